@@ -1,0 +1,14 @@
+"""Test settings: the real settings with fixed, throwaway keys and a fast password hasher."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+# A fixed test key, so a failing test can be re-run against the same ciphertext.
+os.environ.setdefault("DINGTALK_ENCRYPTION_KEYS", "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+STATIC_ROOT = None  # nothing is collected in tests; WhiteNoise serves from the finders
+WHITENOISE_USE_FINDERS = True
