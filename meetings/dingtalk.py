@@ -1,0 +1,350 @@
+"""The only code in the portal that speaks HTTP to DingTalk.
+
+One `requests.Session` per process keeps connections alive. Every call has explicit (connect, read)
+timeouts, sends exactly the documented JSON, and every failure -- a DingTalk error body, a reply that
+is not JSON, a refused or dropped connection, a timeout -- becomes a `DingTalkError` carrying the HTTP
+status, DingTalk's `code` and `message`, and the request ID. No `requests` exception leaves this module.
+
+The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+import requests
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+UPDATE_PATH = "/v1.0/conference/scheduleConferences"
+QUERY_PATH = "/v1.0/conference/scheduleConferences/{id}/infos"
+ACCESS_TOKEN_PATH = "/v1.0/oauth2/accessToken"
+CORP_ACCESS_TOKEN_PATH = "/v1.0/oauth2/corpAccessToken"
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+REQUEST_ID_HEADER = "x-acs-request-id"
+TITLE_MAX_LENGTH = 50
+# DingTalk never sends us anything big; a huge body is a fault or an attack, not a reply.
+MAX_REPLY_BYTES = 1024 * 1024
+
+
+class Code:
+    """DingTalk error codes the portal treats specially (seed page and dingtalk-api.md)."""
+
+    PARAMS_ERROR = "paramsError"
+    PERMISSION_ERROR = "permissionError"
+    RESOURCE_CANCEL = "resourceCancel"
+    SYSTEM_ERROR = "systemError"
+    INVALID_AUTHENTICATION = "InvalidAuthentication"
+    MISSING_SCOPE = "Forbidden.AccessDenied.AccessTokenPermissionDenied"
+    QPS_LIMITS = ("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "Forbidden.AccessDenied.QpsLimitForApi")
+    MONTHLY_QUOTA = "Forbidden.AccessDenied.ApiCountLimitForOrg"
+    INVALID_CLIENT = "invalidClientIdOrSecret"
+
+
+class DingTalkError(Exception):
+    """A DingTalk call that did not succeed. `code` is DingTalk's, or empty when it never answered."""
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        status: int | None = None,
+        code: str = "",
+        message: str = "",
+        request_id: str = "",
+        required_scopes: tuple[str, ...] = (),
+    ):
+        super().__init__(summary)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.required_scopes = required_scopes
+
+    @property
+    def detail(self) -> str:
+        """DingTalk's message without its `error:` / `permissionError:` style prefix."""
+        prefix, sep, rest = self.message.partition(":")
+        if sep and prefix in {"error", Code.PERMISSION_ERROR, Code.SYSTEM_ERROR}:
+            return rest.strip()
+        return self.message
+
+
+class DingTalkAPIError(DingTalkError):
+    """DingTalk answered with its JSON error body."""
+
+
+class DingTalkBadReply(DingTalkError):
+    """DingTalk answered, but not with a usable API reply (HTML block page, broken JSON, wrong shape)."""
+
+
+class DingTalkNotConfirmed(DingTalkError):
+    """HTTP 200 without `"success": true`: DingTalk did not confirm the change."""
+
+
+class DingTalkTimeout(DingTalkError):
+    """No answer within the read timeout (or no connection within the connect timeout)."""
+
+
+class DingTalkConnectionRefused(DingTalkError):
+    """The connection could not be made: nothing reached DingTalk."""
+
+
+class DingTalkConnectionDropped(DingTalkError):
+    """The connection broke after the request was sent: DingTalk may or may not have acted."""
+
+
+@dataclass(frozen=True)
+class Conference:
+    schedule_conference_id: str
+    title: str
+    start_ms: int
+    end_ms: int
+    url: str = ""
+    room_code: str = ""
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str = field(repr=False)
+    expires_in: int
+
+
+@lru_cache(maxsize=1)
+def _session() -> requests.Session:
+    session = requests.Session()
+    # requests re-reads proxy, netrc and CA-bundle settings from the environment on every call when
+    # trust_env is on; that is ~40% of a call's client CPU. We resolve them once per host instead.
+    session.trust_env = False
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+@lru_cache(maxsize=32)
+def _environment(base_url: str) -> tuple[dict, str | bool]:
+    """Proxies (honouring NO_PROXY) and CA bundle for a host, read from the environment once."""
+    proxies = requests.utils.get_environ_proxies(base_url)
+    verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return proxies, verify
+
+
+def epoch_ms(moment) -> int:
+    """An aware datetime as integer UTC epoch milliseconds, as DingTalk's startTime/endTime want it."""
+    if moment.tzinfo is None:
+        raise ValueError("epoch_ms needs an aware datetime")
+    return int(round(moment.timestamp() * 1000))
+
+
+class DingTalkClient:
+    def __init__(self, base_url: str, *, timeout: tuple[float, float] | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout or (settings.DINGTALK_CONNECT_TIMEOUT, settings.DINGTALK_READ_TIMEOUT)
+
+    # --- conference -----------------------------------------------------------------------------
+
+    def update_schedule_conference(
+        self,
+        *,
+        access_token: str,
+        creator_union_id: str,
+        schedule_conference_id: str,
+        title: str,
+        start_ms: int,
+        end_ms: int,
+    ) -> str:
+        """Update a booked meeting. Returns DingTalk's request ID."""
+        _require_text(creator_union_id=creator_union_id, schedule_conference_id=schedule_conference_id)
+        if not title.strip() or len(title) > TITLE_MAX_LENGTH:
+            raise ValueError(f"title must be 1 to {TITLE_MAX_LENGTH} characters")
+        for name, value in (("start_ms", start_ms), ("end_ms", end_ms)):
+            if type(value) is not int:
+                raise ValueError(f"{name} must be an int")
+        if end_ms <= start_ms:
+            raise ValueError("end_ms must be after start_ms")
+        body, request_id = self._call(
+            "PUT",
+            UPDATE_PATH,
+            access_token=access_token,
+            json_body={
+                "creatorUnionId": creator_union_id,
+                "scheduleConferenceId": schedule_conference_id,
+                "title": title,
+                "startTime": start_ms,
+                "endTime": end_ms,
+            },
+        )
+        if body.get("success") is not True:
+            raise DingTalkNotConfirmed(
+                "DingTalk replied 200 without success: true", status=200, request_id=request_id
+            )
+        return request_id
+
+    def get_schedule_conference(
+        self, *, access_token: str, schedule_conference_id: str, request_union_id: str
+    ) -> Conference:
+        _require_text(schedule_conference_id=schedule_conference_id, request_union_id=request_union_id)
+        body, request_id = self._call(
+            "GET",
+            QUERY_PATH.format(id=quote(schedule_conference_id, safe="")),
+            access_token=access_token,
+            params={"requestUnionId": request_union_id},
+        )
+        try:
+            conference = Conference(
+                schedule_conference_id=str(body.get("scheduleConferenceId") or schedule_conference_id),
+                title=_typed(body, "title", str),
+                start_ms=_typed(body, "startTime", int),
+                end_ms=_typed(body, "endTime", int),
+                url=str(body.get("url") or ""),
+                room_code=str(body.get("roomCode") or ""),
+            )
+        except (KeyError, TypeError) as exc:
+            raise DingTalkBadReply(
+                f"DingTalk's meeting reply lacks a usable {exc.args[0]}", status=200, request_id=request_id
+            ) from None
+        return conference
+
+    # --- tokens ---------------------------------------------------------------------------------
+
+    def get_access_token(self, *, app_key: str, app_secret: str) -> AccessToken:
+        body, request_id = self._call(
+            "POST", ACCESS_TOKEN_PATH, json_body={"appKey": app_key, "appSecret": app_secret}
+        )
+        return _access_token(body, request_id)
+
+    def get_corp_access_token(
+        self, *, suite_key: str, suite_secret: str, auth_corp_id: str, suite_ticket: str
+    ) -> AccessToken:
+        body, request_id = self._call(
+            "POST",
+            CORP_ACCESS_TOKEN_PATH,
+            json_body={
+                "suiteKey": suite_key,
+                "suiteSecret": suite_secret,
+                "authCorpId": auth_corp_id,
+                "suiteTicket": suite_ticket,
+            },
+        )
+        return _access_token(body, request_id)
+
+    # --- transport ------------------------------------------------------------------------------
+
+    def _call(self, method, path, *, access_token=None, json_body=None, params=None) -> tuple[dict, str]:
+        url = self.base_url + path
+        headers = {"Accept": "application/json"}
+        if access_token is not None:
+            if not access_token:
+                raise DingTalkAPIError(
+                    "No access token", code=Code.INVALID_AUTHENTICATION, message="no access token is set"
+                )
+            headers[TOKEN_HEADER] = access_token
+        data = None
+        if json_body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(json_body, ensure_ascii=False).encode()
+        proxies, verify = _environment(self.base_url)
+        try:
+            response = _session().request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+                proxies=proxies,
+                verify=verify,
+                allow_redirects=False,
+            )
+            content = response.content[: MAX_REPLY_BYTES + 1]
+        except requests.Timeout:
+            raise DingTalkTimeout(f"No answer from {self._host} within {self.timeout} s") from None
+        except requests.ConnectionError as exc:
+            if _was_sent(exc):
+                raise DingTalkConnectionDropped(f"The connection to {self._host} broke") from None
+            raise DingTalkConnectionRefused(f"Could not connect to {self._host}") from None
+        except requests.RequestException as exc:
+            raise DingTalkConnectionRefused(f"Could not call {self._host}: {type(exc).__name__}") from None
+        return self._parse(method, path, response, content)
+
+    @property
+    def _host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def _parse(self, method, path, response, content) -> tuple[dict, str]:
+        status = response.status_code
+        header_request_id = response.headers.get(REQUEST_ID_HEADER, "")
+        try:
+            body = json.loads(content) if len(content) <= MAX_REPLY_BYTES else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            logger.warning(
+                "DingTalk %s %s: HTTP %s, not a JSON object (request id %s): %r",
+                method, path, status, header_request_id or "-", content[:300],
+            )
+            raise DingTalkBadReply(
+                f"DingTalk replied HTTP {status} with a body that is not a JSON object",
+                status=status,
+                request_id=header_request_id,
+            )
+        request_id = str(body.get("requestid") or body.get("requestId") or header_request_id)
+        if 200 <= status < 300:
+            return body, request_id
+        code = body.get("code")
+        message = body.get("message")
+        scopes = ()
+        detail = body.get("accessdenieddetail")
+        if isinstance(detail, dict) and isinstance(detail.get("requiredScopes"), list):
+            scopes = tuple(str(scope) for scope in detail["requiredScopes"])
+        logger.warning(
+            "DingTalk %s %s: HTTP %s code=%s request_id=%s message=%r",
+            method, path, status, code, request_id or "-", str(message)[:300],
+        )
+        raise DingTalkAPIError(
+            f"DingTalk replied HTTP {status} {code}",
+            status=status,
+            code=str(code) if code is not None else "",
+            message=str(message) if message is not None else "",
+            request_id=request_id,
+            required_scopes=scopes,
+        )
+
+
+def _require_text(**values: str) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} must be a non-empty string")
+
+
+def _typed(body: dict, key: str, kind: type):
+    value = body[key]
+    if type(value) is not kind:
+        raise TypeError(key)
+    return value
+
+
+def _access_token(body: dict, request_id: str) -> AccessToken:
+    token = body.get("accessToken")
+    expires_in = body.get("expireIn")
+    if not isinstance(token, str) or not token or type(expires_in) is not int:
+        raise DingTalkBadReply("DingTalk's token reply lacks accessToken or expireIn", status=200,
+                               request_id=request_id)
+    return AccessToken(token=token, expires_in=expires_in)
+
+
+def _was_sent(exc: requests.ConnectionError) -> bool:
+    """True when the request went out and the connection broke before a reply (vs. never connected)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    text = repr(reason)
+    return not any(
+        marker in text for marker in ("NewConnectionError", "ConnectionRefused", "NameResolution", "getaddrinfo")
+    )

@@ -1,0 +1,46 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from meetings.models import Meeting, Organization
+
+API_BASE = "https://api.dingtalk.com"
+ACCESS_TOKEN = "tok-Secret-1234567890"
+
+
+@pytest.fixture
+def organization(db):
+    return Organization.objects.create(
+        name="Hangzhou Office", time_zone="Asia/Shanghai", api_base=API_BASE, access_token=ACCESS_TOKEN
+    )
+
+
+@pytest.fixture
+def meeting(organization):
+    return Meeting.objects.create(
+        organization=organization,
+        schedule_conference_id="2a489abc-0000-4000-8000-000000000001",
+        creator_union_id="creator-union-1",
+        title="Weekly sync",
+        starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),  # 10:00 in Shanghai
+        ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC),
+    )
+
+
+def grant(user, *codenames):
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
+
+
+@pytest.fixture
+def office_admin(django_user_model, organization):
+    user = django_user_model.objects.create_user("alice", password="correct horse battery")
+    grant(user, "view_meeting", "add_meeting", "change_meeting", "reschedule_meeting")
+    organization.members.add(user)
+    return user
+
+
+@pytest.fixture
+def alice_client(client, office_admin):
+    client.force_login(office_admin)
+    return client
