@@ -1,0 +1,176 @@
+import datetime
+import unicodedata
+import zoneinfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import messages
+from .dingtalk import TITLE_MAX_LENGTH
+from .models import Meeting, Organization
+
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def title_length(title: str) -> int:
+    """Length as DingTalk (a Java service) counts it: UTF-16 code units.
+
+    A Chinese character counts one, like a Latin letter; an emoji outside the Basic Multilingual Plane
+    counts two. Counting code points would let through titles DingTalk rejects.
+    """
+    return len(title.encode("utf-16-le")) // 2
+
+
+class LocalDateTimeField(forms.Field):
+    """A `datetime-local` input read as wall-clock time in one organization's time zone.
+
+    A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+    default_error_messages = {
+        "required": messages.TIME_REQUIRED,
+        "invalid": messages.TIME_INVALID,
+        "nonexistent": messages.TIME_NONEXISTENT,
+        "ambiguous": messages.TIME_AMBIGUOUS,
+        "out_of_range": messages.TIME_OUT_OF_RANGE,
+    }
+
+    def __init__(self, *, zone: zoneinfo.ZoneInfo | None = None, **kwargs):
+        self.zone = zone or zoneinfo.ZoneInfo("UTC")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(self.zone)
+            return value.strftime(DATETIME_LOCAL_FORMAT)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        text = str(value).strip()
+        for input_format in INPUT_FORMATS:
+            try:
+                naive = datetime.datetime.strptime(text, input_format)
+                break
+            except ValueError:
+                continue
+        else:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not 1970 <= naive.year <= 9998:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return self._localize(naive)
+
+    def _localize(self, naive: datetime.datetime) -> datetime.datetime:
+        earlier = naive.replace(tzinfo=self.zone, fold=0)
+        later = naive.replace(tzinfo=self.zone, fold=1)
+        params = {"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key}
+        if earlier.utcoffset() != later.utcoffset():
+            round_trip = earlier.astimezone(datetime.UTC).astimezone(self.zone).replace(tzinfo=None)
+            code = "nonexistent" if round_trip != naive else "ambiguous"
+            raise forms.ValidationError(self.error_messages[code], code=code, params=params)
+        return earlier
+
+
+class MeetingForm(forms.Form):
+    """Edit a meeting's title and times; times are read in the meeting's organization's zone."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        strip=False,
+        error_messages={"required": messages.TITLE_REQUIRED},
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
+    )
+    start_time = LocalDateTimeField(label=_("Start"))
+    end_time = LocalDateTimeField(label=_("End"))
+
+    error_messages = {
+        "title_blank": messages.TITLE_BLANK,
+        "title_too_long": messages.TITLE_TOO_LONG,
+        "title_control_characters": messages.TITLE_CONTROL_CHARACTERS,
+        "end_not_after_start": messages.END_NOT_AFTER_START,
+    }
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        kwargs["initial"] = {
+            "title": meeting.title,
+            "start_time": meeting.starts_at,
+            "end_time": meeting.ends_at,
+            **(kwargs.get("initial") or {}),
+        }
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        for name in ("start_time", "end_time"):
+            self.fields[name].zone = meeting.organization.zone
+
+    def clean_title(self):
+        # Trim ordinary and full-width spaces at the ends; DingTalk shows them as part of the title.
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(self.error_messages["title_blank"], code="title_blank")
+        if any(unicodedata.category(ch) == "Cc" for ch in title):
+            raise forms.ValidationError(
+                self.error_messages["title_control_characters"], code="title_control_characters"
+            )
+        length = title_length(title)
+        if length > TITLE_MAX_LENGTH:
+            raise forms.ValidationError(
+                self.error_messages["title_too_long"],
+                code="title_too_long",
+                params={"limit": TITLE_MAX_LENGTH, "length": length},
+            )
+        return title
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error(
+                "end_time",
+                forms.ValidationError(self.error_messages["end_not_after_start"], code="end_not_after_start"),
+            )
+        return cleaned
+
+
+class MeetingRegisterForm(forms.Form):
+    """Register a meeting that already exists in DingTalk, by its ID and its creator."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        error_messages={"invalid_choice": messages.ORGANIZATION_NOT_ALLOWED},
+    )
+    schedule_conference_id = forms.CharField(
+        label=_("Conference ID"),
+        max_length=128,
+        help_text=_("The scheduleConferenceId DingTalk returned when the meeting was booked."),
+    )
+    creator_union_id = forms.CharField(
+        label=_("Creator union ID"), max_length=128, help_text=_("The unionId of the person who booked it.")
+    )
+
+    error_messages = {"already_registered": messages.CONFERENCE_ALREADY_REGISTERED}
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization")
+        conference_id = cleaned.get("schedule_conference_id")
+        if organization and conference_id and Meeting.objects.filter(
+            organization=organization, schedule_conference_id=conference_id
+        ).exists():
+            self.add_error(
+                "schedule_conference_id",
+                forms.ValidationError(self.error_messages["already_registered"], code="already_registered"),
+            )
+        return cleaned

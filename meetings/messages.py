@@ -1,0 +1,127 @@
+"""Every sentence the portal shows about meetings and DingTalk, in one place.
+
+Tests assert against these constants. DingTalk's own text is inserted with %-formatting into plain
+strings and escaped by the template like any other message: never marked safe.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from . import dingtalk
+
+# --- success ---------------------------------------------------------------------------------------
+MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
+MEETING_UNCHANGED = _("Nothing to save: the title and times are what DingTalk already has.")
+MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now.")
+
+# --- validation ------------------------------------------------------------------------------------
+TITLE_REQUIRED = _("Enter a title.")
+TITLE_BLANK = _("The title cannot be only spaces.")
+TITLE_TOO_LONG = _("DingTalk allows at most %(limit)d characters in a title; this one has %(length)d.")
+TITLE_CONTROL_CHARACTERS = _("The title contains invisible control characters; remove them.")
+TIME_REQUIRED = _("Enter a date and time.")
+TIME_INVALID = _("Enter a date and time as YYYY-MM-DD HH:MM.")
+TIME_NONEXISTENT = _(
+    "%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time."
+)
+TIME_AMBIGUOUS = _(
+    "%(value)s happens twice in %(time_zone)s: the clocks go back that hour. Choose another time."
+)
+TIME_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9999.")
+END_NOT_AFTER_START = _("The end must be after the start.")
+CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
+ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
+MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
+
+# --- DingTalk said no --------------------------------------------------------------------------------
+PARAMS_ERROR = _(
+    "DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again."
+)
+PERMISSION_ERROR = _(
+    "DingTalk refused: %(detail)s. The creator union ID must be the meeting's creator, and the "
+    "organization's DingTalk app needs the VideoConference.Conference.Write permission."
+)
+RESOURCE_CANCEL = _(
+    "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."
+)
+SYSTEM_ERROR = _(
+    "DingTalk had an internal error (%(detail)s). Nothing was changed; try again in a minute."
+)
+INVALID_AUTHENTICATION = _(
+    "DingTalk did not accept the access token of %(organization)s: it is invalid or has expired. "
+    "Nothing was changed. An administrator must paste a new token for the organization."
+)
+MISSING_SCOPE = _(
+    "The DingTalk app of %(organization)s lacks the permission %(scopes)s. Nothing was changed. "
+    "An administrator must grant it in the DingTalk developer console."
+)
+THROTTLED = _(
+    "DingTalk is limiting how often this app may call it. Nothing was changed; wait a few seconds "
+    "and save again."
+)
+MONTHLY_QUOTA = _(
+    "%(organization)s has used up its DingTalk API calls for this month. Nothing was changed; an "
+    "administrator must raise the quota with DingTalk."
+)
+NOT_CONFIRMED = _(
+    "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
+    "to see whether it was saved before trying again."
+)
+BAD_REPLY = _(
+    "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
+    "this server for a few minutes. Reload the meeting to check before trying again."
+)
+CONNECTION_REFUSED = _(
+    "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
+    "try again."
+)
+CONNECTION_DROPPED = _(
+    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
+    "reload the meeting to check before trying again."
+)
+TIMEOUT = _(
+    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
+    "to check before trying again."
+)
+UNKNOWN_ERROR = _(
+    "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
+    "Nothing was changed; quote these to helpdesk."
+)
+REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
+
+
+def for_error(error: dingtalk.DingTalkError, *, organization) -> str:
+    """The sentence for a failed DingTalk call, with DingTalk's own detail where it helps."""
+    code = error.code
+    request_id = error.request_id or "-"
+    if isinstance(error, dingtalk.DingTalkTimeout):
+        text = str(TIMEOUT)
+    elif isinstance(error, dingtalk.DingTalkConnectionRefused):
+        text = CONNECTION_REFUSED % {"host": organization.api_base}
+    elif isinstance(error, dingtalk.DingTalkConnectionDropped):
+        text = str(CONNECTION_DROPPED)
+    elif isinstance(error, dingtalk.DingTalkNotConfirmed):
+        return NOT_CONFIRMED % {"request_id": request_id}
+    elif isinstance(error, dingtalk.DingTalkBadReply):
+        text = BAD_REPLY % {"status": error.status or "-"}
+    elif code == dingtalk.Code.PARAMS_ERROR:
+        text = PARAMS_ERROR % {"detail": error.detail or code}
+    elif code == dingtalk.Code.PERMISSION_ERROR:
+        text = PERMISSION_ERROR % {"detail": error.detail or code}
+    elif code == dingtalk.Code.RESOURCE_CANCEL:
+        text = str(RESOURCE_CANCEL)
+    elif code == dingtalk.Code.SYSTEM_ERROR:
+        text = SYSTEM_ERROR % {"detail": error.detail or code}
+    elif code == dingtalk.Code.INVALID_AUTHENTICATION:
+        text = INVALID_AUTHENTICATION % {"organization": organization.name}
+    elif code == dingtalk.Code.MISSING_SCOPE or (error.status == 403 and error.required_scopes):
+        scopes = ", ".join(error.required_scopes) or "VideoConference.Conference.Write"
+        text = MISSING_SCOPE % {"organization": organization.name, "scopes": scopes}
+    elif code in dingtalk.Code.QPS_LIMITS:
+        text = str(THROTTLED)
+    elif code == dingtalk.Code.MONTHLY_QUOTA:
+        text = MONTHLY_QUOTA % {"organization": organization.name}
+    else:
+        return UNKNOWN_ERROR % {"status": error.status or "-", "code": code or "-", "request_id": request_id}
+    if error.request_id:
+        text = f"{text} {REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
+    return text

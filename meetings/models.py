@@ -1,0 +1,177 @@
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .fields import EncryptedTextField
+from .validators import validate_api_base, validate_time_zone
+
+
+class Organization(models.Model):
+    """A DingTalk organization and the credentials the portal uses to act for it."""
+
+    class AuthMode(models.TextChoices):
+        ACCESS_TOKEN = "access_token", _("Pasted access token")
+        INTERNAL_APP = "internal_app", _("Internal app (app key and secret)")
+        THIRD_PARTY_APP = "third_party_app", _("Third-party enterprise app")
+
+    class ApiBase(models.TextChoices):
+        MAINLAND = "https://api.dingtalk.com", _("DingTalk (api.dingtalk.com)")
+        INTERNATIONAL = "https://api.dingtalk.io", _("International DingTalk (api.dingtalk.io)")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    api_base = models.CharField(
+        _("API base URL"), max_length=200, default=ApiBase.MAINLAND, validators=[validate_api_base]
+    )
+    auth_mode = models.CharField(
+        _("authentication"), max_length=20, choices=AuthMode.choices, default=AuthMode.ACCESS_TOKEN
+    )
+    # Pasted by an admin (ACCESS_TOKEN mode) or cached from DingTalk's token API (app modes).
+    access_token = EncryptedTextField(_("access token"), blank=True, default="")
+    access_token_expires_at = models.DateTimeField(_("access token expires at"), null=True, blank=True)
+    # Internal app: appKey/appSecret. Third-party app: suiteKey/suiteSecret, authCorpId, suiteTicket.
+    app_key = models.CharField(_("app key / suite key"), max_length=128, blank=True, default="")
+    app_secret = EncryptedTextField(_("app secret / suite secret"), blank=True, default="")
+    auth_corp_id = models.CharField(_("authorized corp ID"), max_length=128, blank=True, default="")
+    suite_ticket = EncryptedTextField(_("suite ticket"), blank=True, default="")
+    # Single-flight token refresh across processes and hosts: whoever sets this lease in the future
+    # (with a conditional UPDATE) asks DingTalk; everyone else waits for the new token.
+    token_refresh_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="dingtalk_organizations", blank=True, verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        # ZoneInfo caches instances by key: this is a dict lookup, not a file read.
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(organization__members=user)
+
+
+class Meeting(models.Model):
+    """A booked DingTalk meeting the portal knows by its ID (DingTalk has no API to list them)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Scheduled")
+        CANCELED = "canceled", _("Canceled in DingTalk")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organization")
+    )
+    schedule_conference_id = models.CharField(_("conference ID"), max_length=128)
+    creator_union_id = models.CharField(_("creator union ID"), max_length=128)
+    # DingTalk cuts titles to 50 characters on create; a longer one read back is stored as is.
+    title = models.CharField(_("title"), max_length=256)
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # Optimistic concurrency: a save must be based on the version it read.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "schedule_conference_id"], name="unique_conference_per_organization"
+            ),
+        ]
+        indexes = [models.Index(fields=["-starts_at", "-id"], name="meeting_newest_first")]
+        permissions = [
+            ("reschedule_meeting", _("Can change a meeting's start and end")),
+            ("view_activity", _("Can view the activity log")),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_canceled(self) -> bool:
+        return self.status == self.Status.CANCELED
+
+    @property
+    def local_starts_at(self):
+        return timezone.localtime(self.starts_at, self.organization.zone)
+
+    @property
+    def local_ends_at(self):
+        return timezone.localtime(self.ends_at, self.organization.zone)
+
+
+class MeetingChangeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(organization__members=user)
+
+
+class MeetingChange(models.Model):
+    """One attempt to change a meeting in DingTalk, kept whether DingTalk said yes or no."""
+
+    class Action(models.TextChoices):
+        REGISTER = "register", _("Registered")
+        UPDATE = "update", _("Update")
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CONFLICT = "conflict", _("Stopped: changed elsewhere")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="meeting_changes"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.UPDATE)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    old_title = models.CharField(max_length=256, blank=True, default="")
+    new_title = models.CharField(max_length=256, blank=True, default="")
+    old_starts_at = models.DateTimeField(null=True, blank=True)
+    new_starts_at = models.DateTimeField(null=True, blank=True)
+    old_ends_at = models.DateTimeField(null=True, blank=True)
+    new_ends_at = models.DateTimeField(null=True, blank=True)
+    dingtalk_code = models.CharField(max_length=128, blank=True, default="")
+    request_id = models.CharField(max_length=128, blank=True, default="")
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The sentence the person was shown, so helpdesk reads the same words later.
+    message = models.TextField(blank=True, default="")
+
+    objects = MeetingChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("meeting change")
+        verbose_name_plural = _("meeting changes")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.meeting_id} {self.get_outcome_display()}"

@@ -1,0 +1,100 @@
+import datetime
+
+import pytest
+
+from meetings import messages
+from meetings.forms import MeetingForm
+
+
+def form_for(meeting, **data):
+    values = {"title": "Weekly sync", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", **data}
+    return MeetingForm(data=values, meeting=meeting)
+
+
+def test_it_reads_times_in_the_organizations_zone(meeting):
+    form = form_for(meeting, start_time="2026-12-01T10:30", end_time="2026-12-01T11:15")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["start_time"] == datetime.datetime(2026, 12, 1, 2, 30, tzinfo=datetime.UTC)
+    assert form.cleaned_data["end_time"] == datetime.datetime(2026, 12, 1, 3, 15, tzinfo=datetime.UTC)
+
+
+def test_it_shows_stored_times_in_the_organizations_zone(meeting):
+    form = MeetingForm(meeting=meeting)
+    assert 'value="2026-12-01T10:00"' in str(form["start_time"])
+    assert 'type="datetime-local"' in str(form["start_time"])
+
+
+def test_it_trims_the_title(meeting):
+    form = form_for(meeting, title="  Weekly sync　 ")
+    assert form.is_valid()
+    assert form.cleaned_data["title"] == "Weekly sync"
+
+
+@pytest.mark.parametrize("title", ["会" * 50, "a" * 50, "é" * 50])
+def test_it_accepts_50_characters(meeting, title):
+    assert form_for(meeting, title=title).is_valid()
+
+
+@pytest.mark.parametrize(
+    "title, code",
+    [
+        ("", "required"),
+        ("   ", "title_blank"),
+        ("会" * 51, "title_too_long"),
+        ("😀" * 26, "title_too_long"),  # 52 UTF-16 code units, as DingTalk counts them
+        ("line\nbreak", "title_control_characters"),
+        ("nul\x00", "null_characters_not_allowed"),
+    ],
+)
+def test_it_refuses_bad_titles(meeting, title, code):
+    form = form_for(meeting, title=title)
+    assert not form.is_valid()
+    assert form.has_error("title", code)
+
+
+def test_title_too_long_names_the_limit_and_the_length(meeting):
+    form = form_for(meeting, title="会" * 51)
+    form.is_valid()
+    assert form.errors["title"] == [messages.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
+
+
+@pytest.mark.parametrize("end", ["2026-12-01T10:00", "2026-12-01T09:59"])
+def test_it_refuses_an_end_not_after_the_start(meeting, end):
+    form = form_for(meeting, end_time=end)
+    assert not form.is_valid()
+    assert form.errors["end_time"] == [messages.END_NOT_AFTER_START]
+
+
+@pytest.mark.parametrize("value", ["", "tomorrow", "2026-13-01T10:00", "2026-12-01", "0001-01-01T00:00"])
+def test_it_refuses_unreadable_times(meeting, value):
+    form = form_for(meeting, start_time=value)
+    assert not form.is_valid()
+    assert "start_time" in form.errors
+
+
+@pytest.fixture
+def berlin_meeting(meeting):
+    meeting.organization.time_zone = "Europe/Berlin"
+    meeting.organization.save()
+    return meeting
+
+
+def test_it_refuses_a_time_the_clocks_skip(berlin_meeting):
+    form = form_for(berlin_meeting, start_time="2026-03-29T02:30", end_time="2026-03-29T04:00")
+    assert not form.is_valid()
+    assert form.has_error("start_time", "nonexistent")
+    assert form.errors["start_time"] == [
+        messages.TIME_NONEXISTENT % {"value": "2026-03-29 02:30", "time_zone": "Europe/Berlin"}
+    ]
+
+
+def test_it_refuses_a_time_that_happens_twice(berlin_meeting):
+    form = form_for(berlin_meeting, start_time="2026-10-25T02:30", end_time="2026-10-25T04:00")
+    assert not form.is_valid()
+    assert form.has_error("start_time", "ambiguous")
+
+
+def test_it_converts_summer_time_in_berlin(berlin_meeting):
+    form = form_for(berlin_meeting, start_time="2026-07-01T12:00", end_time="2026-07-01T13:00")
+    assert form.is_valid()
+    assert form.cleaned_data["start_time"] == datetime.datetime(2026, 7, 1, 10, 0, tzinfo=datetime.UTC)

@@ -1,0 +1,243 @@
+"""/meetings/<id>/edit/: what the person sees and what DingTalk receives, for every outcome."""
+
+import datetime
+import json
+
+import pytest
+import requests
+import responses
+from django.urls import reverse
+
+from meetings import messages
+from meetings.models import Meeting, MeetingChange
+from tests.conftest import ACCESS_TOKEN, API_BASE
+
+UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
+TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
+
+
+def edit_url(meeting):
+    return reverse("meetings:edit", args=[meeting.pk])
+
+
+def post(client, meeting, **data):
+    return client.post(edit_url(meeting), {**TYPED, **data}, follow=True)
+
+
+def shown_messages(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def assert_unchanged(meeting):
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.title, stored.starts_at, stored.ends_at, stored.version) == (
+        meeting.title, meeting.starts_at, meeting.ends_at, meeting.version
+    )
+
+
+def assert_input_kept(response):
+    html = response.content.decode()
+    assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html
+    assert 'value="2026-12-01T14:00"' in html
+    assert 'value="2026-12-01T15:30"' in html
+
+
+def test_it_shows_the_form_in_the_organizations_zone(alice_client, meeting):
+    response = alice_client.get(edit_url(meeting))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Asia/Shanghai" in html
+    assert 'value="2026-12-01T10:00"' in html
+    assert meeting.schedule_conference_id in html
+    assert meeting.creator_union_id in html
+    assert 'name="schedule_conference_id"' not in html
+
+
+@responses.activate
+def test_it_saves_and_sends_exactly_the_documented_body(alice_client, meeting, office_admin):
+    responses.put(UPDATE_URL, json={"success": True}, headers={"x-acs-request-id": "req-ok"})
+
+    response = post(alice_client, meeting)
+
+    sent = responses.calls[0].request
+    assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
+    assert json.loads(sent.body) == {
+        "creatorUnionId": "creator-union-1",
+        "scheduleConferenceId": meeting.schedule_conference_id,
+        "title": "Weekly sync <b>v2</b>",
+        # 14:00 and 15:30 in Shanghai are 06:00 and 07:30 UTC.
+        "startTime": int(datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC).timestamp() * 1000),
+        "endTime": int(datetime.datetime(2026, 12, 1, 7, 30, tzinfo=datetime.UTC).timestamp() * 1000),
+    }
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert stored.title == "Weekly sync <b>v2</b>"
+    assert stored.starts_at == datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
+    assert stored.version == meeting.version + 1
+    assert shown_messages(response) == [
+        messages.MEETING_UPDATED
+        % {"title": "Weekly sync <b>v2</b>", "start": "2026-12-01 14:00", "end": "2026-12-01 15:30",
+           "time_zone": "Asia/Shanghai"}
+    ]
+    assert 'role="status"' in response.content.decode()
+    assert "&lt;b&gt;v2&lt;/b&gt;" in response.content.decode()
+    change = MeetingChange.objects.get(action=MeetingChange.Action.UPDATE)
+    assert (change.user, change.outcome, change.request_id) == (office_admin, "success", "req-ok")
+    assert (change.old_title, change.new_title) == ("Weekly sync", "Weekly sync <b>v2</b>")
+
+
+@responses.activate
+def test_it_converts_a_dst_zone(alice_client, meeting):
+    meeting.organization.time_zone = "America/New_York"
+    meeting.organization.save()
+    responses.put(UPDATE_URL, json={"success": True})
+
+    post(alice_client, meeting, start_time="2026-07-01T09:00", end_time="2026-07-01T10:00")
+
+    body = json.loads(responses.calls[0].request.body)
+    assert body["startTime"] == int(datetime.datetime(2026, 7, 1, 13, 0, tzinfo=datetime.UTC).timestamp()) * 1000
+
+
+@responses.activate
+def test_it_sends_nothing_when_nothing_changed(alice_client, meeting):
+    response = post(alice_client, meeting, title="Weekly sync", start_time="2026-12-01T10:00",
+                    end_time="2026-12-01T11:00")
+    assert len(responses.calls) == 0
+    assert shown_messages(response) == [messages.MEETING_UNCHANGED]
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"title": "x" * 51}, "title"),
+        ({"title": "  "}, "title"),
+        ({"end_time": "2026-12-01T13:00"}, "end_time"),
+        ({"start_time": ""}, "start_time"),
+        ({"start_time": "not a time"}, "start_time"),
+    ],
+)
+@responses.activate
+def test_validation_stops_the_request(alice_client, meeting, data, field):
+    response = alice_client.post(edit_url(meeting), {**TYPED, **data})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert len(responses.calls) == 0
+    assert_unchanged(meeting)
+    assert MeetingChange.objects.count() == 0
+
+
+def api_error(status, code, message, requestid="req-err-1", **extra):
+    return {"status": status, "json": {"code": code, "message": message, "requestid": requestid, **extra}}
+
+
+ORG = "Hangzhou Office"
+SUFFIX = " " + messages.REQUEST_ID_SUFFIX % {"request_id": "req-err-1"}
+FAILURES = [
+    pytest.param(api_error(400, "paramsError", "error:startTime is illegal"),
+                 messages.PARAMS_ERROR % {"detail": "startTime is illegal"} + SUFFIX, id="paramsError"),
+    pytest.param(api_error(400, "permissionError", "permissionError:not creator"),
+                 messages.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX, id="permissionError"),
+    pytest.param(api_error(500, "systemError", "systemError:busy"),
+                 messages.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX, id="systemError"),
+    pytest.param(api_error(400, "InvalidAuthentication", "token expired"),
+                 messages.INVALID_AUTHENTICATION % {"organization": ORG} + SUFFIX, id="InvalidAuthentication"),
+    pytest.param(api_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", "denied",
+                           accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]}),
+                 messages.MISSING_SCOPE % {"organization": ORG, "scopes": "VideoConference.Conference.Write"}
+                 + SUFFIX, id="missing-scope"),
+    pytest.param(api_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps"),
+                 str(messages.THROTTLED) + SUFFIX, id="qps-app"),
+    pytest.param(api_error(403, "Forbidden.AccessDenied.QpsLimitForApi", "qps"),
+                 str(messages.THROTTLED) + SUFFIX, id="qps-api"),
+    pytest.param(api_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "quota"),
+                 messages.MONTHLY_QUOTA % {"organization": ORG} + SUFFIX, id="monthly-quota"),
+    pytest.param({"status": 200, "json": {"success": False}, "headers": {"x-acs-request-id": "req-err-1"}},
+                 messages.NOT_CONFIRMED % {"request_id": "req-err-1"}, id="success-false"),
+    pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
+                 messages.BAD_REPLY % {"status": 200}, id="html-reply"),
+    pytest.param({"body": requests.ConnectionError("NewConnectionError: refused")},
+                 messages.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
+    pytest.param({"body": requests.ConnectionError("RemoteDisconnected('closed')")},
+                 str(messages.CONNECTION_DROPPED), id="dropped"),
+    pytest.param({"body": requests.ReadTimeout("slow")}, str(messages.TIMEOUT), id="timeout"),
+    pytest.param(api_error(409, "someNewCode", "who knows"),
+                 messages.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode", "request_id": "req-err-1"},
+                 id="unknown-code"),
+]
+
+
+@pytest.mark.parametrize("reply, expected", FAILURES)
+@responses.activate
+def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, office_admin, reply, expected):
+    responses.put(UPDATE_URL, **reply)
+
+    response = post(alice_client, meeting)
+
+    assert response.status_code == 200
+    assert shown_messages(response) == [expected]
+    assert 'role="alert"' in response.content.decode()
+    assert_input_kept(response)
+    assert_unchanged(meeting)
+    change = MeetingChange.objects.get()
+    assert (change.user, change.outcome, change.message) == (office_admin, "failed", expected)
+    assert change.new_title == TYPED["title"]
+
+
+@responses.activate
+def test_dingtalks_text_is_escaped(alice_client, meeting):
+    responses.put(UPDATE_URL, **api_error(400, "paramsError", "error:<script>alert(1)</script>"))
+    html = post(alice_client, meeting).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@responses.activate
+def test_a_canceled_meeting_is_marked_and_offers_no_more_edits(alice_client, meeting):
+    responses.put(UPDATE_URL, **api_error(400, "resourceCancel", "Schedule conference has canceled"))
+
+    response = post(alice_client, meeting)
+
+    assert shown_messages(response) == [str(messages.RESOURCE_CANCEL) + SUFFIX]
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert stored.status == Meeting.Status.CANCELED
+    assert stored.title == meeting.title
+    page = alice_client.get(edit_url(meeting)).content.decode()
+    assert "Canceled in DingTalk" in page
+    assert 'name="title"' not in page
+
+    again = alice_client.post(edit_url(meeting), TYPED, follow=True)
+    assert shown_messages(again) == [str(messages.MEETING_CANCELED_READ_ONLY)]
+    assert len(responses.calls) == 1
+
+
+def test_login_is_required(client, meeting):
+    response = client.get(edit_url(meeting))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_permission_is_required(client, django_user_model, meeting):
+    user = django_user_model.objects.create_user("bob", password="pw-bob-123456")
+    meeting.organization.members.add(user)
+    client.force_login(user)
+    assert client.get(edit_url(meeting)).status_code == 403
+
+
+def test_another_organizations_meeting_is_not_found(alice_client, meeting, organization):
+    from meetings.models import Organization
+
+    other = Organization.objects.create(name="Other", time_zone="UTC")
+    meeting.organization = other
+    meeting.save()
+    assert alice_client.get(edit_url(meeting)).status_code == 404
+
+
+@responses.activate
+def test_csrf_is_enforced(meeting, office_admin):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(office_admin)
+    response = csrf_client.post(edit_url(meeting), TYPED)
+    assert response.status_code == 403
+    assert len(responses.calls) == 0
+    assert_unchanged(meeting)

@@ -1,0 +1,75 @@
+import datetime
+
+import responses
+from django.urls import reverse
+
+from meetings import messages
+from meetings.models import Meeting, MeetingChange, Organization
+from tests.conftest import ACCESS_TOKEN, API_BASE
+
+ADD_URL = reverse("meetings:add")
+QUERY_URL = API_BASE + "/v1.0/conference/scheduleConferences/conf-new/infos"
+
+
+def form_data(organization, **overrides):
+    return {
+        "organization": organization.pk,
+        "schedule_conference_id": "conf-new",
+        "creator_union_id": "creator-9",
+        **overrides,
+    }
+
+
+@responses.activate
+def test_it_looks_the_meeting_up_and_stores_it(alice_client, organization, office_admin):
+    responses.get(
+        QUERY_URL,
+        json={"scheduleConferenceId": "conf-new", "title": "项目评审", "startTime": 1764554400000,
+              "endTime": 1764558000000},
+    )
+
+    response = alice_client.post(ADD_URL, form_data(organization), follow=True)
+
+    meeting = Meeting.objects.get(schedule_conference_id="conf-new")
+    assert (meeting.title, meeting.creator_union_id, meeting.organization) == ("项目评审", "creator-9", organization)
+    assert meeting.starts_at == datetime.datetime.fromtimestamp(1764554400, tz=datetime.UTC)
+    assert response.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])
+    assert [str(m) for m in response.context["messages"]] == [messages.MEETING_REGISTERED % {"title": "项目评审"}]
+    sent = responses.calls[0].request
+    assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
+    assert sent.url == QUERY_URL + "?requestUnionId=creator-9"
+    assert MeetingChange.objects.get().action == MeetingChange.Action.REGISTER
+
+
+@responses.activate
+def test_a_failed_lookup_says_why_and_keeps_the_input(alice_client, organization):
+    responses.get(QUERY_URL, status=400, json={"code": "paramsError", "message": "error:no such meeting",
+                                               "requestid": "r-1"})
+
+    response = alice_client.post(ADD_URL, form_data(organization))
+
+    assert response.status_code == 200
+    expected = messages.PARAMS_ERROR % {"detail": "no such meeting"} + " " + messages.REQUEST_ID_SUFFIX % {
+        "request_id": "r-1"}
+    assert [str(m) for m in response.context["messages"]] == [expected]
+    html = response.content.decode()
+    assert 'value="conf-new"' in html and 'value="creator-9"' in html
+    assert not Meeting.objects.exists()
+
+
+@responses.activate
+def test_it_refuses_a_meeting_already_registered(alice_client, organization, meeting):
+    response = alice_client.post(
+        ADD_URL, form_data(organization, schedule_conference_id=meeting.schedule_conference_id)
+    )
+    assert response.context["form"].errors["schedule_conference_id"] == [messages.CONFERENCE_ALREADY_REGISTERED]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_it_refuses_an_organization_the_person_is_not_in(alice_client):
+    other = Organization.objects.create(name="Not mine", time_zone="UTC")
+    response = alice_client.post(ADD_URL, form_data(other))
+    assert response.context["form"].errors["organization"] == [messages.ORGANIZATION_NOT_ALLOWED]
+    assert len(responses.calls) == 0
+    assert "Not mine" not in response.content.decode()
