@@ -62,13 +62,17 @@ def meeting_update(
     )
     # The HTTP call stays outside any transaction: no row lock is held while DingTalk thinks.
     try:
-        request_id = client_for(organization).update_schedule_conference(
-            access_token=credentials.access_token_for(organization=organization),
-            creator_union_id=meeting.creator_union_id,
-            schedule_conference_id=meeting.schedule_conference_id,
-            title=title,
-            start_ms=dingtalk.epoch_ms(starts_at),
-            end_ms=dingtalk.epoch_ms(ends_at),
+        client = client_for(organization)
+        request_id = credentials.call_with_token(
+            organization=organization,
+            call=lambda access_token: client.update_schedule_conference(
+                access_token=access_token,
+                creator_union_id=meeting.creator_union_id,
+                schedule_conference_id=meeting.schedule_conference_id,
+                title=title,
+                start_ms=dingtalk.epoch_ms(starts_at),
+                end_ms=dingtalk.epoch_ms(ends_at),
+            ),
         )
     except dingtalk.DingTalkError as error:
         _record_failure(change, error)
@@ -115,10 +119,14 @@ def meeting_register(
     Raises MeetingError when DingTalk cannot be asked or says no; nothing is stored then.
     """
     try:
-        conference = client_for(organization).get_schedule_conference(
-            access_token=credentials.access_token_for(organization=organization),
-            schedule_conference_id=schedule_conference_id,
-            request_union_id=creator_union_id,
+        client = client_for(organization)
+        conference = credentials.call_with_token(
+            organization=organization,
+            call=lambda access_token: client.get_schedule_conference(
+                access_token=access_token,
+                schedule_conference_id=schedule_conference_id,
+                request_union_id=creator_union_id,
+            ),
         )
     except dingtalk.DingTalkError as error:
         raise MeetingError(messages.for_error(error, organization=organization), error=error) from error
