@@ -135,10 +135,19 @@ if not DINGTALK_ENCRYPTION_KEYS:
         '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
         "and put it in the environment (or run `make run`, which writes a .env for development)."
     )
-# (connect, read) seconds. Their sum, times the attempts a save may make, stays well under
-# gunicorn's worker timeout (GUNICORN_TIMEOUT, 30 s by default).
+# (connect, read) seconds for one attempt.
 DINGTALK_CONNECT_TIMEOUT = env.float("DINGTALK_CONNECT_TIMEOUT", default=3.05)
 DINGTALK_READ_TIMEOUT = env.float("DINGTALK_READ_TIMEOUT", default=6.0)
+# Seconds one DingTalk call may take in all, retries and waits included; the last attempt's timeouts
+# are cut to fit. It must end well before gunicorn kills the worker (GUNICORN_TIMEOUT, read by
+# admin_portal/gunicorn.conf.py too), or the person gets a bare 502 instead of a message.
+DINGTALK_DEADLINE = env.float("DINGTALK_DEADLINE", default=20.0)
+GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
+if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
+    raise ImproperlyConfigured(
+        f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "
+        f"({GUNICORN_TIMEOUT} s), so a save ends with a message before gunicorn kills the worker."
+    )
 DINGTALK_DEFAULT_API_BASE = "https://api.dingtalk.com"
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.

@@ -5,6 +5,11 @@ timeouts, sends exactly the documented JSON, and every failure -- a DingTalk err
 is not JSON, a refused or dropped connection, a timeout -- becomes a `DingTalkError` carrying the HTTP
 status, DingTalk's `code` and `message`, and the request ID. No `requests` exception leaves this module.
 
+The two idempotent calls (the update PUT and the query GET) are retried, at most twice, when a retry can
+help: no connection, no answer, DingTalk's `systemError`, or DingTalk's throttling (which asks for about a
+second's wait). Everything else is DingTalk's answer and is final. All attempts, waits included, end
+within `deadline` seconds, which stays well under gunicorn's worker timeout.
+
 The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
 """
 
@@ -13,6 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
@@ -31,6 +39,16 @@ REQUEST_ID_HEADER = "x-acs-request-id"
 TITLE_MAX_LENGTH = 50
 # DingTalk never sends us anything big; a huge body is a fault or an attack, not a reply.
 MAX_REPLY_BYTES = 1024 * 1024
+# An idempotent call is tried at most this often: once, then at most two retries.
+MAX_ATTEMPTS = 3
+# Seconds before the first retry after a failed connection, a timeout or a systemError; doubled per retry.
+RETRY_BASE_DELAY = 0.5
+# DingTalk advises throttled callers to wait about a second; doubled per retry like the others.
+THROTTLE_DELAY = 1.0
+# Each wait is stretched by a random factor up to this, so workers throttled together do not return together.
+JITTER = 0.5
+# A retry that would have less than this many seconds before the deadline is not started.
+MIN_ATTEMPT_SECONDS = 1.0
 
 
 class Code:
@@ -144,9 +162,27 @@ def epoch_ms(moment) -> int:
 
 
 class DingTalkClient:
-    def __init__(self, base_url: str, *, timeout: tuple[float, float] | None = None):
+    # Injectable per instance (or on the class, as tests do) so tests neither sleep nor wait for the clock.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: tuple[float, float] | None = None,
+        deadline: float | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout or (settings.DINGTALK_CONNECT_TIMEOUT, settings.DINGTALK_READ_TIMEOUT)
+        # Seconds one call may take in all, retries and waits included.
+        self.deadline = settings.DINGTALK_DEADLINE if deadline is None else deadline
+        if sleep is not None:
+            self.sleep = sleep
+        if clock is not None:
+            self.clock = clock
 
     # --- conference -----------------------------------------------------------------------------
 
@@ -172,6 +208,7 @@ class DingTalkClient:
         body, request_id = self._call(
             "PUT",
             UPDATE_PATH,
+            idempotent=True,
             access_token=access_token,
             json_body={
                 "creatorUnionId": creator_union_id,
@@ -194,6 +231,7 @@ class DingTalkClient:
         body, request_id = self._call(
             "GET",
             QUERY_PATH.format(id=quote(schedule_conference_id, safe="")),
+            idempotent=True,
             access_token=access_token,
             params={"requestUnionId": request_union_id},
         )
@@ -237,8 +275,15 @@ class DingTalkClient:
 
     # --- transport ------------------------------------------------------------------------------
 
-    def _call(self, method, path, *, access_token=None, json_body=None, params=None) -> tuple[dict, str]:
-        url = self.base_url + path
+    def _call(
+        self, method, path, *, idempotent=False, access_token=None, json_body=None, params=None
+    ) -> tuple[dict, str]:
+        """One DingTalk call. Only an idempotent one is retried (see the module docstring).
+
+        The token endpoints are not: DingTalk throttles callers that ask for tokens often, a token is
+        fetched once per two hours per organization, and a failed fetch costs only a message -- nothing
+        was changed, and the next save asks again.
+        """
         headers = {"Accept": "application/json"}
         if access_token is not None:
             if not access_token:
@@ -250,22 +295,49 @@ class DingTalkClient:
         if json_body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(json_body, ensure_ascii=False).encode()
+        request = {"method": method, "path": path, "params": params, "data": data, "headers": headers}
+
+        ends_at = self.clock() + self.deadline
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._attempt(**request, timeout=self._timeout_within(ends_at - self.clock()))
+            except DingTalkError as error:
+                delay = retry_delay(error, retry=attempt) if idempotent and attempt < MAX_ATTEMPTS else None
+                if delay is None or self.clock() + delay + MIN_ATTEMPT_SECONDS > ends_at:
+                    raise
+                logger.info(
+                    "DingTalk %s %s failed (%s %s); retry %d of %d in %.2f s",
+                    method, path, type(error).__name__, error.code or "-", attempt, MAX_ATTEMPTS - 1, delay,
+                )
+                self.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _timeout_within(self, remaining: float) -> tuple[float, float]:
+        """The (connect, read) timeouts, shrunk in proportion when they would outlast the deadline."""
+        connect, read = self.timeout
+        if connect + read <= remaining:
+            return self.timeout
+        scale = max(remaining, 0.001) / (connect + read)
+        return connect * scale, read * scale
+
+    def _attempt(self, *, method, path, params, data, headers, timeout) -> tuple[dict, str]:
         proxies, verify = _environment(self.base_url)
         try:
             response = _session().request(
                 method,
-                url,
+                self.base_url + path,
                 params=params,
                 data=data,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=timeout,
                 proxies=proxies,
                 verify=verify,
                 allow_redirects=False,
             )
             content = response.content[: MAX_REPLY_BYTES + 1]
         except requests.Timeout:
-            raise DingTalkTimeout(f"No answer from {self._host} within {self.timeout} s") from None
+            seconds = round(sum(timeout), 2)
+            raise DingTalkTimeout(f"No answer from {self._host} within {seconds} s") from None
         except requests.ConnectionError as exc:
             if _was_sent(exc):
                 raise DingTalkConnectionDropped(f"The connection to {self._host} broke") from None
@@ -316,6 +388,25 @@ class DingTalkClient:
             request_id=request_id,
             required_scopes=scopes,
         )
+
+
+def retry_delay(error: DingTalkError, *, retry: int) -> float | None:
+    """Seconds to wait before retry number `retry` (1 or 2) of an idempotent call, or None: do not retry.
+
+    Retried: nothing came back (refused, dropped, timed out), DingTalk's own `systemError`, and its
+    throttling. Never: a JSON answer that is DingTalk's decision (paramsError, permissionError,
+    resourceCancel, a missing scope, InvalidAuthentication, the monthly quota, unknown codes), and never a
+    reply that is not JSON -- that is DingTalk's block page, and hammering it extends the block.
+    """
+    if isinstance(error, DingTalkTimeout | DingTalkConnectionRefused | DingTalkConnectionDropped):
+        base = RETRY_BASE_DELAY
+    elif isinstance(error, DingTalkAPIError) and error.code == Code.SYSTEM_ERROR:
+        base = RETRY_BASE_DELAY
+    elif isinstance(error, DingTalkAPIError) and error.code in Code.QPS_LIMITS:
+        base = THROTTLE_DELAY
+    else:
+        return None
+    return base * 2 ** (retry - 1) * (1 + random.uniform(0, JITTER))
 
 
 def _require_text(**values: str) -> None:

@@ -3,10 +3,19 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 
+from meetings import dingtalk
 from meetings.models import Meeting, Organization
 
 API_BASE = "https://api.dingtalk.com"
 ACCESS_TOKEN = "tok-Secret-1234567890"
+
+
+@pytest.fixture(autouse=True)
+def dingtalk_waits(monkeypatch):
+    """The client's waits between retries, recorded instead of slept: the suite stays fast."""
+    waits = []
+    monkeypatch.setattr(dingtalk.DingTalkClient, "sleep", staticmethod(waits.append))
+    return waits
 
 
 @pytest.fixture
