@@ -87,11 +87,19 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("end"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # Optimistic concurrency: a save must be based on the version it read.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # One save at a time talks to DingTalk for a meeting: whoever sets this lease in the future (with a
+    # conditional UPDATE) may read and write DingTalk; a second save meanwhile is refused, not queued.
+    update_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last changed by"),
     )
 
     objects = MeetingQuerySet.as_manager()
@@ -140,31 +148,43 @@ class MeetingChange(models.Model):
     class Action(models.TextChoices):
         REGISTER = "register", _("Registered")
         UPDATE = "update", _("Update")
+        REFRESH = "refresh", _("Read from DingTalk")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")
         FAILED = "failed", _("Failed")
         CONFLICT = "conflict", _("Stopped: changed elsewhere")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="meeting_changes"
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="changes", verbose_name=_("meeting")
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=20, choices=Action.choices, default=Action.UPDATE)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    old_title = models.CharField(max_length=256, blank=True, default="")
-    new_title = models.CharField(max_length=256, blank=True, default="")
-    old_starts_at = models.DateTimeField(null=True, blank=True)
-    new_starts_at = models.DateTimeField(null=True, blank=True)
-    old_ends_at = models.DateTimeField(null=True, blank=True)
-    new_ends_at = models.DateTimeField(null=True, blank=True)
-    dingtalk_code = models.CharField(max_length=128, blank=True, default="")
-    request_id = models.CharField(max_length=128, blank=True, default="")
-    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_changes",
+        verbose_name=_("person"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, default=Action.UPDATE)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    # The meeting's version the attempt started from: "what changed since I opened the form" is every
+    # successful change based on that version or a later one.
+    based_on_version = models.PositiveIntegerField(_("based on version"), null=True, blank=True)
+    old_title = models.CharField(_("old title"), max_length=256, blank=True, default="")
+    new_title = models.CharField(_("new title"), max_length=256, blank=True, default="")
+    old_starts_at = models.DateTimeField(_("old start"), null=True, blank=True)
+    new_starts_at = models.DateTimeField(_("new start"), null=True, blank=True)
+    old_ends_at = models.DateTimeField(_("old end"), null=True, blank=True)
+    new_ends_at = models.DateTimeField(_("new end"), null=True, blank=True)
+    dingtalk_code = models.CharField(_("DingTalk code"), max_length=128, blank=True, default="")
+    request_id = models.CharField(_("request ID"), max_length=128, blank=True, default="")
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     # The sentence the person was shown, so helpdesk reads the same words later.
-    message = models.TextField(blank=True, default="")
+    message = models.TextField(_("message"), blank=True, default="")
 
     objects = MeetingChangeQuerySet.as_manager()
 
