@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("DingTalk meetings")
+
+    def ready(self):
+        from django.core import checks as django_checks
+
+        from . import checks
+
+        django_checks.register(checks.check_encryption_keys, django_checks.Tags.security)
+        django_checks.register(checks.check_stored_secrets_decrypt, django_checks.Tags.database)

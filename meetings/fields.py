@@ -1,4 +1,6 @@
+from django.apps import apps
 from django.db import models
+from django.db.models.functions import Cast
 
 from . import crypto
 
@@ -21,3 +23,18 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return crypto.encrypt(value)
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
+    """(model, field) for every encrypted column of every installed model."""
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+def stored_ciphertext(field_name: str) -> Cast:
+    """The column as stored, not decrypted: for re-encrypting and checking it, never for showing it."""
+    return Cast(field_name, output_field=models.TextField())

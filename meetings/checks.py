@@ -1,0 +1,61 @@
+"""System checks for credentials: `manage.py check`, `runserver` and `migrate` stop with a clear error.
+
+- The keys in DINGTALK_ENCRYPTION_KEYS must be Fernet keys.
+- With the database checks (`migrate`, `check --database default`): every stored secret must decrypt
+  with one of the keys, so a wrong or retired key is found at deployment rather than at a person's save.
+"""
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
+
+from . import crypto
+from .fields import encrypted_fields, stored_ciphertext
+
+
+def check_encryption_keys(app_configs=None, **kwargs):
+    try:
+        crypto.check_keys()
+    except ImproperlyConfigured as exc:
+        return [
+            checks.Error(
+                str(exc),
+                hint='Generate a key with `python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"`.',
+                id="meetings.E001",
+            )
+        ]
+    return []
+
+
+def check_stored_secrets_decrypt(app_configs=None, databases=None, **kwargs):
+    if check_encryption_keys():
+        return []  # meetings.E001 already says what is wrong
+    errors = []
+    for alias in databases or ():
+        for model, field in encrypted_fields():
+            rows = model._base_manager.using(alias).exclude(**{field.name: ""})
+            try:
+                stored = list(rows.values_list(stored_ciphertext(field.name), flat=True))
+            except DatabaseError:  # no table yet: the first `migrate` runs its checks before creating it
+                continue
+            undecryptable = sum(1 for value in stored if not _decrypts(value))
+            if undecryptable:
+                errors.append(
+                    checks.Error(
+                        f"{undecryptable} value(s) of {model._meta.label}.{field.name} in database "
+                        f"{alias!r} cannot be decrypted with any key in DINGTALK_ENCRYPTION_KEYS.",
+                        hint="Put back the key they were encrypted with (after the new one) and run "
+                        "`manage.py rotate_encryption_keys` before retiring it.",
+                        id="meetings.E002",
+                    )
+                )
+    return errors
+
+
+def _decrypts(ciphertext: str) -> bool:
+    try:
+        crypto.decrypt(ciphertext)
+    except crypto.SecretDecryptionError:
+        return False
+    return True
