@@ -5,6 +5,7 @@ strings and escaped by the template like any other message: never marked safe.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from . import dingtalk
 
@@ -31,6 +32,69 @@ END_NOT_AFTER_START = _("The end must be after the start.")
 CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
 ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
 MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
+
+# --- logging in ------------------------------------------------------------------------------------
+LOGIN_THROTTLED = ngettext_lazy(
+    "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minute.",
+    "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minutes.",
+    "minutes",
+)
+
+# --- DingTalk said no --------------------------------------------------------------------------------
+PARAMS_ERROR = _(
+    "DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again."
+)
+PERMISSION_ERROR = _(
+    "DingTalk refused: %(detail)s. The creator union ID must be the meeting's creator, and the "
+    "organization's DingTalk app needs the VideoConference.Conference.Write permission."
+)
+RESOURCE_CANCEL = _(
+    "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."
+)
+SYSTEM_ERROR = _(
+    "DingTalk had an internal error (%(detail)s). Nothing was changed; try again in a minute."
+)
+INVALID_AUTHENTICATION = _(
+    "DingTalk did not accept the access token of %(organization)s: it is invalid or has expired. "
+    "Nothing was changed. An administrator must paste a new token for the organization."
+)
+MISSING_SCOPE = _(
+    "The DingTalk app of %(organization)s lacks the permission %(scopes)s. Nothing was changed. "
+    "An administrator must grant it in the DingTalk developer console."
+)
+THROTTLED = _(
+    "DingTalk is limiting how often this app may call it. Nothing was changed; wait a few seconds "
+    "and save again."
+)
+MONTHLY_QUOTA = _(
+    "%(organization)s has used up its DingTalk API calls for this month. Nothing was changed; an "
+    "administrator must raise the quota with DingTalk."
+)
+NOT_CONFIRMED = _(
+    "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
+    "to see whether it was saved before trying again."
+)
+BAD_REPLY = _(
+    "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
+    "this server for a few minutes. Reload the meeting to check before trying again."
+)
+CONNECTION_REFUSED = _(
+    "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
+    "try again."
+)
+CONNECTION_DROPPED = _(
+    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
+    "reload the meeting to check before trying again."
+)
+TIMEOUT = _(
+    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
+    "to check before trying again."
+)
+UNKNOWN_ERROR = _(
+    "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
+    "Nothing was changed; quote these to helpdesk."
+)
+REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
 
 # --- DingTalk said no --------------------------------------------------------------------------------
 PARAMS_ERROR = _(

@@ -1,6 +1,7 @@
 """Thin views: form -> service -> message -> redirect (or the form again, with what was typed)."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
@@ -9,7 +10,7 @@ from django.views.generic import FormView, ListView
 
 from . import messages as texts
 from . import selectors, services
-from .forms import DATETIME_LOCAL_FORMAT, MeetingForm, MeetingRegisterForm
+from .forms import DATETIME_LOCAL_FORMAT, LoginForm, MeetingForm, MeetingRegisterForm
 from .models import Meeting
 
 
@@ -90,3 +91,15 @@ class MeetingEditView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 },
             )
         return redirect("meetings:edit", pk=meeting.pk)
+
+class LoginView(auth_views.LoginView):
+    """Django's login, throttled: a refused attempt says when to try again, with 429 and Retry-After."""
+
+    authentication_form = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response

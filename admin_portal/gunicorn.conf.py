@@ -1,0 +1,36 @@
+"""gunicorn settings for the portal: `gunicorn -c admin_portal/gunicorn.conf.py admin_portal.wsgi`.
+
+Everything a deployment tunes comes from the environment (see .env.example). The portal spends most of a
+save waiting for DingTalk, so each worker runs threads: a worker is a process, a thread is a request.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"
+workers = _int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 4)
+# A request that takes longer gets its worker killed. settings.DINGTALK_DEADLINE (20 s) keeps every
+# DingTalk call, retries included, well under it, and the settings refuse a deadline too close to it.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then, staggered, so a slow leak can never take the portal down.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# Only these proxies' X-Forwarded-* headers are believed (comma-separated IPs; gunicorn's default).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+
+# Logs to stdout/stderr for the service manager. Each access line ends with the portal's request ID,
+# the same one the application's JSON log lines carry.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'

@@ -1,0 +1,105 @@
+"""The real deployment: collectstatic, then gunicorn with admin_portal/gunicorn.conf.py and production settings."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.admin_portal.test_settings import BASE_DIR, PRODUCTION_ENV
+
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    """gunicorn on a free port, as the README's production section starts it; yields (url, log file)."""
+    tmp = tmp_path_factory.mktemp("production")
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        **PRODUCTION_ENV,
+        "DJANGO_STATIC_ROOT": str(tmp / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_THREADS": "2",
+        # Only our own proxy header decides the scheme, not gunicorn's trust of loopback.
+        "GUNICORN_FORWARDED_ALLOW_IPS": "192.0.2.1",
+    }
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE_DIR, env=env,
+                   check=True, capture_output=True, timeout=120)
+    log = tmp / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [GUNICORN, "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"],
+            cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(url, timeout=1)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, log.read_text()
+                time.sleep(0.1)
+        yield url, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+HTTPS = {"Host": "portal.example.com", "X-Forwarded-Proto": "https"}
+
+
+def test_plain_http_is_redirected_to_https(portal):
+    url, _ = portal
+    response = requests.get(url + "/accounts/login/", headers={"Host": "portal.example.com"},
+                            allow_redirects=False, timeout=5)
+    assert response.status_code == 301
+    assert response.headers["Location"] == "https://portal.example.com/accounts/login/"
+
+
+def test_https_through_the_proxy_gets_every_security_header(portal):
+    url, _ = portal
+    response = requests.get(url + "/accounts/login/", headers=HTTPS, allow_redirects=False, timeout=5)
+
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_whitenoise_serves_the_collected_hashed_static_files(portal):
+    url, _ = portal
+    page = requests.get(url + "/accounts/login/", headers=HTTPS, timeout=5).text
+    stylesheet = page.split('<link rel="stylesheet" href="')[1].split('"')[0]
+    assert stylesheet.startswith("/static/css/portal.") and stylesheet != "/static/css/portal.css"
+
+    response = requests.get(url + stylesheet, headers=HTTPS, timeout=5)
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_the_access_log_and_the_app_log_share_the_request_id(portal):
+    url, log = portal
+    request_id = requests.get(url + "/no-such-page/", headers=HTTPS, timeout=5).headers["X-Request-ID"]
+
+    lines = log.read_text().splitlines()
+    assert any(line.endswith(f"request_id={request_id}") and '"GET /no-such-page/' in line for line in lines)
+    app_lines = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(entry["request_id"] == request_id and entry["status_code"] == 404 for entry in app_lines)

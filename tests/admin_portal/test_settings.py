@@ -1,0 +1,87 @@
+"""Production settings, as a real process reads them from the environment."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "admin_portal.settings",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "k3Jq9vP0w7Zs2Lx8Rt5Nc1Hy6Ub4Me0Ga9Fd3Vo7Wi2Qp5Ej8Tl1",
+    "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+    "DINGTALK_ENCRYPTION_KEYS": "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=",
+}
+SECURITY_SETTINGS = [
+    "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "X_FRAME_OPTIONS",
+]
+
+
+def python(*args, **env):
+    """Run Python in a fresh process with only what a deployment sets (None removes a variable)."""
+    environment = {"PATH": "/usr/bin:/bin", **PRODUCTION_ENV, **env}
+    environment = {name: value for name, value in environment.items() if value is not None}
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def manage(*args, **env):
+    return python("manage.py", *args, **env)
+
+
+def settings_of(**env):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {SECURITY_SETTINGS!r}}}))"
+    )
+    result = python("-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_check_deploy_passes_with_zero_warnings_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_is_https_only():
+    assert settings_of() == {
+        "DEBUG": False,
+        "SECURE_SSL_REDIRECT": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "X_FRAME_OPTIONS": "DENY",
+    }
+
+
+def test_a_tls_terminating_proxy_is_trusted_only_when_configured():
+    assert settings_of(DJANGO_SECURE_PROXY_SSL_HEADER="1")["SECURE_PROXY_SSL_HEADER"] == [
+        "HTTP_X_FORWARDED_PROTO", "https",
+    ]
+
+
+def test_development_speaks_plain_http():
+    values = settings_of(DJANGO_DEBUG="1")
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_it_refuses_to_start_without_a_secret_key():
+    result = manage("check", DJANGO_SECRET_KEY=None)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_a_dingtalk_deadline_that_gunicorn_would_cut_off():
+    result = manage("check", DINGTALK_DEADLINE="25", GUNICORN_TIMEOUT="30")
+    assert result.returncode != 0
+    assert "DINGTALK_DEADLINE" in result.stderr
