@@ -51,20 +51,28 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    """View only: meetings are added and changed through the portal, which asks DingTalk first."""
+
     list_display = ["title", "organization", "starts_at", "ends_at", "status"]
-    list_filter = ["status", "organization"]
+    # Only the organizations the person can see, not every organization's name.
+    list_filter = ["status", ("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "schedule_conference_id"]
     list_select_related = ["organization"]
-    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MeetingChange)
 class MeetingChangeAdmin(admin.ModelAdmin):
     list_display = ["created_at", "meeting", "user", "action", "outcome", "dingtalk_code", "request_id"]
-    list_filter = ["outcome", "action", "organization"]
+    list_filter = ["outcome", "action", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting", "user"]
 
     def get_queryset(self, request):

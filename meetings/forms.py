@@ -5,13 +5,14 @@ import zoneinfo
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import login_throttle, messages
 from .dingtalk import TITLE_MAX_LENGTH
-from .models import Meeting, Organization
+from .models import Meeting, MeetingChange, Organization
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -92,25 +93,41 @@ class MeetingForm(forms.Form):
     )
     start_time = LocalDateTimeField(label=_("Start"))
     end_time = LocalDateTimeField(label=_("End"))
+    # The meeting's version when the form was opened: a save based on an older one is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": messages.FORM_OUT_OF_DATE,
+            "invalid": messages.FORM_OUT_OF_DATE,
+            "min_value": messages.FORM_OUT_OF_DATE,
+        },
+    )
 
     error_messages = {
         "title_blank": messages.TITLE_BLANK,
         "title_too_long": messages.TITLE_TOO_LONG,
         "title_control_characters": messages.TITLE_CONTROL_CHARACTERS,
         "end_not_after_start": messages.END_NOT_AFTER_START,
+        "reschedule_not_allowed": messages.RESCHEDULE_NOT_ALLOWED,
     }
+    time_fields = ("start_time", "end_time")
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(self, *args, meeting: Meeting, may_reschedule: bool, **kwargs):
         kwargs["initial"] = {
             "title": meeting.title,
             "start_time": meeting.starts_at,
             "end_time": meeting.ends_at,
+            "version": meeting.version,
             **(kwargs.get("initial") or {}),
         }
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        for name in ("start_time", "end_time"):
+        self.may_reschedule = may_reschedule
+        for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
+            # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
+            self.fields[name].disabled = not may_reschedule
 
     def clean_title(self):
         # Trim ordinary and full-width spaces at the ends; DingTalk shows them as part of the title.
@@ -132,6 +149,10 @@ class MeetingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.may_reschedule and self._times_posted_differ():
+            raise forms.ValidationError(
+                self.error_messages["reschedule_not_allowed"], code="reschedule_not_allowed"
+            )
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error(
@@ -139,6 +160,21 @@ class MeetingForm(forms.Form):
                 forms.ValidationError(self.error_messages["end_not_after_start"], code="end_not_after_start"),
             )
         return cleaned
+
+    def _times_posted_differ(self) -> bool:
+        """A browser sends nothing for disabled inputs: posted times other than the shown ones were crafted."""
+        for name in self.time_fields:
+            field = self.fields[name]
+            posted = self.data.get(self.add_prefix(name))
+            if posted in field.empty_values:
+                continue
+            try:
+                shown = field.to_python(field.prepare_value(self.get_initial_for_field(field, name)))
+                if field.to_python(posted) != shown:
+                    return True
+            except forms.ValidationError:
+                return True
+        return False
 
 
 class MeetingRegisterForm(forms.Form):
@@ -178,6 +214,60 @@ class MeetingRegisterForm(forms.Form):
                 forms.ValidationError(self.error_messages["already_registered"], code="already_registered"),
             )
         return cleaned
+
+
+class ActivityFilterForm(forms.Form):
+    """Filters of the activity page; dates are each organization's own calendar days."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("All organizations"),
+        error_messages={"invalid_choice": messages.ORGANIZATION_NOT_ALLOWED},
+    )
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Everyone"),
+        error_messages={"invalid_choice": messages.CHOICE_NOT_IN_LIST},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Any outcome")), *MeetingChange.Outcome.choices],
+        required=False,
+        error_messages={"invalid_choice": messages.CHOICE_NOT_IN_LIST},
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": messages.DATE_INVALID},
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": messages.DATE_INVALID},
+    )
+
+    error_messages = {"dates_reversed": messages.FILTER_DATES_REVERSED}
+
+    def __init__(self, *args, organizations, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["person"].queryset = people
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error(
+                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
+            )
+        return cleaned
+
 
 class ThrottledLoginMixin:
     """Refuse a username and address that failed too often lately, before the password is even checked.

@@ -4,6 +4,7 @@ Tests assert against these constants. DingTalk's own text is inserted with %-for
 strings and escaped by the template like any other message: never marked safe.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -32,6 +33,33 @@ END_NOT_AFTER_START = _("The end must be after the start.")
 CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
 ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
 MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
+RESCHEDULE_NOT_ALLOWED = _("You may change the title only; the start and end stay as they are.")
+FORM_OUT_OF_DATE = _("This form is out of date. Reload the meeting and make your change again.")
+CHOICE_NOT_IN_LIST = _("Choose one of the options in the list.")
+DATE_INVALID = _("Enter a date as YYYY-MM-DD.")
+FILTER_DATES_REVERSED = _("The “to” date must not be before the “from” date.")
+
+# --- someone else changed it -------------------------------------------------------------------------
+SAVED_BY_SOMEONE_ELSE = _(
+    "Not saved: someone else saved this meeting after you opened it. Their changes are listed below; "
+    "your input is still in the form. Reload the meeting to start from the current values."
+)
+SAVE_IN_PROGRESS = _(
+    "Not saved: someone else is saving this meeting to DingTalk right now. Your input is still in the "
+    "form; wait a moment, reload the meeting and check before saving again."
+)
+CHANGED_IN_DINGTALK = _(
+    "Not saved: the meeting was changed in DingTalk after you opened it. DingTalk now has “%(title)s” "
+    "from %(start)s to %(end)s (%(time_zone)s). Nothing was sent; your input is still in the form."
+)
+CHANGED_IN_PORTAL_WHILE_SAVING = _(
+    "DingTalk accepted the change, but the portal's copy was changed by someone else meanwhile. Read "
+    "the meeting from DingTalk to see what it has now."
+)
+MEETING_REFRESHED = _(
+    "The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- logging in ------------------------------------------------------------------------------------
 LOGIN_THROTTLED = ngettext_lazy(
@@ -151,6 +179,11 @@ UNKNOWN_ERROR = _(
     "Nothing was changed; quote these to helpdesk."
 )
 REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
+
+
+def local_time(moment, organization) -> str:
+    """A moment as wall-clock time in the organization's zone, the way the forms show it."""
+    return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
 
 
 def for_error(error: dingtalk.DingTalkError, *, organization) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
+from typing import NoReturn
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import credentials, dingtalk, messages
@@ -24,6 +26,33 @@ class MeetingError(Exception):
         self.error = error
 
 
+class MeetingConflict(MeetingError):
+    """Someone saved the meeting in the portal after the form was opened (or is saving it now)."""
+
+
+class MeetingChangedInDingTalk(MeetingError):
+    """DingTalk's title or times differ from what the form was based on; `current` is what DingTalk has."""
+
+    def __init__(self, message: str, *, current: DingTalkMeeting):
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class DingTalkMeeting:
+    """A booked meeting as DingTalk has it right now."""
+
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+# Longer than any save can take (two DingTalk calls within gunicorn's 30 s worker timeout), so a live
+# save never loses its lease; a worker killed mid-save blocks edits of that one meeting for a minute.
+UPDATE_LEASE = datetime.timedelta(seconds=60)
+RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
+
+
 def client_for(organization: Organization) -> dingtalk.DingTalkClient:
     return dingtalk.DingTalkClient(organization.api_base)
 
@@ -35,64 +64,204 @@ def meeting_update(
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     by,
+    based_on_version: int,
 ) -> MeetingChange | None:
     """Send the new title and times to DingTalk and, only if DingTalk says yes, store them.
 
-    Every attempt that reaches for DingTalk leaves a MeetingChange row, whatever the outcome.
+    `based_on_version` is the meeting's version the person's form was opened with. The save is refused
+    (MeetingConflict) when someone saved the meeting in the portal since then, or is saving it now.
+    Before anything is sent, DingTalk's current state is read: when its title -- or, for someone who
+    may reschedule, its times -- differ from the stored values the form was based on, the save stops
+    with MeetingChangedInDingTalk instead of overwriting a change made in DingTalk directly. A person
+    without the reschedule permission changes the title only; the times sent are DingTalk's current ones.
+
+    Every attempt that gets past the form leaves a MeetingChange row, whatever the outcome.
     Returns None when nothing differs from what is stored (nothing is sent).
-    Raises MeetingError with the sentence to show.
+    Raises MeetingError (or a subclass) with the sentence to show.
     """
     if meeting.is_canceled:
         raise MeetingError(str(messages.MEETING_CANCELED_READ_ONLY))
+    may_reschedule = by.has_perm(RESCHEDULE_PERMISSION)
+    if not may_reschedule and (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at):
+        logger.warning("User %s without %s tried to move meeting %s", by.pk, RESCHEDULE_PERMISSION, meeting.pk)
+        raise MeetingError(str(messages.RESCHEDULE_NOT_ALLOWED))
     if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
         return None
 
-    organization = meeting.organization
-    change = MeetingChange(
-        meeting=meeting,
-        organization=organization,
-        user=by,
-        action=MeetingChange.Action.UPDATE,
-        old_title=meeting.title,
-        new_title=title,
-        old_starts_at=meeting.starts_at,
-        new_starts_at=starts_at,
-        old_ends_at=meeting.ends_at,
-        new_ends_at=ends_at,
-    )
-    # The HTTP call stays outside any transaction: no row lock is held while DingTalk thinks.
+    change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
+    change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
+    if meeting.version != based_on_version:
+        _stop(change, MeetingConflict(str(messages.SAVED_BY_SOMEONE_ELSE)))
+    lease = _take_lease(change)
     try:
+        current = _read_or_record_failure(change)
+        based_on = (meeting.title, meeting.starts_at, meeting.ends_at)
+        there = (current.title, current.starts_at, current.ends_at)
+        if (based_on if may_reschedule else based_on[:1]) != (there if may_reschedule else there[:1]):
+            text = messages.CHANGED_IN_DINGTALK % {
+                "title": current.title,
+                "start": messages.local_time(current.starts_at, meeting.organization),
+                "end": messages.local_time(current.ends_at, meeting.organization),
+                "time_zone": meeting.organization.time_zone,
+            }
+            _stop(change, MeetingChangedInDingTalk(text, current=current))
+        if not may_reschedule:
+            # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
+            starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
+        organization = meeting.organization
         client = client_for(organization)
-        request_id = credentials.call_with_token(
-            organization=organization,
-            call=lambda access_token: client.update_schedule_conference(
-                access_token=access_token,
-                creator_union_id=meeting.creator_union_id,
-                schedule_conference_id=meeting.schedule_conference_id,
-                title=title,
-                start_ms=dingtalk.epoch_ms(starts_at),
-                end_ms=dingtalk.epoch_ms(ends_at),
-            ),
+        try:
+            change.request_id = credentials.call_with_token(
+                organization=organization,
+                call=lambda access_token: client.update_schedule_conference(
+                    access_token=access_token,
+                    creator_union_id=meeting.creator_union_id,
+                    schedule_conference_id=meeting.schedule_conference_id,
+                    title=title,
+                    start_ms=dingtalk.epoch_ms(starts_at),
+                    end_ms=dingtalk.epoch_ms(ends_at),
+                ),
+            )
+        except dingtalk.DingTalkError as error:
+            _record_failure(change, error)
+            raise MeetingError(change.message, error=error) from error
+        _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
+    finally:
+        _release_lease(meeting, lease)
+    return change
+
+
+def meeting_refresh(*, meeting: Meeting, by) -> MeetingChange | None:
+    """Take DingTalk's current title and times into the portal (the way out of a DingTalk conflict).
+
+    Returns None when the portal already has them. Raises MeetingError with the sentence to show; a
+    meeting DingTalk reports canceled is marked canceled.
+    """
+    if meeting.is_canceled:
+        raise MeetingError(str(messages.MEETING_CANCELED_READ_ONLY))
+    change = _change(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
+    lease = _take_lease(change)
+    try:
+        current = _read_or_record_failure(change)
+        if (current.title, current.starts_at, current.ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
+            return None
+        change.new_title, change.new_starts_at, change.new_ends_at = current.title, current.starts_at, current.ends_at
+        _store(change, lease=lease, title=current.title, starts_at=current.starts_at, ends_at=current.ends_at)
+    finally:
+        _release_lease(meeting, lease)
+    return change
+
+
+def _change(meeting: Meeting, action: str, *, by, based_on_version: int) -> MeetingChange:
+    """An audit row for an attempt, starting from the stored values."""
+    return MeetingChange(
+        meeting=meeting,
+        organization=meeting.organization,
+        user=by,
+        action=action,
+        based_on_version=based_on_version,
+        old_title=meeting.title,
+        old_starts_at=meeting.starts_at,
+        old_ends_at=meeting.ends_at,
+    )
+
+
+def _stop(change: MeetingChange, conflict: MeetingError) -> NoReturn:
+    """Keep the attempt as a CONFLICT row and raise the conflict."""
+    change.outcome = MeetingChange.Outcome.CONFLICT
+    change.message = conflict.message
+    change.save()
+    raise conflict
+
+
+def _take_lease(change: MeetingChange) -> datetime.datetime:
+    """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused."""
+    meeting = change.meeting
+    now = timezone.now()
+    lease = now + UPDATE_LEASE
+    claimed = (
+        Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
+        .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
+        .update(update_lease_until=lease)
+    )
+    if claimed:
+        return lease
+    stored = Meeting.objects.filter(pk=meeting.pk).values("version", "status").first() or {}
+    if stored.get("status") == Meeting.Status.CANCELED:
+        meeting.status = Meeting.Status.CANCELED
+        raise MeetingError(str(messages.MEETING_CANCELED_READ_ONLY))
+    if stored.get("version") != change.based_on_version:
+        _stop(change, MeetingConflict(str(messages.SAVED_BY_SOMEONE_ELSE)))
+    _stop(change, MeetingConflict(str(messages.SAVE_IN_PROGRESS)))
+
+
+def _release_lease(meeting: Meeting, lease: datetime.datetime) -> None:
+    # Only our own lease: after it expired, someone else's may stand there.
+    Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=None)
+
+
+def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
+    """DingTalk has the values: store them (only if our lease still holds) and keep the SUCCESS row."""
+    meeting = change.meeting
+    with transaction.atomic():
+        stored = Meeting.objects.filter(
+            pk=meeting.pk, version=change.based_on_version, update_lease_until=lease
+        ).update(
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            version=F("version") + 1,
+            update_lease_until=None,
+            updated_by=change.user,
+            updated_at=timezone.now(),
+        )
+        change.http_status = 200
+        if not stored:
+            # Our lease ran out and someone else saved meanwhile: say so rather than overwrite theirs.
+            logger.error("Meeting %s: lease lost during a DingTalk call", meeting.pk)
+            change.outcome = MeetingChange.Outcome.CONFLICT
+            change.message = str(messages.CHANGED_IN_PORTAL_WHILE_SAVING)
+            change.save()
+        else:
+            change.outcome = MeetingChange.Outcome.SUCCESS
+            change.save()
+    if not stored:
+        raise MeetingConflict(change.message)
+    meeting.refresh_from_db()
+
+
+def _read_or_record_failure(change: MeetingChange) -> DingTalkMeeting:
+    meeting = change.meeting
+    try:
+        return _dingtalk_meeting(
+            organization=meeting.organization,
+            schedule_conference_id=meeting.schedule_conference_id,
+            request_union_id=meeting.creator_union_id,
         )
     except dingtalk.DingTalkError as error:
         _record_failure(change, error)
         raise MeetingError(change.message, error=error) from error
 
-    with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(
-            title=title,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            version=F("version") + 1,
-            updated_by=by,
-            updated_at=timezone.now(),
+
+def _dingtalk_meeting(*, organization: Organization, schedule_conference_id: str, request_union_id: str):
+    """DingTalk's current title and times. Raises DingTalkError (also for times out of range)."""
+    client = client_for(organization)
+    conference = credentials.call_with_token(
+        organization=organization,
+        call=lambda access_token: client.get_schedule_conference(
+            access_token=access_token,
+            schedule_conference_id=schedule_conference_id,
+            request_union_id=request_union_id,
+        ),
+    )
+    try:
+        return DingTalkMeeting(
+            title=conference.title,
+            starts_at=_from_epoch_ms(conference.start_ms),
+            ends_at=_from_epoch_ms(conference.end_ms),
         )
-        change.outcome = MeetingChange.Outcome.SUCCESS
-        change.request_id = request_id
-        change.http_status = 200
-        change.save()
-    meeting.refresh_from_db()
-    return change
+    except (OverflowError, OSError, ValueError):
+        raise dingtalk.DingTalkBadReply("DingTalk sent times out of range", status=200) from None
 
 
 def _record_failure(change: MeetingChange, error: dingtalk.DingTalkError) -> None:
@@ -119,32 +288,21 @@ def meeting_register(
     Raises MeetingError when DingTalk cannot be asked or says no; nothing is stored then.
     """
     try:
-        client = client_for(organization)
-        conference = credentials.call_with_token(
+        current = _dingtalk_meeting(
             organization=organization,
-            call=lambda access_token: client.get_schedule_conference(
-                access_token=access_token,
-                schedule_conference_id=schedule_conference_id,
-                request_union_id=creator_union_id,
-            ),
+            schedule_conference_id=schedule_conference_id,
+            request_union_id=creator_union_id,
         )
     except dingtalk.DingTalkError as error:
         raise MeetingError(messages.for_error(error, organization=organization), error=error) from error
-
-    try:
-        starts_at = _from_epoch_ms(conference.start_ms)
-        ends_at = _from_epoch_ms(conference.end_ms)
-    except (OverflowError, OSError, ValueError):
-        error = dingtalk.DingTalkBadReply("DingTalk sent times out of range", status=200)
-        raise MeetingError(messages.for_error(error, organization=organization), error=error) from None
     try:
         meeting = _meeting_create(
             organization=organization,
             schedule_conference_id=schedule_conference_id,
             creator_union_id=creator_union_id,
-            title=conference.title,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            title=current.title,
+            starts_at=current.starts_at,
+            ends_at=current.ends_at,
             by=by,
         )
     except IntegrityError:

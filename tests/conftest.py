@@ -1,7 +1,8 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
+import responses
+from django.contrib.auth.models import Group, Permission
 
 from meetings import dingtalk
 from meetings.models import Meeting, Organization
@@ -37,6 +38,25 @@ def meeting(organization):
     )
 
 
+def dingtalk_query_url(meeting) -> str:
+    return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
+
+
+def dingtalk_has(meeting, **overrides):
+    """DingTalk's query API answers with the meeting as stored, or with `overrides` (title, starts_at,
+    ends_at): the read every save makes before it sends the update. Call it inside @responses.activate."""
+    values = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **overrides}
+    return responses.get(
+        dingtalk_query_url(meeting),
+        json={
+            "scheduleConferenceId": meeting.schedule_conference_id,
+            "title": values["title"],
+            "startTime": dingtalk.epoch_ms(values["starts_at"]),
+            "endTime": dingtalk.epoch_ms(values["ends_at"]),
+        },
+    )
+
+
 def grant(user, *codenames):
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
 
@@ -45,6 +65,15 @@ def grant(user, *codenames):
 def office_admin(django_user_model, organization):
     user = django_user_model.objects.create_user("alice", password="correct horse battery")
     grant(user, "view_meeting", "add_meeting", "change_meeting", "reschedule_meeting")
+    organization.members.add(user)
+    return user
+
+
+@pytest.fixture
+def helpdesk(django_user_model, organization):
+    """A Helpdesk member of the organization: fixes titles, may not move meetings."""
+    user = django_user_model.objects.create_user("hana", password="correct horse battery")
+    user.groups.add(Group.objects.get(name="Helpdesk"))
     organization.members.add(user)
     return user
 

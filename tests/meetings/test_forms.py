@@ -6,9 +6,12 @@ from meetings import messages
 from meetings.forms import MeetingForm
 
 
-def form_for(meeting, **data):
-    values = {"title": "Weekly sync", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", **data}
-    return MeetingForm(data=values, meeting=meeting)
+def form_for(meeting, *, may_reschedule=True, **data):
+    values = {
+        "title": "Weekly sync", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": "1",
+        **data,
+    }
+    return MeetingForm(data=values, meeting=meeting, may_reschedule=may_reschedule)
 
 
 def test_it_reads_times_in_the_organizations_zone(meeting):
@@ -19,9 +22,46 @@ def test_it_reads_times_in_the_organizations_zone(meeting):
 
 
 def test_it_shows_stored_times_in_the_organizations_zone(meeting):
-    form = MeetingForm(meeting=meeting)
+    form = MeetingForm(meeting=meeting, may_reschedule=True)
     assert 'value="2026-12-01T10:00"' in str(form["start_time"])
     assert 'type="datetime-local"' in str(form["start_time"])
+
+
+def test_it_shows_the_times_read_only_to_title_fixers(meeting):
+    form = MeetingForm(meeting=meeting, may_reschedule=False)
+    assert "disabled" in str(form["start_time"]) and "disabled" in str(form["end_time"])
+    assert "disabled" not in str(form["title"])
+
+
+def test_it_keeps_the_stored_times_for_title_fixers(meeting):
+    form = form_for(meeting, may_reschedule=False, title="Weekly sync!", start_time="", end_time="")
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["start_time"], form.cleaned_data["end_time"]) == (meeting.starts_at, meeting.ends_at)
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        {"start_time": "2026-12-01T09:00"},
+        {"end_time": "2026-12-01T12:00"},
+        {"start_time": "not a time"},
+    ],
+)
+def test_it_refuses_crafted_times_from_title_fixers(meeting, times):
+    form = form_for(meeting, may_reschedule=False, **times)
+    assert not form.is_valid()
+    assert form.non_field_errors() == [messages.RESCHEDULE_NOT_ALLOWED]
+    assert form.has_error("__all__", code="reschedule_not_allowed")
+
+
+def test_it_accepts_the_shown_times_posted_back_by_title_fixers(meeting):
+    assert form_for(meeting, may_reschedule=False).is_valid()
+
+
+@pytest.mark.parametrize("version", ["", "abc", "0"])
+def test_it_needs_the_version_the_form_was_opened_with(meeting, version):
+    form = form_for(meeting, version=version)
+    assert form.errors["version"] == [messages.FORM_OUT_OF_DATE]
 
 
 def test_it_trims_the_title(meeting):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import messages
 from meetings.models import Meeting, MeetingChange
-from tests.conftest import ACCESS_TOKEN, API_BASE
+from tests.conftest import ACCESS_TOKEN, API_BASE, dingtalk_has
 
 UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
 TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
@@ -21,7 +21,7 @@ def edit_url(meeting):
 
 
 def post(client, meeting, **data):
-    return client.post(edit_url(meeting), {**TYPED, **data}, follow=True)
+    return client.post(edit_url(meeting), {**TYPED, "version": meeting.version, **data}, follow=True)
 
 
 def shown_messages(response):
@@ -51,15 +51,18 @@ def test_it_shows_the_form_in_the_organizations_zone(alice_client, meeting):
     assert meeting.schedule_conference_id in html
     assert meeting.creator_union_id in html
     assert 'name="schedule_conference_id"' not in html
+    assert '<input type="hidden" name="version" value="1"' in html
 
 
 @responses.activate
 def test_it_saves_and_sends_exactly_the_documented_body(alice_client, meeting, office_admin):
+    dingtalk_has(meeting)
     responses.put(UPDATE_URL, json={"success": True}, headers={"x-acs-request-id": "req-ok"})
 
     response = post(alice_client, meeting)
 
-    sent = responses.calls[0].request
+    assert responses.calls[0].request.method == "GET"
+    sent = responses.calls[1].request
     assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
     assert json.loads(sent.body) == {
         "creatorUnionId": "creator-union-1",
@@ -89,11 +92,12 @@ def test_it_saves_and_sends_exactly_the_documented_body(alice_client, meeting, o
 def test_it_converts_a_dst_zone(alice_client, meeting):
     meeting.organization.time_zone = "America/New_York"
     meeting.organization.save()
+    dingtalk_has(meeting)
     responses.put(UPDATE_URL, json={"success": True})
 
     post(alice_client, meeting, start_time="2026-07-01T09:00", end_time="2026-07-01T10:00")
 
-    body = json.loads(responses.calls[0].request.body)
+    body = json.loads(responses.calls[1].request.body)
     assert body["startTime"] == int(datetime.datetime(2026, 7, 1, 13, 0, tzinfo=datetime.UTC).timestamp()) * 1000
 
 
@@ -117,7 +121,7 @@ def test_it_sends_nothing_when_nothing_changed(alice_client, meeting):
 )
 @responses.activate
 def test_validation_stops_the_request(alice_client, meeting, data, field):
-    response = alice_client.post(edit_url(meeting), {**TYPED, **data})
+    response = alice_client.post(edit_url(meeting), {**TYPED, "version": 1, **data})
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert len(responses.calls) == 0
@@ -168,6 +172,7 @@ FAILURES = [
 @pytest.mark.parametrize("reply, expected", FAILURES)
 @responses.activate
 def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, office_admin, reply, expected):
+    dingtalk_has(meeting)
     responses.put(UPDATE_URL, **reply)
 
     response = post(alice_client, meeting)
@@ -184,6 +189,7 @@ def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, o
 
 @responses.activate
 def test_dingtalks_text_is_escaped(alice_client, meeting):
+    dingtalk_has(meeting)
     responses.put(UPDATE_URL, **api_error(400, "paramsError", "error:<script>alert(1)</script>"))
     html = post(alice_client, meeting).content.decode()
     assert "<script>alert(1)</script>" not in html
@@ -192,6 +198,7 @@ def test_dingtalks_text_is_escaped(alice_client, meeting):
 
 @responses.activate
 def test_a_canceled_meeting_is_marked_and_offers_no_more_edits(alice_client, meeting):
+    dingtalk_has(meeting)
     responses.put(UPDATE_URL, **api_error(400, "resourceCancel", "Schedule conference has canceled"))
 
     response = post(alice_client, meeting)
@@ -204,9 +211,9 @@ def test_a_canceled_meeting_is_marked_and_offers_no_more_edits(alice_client, mee
     assert "Canceled in DingTalk" in page
     assert 'name="title"' not in page
 
-    again = alice_client.post(edit_url(meeting), TYPED, follow=True)
+    again = post(alice_client, meeting)
     assert shown_messages(again) == [str(messages.MEETING_CANCELED_READ_ONLY)]
-    assert len(responses.calls) == 1
+    assert len(responses.calls) == 2
 
 
 def test_login_is_required(client, meeting):
@@ -237,7 +244,7 @@ def test_csrf_is_enforced(meeting, office_admin):
 
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(office_admin)
-    response = csrf_client.post(edit_url(meeting), TYPED)
+    response = csrf_client.post(edit_url(meeting), {**TYPED, "version": 1})
     assert response.status_code == 403
     assert len(responses.calls) == 0
     assert_unchanged(meeting)

@@ -1,0 +1,78 @@
+"""The activity log as CSV, safe to open in a spreadsheet."""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Meeting, MeetingChange
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """The cell's text, with a leading quote when a spreadsheet would take it for a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming csv.writer output."""
+
+    def write(self, value):
+        return value
+
+
+def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
+    """Lines of CSV for the changes: times in each organization's zone with their UTC offset.
+
+    The labels are translated now, in the request's language, not later while the response streams.
+    """
+    header = [
+        _("When"), _("Organization"), _("Meeting"), _("Conference ID"), _("Meeting status"), _("Person"),
+        _("Action"), _("Outcome"), _("Old title"), _("New title"), _("Old start"), _("New start"),
+        _("Old end"), _("New end"), _("Time zone"), _("DingTalk code"), _("Request ID"), _("HTTP status"),
+        _("Message"),
+    ]
+    actions = {value: str(label) for value, label in MeetingChange.Action.choices}
+    outcomes = {value: str(label) for value, label in MeetingChange.Outcome.choices}
+    statuses = {value: str(label) for value, label in Meeting.Status.choices}
+    writer = csv.writer(_Echo())
+
+    def lines():
+        # Excel reads UTF-8 (and so Chinese) only with a byte order mark.
+        yield "\ufeff" + writer.writerow(header)
+        for change in changes:
+            zone = change.organization.zone
+
+            def local(moment, zone=zone):
+                return timezone.localtime(moment, zone).isoformat(timespec="seconds") if moment else ""
+
+            yield writer.writerow(
+                csv_safe(cell)
+                for cell in (
+                    local(change.created_at),
+                    change.organization.name,
+                    change.meeting.title,
+                    change.meeting.schedule_conference_id,
+                    statuses.get(change.meeting.status, change.meeting.status),
+                    change.user.get_username() if change.user else "",
+                    actions.get(change.action, change.action),
+                    outcomes.get(change.outcome, change.outcome),
+                    change.old_title,
+                    change.new_title,
+                    local(change.old_starts_at),
+                    local(change.new_starts_at),
+                    local(change.old_ends_at),
+                    local(change.new_ends_at),
+                    change.organization.time_zone,
+                    change.dingtalk_code,
+                    change.request_id,
+                    change.http_status or "",
+                    change.message,
+                )
+            )
+
+    return lines()
