@@ -151,7 +151,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 # --- DingTalk -------------------------------------------------------------------------------------
-# Fernet keys, comma-separated: the first encrypts, every one decrypts (see README, "Rotating keys").
+# Fernet keys, comma-separated: the first encrypts, every one decrypts (README, "Credentials and key rotation").
 DINGTALK_ENCRYPTION_KEYS = env.list("DINGTALK_ENCRYPTION_KEYS", default=[])
 if not DINGTALK_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
@@ -185,14 +185,16 @@ LOGGING = {
         # One JSON object per line, with the request ID (meetings/jsonlog.py): what log shippers read.
         "json": {"()": "meetings.jsonlog.JsonFormatter"},
     },
+    # On every handler: tokens and secrets never reach a log line (meetings/logging.py).
     "filters": {
+        "redact_secrets": {"()": "meetings.logging.RedactSecretsFilter"},
         "request_id": {"()": "meetings.jsonlog.RequestIdFilter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json"),
-            "filters": ["request_id"],
+            "filters": ["redact_secrets", "request_id"],
         },
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},

@@ -1,7 +1,14 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.messages import ERROR, SUCCESS, WARNING
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
+from . import credentials, dingtalk
+from . import messages as texts
 from .models import Meeting, MeetingChange, Organization
 
 SECRET_FIELDS = {
@@ -9,44 +16,177 @@ SECRET_FIELDS = {
     "app_secret": _("App secret / suite secret"),
     "suite_ticket": _("Suite ticket"),
 }
+SECRET_INPUTS = [f"new_{name}" for name in SECRET_FIELDS]
+
+
+def _secret_input(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
 
 
 class OrganizationAdminForm(forms.ModelForm):
     """Secrets are write-only: the inputs start empty, and leaving one empty keeps what is stored."""
 
+    new_access_token = _secret_input(SECRET_FIELDS["access_token"])
+    new_app_secret = _secret_input(SECRET_FIELDS["app_secret"])
+    new_suite_ticket = _secret_input(SECRET_FIELDS["suite_ticket"])
+
+    error_messages = {
+        "required_for_mode": texts.CREDENTIAL_REQUIRED,
+        "expiry_passed": texts.TOKEN_EXPIRY_PASSED,
+    }
+
     class Meta:
         model = Organization
         fields = ["name", "time_zone", "api_base", "auth_mode", "access_token_expires_at", "app_key",
                   "auth_corp_id", "members"]
+        help_texts = {
+            "access_token_expires_at": _("Only for a pasted token: when it expires. Leave empty if unknown."),
+            "app_key": _("The internal app's app key, or the third-party app's suite key."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, label in SECRET_FIELDS.items():
+        for name in SECRET_FIELDS:
             is_set = bool(self.instance.pk and getattr(self.instance, name))
-            self.fields[f"new_{name}"] = forms.CharField(
-                label=label,
-                required=False,
-                strip=True,
-                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-                help_text=_("Set. Leave empty to keep it; type a new value to replace it.")
-                if is_set
-                else _("Not set."),
+            self.fields[f"new_{name}"].help_text = (
+                _("Set. Leave empty to keep it; type a new value to replace it.") if is_set else _("Not set.")
             )
 
+    def clean(self):
+        cleaned_data = super().clean()
+        auth_mode = cleaned_data.get("auth_mode")
+        if not auth_mode:
+            return cleaned_data
+        switched = self.instance.pk is None or auth_mode != self.instance.auth_mode
+        values = {name: cleaned_data.get(name, "") for name in ("app_key", "auth_corp_id")}
+        for name in SECRET_FIELDS:
+            values[name] = cleaned_data.get(f"new_{name}") or (getattr(self.instance, name) if self.instance.pk else "")
+        if auth_mode == Organization.AuthMode.ACCESS_TOKEN and switched:
+            # A token the app credentials obtained is no pasted token: it would stop working unnoticed.
+            values["access_token"] = cleaned_data.get("new_access_token", "")
+        for name in credentials.missing_credentials(auth_mode=auth_mode, values=values):
+            field = f"new_{name}" if name in SECRET_FIELDS else name
+            mode_label = Organization.AuthMode(auth_mode).label
+            self.add_error(field, ValidationError(
+                self.error_messages["required_for_mode"], code="required_for_mode", params={"mode": mode_label}
+            ))
+        if auth_mode != Organization.AuthMode.ACCESS_TOKEN:
+            # The expiry of a token the portal obtains is DingTalk's, not an administrator's.
+            cleaned_data["access_token_expires_at"] = self.instance.access_token_expires_at
+        elif self._expiry_given() and cleaned_data["access_token_expires_at"] <= timezone.now():
+            self.add_error("access_token_expires_at", ValidationError(
+                self.error_messages["expiry_passed"], code="expiry_passed"
+            ))
+        return cleaned_data
+
+    def _expiry_given(self) -> bool:
+        return bool(self.cleaned_data.get("access_token_expires_at")) and (
+            "access_token_expires_at" in self.changed_data or bool(self.cleaned_data.get("new_access_token"))
+        )
+
     def save(self, commit=True):
+        changed = set(self.changed_data)
         for name in SECRET_FIELDS:
             value = self.cleaned_data.get(f"new_{name}")
             if value:
                 setattr(self.instance, name, value)
+                changed.add(name)
+        token_dropped = credentials.forget_token_if_source_changed(self.instance, changed=changed)
+        # Only what this form changed is written: a token renewed while the admin typed stays, and so
+        # does a renewal lease held by another worker (credentials.py).
+        columns = {field.name for field in Organization._meta.concrete_fields}
+        self.columns_to_save = (set(self._meta.fields) & columns) - {"access_token_expires_at"} | {"updated_at"}
+        self.columns_to_save |= changed & set(SECRET_FIELDS)
+        if token_dropped or (
+            self.instance.auth_mode == Organization.AuthMode.ACCESS_TOKEN and "access_token_expires_at" in changed
+        ):
+            self.columns_to_save |= {"access_token", "access_token_expires_at"}
         return super().save(commit=commit)
+
+
+def token_status(organization: Organization) -> str:
+    """One line on the state of the organization's token, for the admin; never the token itself."""
+    missing = credentials.stored_missing_credentials(organization)
+    if missing:
+        names = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in missing)
+        return texts.TOKEN_STATUS_INCOMPLETE % {"missing": names}
+    expires_at = organization.access_token_expires_at
+    when = {"time_zone": organization.time_zone}
+    if expires_at is not None:
+        when["time"] = texts.local_time(expires_at, organization)
+    if credentials.uses_app(organization):
+        if organization.access_token and expires_at is not None and expires_at > timezone.now():
+            return texts.TOKEN_STATUS_APP_VALID % when
+        return str(texts.TOKEN_STATUS_APP_PENDING)
+    if expires_at is None:
+        return str(texts.TOKEN_STATUS_PASTED_NO_EXPIRY)
+    if expires_at <= timezone.now():
+        return texts.TOKEN_STATUS_PASTED_EXPIRED % when
+    return texts.TOKEN_STATUS_PASTED_VALID % when
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     form = OrganizationAdminForm
-    list_display = ["name", "time_zone", "api_base", "auth_mode"]
+    list_display = ["name", "time_zone", "api_base", "auth_mode", "token"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
+    readonly_fields = ["token"]
+    actions = ["check_connection"]
+    fieldsets = [
+        (None, {"fields": ["name", "time_zone", "api_base", "members"]}),
+        (
+            _("DingTalk credentials"),
+            {
+                "description": _(
+                    "A pasted token needs the access token. An internal app needs the app key and secret; "
+                    "a third-party enterprise app the suite key and secret, the authorized corp ID and the "
+                    "suite ticket. Secrets are stored encrypted and never shown again."
+                ),
+                "fields": ["auth_mode", "token", "new_access_token", "access_token_expires_at", "app_key",
+                           "new_app_secret", "auth_corp_id", "new_suite_ticket"],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("token"))
+    def token(self, organization):
+        if organization.pk is None:
+            return "-"
+        return token_status(organization)
+
+    @admin.action(description=_("Check connection"), permissions=["change"])
+    def check_connection(self, request, queryset):
+        for organization in queryset:
+            try:
+                expires_at = credentials.organization_check_connection(organization=organization)
+            except dingtalk.DingTalkError as error:
+                self.message_user(request, texts.for_error(error, organization=organization), ERROR)
+                continue
+            if credentials.uses_app(organization):
+                when = {"time": texts.local_time(expires_at, organization), "time_zone": organization.time_zone}
+                self.message_user(request, texts.CONNECTION_OK % {"organization": organization.name, **when},
+                                  SUCCESS)
+            else:
+                status = token_status(organization)
+                self.message_user(request, texts.CONNECTION_PASTED % {"organization": organization.name,
+                                                                       "status": status}, WARNING)
+
+    # Django's error reports (DEBUG page, mails to ADMINS) show POST data: not these fields.
+    @method_decorator(sensitive_post_parameters(*SECRET_INPUTS))
+    def changeform_view(self, *args, **kwargs):
+        return super().changeform_view(*args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=form.columns_to_save)
+        else:
+            obj.save()
 
 
 @admin.register(Meeting)

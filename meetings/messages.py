@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from . import dingtalk
+from . import credentials, dingtalk
 
 # --- success ---------------------------------------------------------------------------------------
 MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
@@ -124,61 +124,41 @@ UNKNOWN_ERROR = _(
 )
 REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
 
-# --- DingTalk said no --------------------------------------------------------------------------------
-PARAMS_ERROR = _(
-    "DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again."
+# --- credentials (meetings/credentials.py) -----------------------------------------------------------
+APP_TOKEN_REJECTED = _(
+    "DingTalk did not accept the access token of %(organization)s, not even a newly obtained one. "
+    "Nothing was changed. An administrator must check the organization's DingTalk app and its "
+    "credentials (“Check connection” in the admin)."
 )
-PERMISSION_ERROR = _(
-    "DingTalk refused: %(detail)s. The creator union ID must be the meeting's creator, and the "
-    "organization's DingTalk app needs the VideoConference.Conference.Write permission."
+INVALID_APP_CREDENTIALS = _(
+    "DingTalk refused the app key or secret of %(organization)s, so the portal got no access token. "
+    "Nothing was changed. An administrator must correct them in the admin."
 )
-RESOURCE_CANCEL = _(
-    "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."
+TOKEN_REQUEST_FAILED = _(
+    "The portal could not get an access token for %(organization)s from DingTalk (HTTP %(status)s, "
+    "code %(code)s). Nothing was changed; try again in a minute."
 )
-SYSTEM_ERROR = _(
-    "DingTalk had an internal error (%(detail)s). Nothing was changed; try again in a minute."
+PASTED_TOKEN_EXPIRED = _(
+    "The access token of %(organization)s expired at %(time)s (%(time_zone)s). Nothing was sent to DingTalk. An "
+    "administrator must paste a new token for the organization."
 )
-INVALID_AUTHENTICATION = _(
-    "DingTalk did not accept the access token of %(organization)s: it is invalid or has expired. "
-    "Nothing was changed. An administrator must paste a new token for the organization."
+CREDENTIALS_MISSING = _(
+    "%(organization)s has incomplete DingTalk credentials (missing: %(missing)s). Nothing was sent to "
+    "DingTalk. An administrator must complete them in the admin."
 )
-MISSING_SCOPE = _(
-    "The DingTalk app of %(organization)s lacks the permission %(scopes)s. Nothing was changed. "
-    "An administrator must grant it in the DingTalk developer console."
+TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s (%(time_zone)s), refreshed automatically.")
+TOKEN_STATUS_APP_PENDING = _("No current token: one is obtained at the next call and refreshed automatically.")
+TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s (%(time_zone)s); paste a new one before then.")
+TOKEN_STATUS_PASTED_NO_EXPIRY = _("Pasted token; its expiry was not given.")
+TOKEN_STATUS_PASTED_EXPIRED = _("Pasted token expired at %(time)s (%(time_zone)s); paste a new one.")
+TOKEN_STATUS_INCOMPLETE = _("Incomplete: %(missing)s missing.")
+CONNECTION_OK = _("%(organization)s: DingTalk issued an access token, valid until %(time)s (%(time_zone)s).")
+CONNECTION_PASTED = _(
+    "%(organization)s uses a pasted token. %(status)s It can only be tested by using it, for example "
+    "by registering a meeting."
 )
-THROTTLED = _(
-    "DingTalk is limiting how often this app may call it. Nothing was changed; wait a few seconds "
-    "and save again."
-)
-MONTHLY_QUOTA = _(
-    "%(organization)s has used up its DingTalk API calls for this month. Nothing was changed; an "
-    "administrator must raise the quota with DingTalk."
-)
-NOT_CONFIRMED = _(
-    "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
-    "to see whether it was saved before trying again."
-)
-BAD_REPLY = _(
-    "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
-    "this server for a few minutes. Reload the meeting to check before trying again."
-)
-CONNECTION_REFUSED = _(
-    "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
-    "try again."
-)
-CONNECTION_DROPPED = _(
-    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
-    "reload the meeting to check before trying again."
-)
-TIMEOUT = _(
-    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
-    "to check before trying again."
-)
-UNKNOWN_ERROR = _(
-    "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
-    "Nothing was changed; quote these to helpdesk."
-)
-REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
+CREDENTIAL_REQUIRED = _("%(mode)s needs this.")
+TOKEN_EXPIRY_PASSED = _("This time has passed. Give the new token's expiry, or leave it empty if unknown.")
 
 
 def local_time(moment, organization) -> str:
@@ -190,7 +170,21 @@ def for_error(error: dingtalk.DingTalkError, *, organization) -> str:
     """The sentence for a failed DingTalk call, with DingTalk's own detail where it helps."""
     code = error.code
     request_id = error.request_id or "-"
-    if isinstance(error, dingtalk.DingTalkTimeout):
+    if isinstance(error, credentials.CredentialsMissing):
+        missing = ", ".join(str(organization._meta.get_field(name).verbose_name) for name in error.missing)
+        return CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+    elif isinstance(error, credentials.PastedTokenExpired):
+        return PASTED_TOKEN_EXPIRED % {
+            "organization": organization.name,
+            "time": local_time(error.expired_at, organization),
+            "time_zone": organization.time_zone,
+        }
+    elif code == dingtalk.Code.INVALID_CLIENT:
+        text = INVALID_APP_CREDENTIALS % {"organization": organization.name}
+    elif isinstance(error, credentials.TokenRequestFailed):
+        text = TOKEN_REQUEST_FAILED % {"organization": organization.name, "status": error.status or "-",
+                                       "code": code or "-"}
+    elif isinstance(error, dingtalk.DingTalkTimeout):
         text = str(TIMEOUT)
     elif isinstance(error, dingtalk.DingTalkConnectionRefused):
         text = CONNECTION_REFUSED % {"host": organization.api_base}
@@ -209,7 +203,9 @@ def for_error(error: dingtalk.DingTalkError, *, organization) -> str:
     elif code == dingtalk.Code.SYSTEM_ERROR:
         text = SYSTEM_ERROR % {"detail": error.detail or code}
     elif code == dingtalk.Code.INVALID_AUTHENTICATION:
-        text = INVALID_AUTHENTICATION % {"organization": organization.name}
+        # The portal renews its own tokens and retries once; only a pasted one needs a person.
+        rejected = APP_TOKEN_REJECTED if credentials.uses_app(organization) else INVALID_AUTHENTICATION
+        text = rejected % {"organization": organization.name}
     elif code == dingtalk.Code.MISSING_SCOPE or (error.status == 403 and error.required_scopes):
         scopes = ", ".join(error.required_scopes) or "VideoConference.Conference.Write"
         text = MISSING_SCOPE % {"organization": organization.name, "scopes": scopes}

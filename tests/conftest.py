@@ -26,6 +26,23 @@ def organization(db):
     )
 
 
+APP_KEY = "ding-app-key-1"
+APP_SECRET = "app-Secret-abcdefghij"
+
+
+@pytest.fixture
+def app_organization(db):
+    """An organization whose tokens the portal obtains from DingTalk with an internal app's credentials."""
+    return Organization.objects.create(
+        name="Shenzhen Office",
+        time_zone="Asia/Shanghai",
+        api_base=API_BASE,
+        auth_mode=Organization.AuthMode.INTERNAL_APP,
+        app_key=APP_KEY,
+        app_secret=APP_SECRET,
+    )
+
+
 @pytest.fixture
 def meeting(organization):
     return Meeting.objects.create(

@@ -1,10 +1,13 @@
 """A token is write-only: stored encrypted, never shown back in any page."""
 
 import pytest
+import responses
 from django.db import connection
 from django.urls import reverse
 
-from tests.conftest import ACCESS_TOKEN
+from meetings import dingtalk
+from meetings.models import Organization
+from tests.conftest import ACCESS_TOKEN, API_BASE, APP_SECRET
 
 
 def test_the_token_is_encrypted_in_the_database(organization):
@@ -58,3 +61,51 @@ def test_the_admin_keeps_the_token_when_the_field_is_left_empty(superuser_client
     superuser_client.post(url, {**data, "new_access_token": "replacement-token"})
     organization.refresh_from_db()
     assert organization.access_token == "replacement-token"
+
+
+THIRD_PARTY_SECRETS = {"app_secret": "suite-Secret-Never-Shown", "suite_ticket": "ticket-Never-Shown-1"}
+
+
+@pytest.fixture
+def third_party(db):
+    return Organization.objects.create(
+        name="Partner corp", time_zone="UTC", api_base=API_BASE, auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
+        app_key="suite-key", auth_corp_id="ding-corp-9", **THIRD_PARTY_SECRETS,
+    )
+
+
+@responses.activate
+def test_no_secret_in_any_page_or_any_database_column(
+    superuser_client, organization, app_organization, third_party, meeting
+):
+    tokens = {dingtalk.ACCESS_TOKEN_PATH: "app-Token-Never-Shown", dingtalk.CORP_ACCESS_TOKEN_PATH: "corp-Tok-Unseen"}
+    for path, token in tokens.items():
+        responses.post(API_BASE + path, json={"accessToken": token, "expireIn": 7200})
+    secrets = [ACCESS_TOKEN, APP_SECRET, *tokens.values(), *THIRD_PARTY_SECRETS.values()]
+    checked = superuser_client.post(
+        reverse("admin:meetings_organization_changelist"),
+        {"action": "check_connection", "_selected_action": [organization.pk, app_organization.pk, third_party.pk]},
+        follow=True,
+    )
+    assert Organization.objects.get(pk=third_party.pk).access_token == "corp-Tok-Unseen"
+
+    pages = [checked] + [superuser_client.get(url) for url in (
+        reverse("admin:meetings_organization_changelist"),
+        reverse("admin:meetings_organization_add"),
+        *(reverse("admin:meetings_organization_change", args=[o.pk]) for o in (organization, app_organization,
+                                                                                 third_party)),
+        reverse("meetings:list"),
+        reverse("meetings:edit", args=[meeting.pk]),
+    )]
+    for page in pages:
+        html = page.content.decode()
+        for secret in secrets:
+            assert secret not in html
+
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    for secret in secrets:
+                        assert secret not in str(value), table

@@ -33,6 +33,11 @@ class Command(BaseCommand):
         "app). None set: the stored credentials stay as they are."
     )
 
+    def create_parser(self, *args, **kwargs):
+        parser = super().create_parser(*args, **kwargs)
+        parser.allow_abbrev = False  # `--token X` must fail, not be taken for `--token-expires-at X`
+        return parser
+
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--time-zone", required=True, help="IANA name, such as Asia/Shanghai.")
@@ -110,7 +115,8 @@ def _expiry(text: str | None, time_zone: str) -> datetime.datetime | None:
     try:
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--token-expires-at: {text!r} is not a date and time like 2026-12-01T14:05.") from None
+        # The value is not repeated: it may be a secret typed in the wrong place.
+        raise CommandError("--token-expires-at takes a date and time like 2026-12-01T14:05.") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(time_zone))
     return moment
