@@ -6,6 +6,12 @@ save waiting for DingTalk, so each worker runs threads: a worker is a process, a
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+# The same .env the Django settings read, so both agree on GUNICORN_TIMEOUT.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
 
 
 def _int(name: str, default: int) -> int:

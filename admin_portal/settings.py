@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "meetings.middleware.ContentSecurityPolicyMiddleware",
+    "meetings.middleware.DingTalkDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,9 +163,10 @@ if not DINGTALK_ENCRYPTION_KEYS:
 # (connect, read) seconds for one attempt.
 DINGTALK_CONNECT_TIMEOUT = env.float("DINGTALK_CONNECT_TIMEOUT", default=3.05)
 DINGTALK_READ_TIMEOUT = env.float("DINGTALK_READ_TIMEOUT", default=6.0)
-# Seconds one DingTalk call may take in all, retries and waits included; the last attempt's timeouts
-# are cut to fit. It must end well before gunicorn kills the worker (GUNICORN_TIMEOUT, read by
-# admin_portal/gunicorn.conf.py too), or the person gets a bare 502 instead of a message.
+# Seconds all DingTalk calls of one request may take together (the read, a token renewal, the update,
+# their retries and waits); the last attempt's timeouts are cut to fit. It must end well before gunicorn
+# kills the worker (GUNICORN_TIMEOUT, read by admin_portal/gunicorn.conf.py too), or the person gets a
+# bare 502 instead of a message.
 DINGTALK_DEADLINE = env.float("DINGTALK_DEADLINE", default=20.0)
 GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
 if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:

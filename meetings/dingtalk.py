@@ -8,19 +8,22 @@ status, DingTalk's `code` and `message`, and the request ID. No `requests` excep
 The two idempotent calls (the update PUT and the query GET) are retried, at most twice, when a retry can
 help: no connection, no answer, DingTalk's `systemError`, or DingTalk's throttling (which asks for about a
 second's wait). Everything else is DingTalk's answer and is final. All attempts, waits included, end
-within `deadline` seconds, which stays well under gunicorn's worker timeout.
+within `deadline` seconds, which stays well under gunicorn's worker timeout; inside `shared_deadline()`
+(every web request, see meetings.middleware) all the calls of the block share one such budget.
 
 The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
@@ -49,6 +52,25 @@ THROTTLE_DELAY = 1.0
 JITTER = 0.5
 # A retry that would have less than this many seconds before the deadline is not started.
 MIN_ATTEMPT_SECONDS = 1.0
+
+
+# When (time.monotonic) the DingTalk calls of the current block must all have ended; None outside one.
+_shared_ends_at: contextvars.ContextVar[float | None] = contextvars.ContextVar("dingtalk_shared_ends_at", default=None)
+
+
+@contextlib.contextmanager
+def shared_deadline(seconds: float) -> Iterator[None]:
+    """Every DingTalk call inside the block -- reads, token requests, updates, their retries -- ends within
+    `seconds` from now, together. A save makes several calls; one budget for all keeps the request under
+    gunicorn's worker timeout however they add up. A nested block never extends the outer one.
+    """
+    ends_at = time.monotonic() + seconds
+    outer = _shared_ends_at.get()
+    token = _shared_ends_at.set(ends_at if outer is None else min(outer, ends_at))
+    try:
+        yield
+    finally:
+        _shared_ends_at.reset(token)
 
 
 class Code:
@@ -298,7 +320,13 @@ class DingTalkClient:
         request = {"method": method, "path": path, "params": params, "data": data, "headers": headers}
 
         ends_at = self.clock() + self.deadline
+        shared_ends_at = _shared_ends_at.get()
+        if shared_ends_at is not None:
+            ends_at = min(ends_at, self.clock() + shared_ends_at - time.monotonic())
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            if ends_at <= self.clock():
+                # The request's time is spent: nothing is sent, the caller says what a timeout says.
+                raise DingTalkTimeout(f"No time left to call {self._host}")
             try:
                 return self._attempt(**request, timeout=self._timeout_within(ends_at - self.clock()))
             except DingTalkError as error:

@@ -1,11 +1,11 @@
-"""Response headers the whole portal shares: a Content-Security-Policy and a request ID."""
+"""What every request shares: a Content-Security-Policy, a request ID, and one time budget for DingTalk."""
 
 import re
 import uuid
 
 from django.conf import settings
 
-from . import jsonlog
+from . import dingtalk, jsonlog
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An ID a proxy in front of us already gave the request is kept, if it cannot smuggle anything into a log.
@@ -46,3 +46,19 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class DingTalkDeadlineMiddleware:
+    """All DingTalk calls of one request end within settings.DINGTALK_DEADLINE seconds, together.
+
+    A save reads the meeting, may renew a token, updates, and may retry each: the settings keep that one
+    budget well under gunicorn's worker timeout, so the person always gets a message, never a dead worker.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.seconds = settings.DINGTALK_DEADLINE
+
+    def __call__(self, request):
+        with dingtalk.shared_deadline(self.seconds):
+            return self.get_response(request)

@@ -245,21 +245,62 @@ def test_a_retry_too_late_for_the_deadline_is_not_started(settings):
     assert fake.now < 20.0
 
 
+def silent_server():
+    """A listening socket that never answers: connections succeed and every read waits forever."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    return server
+
+
 def test_the_deadline_holds_against_a_real_silent_server(settings):
-    # A listening socket that never answers: the connection succeeds and the read waits forever.
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(8)
+    with silent_server() as server:
         host, port = server.getsockname()
         client = dingtalk.DingTalkClient(
-            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=1.5, sleep=time.sleep, clock=time.monotonic
+            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=1.0, sleep=time.sleep, clock=time.monotonic
         )
         started = time.monotonic()
         with pytest.raises(dingtalk.DingTalkTimeout):
             update(client)
         elapsed = time.monotonic() - started
 
-    assert elapsed < 1.5 + 0.3  # the read timeout alone is 3 s: the deadline cut it
+    assert elapsed < 1.0 + 0.3  # the read timeout alone is 3 s: the deadline cut it
+
+
+@responses.activate
+def test_inside_a_spent_shared_deadline_nothing_is_sent(dingtalk_client):
+    responses.put(UPDATE_URL, json={"success": True})
+
+    with dingtalk.shared_deadline(0), pytest.raises(dingtalk.DingTalkTimeout):
+        update(dingtalk_client)
+
+    assert len(responses.calls) == 0
+
+
+def test_a_nested_shared_deadline_never_extends_the_outer_one():
+    with dingtalk.shared_deadline(1):
+        outer = dingtalk._shared_ends_at.get()
+        with dingtalk.shared_deadline(100):
+            assert dingtalk._shared_ends_at.get() == outer
+    assert dingtalk._shared_ends_at.get() is None
+
+
+def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_server(settings):
+    # Like a save: a read, then an update. Each alone may take 20 s; together they get 1.2 s.
+    with silent_server() as server:
+        host, port = server.getsockname()
+        client = dingtalk.DingTalkClient(
+            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=20, sleep=time.sleep, clock=time.monotonic
+        )
+        started = time.monotonic()
+        with dingtalk.shared_deadline(1.2):
+            with pytest.raises(dingtalk.DingTalkTimeout):
+                client.get_schedule_conference(access_token="t", schedule_conference_id="c", request_union_id="u")
+            with pytest.raises(dingtalk.DingTalkTimeout):
+                update(client)
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 1.2 + 0.3
 
 
 def test_the_default_deadline_stays_well_under_gunicorns_timeout(settings):

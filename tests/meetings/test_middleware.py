@@ -2,7 +2,9 @@
 
 import json
 import logging
+import re
 import sys
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +13,7 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
-from meetings import jsonlog
+from meetings import dingtalk, jsonlog
 from meetings.models import MeetingChange
 from tests.conftest import API_BASE
 
@@ -113,6 +115,27 @@ def test_the_admin_login_page_works_under_the_policy(client):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 200
     assert inline_code(response) == []
+
+
+# --- one DingTalk deadline per request ------------------------------------------------------------
+
+
+@responses.activate
+def test_all_dingtalk_calls_of_a_request_share_one_deadline(alice_client, meeting, settings):
+    seen = []
+
+    def refuse(request):
+        seen.append(dingtalk._shared_ends_at.get() - time.monotonic())
+        raise requests.ConnectionError("NewConnectionError: refused")
+
+    responses.add_callback(responses.GET, re.compile(re.escape(API_BASE) + ".*"), callback=refuse)
+    url = reverse("meetings:edit", args=[meeting.pk])
+    form = alice_client.get(url).context["form"]
+    alice_client.post(url, {**{name: form[name].value() for name in form.fields}, "title": "Moved"})
+
+    assert seen  # the read before the update, and its retries
+    assert all(settings.DINGTALK_DEADLINE - 5 < remaining <= settings.DINGTALK_DEADLINE for remaining in seen)
+    assert dingtalk._shared_ends_at.get() is None  # over with the request
 
 
 # --- request IDs ------------------------------------------------------------------------------------
