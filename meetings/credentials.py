@@ -11,6 +11,9 @@ asks DingTalk; the others re-read the row every POLL_INTERVAL until a fresh toke
 runs out, and then one of them takes over. Each step is a single autocommitted statement, so no
 transaction -- and on SQLite no write lock -- is held while DingTalk answers. Callers must therefore not
 wrap call_with_token in transaction.atomic (services.py does not).
+
+Functions that hold a token or secret in a local variable are marked `sensitive_variables`, so Django's
+error pages and error mails show those as stars.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from . import dingtalk
 from .models import Organization
@@ -115,6 +119,7 @@ def access_token_for(*, organization: Organization) -> str:
     return _refreshed_token(organization)
 
 
+@sensitive_variables()
 def call_with_token(*, organization: Organization, call: Callable[[str], T]) -> T:
     """Run `call(access_token)` for the organization; DingTalkError propagates to the caller.
 
@@ -181,6 +186,7 @@ def _expire_cached_token(organization: Organization) -> None:
     organization.access_token_expires_at = None
 
 
+@sensitive_variables()
 def _refreshed_token(organization: Organization) -> str:
     rows = Organization.objects.filter(pk=organization.pk)
     wait_until = time.monotonic() + _lease_duration().total_seconds() + 1
@@ -216,6 +222,7 @@ def _refreshed_token(organization: Organization) -> str:
     return organization.access_token
 
 
+@sensitive_variables()
 def _request_token(organization: Organization) -> dingtalk.AccessToken:
     client = dingtalk.DingTalkClient(organization.api_base)
     if organization.auth_mode == Organization.AuthMode.INTERNAL_APP:

@@ -102,14 +102,19 @@ def test_a_refused_pasted_token_is_not_retried_and_an_admin_must_paste_one(organ
     assert text.startswith(messages.INVALID_AUTHENTICATION % {"organization": organization.name})
 
 
+@pytest.mark.parametrize(
+    "fixture, field, label",
+    [("organization", "access_token", "access token"), ("app_organization", "app_secret", "app secret / suite secret")],
+)
 @responses.activate
-def test_no_pasted_token_is_a_clear_error_without_a_call(organization):
-    organization.access_token = ""
+def test_missing_credentials_are_a_clear_error_without_a_call(request, fixture, field, label):
+    organization = request.getfixturevalue(fixture)
+    setattr(organization, field, "")
     with pytest.raises(credentials.CredentialsMissing) as caught:
         update(organization)
     assert len(responses.calls) == 0
     assert messages.for_error(caught.value, organization=organization) == messages.CREDENTIALS_MISSING % {
-        "organization": organization.name, "missing": "access token"
+        "organization": organization.name, "missing": label
     }
 
 
@@ -266,15 +271,6 @@ def test_a_token_endpoint_that_does_not_answer_says_nothing_was_changed(app_orga
     assert messages.for_error(caught.value, organization=app_organization) == messages.TOKEN_REQUEST_FAILED % {
         "organization": app_organization.name, "status": "-", "code": "-"
     }
-
-
-@responses.activate
-def test_missing_app_credentials_are_a_clear_error_without_a_call(app_organization):
-    app_organization.app_secret = ""
-    with pytest.raises(credentials.CredentialsMissing) as caught:
-        update(app_organization)
-    assert len(responses.calls) == 0
-    assert "app secret / suite secret" in messages.for_error(caught.value, organization=app_organization)
 
 
 # --- the lease, one worker at a time ------------------------------------------------------------------

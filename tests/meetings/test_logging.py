@@ -2,9 +2,11 @@
 
 import io
 import logging
+import sys
 
 import pytest
 import responses
+from django.views.debug import ExceptionReporter
 
 from meetings import credentials, crypto, dingtalk
 from meetings.logging import REDACTED, RedactSecretsFilter, redact
@@ -106,3 +108,19 @@ def test_a_refused_call_and_its_retry_log_without_the_tokens(app_organization, l
     assert written.count("InvalidAuthentication") >= 2  # the refusal and the refusal after renewing
     assert "tok-Logged-Never-1" not in written
     assert APP_SECRET not in written
+
+
+@responses.activate
+def test_djangos_error_reports_show_no_token_from_credentials_frames(app_organization, rf):
+    responses.post(TOKEN_URL, json={"accessToken": "tok-In-A-Frame-1", "expireIn": 7200})
+
+    def call(access_token):
+        raise RuntimeError("boom")
+
+    try:
+        credentials.call_with_token(organization=app_organization, call=call)
+    except RuntimeError:
+        frames = ExceptionReporter(rf.get("/"), *sys.exc_info()).get_traceback_frames()
+    [frame] = [frame for frame in frames if frame["function"] == "call_with_token"]
+    shown = dict(frame["vars"])
+    assert "token" in shown and "tok-In-A-Frame-1" not in str(shown)
