@@ -11,9 +11,9 @@ import responses
 from django.db import connection
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, messages
-from meetings.models import Organization
-from tests.conftest import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET
+from meetings import credentials, dingtalk, messages, services
+from meetings.models import Meeting, MeetingChange, Organization
+from tests.conftest import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, dingtalk_has
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
 CORP_TOKEN_URL = API_BASE + dingtalk.CORP_ACCESS_TOKEN_PATH
@@ -194,6 +194,33 @@ def test_it_uses_a_token_another_worker_stored_instead_of_asking(app_organizatio
 
     assert token_requests() == []
     assert sent_tokens() == ["fresh-from-elsewhere"]
+
+
+@responses.activate
+def test_an_app_organization_keeps_saving_for_days_with_no_one_touching_it(app_organization, office_admin):
+    starts_at = datetime.datetime(2030, 1, 7, 2, 0, tzinfo=datetime.UTC)
+    meeting = Meeting.objects.create(
+        organization=app_organization, schedule_conference_id="conf-days", creator_union_id="creator-1",
+        title="Daily", starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=1),
+    )
+    for day in (1, 2, 3):
+        issue(f"token-day-{day}")
+        if day > 1:  # a day later: yesterday's token has expired
+            Organization.objects.filter(pk=app_organization.pk).update(
+                access_token_expires_at=timezone.now() - datetime.timedelta(hours=20)
+            )
+        meeting = Meeting.objects.get(pk=meeting.pk)
+        dingtalk_has(meeting)
+        responses.put(UPDATE_URL, json={"success": True})
+
+        change = services.meeting_update(
+            meeting=meeting, title=f"Daily, day {day}", starts_at=meeting.starts_at, ends_at=meeting.ends_at,
+            by=office_admin, based_on_version=meeting.version,
+        )
+
+        assert change.outcome == MeetingChange.Outcome.SUCCESS
+        assert sent_tokens()[-1] == f"token-day-{day}"
+    assert len(token_requests()) == 3
 
 
 # --- app credentials: InvalidAuthentication -----------------------------------------------------------
