@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from meetings.forms import AdminLoginForm
@@ -7,6 +8,7 @@ from meetings.views import LoginView
 
 # The admin's own login is throttled like the portal's.
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = admin.site.site_title = _("DingTalk meeting portal administration")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="meetings:list", permanent=False)),
@@ -14,4 +16,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
+    # set_language: the switcher in base.html posts here (the browser's language is the default).
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

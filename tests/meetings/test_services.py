@@ -123,7 +123,8 @@ def test_it_stops_when_dingtalk_changed_since_the_form_was_opened(meeting, offic
     now = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **in_dingtalk}
 
     with pytest.raises(services.MeetingChangedInDingTalk) as stopped:
-        update(meeting, office_admin, title="Mine", starts_at=meeting.starts_at + LATER, ends_at=meeting.ends_at + LATER)
+        update(meeting, office_admin, title="Mine", starts_at=meeting.starts_at + LATER,
+               ends_at=meeting.ends_at + LATER)
 
     assert [call.request.method for call in responses.calls] == ["GET"]
     assert stopped.value.current == services.DingTalkMeeting(**now)
