@@ -113,7 +113,12 @@ class Meeting(models.Model):
                 fields=["organization", "schedule_conference_id"], name="unique_conference_per_organization"
             ),
         ]
-        indexes = [models.Index(fields=["-starts_at", "-id"], name="meeting_newest_first")]
+        indexes = [
+            models.Index(fields=["-starts_at", "-id"], name="meeting_newest_first"),
+            # A member's list: their organization's meetings read in order, not all of them sorted per page
+            # (benchmarks/meeting_list.py: 10,000 meetings took twice as long as 100 without it, on SQLite).
+            models.Index(fields=["organization", "-starts_at", "-id"], name="meeting_org_newest_first"),
+        ]
         permissions = [
             ("reschedule_meeting", _("Can change a meeting's start and end")),
             ("view_activity", _("Can view the activity log")),
