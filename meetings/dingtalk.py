@@ -24,6 +24,7 @@ import os
 import random
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,7 +45,15 @@ REQUEST_ID_HEADER = "x-acs-request-id"
 USER_AGENT = "dingtalk-meeting-portal/1.0"
 # What an access token may hold to travel in a header: printable ASCII, no spaces, no line breaks.
 TOKEN_CHARACTERS = re.compile(r"[!-~]+")
+MAX_TOKEN_LENGTH = 2048
+MAX_TOKEN_LIFETIME = 30 * 24 * 60 * 60
 TITLE_MAX_LENGTH = 50
+# The longest title DingTalk keeps (its create API refuses longer ones): Meeting.title's max_length.
+STORED_TITLE_MAX_LENGTH = 256
+# What a reply's code and request ID are cut to: MeetingChange.dingtalk_code's and .request_id's max_length.
+REPLY_ID_MAX_LENGTH = 128
+# What a reply's message is cut to: it is shown in a sentence and stored with the audit row.
+REPLY_MESSAGE_MAX_LENGTH = 500
 # DingTalk never sends us anything big; a huge body is a fault or an attack, not a reply.
 MAX_REPLY_BYTES = 1024 * 1024
 # An idempotent call is tried at most this often: once, then at most two retries.
@@ -272,17 +281,21 @@ class DingTalkClient:
         )
         try:
             conference = Conference(
-                schedule_conference_id=str(body.get("scheduleConferenceId") or schedule_conference_id),
+                schedule_conference_id=_text(body.get("scheduleConferenceId"), limit=REPLY_ID_MAX_LENGTH)
+                or schedule_conference_id,
                 title=_typed(body, "title", str),
                 start_ms=_typed(body, "startTime", int),
                 end_ms=_typed(body, "endTime", int),
-                url=str(body.get("url") or ""),
-                room_code=str(body.get("roomCode") or ""),
+                url=_text(body.get("url"), limit=2048),
+                room_code=_text(body.get("roomCode"), limit=REPLY_ID_MAX_LENGTH),
             )
         except (KeyError, TypeError) as exc:
             raise DingTalkBadReply(
                 f"DingTalk's meeting reply lacks a usable {exc.args[0]}", status=200, request_id=request_id
             ) from None
+        # The title is stored as it is: refuse what no column can hold, rather than fail later.
+        if not _storable(conference.title) or len(conference.title) > STORED_TITLE_MAX_LENGTH:
+            raise DingTalkBadReply("DingTalk's meeting reply has an unusable title", status=200, request_id=request_id)
         return conference
 
     # --- tokens ---------------------------------------------------------------------------------
@@ -410,7 +423,7 @@ class DingTalkClient:
 
     def _parse(self, method, path, response, content) -> tuple[dict, str]:
         status = response.status_code
-        header_request_id = response.headers.get(REQUEST_ID_HEADER, "")
+        header_request_id = _text(response.headers.get(REQUEST_ID_HEADER), limit=REPLY_ID_MAX_LENGTH)
         try:
             body = json.loads(content) if len(content) <= MAX_REPLY_BYTES else None
         except ValueError:
@@ -425,24 +438,29 @@ class DingTalkClient:
                 status=status,
                 request_id=header_request_id,
             )
-        request_id = str(body.get("requestid") or body.get("requestId") or header_request_id)
+        request_id = (
+            _text(body.get("requestid"), limit=REPLY_ID_MAX_LENGTH)
+            or _text(body.get("requestId"), limit=REPLY_ID_MAX_LENGTH)
+            or header_request_id
+        )
         if 200 <= status < 300:
             return body, request_id
-        code = body.get("code")
-        message = body.get("message")
+        code = _text(body.get("code"), limit=REPLY_ID_MAX_LENGTH)
+        message = _text(body.get("message"), limit=REPLY_MESSAGE_MAX_LENGTH)
         scopes = ()
         detail = body.get("accessdenieddetail")
         if isinstance(detail, dict) and isinstance(detail.get("requiredScopes"), list):
-            scopes = tuple(str(scope) for scope in detail["requiredScopes"])
+            required = (_text(scope, limit=REPLY_ID_MAX_LENGTH) for scope in detail["requiredScopes"][:10])
+            scopes = tuple(scope for scope in required if scope)
         logger.warning(
             "DingTalk %s %s: HTTP %s code=%s request_id=%s message=%r",
-            method, path, status, code, request_id or "-", str(message)[:300],
+            method, path, status, code or "-", request_id or "-", message[:300],
         )
         raise DingTalkAPIError(
             f"DingTalk replied HTTP {status} {code}",
             status=status,
-            code=str(code) if code is not None else "",
-            message=str(message) if message is not None else "",
+            code=code,
+            message=message,
             request_id=request_id,
             required_scopes=scopes,
         )
@@ -473,6 +491,27 @@ def _require_text(**values: str) -> None:
             raise ValueError(f"{name} must be a non-empty string")
 
 
+def _text(value, *, limit: int) -> str:
+    """A reply's string (or number) as text fit to show, log and store; anything else is "".
+
+    Replies can be broken or hostile. Control characters become spaces (PostgreSQL refuses NUL), lone
+    surrogates go (nothing can encode them), and the text is cut to `limit`.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    text = "".join(
+        " " if category == "Cc" else character
+        for character in str(value)
+        if (category := unicodedata.category(character)) != "Cs"
+    )
+    return text.strip()[:limit]
+
+
+def _storable(text: str) -> bool:
+    """True when a database column and a web page can hold the text as it is."""
+    return "\x00" not in text and not any(unicodedata.category(character) == "Cs" for character in text)
+
+
 def _typed(body: dict, key: str, kind: type):
     value = body[key]
     if type(value) is not kind:
@@ -483,8 +522,15 @@ def _typed(body: dict, key: str, kind: type):
 def _access_token(body: dict, request_id: str) -> AccessToken:
     token = body.get("accessToken")
     expires_in = body.get("expireIn")
-    if not isinstance(token, str) or not token or type(expires_in) is not int:
-        raise DingTalkBadReply("DingTalk's token reply lacks accessToken or expireIn", status=200,
+    # DingTalk's tokens live 7200 s; a token no header can carry, or a lifetime no clock can add, is not one.
+    if (
+        not isinstance(token, str)
+        or not TOKEN_CHARACTERS.fullmatch(token)
+        or len(token) > MAX_TOKEN_LENGTH
+        or type(expires_in) is not int
+        or not 0 < expires_in <= MAX_TOKEN_LIFETIME
+    ):
+        raise DingTalkBadReply("DingTalk's token reply lacks a usable accessToken or expireIn", status=200,
                                request_id=request_id)
     return AccessToken(token=token, expires_in=expires_in)
 

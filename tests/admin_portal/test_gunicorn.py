@@ -99,7 +99,18 @@ def test_the_access_log_and_the_app_log_share_the_request_id(portal):
     url, log = portal
     request_id = requests.get(url + "/no-such-page/", headers=HTTPS, timeout=5).headers["X-Request-ID"]
 
+    def access_line_written():
+        return any(
+            line.endswith(f"request_id={request_id}") and '"GET /no-such-page/' in line
+            for line in log.read_text().splitlines()
+        )
+
+    # gunicorn writes the access line just after the response has gone out.
+    for _ in range(50):
+        if access_line_written():
+            break
+        time.sleep(0.05)
+    assert access_line_written()
     lines = log.read_text().splitlines()
-    assert any(line.endswith(f"request_id={request_id}") and '"GET /no-such-page/' in line for line in lines)
     app_lines = [json.loads(line) for line in lines if line.startswith("{")]
     assert any(entry["request_id"] == request_id and entry["status_code"] == 404 for entry in app_lines)
