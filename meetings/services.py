@@ -185,6 +185,7 @@ def _take_lease(change: MeetingChange) -> datetime.datetime:
         .update(update_lease_until=lease)
     )
     if claimed:
+        meeting.update_lease_until = lease  # mirrors the row, so _release_lease knows whether it is still ours
         return lease
     stored = Meeting.objects.filter(pk=meeting.pk).values("version", "status").first() or {}
     if stored.get("status") == Meeting.Status.CANCELED:
@@ -196,13 +197,17 @@ def _take_lease(change: MeetingChange) -> datetime.datetime:
 
 
 def _release_lease(meeting: Meeting, lease: datetime.datetime) -> None:
+    if meeting.update_lease_until != lease:
+        return  # a stored save's UPDATE already cleared it, with the new values
     # Only our own lease: after it expired, someone else's may stand there.
     Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=None)
+    meeting.update_lease_until = None
 
 
 def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     """DingTalk has the values: store them (only if our lease still holds) and keep the SUCCESS row."""
     meeting = change.meeting
+    updated_at = timezone.now()
     with transaction.atomic():
         stored = Meeting.objects.filter(
             pk=meeting.pk, version=change.based_on_version, update_lease_until=lease
@@ -213,7 +218,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             version=F("version") + 1,
             update_lease_until=None,
             updated_by=change.user,
-            updated_at=timezone.now(),
+            updated_at=updated_at,
         )
         change.http_status = 200
         if not stored:
@@ -227,7 +232,11 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             change.save()
     if not stored:
         raise MeetingConflict(change.message)
-    meeting.refresh_from_db()
+    # What the UPDATE wrote; reading the row back would cost a query, and another for its organization.
+    meeting.title, meeting.starts_at, meeting.ends_at = title, starts_at, ends_at
+    meeting.version = change.based_on_version + 1
+    meeting.update_lease_until = None
+    meeting.updated_by, meeting.updated_at = change.user, updated_at
 
 
 def _read_or_record_failure(change: MeetingChange) -> DingTalkMeeting:
