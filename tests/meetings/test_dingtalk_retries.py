@@ -200,15 +200,20 @@ class FakeTime:
         raise requests.ReadTimeout("read timed out")
 
 
-@pytest.mark.parametrize("deadline", [3.0, 12.0, 20.0, 25.0])
-@responses.activate
-def test_every_call_ends_within_the_deadline_even_when_each_attempt_times_out(settings, deadline):
+def time_out_every_attempt(*, deadline):
+    """Update with a client whose every attempt times out after its full timeouts; return the fake clock."""
     fake = FakeTime()
     client = dingtalk.DingTalkClient(BASE, timeout=(3.05, 6.0), deadline=deadline, sleep=fake.sleep, clock=fake.clock)
     responses.add_callback(responses.PUT, UPDATE_URL, callback=fake.time_out)
-
     with pytest.raises(dingtalk.DingTalkTimeout):
         update(client)
+    return fake
+
+
+@pytest.mark.parametrize("deadline", [3.0, 12.0, 20.0, 25.0])
+@responses.activate
+def test_every_call_ends_within_the_deadline_even_when_each_attempt_times_out(settings, deadline):
+    fake = time_out_every_attempt(deadline=deadline)
 
     assert fake.now <= deadline
     assert 1 <= len(responses.calls) <= dingtalk.MAX_ATTEMPTS
@@ -217,12 +222,7 @@ def test_every_call_ends_within_the_deadline_even_when_each_attempt_times_out(se
 @responses.activate
 def test_the_deadline_cuts_the_timeouts_of_the_last_attempt(settings):
     # 9.05 s for the first attempt, about 0.6 s of waiting, and what is left of 12 s for the second.
-    fake = FakeTime()
-    client = dingtalk.DingTalkClient(BASE, timeout=(3.05, 6.0), deadline=12.0, sleep=fake.sleep, clock=fake.clock)
-    responses.add_callback(responses.PUT, UPDATE_URL, callback=fake.time_out)
-
-    with pytest.raises(dingtalk.DingTalkTimeout):
-        update(client)
+    fake = time_out_every_attempt(deadline=12.0)
 
     first, last = (call.request.req_kwargs["timeout"] for call in responses.calls)
     assert first == (3.05, 6.0)
@@ -233,36 +233,32 @@ def test_the_deadline_cuts_the_timeouts_of_the_last_attempt(settings):
 
 @responses.activate
 def test_a_retry_too_late_for_the_deadline_is_not_started(settings):
-    fake = FakeTime()
-    client = dingtalk.DingTalkClient(BASE, timeout=(3.05, 6.0), deadline=20.0, sleep=fake.sleep, clock=fake.clock)
-    responses.add_callback(responses.PUT, UPDATE_URL, callback=fake.time_out)
-
-    with pytest.raises(dingtalk.DingTalkTimeout):
-        update(client)
+    fake = time_out_every_attempt(deadline=20.0)
 
     # 9.05 + ~0.6 + 9.05 s leaves about a second: not enough for a wait of at least 1 s and an attempt.
     assert len(responses.calls) == 2
     assert fake.now < 20.0
 
 
-def silent_server():
-    """A listening socket that never answers: connections succeed and every read waits forever."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    return server
-
-
-def test_the_deadline_holds_against_a_real_silent_server(settings):
-    with silent_server() as server:
+@pytest.fixture
+def silent_dingtalk():
+    """Clients of a listening socket that never answers (connections succeed, reads wait forever), with
+    real sleeping and the real clock; call it with the client's own deadline."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
         host, port = server.getsockname()
-        client = dingtalk.DingTalkClient(
-            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=1.0, sleep=time.sleep, clock=time.monotonic
+        yield lambda deadline: dingtalk.DingTalkClient(
+            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=deadline, sleep=time.sleep, clock=time.monotonic
         )
-        started = time.monotonic()
-        with pytest.raises(dingtalk.DingTalkTimeout):
-            update(client)
-        elapsed = time.monotonic() - started
+
+
+def test_the_deadline_holds_against_a_real_silent_server(silent_dingtalk):
+    client = silent_dingtalk(deadline=1.0)
+    started = time.monotonic()
+    with pytest.raises(dingtalk.DingTalkTimeout):
+        update(client)
+    elapsed = time.monotonic() - started
 
     assert elapsed < 1.0 + 0.3  # the read timeout alone is 3 s: the deadline cut it
 
@@ -285,20 +281,16 @@ def test_a_nested_shared_deadline_never_extends_the_outer_one():
     assert dingtalk._shared_ends_at.get() is None
 
 
-def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_server(settings):
+def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_server(silent_dingtalk):
     # Like a save: a read, then an update. Each alone may take 20 s; together they get 1.2 s.
-    with silent_server() as server:
-        host, port = server.getsockname()
-        client = dingtalk.DingTalkClient(
-            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=20, sleep=time.sleep, clock=time.monotonic
-        )
-        started = time.monotonic()
-        with dingtalk.shared_deadline(1.2):
-            with pytest.raises(dingtalk.DingTalkTimeout):
-                client.get_schedule_conference(access_token="t", schedule_conference_id="c", request_union_id="u")
-            with pytest.raises(dingtalk.DingTalkTimeout):
-                update(client)
-        elapsed = time.monotonic() - started
+    client = silent_dingtalk(deadline=20)
+    started = time.monotonic()
+    with dingtalk.shared_deadline(1.2):
+        with pytest.raises(dingtalk.DingTalkTimeout):
+            client.get_schedule_conference(access_token="t", schedule_conference_id="c", request_union_id="u")
+        with pytest.raises(dingtalk.DingTalkTimeout):
+            update(client)
+    elapsed = time.monotonic() - started
 
     assert elapsed < 1.2 + 0.3
 
