@@ -10,6 +10,7 @@ PORT ?= 8000
 help:
 	@echo "make run   - install, migrate, seed the demo and start the portal at http://127.0.0.1:$(PORT)"
 	@echo "make test  - install and run the whole test suite"
+	@echo "make bench - the benchmarks (README, Performance); make load - the load test on SQLite and PostgreSQL"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +34,17 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+
+# Benchmarks and the load test (benchmarks/, README "Performance"): traffic to 127.0.0.1 only, bounded.
+.PHONY: bench load
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m benchmarks
+
+# PostgreSQL at 127.0.0.1:5432 (user postgres); the run creates and drops its own database, load_test.
+load: $(VENV)/.installed
+	$(PY) -m benchmarks.load --database sqlite
+	$(PY) -m benchmarks.load --database postgres
