@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+SANDBOX_PORT ?= 8001
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint install
 
 help:
 	@echo "make run   - install, migrate, seed the demo and start the portal at http://127.0.0.1:$(PORT)"
+	@echo "             with the local DingTalk sandbox at http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make bench - the benchmarks (README, Performance); make load - the load test on SQLite and PostgreSQL"
 
@@ -24,10 +26,9 @@ install: $(VENV)/.installed
 .env: | $(VENV)/.installed
 	$(PY) scripts/write_dev_env.py > .env
 
+# Migrates, starts the DingTalk sandbox (its state in var/), seeds the demo, starts the portal; Ctrl-C stops both.
 run: $(VENV)/.installed .env
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py rundemo --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "meetings.context_processors.dingtalk_sandbox",
             ],
         },
     },
@@ -178,6 +179,9 @@ DINGTALK_DEFAULT_API_BASE = "https://api.dingtalk.com"
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.
 DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)
+# Set by `manage.py rundemo` (`make run`) for the portal it starts: in development only, the menu then
+# links to the sandbox's control page, where a demo arms faults.
+DINGTALK_SANDBOX_URL = env("DINGTALK_SANDBOX_URL", default="") if DEBUG and DINGTALK_SANDBOX_ENABLED else ""
 
 LOGGING = {
     "version": 1,

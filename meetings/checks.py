@@ -3,6 +3,8 @@
 - The keys in DINGTALK_ENCRYPTION_KEYS must be Fernet keys.
 - With the database checks (`migrate`, `check --database default`): every stored secret must decrypt
   with one of the keys, so a wrong or retired key is found at deployment rather than at a person's save.
+- The local DingTalk sandbox is a development tool: `check --deploy` warns when it is enabled without
+  DEBUG, and the database checks refuse organizations that point at it while it is disabled.
 """
 
 from django.core import checks
@@ -48,6 +50,54 @@ def check_stored_secrets_decrypt(app_configs=None, databases=None, **kwargs):
                         hint="Put back the key they were encrypted with (after the new one) and run "
                         "`manage.py rotate_encryption_keys` before retiring it.",
                         id="meetings.E002",
+                    )
+                )
+    return errors
+
+
+def check_sandbox_is_for_development(app_configs=None, **kwargs):
+    """`check --deploy`: the local DingTalk sandbox (plain http, demo credentials) is never on in production."""
+    from django.conf import settings
+
+    if settings.DINGTALK_SANDBOX_ENABLED and not settings.DEBUG:
+        return [
+            checks.Warning(
+                "DINGTALK_SANDBOX_ENABLED is on: organizations may point at the local DingTalk sandbox over "
+                "plain http.",
+                hint="Unset DINGTALK_SANDBOX_ENABLED in production (it defaults to DJANGO_DEBUG).",
+                id="meetings.W001",
+            )
+        ]
+    return []
+
+
+def check_no_organization_uses_the_sandbox(app_configs=None, databases=None, **kwargs):
+    """`migrate` and `check --database`: with the sandbox off, no stored organization may still point at it
+    (say, a development database restored in production)."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from .models import Organization
+    from .validators import validate_api_base
+
+    if settings.DINGTALK_SANDBOX_ENABLED:
+        return []
+    errors = []
+    for alias in databases or ():
+        try:
+            stored = list(Organization.objects.using(alias).values_list("name", "api_base"))
+        except DatabaseError:  # no table yet: the first `migrate` runs its checks before creating it
+            continue
+        for name, api_base in stored:
+            try:
+                validate_api_base(api_base)
+            except ValidationError:
+                errors.append(
+                    checks.Error(
+                        f"Organization {name!r} in database {alias!r} points at {api_base}, which only "
+                        "development may use.",
+                        hint="Set its API base URL to https://api.dingtalk.com or https://api.dingtalk.io.",
+                        id="meetings.E003",
                     )
                 )
     return errors

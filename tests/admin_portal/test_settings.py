@@ -85,3 +85,55 @@ def test_it_refuses_a_dingtalk_deadline_that_gunicorn_would_cut_off():
     result = manage("check", DINGTALK_DEADLINE="25", GUNICORN_TIMEOUT="30")
     assert result.returncode != 0
     assert "DINGTALK_DEADLINE" in result.stderr
+
+
+# With "commands" as its argument it also tries to start the sandbox and the demo (production refuses).
+SANDBOX_GUARDS = """
+import django, json, sys
+django.setup()
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from meetings.validators import validate_api_base
+
+def refused(call, *args, **kwargs):
+    try:
+        call(*args, **kwargs)
+    except (CommandError, ValidationError):
+        return True
+    return False
+
+print(json.dumps({
+    "enabled": settings.DINGTALK_SANDBOX_ENABLED,
+    "menu_link": settings.DINGTALK_SANDBOX_URL,
+    "api_base_refused": refused(validate_api_base, "http://127.0.0.1:8001"),
+    "commands_refused": [refused(call_command, name, *args) for name, args in [
+        ("dingtalk_sandbox", ["--port", "0"]), ("seed_demo", []), ("rundemo", ["--port", "0"]),
+    ] if sys.argv[1:] == ["commands"]],
+}))
+"""
+
+
+def sandbox_guards(*args, **env):
+    result = python("-c", SANDBOX_GUARDS, *args, DINGTALK_SANDBOX_URL="http://127.0.0.1:8001", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_never_enables_or_routes_to_the_dingtalk_sandbox():
+    assert sandbox_guards("commands") == {
+        "enabled": False, "menu_link": "", "api_base_refused": True, "commands_refused": [True, True, True],
+    }
+
+
+def test_development_may_use_the_dingtalk_sandbox():
+    assert sandbox_guards(DJANGO_DEBUG="1") == {
+        "enabled": True, "menu_link": "http://127.0.0.1:8001", "api_base_refused": False, "commands_refused": [],
+    }
+
+
+def test_check_deploy_warns_when_production_enables_the_sandbox():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DINGTALK_SANDBOX_ENABLED="1")
+    assert result.returncode != 0
+    assert "meetings.W001" in result.stdout + result.stderr

@@ -1,0 +1,40 @@
+"""A real Chromium (Debian's) driven by Playwright's sync API, against live_server and the sandbox.
+
+One browser for all the tests of this package; each test gets a fresh context (cookies, storage). The
+browser is closed when the package's tests end, not at the end of the session: while Playwright's sync
+API is running it holds an event loop in this thread, and another test that starts Playwright (or that
+uses the ORM without the flag below) would fail.
+"""
+
+import os
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"]
+VIEWPORT = {"width": 1100, "height": 760}
+
+
+@pytest.fixture(scope="package")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); CI installs it")
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's event loop runs in this thread, so Django takes every ORM call the test makes here for
+        # one from async code and refuses it. The calls are synchronous all the same; only these tests say so.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

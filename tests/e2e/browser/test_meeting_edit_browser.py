@@ -1,0 +1,146 @@
+"""A person in Chromium: log in, open a meeting, fix a typo, save; meet an error with the input still there;
+and all of it again with the keyboard only.
+
+Screenshots go to a temporary directory; with SAVE_SCREENSHOTS=1 they replace the README's, in
+docs/screenshots/ (`SAVE_SCREENSHOTS=1 .venv/bin/pytest tests/e2e/browser`).
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from meetings import dingtalk, messages
+from meetings.models import Meeting
+from tests.e2e.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+FIXED = "Design review"
+SAVED = messages.MEETING_UPDATED % {
+    "title": FIXED, "start": "2027-03-15 10:00", "end": "2027-03-15 11:00", "time_zone": "Europe/Berlin",
+}
+# What the focused element is, in words a person would use: its label, link text or button text.
+FOCUSED = """() => {
+  const element = document.activeElement;
+  if (element.labels && element.labels.length) return element.labels[0].textContent.trim();
+  return element.textContent.trim() || element.getAttribute("aria-label") || element.tagName;
+}"""
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    return DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") == "1" else tmp_path
+
+
+def system_error_sentence(sandbox, organization):
+    request_id = sandbox.state.requests("update")[-1]["requestId"]
+    text = messages.SYSTEM_ERROR % {"detail": "sandbox injected fault"}
+    return f"{text} {messages.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+
+
+def wait_for_path(page, path):
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+
+
+def press_and_wait_for_the_next_page(page, key):
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def log_in(page, username):
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    wait_for_path(page, reverse("meetings:list"))
+
+
+def test_it_fixes_a_typo_and_says_it_is_saved(page, sandbox, meeting, office_admin, screenshots):
+    log_in(page, office_admin.username)
+    page.get_by_role("link", name="Design reveiw").click()
+    page.get_by_label("Title").fill(FIXED)
+    page.get_by_role("button", name="Save to DingTalk").click()
+
+    assert page.get_by_role("status").inner_text() == SAVED
+    assert page.get_by_label("Title").input_value() == FIXED
+    page.screenshot(path=screenshots / "edit.png", full_page=True)
+    assert sandbox.state.requests("update")[-1]["body"]["title"] == FIXED
+    assert Meeting.objects.get(pk=meeting.pk).title == FIXED
+
+
+def test_it_shows_dingtalks_error_with_the_typed_input_still_there(page, sandbox, meeting, office_admin, screenshots):
+    sandbox.state.arm_fault("systemError", api="update", count=dingtalk.MAX_ATTEMPTS)
+    log_in(page, office_admin.username)
+    page.get_by_role("link", name="Design reveiw").click()
+    page.get_by_label("Title").fill(FIXED)
+    page.get_by_label("Start").fill("2027-03-15T10:30")
+    page.get_by_role("button", name="Save to DingTalk").click()
+
+    assert page.get_by_role("alert").inner_text() == system_error_sentence(sandbox, meeting.organization)
+    assert page.get_by_label("Title").input_value() == FIXED
+    assert page.get_by_label("Start").input_value() == "2027-03-15T10:30"
+    page.screenshot(path=screenshots / "error.png", full_page=True)
+    assert Meeting.objects.get(pk=meeting.pk).title == "Design reveiw"
+
+
+def tab_until(page, wanted, *, limit=25, backwards=False):
+    """Press Tab until `wanted` has the focus; the focus stops on the way, each once, in order."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        focused = page.evaluate(FOCUSED)
+        if not stops or stops[-1] != focused:  # a date input's day, month, year... are one stop
+            stops.append(focused)
+        if focused == wanted:
+            return stops
+    raise AssertionError(f"{wanted!r} never got the focus; it went {stops}")
+
+
+def skip_to_content(page):
+    assert tab_until(page, "Skip to content") == ["Skip to content"]
+    page.keyboard.press("Enter")
+
+
+def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
+    page.goto("/")
+    page.wait_for_function("document.activeElement.id === 'id_username'")  # the login form's autofocus
+    page.keyboard.type(office_admin.username)
+    assert tab_until(page, "Password") == ["Password"]
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    wait_for_path(page, reverse("meetings:list"))
+
+    skip_to_content(page)
+    assert tab_until(page, "Design reveiw") == [
+        "Add a meeting", "Search by title or conference ID", "Search", "Design reveiw"
+    ]
+    page.keyboard.press("Enter")
+    wait_for_path(page, reverse("meetings:edit", args=[meeting.pk]))
+
+    skip_to_content(page)
+    assert tab_until(page, "Title") == ["History", "Title"]
+    page.keyboard.press("Control+A")
+    page.keyboard.type(FIXED)
+    assert tab_until(page, "Save to DingTalk") == ["Start", "End", "Save to DingTalk"]
+    assert tab_until(page, "Back to meetings") == ["Back to meetings"]
+    assert tab_until(page, "Save to DingTalk", backwards=True) == ["Save to DingTalk"]
+    press_and_wait_for_the_next_page(page, "Enter")
+
+    assert page.get_by_role("status").inner_text() == SAVED
+
+    # An error, by keyboard too: the message is announced, the typed title stays.
+    sandbox.state.arm_fault("systemError", api="update", count=dingtalk.MAX_ATTEMPTS)
+    # The browser kept the #main of the skip link across the save's redirect: Tab goes on from the content.
+    assert page.url.endswith("#main")
+    assert tab_until(page, "Title") == ["History", "Title"]
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Design review (final)")
+    press_and_wait_for_the_next_page(page, "Enter")  # Enter in a text field submits its form
+
+    assert page.get_by_role("alert").inner_text() == system_error_sentence(sandbox, meeting.organization)
+    assert page.get_by_label("Title").input_value() == "Design review (final)"
+    assert Meeting.objects.get(pk=meeting.pk).title == FIXED

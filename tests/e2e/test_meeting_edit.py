@@ -1,0 +1,326 @@
+"""Editing a meeting over real HTTP against the sandbox: what DingTalk received and what the person saw.
+
+For every fault the sandbox can inject: the person reads the portal's sentence for it, the form still
+holds what they typed, and the portal's copy of the meeting is unchanged (DingTalk did not say yes).
+"""
+
+import datetime
+import time
+
+import pytest
+from django.urls import reverse
+
+from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, FAULTS, WRITE_SCOPE
+from dingtalk_sandbox.api import FAULT_DETAIL
+from meetings import dingtalk, messages
+from meetings.models import Meeting, MeetingChange
+
+from .conftest import CREATOR, PASTED_TOKEN
+
+pytestmark = pytest.mark.e2e
+
+# Olga fixes the typo and moves the meeting by an hour, in Berlin time (UTC+1 in March).
+TYPED = {"title": "Design review", "start_time": "2027-03-15T11:00", "end_time": "2027-03-15T12:30"}
+TYPED_START = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC)
+TYPED_END = datetime.datetime(2027, 3, 15, 11, 30, tzinfo=datetime.UTC)
+RETRIED = dingtalk.MAX_ATTEMPTS  # the client tries an idempotent call this often before it gives up
+
+
+def edit_path(meeting):
+    return reverse("meetings:edit", args=[meeting.pk])
+
+
+def save(portal, meeting, **typed):
+    return portal.submit(portal.get(edit_path(meeting)), {**TYPED, **typed})
+
+
+def sent_body(meeting, **overrides):
+    return {
+        "creatorUnionId": CREATOR,
+        "scheduleConferenceId": meeting.schedule_conference_id,
+        "title": TYPED["title"],
+        "startTime": dingtalk.epoch_ms(TYPED_START),
+        "endTime": dingtalk.epoch_ms(TYPED_END),
+        **overrides,
+    }
+
+
+def with_request_id(text, request_id):
+    return f"{text} {messages.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+
+
+def apis(sandbox):
+    return [call["api"] for call in sandbox.state.requests()]
+
+
+def stored(meeting):
+    found = Meeting.objects.get(pk=meeting.pk)
+    return found.title, found.starts_at, found.ends_at, found.version, found.status
+
+
+def assert_input_kept(page):
+    assert {name: page.value(name) for name in TYPED} == TYPED
+
+
+def wait_for_replies(sandbox, seconds=5.0):
+    """Until the sandbox has answered every call it received (a slow reply goes on after the client left)."""
+    deadline = time.monotonic() + seconds
+    while any(call["status"] is None and call["fault"] != "drop" for call in sandbox.state.requests()):
+        assert time.monotonic() < deadline, sandbox.state.requests()
+        time.sleep(0.02)
+
+
+# --- DingTalk says yes ------------------------------------------------------------------------------
+
+
+def test_it_saves_a_title_fix_and_dingtalk_receives_exactly_it(portal, sandbox, meeting, office_admin):
+    page = save(portal, meeting, start_time="2027-03-15T10:00", end_time="2027-03-15T11:00")
+
+    assert page.url.endswith(edit_path(meeting))
+    assert page.messages == [
+        ("success", messages.MEETING_UPDATED % {
+            "title": "Design review", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
+            "time_zone": "Europe/Berlin",
+        })
+    ]
+    query, update = sandbox.state.requests()
+    assert (query["api"], query["query"]) == ("query", {"requestUnionId": CREATOR})
+    assert update["api"] == "update"
+    assert update["headers"]["x-acs-dingtalk-access-token"] == PASTED_TOKEN
+    assert update["headers"]["content-type"] == "application/json"
+    assert update["body"] == sent_body(
+        meeting, startTime=dingtalk.epoch_ms(meeting.starts_at), endTime=dingtalk.epoch_ms(meeting.ends_at)
+    )
+    assert sandbox.state.get_meeting(meeting.schedule_conference_id).title == "Design review"
+    assert stored(meeting) == ("Design review", meeting.starts_at, meeting.ends_at, 2, Meeting.Status.ACTIVE)
+    change = MeetingChange.objects.get(meeting=meeting)
+    assert (change.outcome, change.request_id, change.user) == (
+        MeetingChange.Outcome.SUCCESS, update["requestId"], office_admin
+    )
+    assert page.value("title") == "Design review"
+
+
+def test_it_moves_a_meeting_in_its_organizations_time_zone(portal, sandbox, meeting):
+    page = save(portal, meeting)
+
+    assert page.messages[0][0] == "success"
+    (update,) = sandbox.state.requests("update")
+    assert update["body"] == sent_body(meeting)
+    in_dingtalk = sandbox.state.get_meeting(meeting.schedule_conference_id)
+    assert in_dingtalk.start_time == dingtalk.epoch_ms(TYPED_START)
+    assert in_dingtalk.end_time == dingtalk.epoch_ms(TYPED_END)
+    assert stored(meeting)[1:3] == (TYPED_START, TYPED_END)
+    assert_input_kept(page)  # the saved values, shown again in Berlin time
+
+
+def test_an_app_organization_gets_its_token_from_dingtalk_once(portal, sandbox, app_meeting):
+    save(portal, app_meeting, title="季度复盘会议 (Q1)", start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
+    page = save(portal, app_meeting, title="季度复盘会议 (Q1 final)", start_time="2027-03-15T14:00",
+                end_time="2027-03-15T15:30")
+
+    assert page.messages[0][0] == "success"
+    assert apis(sandbox) == ["token", "query", "update", "query", "update"]
+    token_call = sandbox.state.requests("token")[0]
+    assert token_call["body"] == {"appKey": DEMO_APP_KEY, "appSecret": DEMO_APP_SECRET}
+    app_meeting.organization.refresh_from_db()
+    issued = app_meeting.organization.access_token
+    assert {call["headers"]["x-acs-dingtalk-access-token"] for call in sandbox.state.requests()[1:]} == {issued}
+    assert sandbox.state.get_meeting(app_meeting.schedule_conference_id).title == "季度复盘会议 (Q1 final)"
+
+
+def test_a_token_dingtalk_expired_early_is_renewed_and_the_save_goes_through(portal, sandbox, app_meeting):
+    save(portal, app_meeting, title="First", start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
+    sandbox.state.advance(7200)  # DingTalk's clock: the token the portal keeps is dead there
+    sandbox.state.clear_requests()
+
+    page = save(portal, app_meeting, title="Second", start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
+
+    assert page.messages[0][0] == "success"
+    assert [(call["api"], call["status"]) for call in sandbox.state.requests()] == [
+        ("query", 400), ("token", 200), ("query", 200), ("update", 200)
+    ]
+    assert sandbox.state.get_meeting(app_meeting.schedule_conference_id).title == "Second"
+
+
+def test_it_registers_a_meeting_dingtalk_has(portal, sandbox, organization):
+    sandbox.state.upsert_meeting(
+        schedule_conference_id="booked-in-dingtalk", creator_union_id=CREATOR, title="Offsite <planning>",
+        start_time=dingtalk.epoch_ms(TYPED_START), end_time=dingtalk.epoch_ms(TYPED_END),
+    )
+    form = portal.get(reverse("meetings:add"))
+    page = portal.submit(form, {
+        "schedule_conference_id": "booked-in-dingtalk", "creator_union_id": CREATOR,
+        "organization": str(organization.pk),
+    })
+
+    assert page.messages == [("success", messages.MEETING_REGISTERED % {"title": "Offsite <planning>"})]
+    (query,) = sandbox.state.requests()
+    assert query["path"].endswith("/booked-in-dingtalk/infos")
+    assert query["query"] == {"requestUnionId": CREATOR}
+    registered = Meeting.objects.get(schedule_conference_id="booked-in-dingtalk")
+    assert (registered.starts_at, registered.ends_at) == (TYPED_START, TYPED_END)
+
+
+# --- DingTalk says no, or does not answer ------------------------------------------------------------
+
+
+def said(text, *, suffix=True):
+    """The sentence expected for an organization and the request ID of DingTalk's last reply."""
+
+    def sentence(organization, request_id):
+        if not suffix:
+            return text % {"request_id": request_id}
+        params = {"organization": organization.name, "detail": FAULT_DETAIL, "scopes": WRITE_SCOPE, "status": 503}
+        return with_request_id(text % params, request_id)
+
+    return sentence
+
+
+UPDATE_FAULTS = {
+    # fault: (calls it fails, the sentence shown)
+    "paramsError": (1, said(messages.PARAMS_ERROR)),
+    "permissionError": (1, said(messages.PERMISSION_ERROR)),
+    "resourceCancel": (1, said(messages.RESOURCE_CANCEL)),
+    "systemError": (RETRIED, said(messages.SYSTEM_ERROR)),
+    "InvalidAuthentication": (1, said(messages.INVALID_AUTHENTICATION)),
+    "missingScope": (1, said(messages.MISSING_SCOPE)),
+    "qpsLimit": (RETRIED, said(messages.THROTTLED)),
+    "apiCountLimit": (1, said(messages.MONTHLY_QUOTA)),
+    "html": (1, said(messages.BAD_REPLY)),
+    "drop": (RETRIED, said(messages.CONNECTION_DROPPED, suffix=False)),
+    "slow": (RETRIED, said(messages.TIMEOUT, suffix=False)),
+    "success_false": (1, said(messages.NOT_CONFIRMED, suffix=False)),
+}
+
+
+def test_every_fault_the_sandbox_knows_is_covered():
+    assert set(UPDATE_FAULTS) == set(FAULTS)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, meeting, settings):
+    calls, sentence = UPDATE_FAULTS[fault]
+    settings.DINGTALK_READ_TIMEOUT = 0.2
+    sandbox.state.arm_fault(fault, api="update", count=calls, seconds=0.5)
+    before = stored(meeting)
+
+    page = save(portal, meeting)
+
+    updates = sandbox.state.requests("update")
+    assert [call["body"] for call in updates] == [sent_body(meeting)] * calls
+    assert {call["headers"]["x-acs-dingtalk-access-token"] for call in updates} == {PASTED_TOKEN}
+    assert page.messages == [
+        ("warning" if fault == "resourceCancel" else "error", sentence(meeting.organization, updates[-1]["requestId"]))
+    ]
+    change = MeetingChange.objects.get(meeting=meeting)
+    assert change.outcome == MeetingChange.Outcome.FAILED
+    assert change.message == page.messages[0][1]
+    if fault == "resourceCancel":
+        # Nothing left to edit: the portal marks it canceled and shows no form.
+        assert stored(meeting) == (*before[:4], Meeting.Status.CANCELED)
+        assert page.forms[-1]["values"].get("title") is None
+        return
+    assert stored(meeting) == before
+    assert_input_kept(page)
+    wait_for_replies(sandbox)
+    in_dingtalk = sandbox.state.get_meeting(meeting.schedule_conference_id).title
+    # A slow reply is the case "may or may not have been saved": DingTalk saved after the portal gave up.
+    assert in_dingtalk == ("Design review" if fault == "slow" else "Design reveiw")
+
+
+@pytest.mark.parametrize(
+    "fault, calls, text",
+    [
+        ("systemError", RETRIED, messages.SYSTEM_ERROR),
+        ("InvalidAuthentication", 1, messages.INVALID_AUTHENTICATION),
+        ("html", 1, messages.BAD_REPLY),
+    ],
+)
+def test_a_failed_read_before_the_update_sends_no_update(fault, calls, text, portal, sandbox, meeting):
+    sandbox.state.arm_fault(fault, api="query", count=calls)
+
+    page = save(portal, meeting)
+
+    assert apis(sandbox) == ["query"] * calls
+    assert page.messages == [("error", said(text)(meeting.organization, sandbox.state.requests()[-1]["requestId"]))]
+    assert_input_kept(page)
+    assert stored(meeting)[0] == "Design reveiw"
+
+
+def test_it_says_so_when_dingtalk_rejects_even_a_new_app_token(portal, sandbox, app_meeting):
+    sandbox.state.arm_fault("InvalidAuthentication", api="update", count=2)
+
+    page = save(portal, app_meeting, start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
+
+    assert apis(sandbox) == ["token", "query", "update", "token", "update"]
+    last = sandbox.state.requests()[-1]["requestId"]
+    assert page.messages == [("error", said(messages.APP_TOKEN_REJECTED)(app_meeting.organization, last))]
+    assert page.value("title") == TYPED["title"]
+
+
+def test_it_says_so_when_dingtalk_gives_no_token(portal, sandbox, app_meeting):
+    sandbox.state.arm_fault("html", api="token")
+
+    page = save(portal, app_meeting, start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
+
+    assert apis(sandbox) == ["token"]
+    (token_call,) = sandbox.state.requests()
+    expected = messages.TOKEN_REQUEST_FAILED % {"organization": "Shanghai Office", "status": 503, "code": "-"}
+    assert page.messages == [("error", with_request_id(expected, token_call["requestId"]))]
+    assert page.value("title") == TYPED["title"]
+
+
+def test_it_says_so_when_the_app_secret_is_wrong(portal, sandbox, app_meeting):
+    organization = app_meeting.organization
+    organization.app_secret = "not-the-secret"
+    organization.save()
+
+    page = save(portal, app_meeting, start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
+
+    (token_call,) = sandbox.state.requests()
+    assert token_call["status"] == 400
+    assert page.messages == [
+        ("error", with_request_id(messages.INVALID_APP_CREDENTIALS % {"organization": "Shanghai Office"},
+                                  token_call["requestId"]))
+    ]
+
+
+# --- nothing is sent --------------------------------------------------------------------------------
+
+
+def test_a_title_too_long_for_dingtalk_is_not_sent(portal, sandbox, meeting):
+    too_long = "x" * 51
+
+    page = save(portal, meeting, title=too_long)
+
+    assert page.errors == [messages.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
+    assert page.value("title") == too_long
+    assert sandbox.state.requests() == []
+    assert stored(meeting)[0] == "Design reveiw"
+
+
+def test_a_change_made_in_dingtalk_meanwhile_stops_the_save(portal, sandbox, meeting):
+    form = portal.get(edit_path(meeting))
+    sandbox.state.upsert_meeting(
+        schedule_conference_id=meeting.schedule_conference_id, creator_union_id=CREATOR, title="Renamed in DingTalk",
+        start_time=dingtalk.epoch_ms(meeting.starts_at), end_time=dingtalk.epoch_ms(meeting.ends_at),
+    )
+
+    page = portal.submit(form, TYPED)
+
+    assert apis(sandbox) == ["query"]
+    assert page.messages == [("warning", messages.CHANGED_IN_DINGTALK % {
+        "title": "Renamed in DingTalk", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
+        "time_zone": "Europe/Berlin",
+    })]
+    assert_input_kept(page)
+
+
+    # The way out: take DingTalk's values, then make the change again from there.
+    refreshed = portal.submit(page, {}, action=reverse("meetings:refresh", args=[meeting.pk]))
+    assert refreshed.messages == [("success", messages.MEETING_REFRESHED % {
+        "title": "Renamed in DingTalk", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
+        "time_zone": "Europe/Berlin",
+    })]
+    assert refreshed.value("title") == "Renamed in DingTalk"
+    assert apis(sandbox) == ["query", "query"]

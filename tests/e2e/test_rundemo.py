@@ -1,0 +1,96 @@
+"""`make run` (manage.py rundemo) as a person runs it: both servers answer, one Ctrl-C stops both, and a
+second run finds the demo as the first one left it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from meetings.management.commands.seed_demo import DEMO_MEETINGS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+READY = "Press Ctrl-C to stop both."
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start(tmp_path, port, sandbox_port, log_path):
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "admin_portal.settings",
+        "DJANGO_DEBUG": "1",
+        "DJANGO_SECRET_KEY": "rundemo-test-secret-key",
+        "DINGTALK_ENCRYPTION_KEYS": "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "DINGTALK_SANDBOX_ENABLED": "1",
+    }
+    log = open(log_path, "w")  # noqa: SIM115 (the child writes it until it ends)
+    # Its own process group, as in a terminal: the test's SIGINT to the group is the person's Ctrl-C.
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "rundemo", "--port", str(port), "--sandbox-port", str(sandbox_port),
+         "--state-file", str(tmp_path / "sandbox.json")],
+        cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        process_group=0,
+    )
+    deadline = time.monotonic() + 60
+    while READY not in log_path.read_text():
+        assert process.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.1)
+    return process
+
+
+def interrupt(process):
+    os.killpg(process.pid, signal.SIGINT)
+    return process.wait(timeout=30)
+
+
+def test_one_ctrl_c_stops_the_portal_and_the_sandbox_and_the_demo_survives_it(tmp_path):
+    port, sandbox_port = free_port(), free_port()
+    http = requests.Session()
+    http.trust_env = False
+    first_run, second_run = tmp_path / "first.log", tmp_path / "second.log"
+    process = start(tmp_path, port, sandbox_port, first_run)
+    try:
+        output = first_run.read_text()
+        assert f"http://127.0.0.1:{port}/" in output
+        assert "Username: admin" in output and DEMO_PASSWORD in output
+        assert f"http://127.0.0.1:{sandbox_port}/_sandbox/" in output
+        login = http.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
+        assert login.status_code == 200
+        in_sandbox = http.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/meetings", timeout=10).json()["meetings"]
+        assert len(in_sandbox) == len(DEMO_MEETINGS)
+
+        assert interrupt(process) == 0
+        assert port_is_free(port) and port_is_free(sandbox_port)
+        assert "Stopped." in first_run.read_text()
+
+        process = start(tmp_path, port, sandbox_port, second_run)
+        again = http.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/meetings", timeout=10).json()["meetings"]
+        assert again == in_sandbox
+        assert interrupt(process) == 0
+        assert port_is_free(port) and port_is_free(sandbox_port)
+    finally:
+        if process.poll() is None:
+            process.terminate()  # SIGTERM stops both servers too
+            process.wait(timeout=30)
+    state = json.loads((tmp_path / "sandbox.json").read_text())
+    assert len(state["meetings"]) == len(DEMO_MEETINGS)
