@@ -115,9 +115,8 @@ class Command(BaseCommand):
             default=DEFAULT_STATE_FILE,
             help="where the sandbox keeps its meetings and tokens between runs (default: %(default)s)",
         )
-        parser.add_argument("--noreload", action="store_true", help="run the portal without the autoreloader")
 
-    def handle(self, *args, port, sandbox_port, state_file, noreload, **options):
+    def handle(self, *args, port, sandbox_port, state_file, **options):
         if not settings.DINGTALK_SANDBOX_ENABLED:
             raise CommandError(
                 "rundemo is for development: it needs DINGTALK_SANDBOX_ENABLED (on with DJANGO_DEBUG; `make run` "
@@ -151,7 +150,7 @@ class Command(BaseCommand):
 
             portal = Server(
                 "portal",
-                [*manage, "runserver", f"{HOST}:{port}", *(["--noreload"] if noreload else [])],
+                [*manage, "runserver", f"{HOST}:{port}"],
                 env={"DINGTALK_SANDBOX_URL": sandbox_url},
             )
             servers.append(portal)
