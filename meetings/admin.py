@@ -189,8 +189,21 @@ class OrganizationAdmin(admin.ModelAdmin):
             obj.save()
 
 
+class VisibleReadOnlyAdmin(admin.ModelAdmin):
+    """Rows of the person's organizations only, and no writes: every change goes through DingTalk first."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(VisibleReadOnlyAdmin):
     """View only: meetings are added and changed through the portal, which asks DingTalk first."""
 
     list_display = ["title", "organization", "starts_at", "ends_at", "status"]
@@ -199,30 +212,12 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["title", "schedule_conference_id"]
     list_select_related = ["organization"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(MeetingChange)
-class MeetingChangeAdmin(admin.ModelAdmin):
+class MeetingChangeAdmin(VisibleReadOnlyAdmin):
     list_display = ["created_at", "meeting", "user", "action", "outcome", "dingtalk_code", "request_id"]
     list_filter = ["outcome", "action", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting", "user"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
