@@ -197,7 +197,10 @@ def _refreshed_token(organization: Organization) -> str:
         now = timezone.now()
         lease = now + _lease_duration()
         free = Q(token_refresh_lease_until__isnull=True) | Q(token_refresh_lease_until__lt=now)
-        if rows.filter(free).update(token_refresh_lease_until=lease) == 1:
+        # Checked in the same UPDATE, not only by the read above: a worker that renewed the token (and
+        # freed the lease) between that read and this claim must not send us to DingTalk a second time.
+        stale = Q(access_token_expires_at__isnull=True) | Q(access_token_expires_at__lte=now + REFRESH_MARGIN)
+        if rows.filter(free, stale).update(token_refresh_lease_until=lease) == 1:
             break
         if time.monotonic() >= wait_until:
             raise TokenRequestFailed("Waited too long for another worker's token request")
