@@ -4,6 +4,7 @@ import pytest
 import responses
 
 from meetings import dingtalk
+from tests.meetings.test_dingtalk import update as send_update
 
 BASE = "https://api.dingtalk.com"
 UPDATE_URL = BASE + dingtalk.UPDATE_PATH
@@ -23,15 +24,7 @@ def environment(monkeypatch):
 
 
 def update(base=BASE, access_token="tok-1"):
-    client = dingtalk.DingTalkClient(base, timeout=(1, 1), deadline=5)
-    return client.update_schedule_conference(
-        access_token=access_token,
-        creator_union_id="creator-1",
-        schedule_conference_id="conf-1",
-        title="Weekly sync",
-        start_ms=1687924800000,
-        end_ms=1687928400000,
-    )
+    return send_update(dingtalk.DingTalkClient(base, timeout=(1, 1), deadline=5), access_token=access_token)
 
 
 def sent_kwargs(number=0):
