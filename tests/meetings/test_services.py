@@ -259,3 +259,19 @@ def test_of_two_simultaneous_saves_only_one_reaches_dingtalk(meeting, office_adm
     assert refused.value.message == str(messages.SAVE_IN_PROGRESS)
     assert [call.request.method for call in responses.calls].count("PUT") == 1
     assert (stored(meeting).title, stored(meeting).version) == ("Alice's", 2)
+
+
+@responses.activate
+def test_a_save_knows_what_it_stored_without_reading_it_back(meeting, office_admin, django_assert_num_queries):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, json={"success": True})
+    office_admin.has_perm(services.RESCHEDULE_PERMISSION)  # the request has loaded the permissions already
+
+    # The lease, the update and the audit row in one transaction (its savepoint here): nothing read back,
+    # no lease released that the update already cleared.
+    with django_assert_num_queries(5):
+        update(meeting, office_admin, title="Weekly sync v2")
+
+    row = stored(meeting)
+    fields = ("title", "starts_at", "ends_at", "version", "updated_by", "updated_at", "update_lease_until")
+    assert [getattr(meeting, name) for name in fields] == [getattr(row, name) for name in fields]
