@@ -137,3 +137,24 @@ def test_check_deploy_warns_when_production_enables_the_sandbox():
     result = manage("check", "--deploy", "--fail-level", "WARNING", DINGTALK_SANDBOX_ENABLED="1")
     assert result.returncode != 0
     assert "meetings.W001" in result.stdout + result.stderr
+
+
+def database_of(**env):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(json.dumps({k: d[k] for k in ('ENGINE', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS')}))"
+    )
+    result = python("-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_each_thread_keeps_its_database_connection_on_sqlite_and_postgresql():
+    sqlite = database_of()
+    postgres = database_of(DATABASE_URL="postgres://portal@db.example.com:5432/portal")
+
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert postgres["ENGINE"] == "django.db.backends.postgresql"
+    for database in (sqlite, postgres):
+        assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert database_of(DATABASE_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
