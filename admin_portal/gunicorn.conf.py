@@ -31,6 +31,15 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
+# gunicorn 25.1+ opens a control socket for `gunicornc` at one path per user ($XDG_RUNTIME_DIR or
+# ~/.gunicorn/gunicorn.ctl): a second gunicorn of the same user (staging beside production, a benchmark
+# beside the tests) takes it over, and whichever stops first removes it. Off unless
+# GUNICORN_CONTROL_SOCKET gives this instance a path of its own. (Older gunicorn ignores both names.)
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
 # Only these proxies' X-Forwarded-* headers are believed (comma-separated IPs; gunicorn's default).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 

@@ -1,11 +1,14 @@
 """The real deployment: collectstatic, then gunicorn with admin_portal/gunicorn.conf.py and production settings."""
 
 import json
+import os
+import runpy
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import requests
@@ -28,6 +31,7 @@ def portal(tmp_path_factory):
     port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp),  # where gunicorn would put its control socket, were it on
         **PRODUCTION_ENV,
         "DJANGO_STATIC_ROOT": str(tmp / "static"),
         "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
@@ -114,3 +118,23 @@ def test_the_access_log_and_the_app_log_share_the_request_id(portal):
     lines = log.read_text().splitlines()
     app_lines = [json.loads(line) for line in lines if line.startswith("{")]
     assert any(entry["request_id"] == request_id and entry["status_code"] == 404 for entry in app_lines)
+
+
+def test_it_opens_no_control_socket_another_gunicorn_could_take_over(portal):
+    _, log = portal
+    home = log.parent
+    assert not (home / ".gunicorn").exists()
+    assert "control socket" not in log.read_text().lower()
+
+
+def config(**env):
+    """The settings admin_portal/gunicorn.conf.py gives gunicorn under this environment."""
+    with mock.patch.dict(os.environ, env):
+        return runpy.run_path(str(BASE_DIR / "admin_portal" / "gunicorn.conf.py"))
+
+
+def test_a_control_socket_is_opened_only_at_a_path_given_for_this_instance():
+    assert config()["control_socket_disable"] is True
+    given = config(GUNICORN_CONTROL_SOCKET="/run/portal/gunicorn.ctl")
+    assert given["control_socket"] == "/run/portal/gunicorn.ctl"
+    assert "control_socket_disable" not in given
