@@ -25,6 +25,11 @@ PAGE_HEADERS = (
     ("Cache-Control", "no-store"),
 )
 RECENT_REQUESTS_SHOWN = 20
+# "Fail the next save with…" arms a fault for every update call of one save. The portal tries an update
+# up to three times when a retry can help (meetings/dingtalk.py), so failing one call would only show a
+# retry succeeding; and a slow reply fails a save only once it outlasts the portal's read timeout (6 s).
+QUICK_FAULT_CALLS = {"systemError": 3, "qpsLimit": 3, "drop": 3, "slow": 3}
+QUICK_SLOW_SECONDS = 10
 
 
 class ControlError(ValueError):
@@ -263,6 +268,16 @@ def _post_button(action: str, label: str, fields: dict[str, str]) -> str:
     return f'<form method="post" action="{_e(action)}">{hidden}<button type="submit">{_e(label)}</button></form>'
 
 
+def _quick_fault_button(fault: str) -> str:
+    calls = QUICK_FAULT_CALLS.get(fault, 1)
+    fields = {"fault": fault, "api": "update", "count": str(calls)}
+    label = fault if calls == 1 else f"{fault} ({calls} calls)"
+    if fault == "slow":
+        fields["seconds"] = str(QUICK_SLOW_SECONDS)
+        label = f"{fault} ({calls} calls, {QUICK_SLOW_SECONDS} s each)"
+    return _post_button(PREFIX + "/faults", label, fields)
+
+
 def _options(values: tuple[str, ...] | list[str], selected: str) -> str:
     return "".join(f'<option value="{_e(v)}"{" selected" if v == selected else ""}>{_e(v)}</option>' for v in values)
 
@@ -313,10 +328,7 @@ def render_page(state: SandboxState) -> str:
         "No calls yet.",
         5,
     )
-    quick_faults = "".join(
-        f"<li>{_post_button(PREFIX + '/faults', fault, {'fault': fault, 'api': 'update', 'count': '1'})}</li>"
-        for fault in FAULTS
-    )
+    quick_faults = "".join(f"<li>{_quick_fault_button(fault)}</li>" for fault in FAULTS)
     status_options = _options([str(s) for s in HTML_FAULT_STATUSES], "503")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -342,8 +354,10 @@ def render_page(state: SandboxState) -> str:
 </table>
 {_post_button(PREFIX + "/faults/clear", "Clear all faults", {})}
 
-<h2>Fail the next update with…</h2>
+<h2>Fail the next save with…</h2>
 <ul>{quick_faults}</ul>
+<p>InvalidAuthentication fails a save of an organization with a pasted token. One with app credentials
+renews its token and succeeds: arm 2 calls below to see its message.</p>
 
 <h2>Arm a fault</h2>
 <form method="post" action="{PREFIX}/faults">

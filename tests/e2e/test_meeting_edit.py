@@ -8,6 +8,7 @@ import datetime
 import time
 
 import pytest
+import requests
 from django.urls import reverse
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, FAULTS, WRITE_SCOPE
@@ -16,6 +17,7 @@ from meetings import dingtalk, messages
 from meetings.models import Meeting, MeetingChange
 
 from .conftest import CREATOR, PASTED_TOKEN
+from .portal import Page
 
 pytestmark = pytest.mark.e2e
 
@@ -226,6 +228,35 @@ def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, me
     in_dingtalk = sandbox.state.get_meeting(meeting.schedule_conference_id).title
     # A slow reply is the case "may or may not have been saved": DingTalk saved after the portal gave up.
     assert in_dingtalk == ("Design review" if fault == "slow" else "Design reveiw")
+
+
+def quick_fault_button(sandbox, fault):
+    """The sandbox control page's "Fail the next save with…" form for `fault`, as a browser shows it."""
+    page = Page(requests.get(sandbox.base_url + "/_sandbox/", timeout=5))
+    return next(form for form in page.forms if form["values"].get("fault") == fault)
+
+
+@pytest.mark.parametrize("fault", [fault for fault in FAULTS if fault != "slow"])
+def test_a_quick_fault_button_fails_the_whole_next_save(fault, portal, sandbox, meeting):
+    button = quick_fault_button(sandbox, fault)
+    pressed = requests.post(sandbox.base_url + button["action"], data=button["values"], timeout=5)
+    assert pressed.status_code == 200  # back on the control page
+
+    page = save(portal, meeting)
+
+    calls, sentence = UPDATE_FAULTS[fault]
+    updates = sandbox.state.requests("update")
+    assert len(updates) == calls
+    assert page.messages == [
+        ("warning" if fault == "resourceCancel" else "error", sentence(meeting.organization, updates[-1]["requestId"]))
+    ]
+    assert sandbox.state.faults() == []  # nothing left armed to fail the save after
+
+
+def test_the_quick_slow_button_outlasts_the_portals_read_timeout(sandbox, settings):
+    button = quick_fault_button(sandbox, "slow")["values"]
+    assert int(button["count"]) == RETRIED
+    assert float(button["seconds"]) > settings.DINGTALK_READ_TIMEOUT
 
 
 @pytest.mark.parametrize(
