@@ -252,6 +252,11 @@ def sandbox(*, latency_ms: int) -> Iterator[Sandbox]:
 # --- gunicorn -------------------------------------------------------------------------------------------
 
 
+def gunicorn_log(name: str) -> Path:
+    """Where `gunicorn(name=...)` keeps gunicorn's log."""
+    return LOG_DIRECTORY / f"{name}-gunicorn.log"
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, name: str, workers: int | None = None, threads: int | None = None
              ) -> Iterator[str]:
@@ -262,7 +267,7 @@ def gunicorn(env: dict[str, str], *, name: str, workers: int | None = None, thre
     var/bench/<name>-gunicorn.log.
     """
     bind = f"{LOOPBACK}:{free_port()}"
-    log_path = LOG_DIRECTORY / f"{name}-gunicorn.log"
+    log_path = gunicorn_log(name)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**env, "GUNICORN_BIND": bind}
     if workers is not None:

@@ -34,6 +34,7 @@ LATENCY_MS = 50
 TARGET = 0.8
 WARMUP_SECONDS = 3
 PEOPLE_PER_THREAD = 6
+GUNICORN_NAME = "throughput"  # names its log in var/bench/
 
 
 def main(argv=None) -> int:
@@ -59,7 +60,7 @@ def main(argv=None) -> int:
         vendor = connection.vendor
         common.close_django_connections()
 
-        with common.gunicorn(env, workers=workers, threads=threads, name="throughput") as base_url:
+        with common.gunicorn(env, workers=workers, threads=threads, name=GUNICORN_NAME) as base_url:
             finished, statuses, trips_per_save, round_trips = run(
                 base_url, sandbox, usernames, meetings, options.seconds
             )
@@ -79,11 +80,11 @@ def main(argv=None) -> int:
               f"({achieved / at_measured:.2f} of it)")
     if finished:
         print(f"  save latency: median {common.median_ms(finished):.1f} ms")
-    served = served_seconds(common.LOG_DIRECTORY / "throughput-gunicorn.log")
+    served = served_seconds(common.gunicorn_log(GUNICORN_NAME))
     if served:
-        busy = achieved * common.median_ms(served) / 1000 / (workers * threads)
-        print(f"  gunicorn's time per save: median {common.median_ms(served):.1f} ms (its access log), "
-              f"threads busy {busy:.0%}")
+        served_ms = common.median_ms(served)
+        busy = achieved * served_ms / 1000 / (workers * threads)
+        print(f"  gunicorn's time per save: median {served_ms:.1f} ms (its access log), threads busy {busy:.0%}")
     ok = common.verdict("throughput / theoretical limit", achieved / limit, TARGET, at_most=False)
     return 0 if ok and not server_errors else 1
 
