@@ -1,9 +1,11 @@
 """Settings for the DingTalk meeting admin portal.
 
 The environment is read here and nowhere else (django-environ). Every variable is documented in
-`.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one).
+`.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one), or the file
+DJANGO_ENV_FILE names; DJANGO_ENV_FILE="" reads none (the test settings, so no `.env` changes a test run).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -13,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 

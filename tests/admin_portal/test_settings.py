@@ -12,6 +12,8 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3Jq9vP0w7Zs2Lx8Rt5Nc1Hy6Ub4Me0Ga9Fd3Vo7Wi2Qp5Ej8Tl1",
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "DINGTALK_ENCRYPTION_KEYS": "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=",
+    # Only these variables: not the development .env that `make run` may have left in this tree.
+    "DJANGO_ENV_FILE": "",
 }
 SECURITY_SETTINGS = [
     "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
