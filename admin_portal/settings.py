@@ -213,6 +213,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's defaults give "django" a console handler of its own (in DEBUG) that also propagates to
+        # the root's: every line and traceback would print twice under runserver (`make run`). One handler.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }

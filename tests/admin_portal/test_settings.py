@@ -160,3 +160,24 @@ def test_each_thread_keeps_its_database_connection_on_sqlite_and_postgresql():
     for database in (sqlite, postgres):
         assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
     assert database_of(DATABASE_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
+
+
+LOG_ONE_OF_EACH = """
+import django, logging
+django.setup()
+for name in ("django.request", "django.security.csrf", "meetings.views", "dingtalk_sandbox"):
+    logging.getLogger(name).error("one line from %s", name)
+try:
+    1 / 0
+except ZeroDivisionError:
+    logging.getLogger("django.request").exception("a traceback")
+"""
+
+
+def test_the_console_shows_each_log_line_once_in_development_and_production():
+    for debug in ("1", "0"):
+        result = python("-c", LOG_ONE_OF_EACH, DJANGO_DEBUG=debug, DJANGO_LOG_FORMAT="plain")
+        assert result.returncode == 0, result.stderr
+        for name in ("django.request", "django.security.csrf", "meetings.views", "dingtalk_sandbox"):
+            assert result.stderr.count(f"one line from {name}") == 1, (debug, result.stderr)
+        assert result.stderr.count("ZeroDivisionError") == 1, (debug, result.stderr)
