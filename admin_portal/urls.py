@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from meetings.forms import AdminLoginForm
-from meetings.views import LoginView
+from meetings.views import LoginView, LogoutView
 
 # The admin's own login is throttled like the portal's.
 admin.site.login_form = AdminLoginForm
@@ -13,6 +13,7 @@ admin.site.site_header = admin.site.site_title = _("DingTalk meeting portal admi
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="meetings:list", permanent=False)),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),

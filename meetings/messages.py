@@ -62,6 +62,7 @@ MEETING_REFRESHED = _(
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- logging in ------------------------------------------------------------------------------------
+LOGGED_OUT = _("You are logged out.")
 LOGIN_THROTTLED = ngettext_lazy(
     "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minute.",
     "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minutes.",

@@ -194,3 +194,12 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.retry_after)
         return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, and the login page it leads to says so."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, texts.LOGGED_OUT)
+        return response

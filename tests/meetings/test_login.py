@@ -128,3 +128,14 @@ def test_the_admin_login_is_throttled_too(client, django_user_model):
 
     assert throttled_message(15) in [str(e) for e in response.context["form"].non_field_errors()]
     assert SESSION_KEY not in client.session
+
+
+def test_logging_out_lands_on_the_login_page_which_says_so(client, alice):
+    client.force_login(alice)
+
+    response = client.post(reverse("logout"), follow=True)
+
+    assert response.redirect_chain == [(reverse("login"), 302)]
+    assert SESSION_KEY not in client.session
+    assert [str(message) for message in response.context["messages"]] == [messages.LOGGED_OUT]
+    assert f'role="status">{messages.LOGGED_OUT}</div>' in response.content.decode()
