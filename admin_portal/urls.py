@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("meetings/", include("meetings.urls")),
+    # The admin's "Log out" too: both land on the login page, which says so.
+    path("admin/logout/", LogoutView.as_view()),
     path("admin/", admin.site.urls),
     # set_language: the switcher in base.html posts here (the browser's language is the default).
     path("i18n/", include("django.conf.urls.i18n")),
