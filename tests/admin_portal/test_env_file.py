@@ -10,8 +10,20 @@ import pytest
 from tests.admin_portal.test_settings import BASE_DIR
 
 # What `git clone` gives, enough to run manage.py and this package's tests.
-PROJECT = ["manage.py", "pyproject.toml", "admin_portal", "meetings", "dingtalk_sandbox", "templates", "static",
-           "locale", "scripts", "tests/__init__.py", "tests/conftest.py", "tests/admin_portal"]
+PROJECT = [
+    "manage.py",
+    "pyproject.toml",
+    "admin_portal",
+    "meetings",
+    "dingtalk_sandbox",
+    "templates",
+    "static",
+    "locale",
+    "scripts",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/admin_portal",
+]
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +37,9 @@ def clone_after_make_run(tmp_path_factory):
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, target)
-    dot_env = subprocess.run([sys.executable, "scripts/write_dev_env.py"], cwd=clone, capture_output=True,
-                             text=True, check=True).stdout
+    dot_env = subprocess.run(
+        [sys.executable, "scripts/write_dev_env.py"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout
     (clone / ".env").write_text(dot_env + "DJANGO_LOG_LEVEL=DEBUG\n")
     (clone / "db.sqlite3").write_bytes(b"not a database the tests may open")
     (clone / "var").mkdir()
@@ -36,8 +49,9 @@ def clone_after_make_run(tmp_path_factory):
 
 def run(clone, *args, **env):
     environment = {"PATH": "/usr/bin:/bin", **env}
-    return subprocess.run([sys.executable, *args], cwd=clone, env=environment, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], cwd=clone, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 SHOW_SETTINGS = (
@@ -57,13 +71,21 @@ def test_manage_py_reads_the_env_file_make_run_wrote(clone_after_make_run):
 
 def test_a_named_env_file_replaces_it_and_an_empty_name_reads_none(clone_after_make_run, tmp_path):
     other = tmp_path / "portal.env"
-    other.write_text("DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=from-the-named-file\nDINGTALK_ENCRYPTION_KEYS="
-                     "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=\n")
+    other.write_text(
+        "DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=from-the-named-file\nDINGTALK_ENCRYPTION_KEYS="
+        "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=\n"
+    )
 
-    named = run(clone_after_make_run, "-c", SHOW_SETTINGS, DJANGO_SETTINGS_MODULE="admin_portal.settings",
-                DJANGO_ENV_FILE=str(other))
-    none = run(clone_after_make_run, "manage.py", "check", DJANGO_SETTINGS_MODULE="admin_portal.settings",
-               DJANGO_ENV_FILE="")
+    named = run(
+        clone_after_make_run,
+        "-c",
+        SHOW_SETTINGS,
+        DJANGO_SETTINGS_MODULE="admin_portal.settings",
+        DJANGO_ENV_FILE=str(other),
+    )
+    none = run(
+        clone_after_make_run, "manage.py", "check", DJANGO_SETTINGS_MODULE="admin_portal.settings", DJANGO_ENV_FILE=""
+    )
 
     assert named.stdout.split() == ["True", "from-the-named-file", "INFO"]
     assert none.returncode != 0 and "DJANGO_SECRET_KEY" in none.stderr
@@ -77,8 +99,17 @@ def test_the_test_settings_ignore_the_env_file(clone_after_make_run):
 
 
 def test_the_settings_tests_pass_after_make_run(clone_after_make_run):
-    result = run(clone_after_make_run, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                 "tests/admin_portal/test_settings.py", "-k", "secret_key or https_only or development")
+    result = run(
+        clone_after_make_run,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/admin_portal/test_settings.py",
+        "-k",
+        "secret_key or https_only or development",
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 passed" in result.stdout
