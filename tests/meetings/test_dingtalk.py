@@ -9,38 +9,19 @@ import requests
 import responses
 
 from meetings import dingtalk
-
-BASE = "https://api.dingtalk.com"
-UPDATE_URL = BASE + dingtalk.UPDATE_PATH
+from tests.helpers import API_BASE, REQUEST_ID, UPDATE_URL, dingtalk_error, send_update
 
 
 @pytest.fixture
 def client(settings):
-    return dingtalk.DingTalkClient(BASE)
-
-
-def update(client, **overrides):
-    kwargs = {
-        "access_token": "tok-1",
-        "creator_union_id": "creator-1",
-        "schedule_conference_id": "conf-1",
-        "title": "Weekly sync",
-        "start_ms": 1687924800000,
-        "end_ms": 1687928400000,
-        **overrides,
-    }
-    return client.update_schedule_conference(**kwargs)
-
-
-def error_body(code, message, requestid="req-body-1", **extra):
-    return {"code": code, "message": message, "requestid": requestid, **extra}
+    return dingtalk.DingTalkClient(API_BASE)
 
 
 @responses.activate
 def test_it_sends_the_documented_request(client):
     responses.put(UPDATE_URL, json={"success": True}, headers={"x-acs-request-id": "req-1"})
 
-    assert update(client) == "req-1"
+    assert send_update(client) == "req-1"
 
     sent = responses.calls[0].request
     assert sent.method == "PUT"
@@ -59,7 +40,7 @@ def test_it_sends_the_documented_request(client):
 @responses.activate
 def test_it_sends_chinese_titles_as_utf8_json(client):
     responses.put(UPDATE_URL, json={"success": True})
-    update(client, title="周会：产品评审")
+    send_update(client, title="周会：产品评审")
     assert json.loads(responses.calls[0].request.body.decode("utf-8"))["title"] == "周会：产品评审"
 
 
@@ -99,7 +80,7 @@ def test_epoch_ms_refuses_naive_datetimes():
 @responses.activate
 def test_it_never_sends_an_invalid_body(client, overrides):
     with pytest.raises(ValueError):
-        update(client, **overrides)
+        send_update(client, **overrides)
     assert len(responses.calls) == 0
 
 
@@ -117,18 +98,18 @@ def test_it_never_sends_an_invalid_body(client, overrides):
 )
 @responses.activate
 def test_it_raises_dingtalks_error_code(client, status, code, message):
-    responses.put(UPDATE_URL, status=status, json=error_body(code, message))
+    responses.put(UPDATE_URL, **dingtalk_error(status, code, message))
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     error = caught.value
-    assert (error.status, error.code, error.message, error.request_id) == (status, code, message, "req-body-1")
+    assert (error.status, error.code, error.message, error.request_id) == (status, code, message, REQUEST_ID)
 
 
 @responses.activate
 def test_it_strips_dingtalks_prefix_from_the_detail(client):
-    responses.put(UPDATE_URL, status=400, json=error_body("paramsError", "error:title is too long"))
+    responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:title is too long"))
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.detail == "title is too long"
 
 
@@ -136,15 +117,15 @@ def test_it_strips_dingtalks_prefix_from_the_detail(client):
 def test_it_reads_required_scopes_of_a_403(client):
     responses.put(
         UPDATE_URL,
-        status=403,
-        json=error_body(
+        **dingtalk_error(
+            403,
             "Forbidden.AccessDenied.AccessTokenPermissionDenied",
             "denied",
             accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]},
         ),
     )
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.required_scopes == ("VideoConference.Conference.Write",)
 
 
@@ -154,7 +135,7 @@ def test_it_takes_the_request_id_from_the_header_when_the_body_has_none(client):
         UPDATE_URL, status=500, json={"code": "systemError", "message": "x"}, headers={"x-acs-request-id": "hdr-9"}
     )
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.request_id == "hdr-9"
 
 
@@ -163,7 +144,7 @@ def test_it_takes_the_request_id_from_the_header_when_the_body_has_none(client):
 def test_it_treats_200_without_success_true_as_failure(client, body):
     responses.put(UPDATE_URL, json=body)
     with pytest.raises(dingtalk.DingTalkNotConfirmed):
-        update(client)
+        send_update(client)
 
 
 @pytest.mark.parametrize(
@@ -181,7 +162,7 @@ def test_it_handles_a_reply_that_is_not_a_json_object(client, status, body, cont
     responses.put(UPDATE_URL, status=status, body=body, content_type=content_type,
                   headers={"x-acs-request-id": "hdr-2"})
     with pytest.raises(dingtalk.DingTalkBadReply) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.status == status
     assert caught.value.request_id == "hdr-2"
 
@@ -190,34 +171,34 @@ def test_it_handles_a_reply_that_is_not_a_json_object(client, status, body, cont
 def test_it_handles_timeout(client):
     responses.put(UPDATE_URL, body=requests.ReadTimeout("read timed out"))
     with pytest.raises(dingtalk.DingTalkTimeout):
-        update(client)
+        send_update(client)
 
 
 @responses.activate
 def test_it_handles_a_refused_connection(client):
     responses.put(UPDATE_URL, body=requests.ConnectionError("NewConnectionError: Connection refused"))
     with pytest.raises(dingtalk.DingTalkConnectionRefused):
-        update(client)
+        send_update(client)
 
 
 @responses.activate
 def test_it_handles_a_dropped_connection(client):
     responses.put(UPDATE_URL, body=requests.ConnectionError("RemoteDisconnected('Remote end closed connection')"))
     with pytest.raises(dingtalk.DingTalkConnectionDropped):
-        update(client)
+        send_update(client)
 
 
 def test_no_requests_exception_leaks_on_a_real_refused_port():
     # Port 9 on loopback: nothing listens there on these machines.
     client = dingtalk.DingTalkClient("http://127.0.0.1:9", timeout=(0.5, 0.5))
     with pytest.raises(dingtalk.DingTalkConnectionRefused):
-        update(client)
+        send_update(client)
 
 
 @responses.activate
 def test_it_uses_explicit_connect_and_read_timeouts(client, settings):
     responses.put(UPDATE_URL, json={"success": True})
-    update(client)
+    send_update(client)
     assert responses.calls[0].request.req_kwargs["timeout"] == (
         settings.DINGTALK_CONNECT_TIMEOUT,
         settings.DINGTALK_READ_TIMEOUT,
@@ -226,7 +207,7 @@ def test_it_uses_explicit_connect_and_read_timeouts(client, settings):
 
 @responses.activate
 def test_it_queries_a_meeting(client):
-    url = BASE + "/v1.0/conference/scheduleConferences/conf-1/infos"
+    url = API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos"
     responses.get(
         url,
         json={"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1, "endTime": 2,
@@ -243,7 +224,7 @@ def test_it_queries_a_meeting(client):
 
 @responses.activate
 def test_it_escapes_the_conference_id_in_the_query_path(client):
-    responses.get(BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
+    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
                   json={"title": "t", "startTime": 1, "endTime": 2})
     client.get_schedule_conference(access_token="t", schedule_conference_id="a/../b", request_union_id="u")
     assert len(responses.calls) == 1
@@ -251,14 +232,14 @@ def test_it_escapes_the_conference_id_in_the_query_path(client):
 
 @responses.activate
 def test_it_refuses_a_query_reply_without_times(client):
-    responses.get(BASE + "/v1.0/conference/scheduleConferences/conf-1/infos", json={"title": "x", "startTime": "1"})
+    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos", json={"title": "x", "startTime": "1"})
     with pytest.raises(dingtalk.DingTalkBadReply):
         client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
 
 
 @responses.activate
 def test_it_gets_an_internal_app_token_with_a_json_body(client):
-    responses.post(BASE + dingtalk.ACCESS_TOKEN_PATH, json={"accessToken": "new-token", "expireIn": 7200})
+    responses.post(API_BASE + dingtalk.ACCESS_TOKEN_PATH, json={"accessToken": "new-token", "expireIn": 7200})
     token = client.get_access_token(app_key="key", app_secret="secret")
     assert (token.token, token.expires_in) == ("new-token", 7200)
     assert "new-token" not in repr(token)
@@ -268,8 +249,8 @@ def test_it_gets_an_internal_app_token_with_a_json_body(client):
 
 @responses.activate
 def test_it_never_logs_the_access_token(client, caplog):
-    responses.put(UPDATE_URL, status=400, json=error_body("paramsError", "error:bad"))
+    responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:bad"))
     with pytest.raises(dingtalk.DingTalkAPIError):
-        update(client, access_token="super-secret-token")
+        send_update(client, access_token="super-secret-token")
     assert "paramsError" in caplog.text
     assert "super-secret-token" not in caplog.text

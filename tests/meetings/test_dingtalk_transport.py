@@ -4,10 +4,8 @@ import pytest
 import responses
 
 from meetings import dingtalk
-from tests.meetings.test_dingtalk import update as send_update
+from tests.helpers import API_BASE, UPDATE_URL, send_update
 
-BASE = "https://api.dingtalk.com"
-UPDATE_URL = BASE + dingtalk.UPDATE_PATH
 OFFICE_PROXY = "http://proxy.office.example:3128"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
@@ -23,7 +21,7 @@ def environment(monkeypatch):
     dingtalk._environment.cache_clear()
 
 
-def update(base=BASE, access_token="tok-1"):
+def update(base=API_BASE, access_token="tok-1"):
     return send_update(dingtalk.DingTalkClient(base, timeout=(1, 1), deadline=5), access_token=access_token)
 
 
@@ -79,9 +77,9 @@ def test_it_verifies_tls_by_default():
 
 
 def test_all_clients_share_one_connection_pool_per_process():
-    first = dingtalk._environment(BASE).adapter
+    first = dingtalk._environment(API_BASE).adapter
     assert dingtalk._environment("https://api.dingtalk.io").adapter is first
-    assert first is dingtalk._session().get_adapter(BASE)
+    assert first is dingtalk._session().get_adapter(API_BASE)
 
 
 @responses.activate
