@@ -1,14 +1,9 @@
-"""Encryption at rest for DingTalk credentials.
+"""Encryption at rest for DingTalk credentials: a MultiFernet over settings.DINGTALK_ENCRYPTION_KEYS.
 
-Fernet (AES-128-CBC + HMAC) under a MultiFernet built from settings.DINGTALK_ENCRYPTION_KEYS: the first
-key encrypts, every key decrypts, so a new key can be put first, rows re-encrypted
-(`manage.py rotate_encryption_keys`) and the old key retired.
-
-A value that no key can decrypt raises SecretDecryptionError. It is never returned as is: ciphertext
-sent to DingTalk as if it were a token would fail far from the cause.
-
-Every plaintext that passes through here is remembered (a bounded set, in this process only), so the
-logging filter can take out of log lines the secrets the process actually holds (meetings/logging.py).
+Keys and their rotation: README, "Credentials and key rotation". A value no key decrypts raises
+SecretDecryptionError and is never returned as is: ciphertext sent to DingTalk as a token would fail
+far from the cause. Every plaintext that passes through is remembered (bounded, this process only) so
+the logging filter can redact the secrets the process actually holds (meetings/logging.py).
 """
 
 import threading

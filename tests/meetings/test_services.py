@@ -202,6 +202,25 @@ def test_a_query_saying_canceled_marks_the_meeting_canceled(meeting, office_admi
 
 
 @responses.activate
+def test_dingtalk_saying_canceled_is_a_meeting_canceled_and_other_refusals_are_not(meeting, office_admin):
+    responses.get(dingtalk_query_url(meeting), status=500,
+                  json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"})
+    with pytest.raises(services.MeetingError) as failed:
+        update(meeting, office_admin, title="Mine")
+    assert not isinstance(failed.value, services.MeetingCanceled)
+
+    responses.get(dingtalk_query_url(meeting), status=400,
+                  json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"})
+    with pytest.raises(services.MeetingCanceled):
+        update(meeting, office_admin, title="Mine")
+    for use_case in (lambda: update(meeting, office_admin, title="Mine"),
+                     lambda: services.meeting_refresh(meeting=meeting, by=office_admin)):
+        with pytest.raises(services.MeetingCanceled) as refused:
+            use_case()
+        assert refused.value.message == str(texts.MEETING_CANCELED_READ_ONLY)
+
+
+@responses.activate
 def test_refresh_takes_dingtalks_values_and_bumps_the_version(meeting, helpdesk):
     moved = {"starts_at": meeting.starts_at + LATER, "ends_at": meeting.ends_at + LATER}
     dingtalk_has(meeting, title="Renamed in DingTalk", **moved)
