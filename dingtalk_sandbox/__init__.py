@@ -27,22 +27,9 @@ From a shell: `python -m dingtalk_sandbox --port 8001 --state-file var/sandbox.j
 (or `python manage.py dingtalk_sandbox`, allowed only when settings.DINGTALK_SANDBOX_ENABLED).
 """
 
+from .records import ANY_API, APIS, CONFERENCE_SCOPES, FAULTS, READ_SCOPE, WRITE_SCOPE, Fault, Meeting
 from .server import Sandbox, SandboxHTTPServer, SandboxRequestHandler
-from .state import (
-    ANY_API,
-    APIS,
-    CONFERENCE_SCOPES,
-    DEMO_APP_KEY,
-    DEMO_APP_SECRET,
-    DEMO_SUITE_KEY,
-    DEMO_SUITE_SECRET,
-    FAULTS,
-    READ_SCOPE,
-    WRITE_SCOPE,
-    Fault,
-    Meeting,
-    SandboxState,
-)
+from .state import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SUITE_KEY, DEMO_SUITE_SECRET, SandboxState
 
 __all__ = [
     "ANY_API",

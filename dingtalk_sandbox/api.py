@@ -19,15 +19,8 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from .state import (
-    READ_SCOPE,
-    WRITE_SCOPE,
-    Fault,
-    MeetingCanceled,
-    MeetingNotFound,
-    NotCreator,
-    SandboxState,
-)
+from .records import READ_SCOPE, WRITE_SCOPE, Fault
+from .state import MeetingCanceled, MeetingNotFound, NotCreator, SandboxState
 from .wire import Reply, Request, error_reply, html_reply, json_reply
 
 TOKEN_HEADER = "x-acs-dingtalk-access-token"

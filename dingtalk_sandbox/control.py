@@ -14,7 +14,8 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from .state import ANY_API, APIS, CONFERENCE_SCOPES, FAULTS, HTML_FAULT_STATUSES, SandboxState
+from .records import ANY_API, APIS, CONFERENCE_SCOPES, FAULTS, HTML_FAULT_STATUSES
+from .state import SandboxState
 from .wire import Reply, Request, html_reply, json_reply, redirect
 
 PREFIX = "/_sandbox"

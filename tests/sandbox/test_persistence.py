@@ -39,7 +39,7 @@ def test_it_saves_the_state_file_atomically(tmp_path, monkeypatch):
         replaced.append((str(src), str(dst)))
         real_replace(src, dst)
 
-    monkeypatch.setattr("dingtalk_sandbox.state.os.replace", spy)
+    monkeypatch.setattr("dingtalk_sandbox.state_file.os.replace", spy)
     state = SandboxState(state_file=state_file)
 
     state.upsert_meeting(schedule_conference_id="m", creator_union_id="u", title="t", start_time=1, end_time=2)
