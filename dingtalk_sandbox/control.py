@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from .masking import masked_request
 from .page import render_error_page, render_page
 from .records import CONFERENCE_SCOPES
 from .state import SandboxState
@@ -162,7 +163,7 @@ def _clear_faults(state: SandboxState, payload: dict[str, Any]) -> Result:
 
 
 def _list_requests(state: SandboxState, payload: dict[str, Any]) -> Result:
-    return 200, {"requests": state.requests()}
+    return 200, {"requests": [masked_request(entry) for entry in state.requests()]}
 
 
 def _clear_requests(state: SandboxState, payload: dict[str, Any]) -> Result:

@@ -12,6 +12,8 @@ import html
 import importlib.resources
 import string
 
+from .api import TOKEN_HEADER
+from .masking import masked_request
 from .records import ANY_API, APIS, FAULTS, HTML_FAULT_STATUSES
 from .state import SandboxState
 
@@ -75,13 +77,14 @@ def render_page(state: SandboxState, *, prefix: str) -> str:
                 r["method"],
                 r["path"],
                 r["api"] or "",
+                r["headers"].get(TOKEN_HEADER, ""),  # masked: which token a call used
                 "dropped" if r["status"] is None else r["status"],
                 r["fault"] or "",
             ]
-            for r in reversed(state.requests()[-RECENT_REQUESTS_SHOWN:])
+            for r in map(masked_request, reversed(state.requests()[-RECENT_REQUESTS_SHOWN:]))
         ],
         "No calls yet.",
-        5,
+        6,
     )
     return render(
         PAGE_TEMPLATE,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .conftest import CONFERENCES_PATH, TOKEN, TOKEN_PATH, update_body
+from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SUITE_KEY, DEMO_SUITE_SECRET
+
+from .conftest import CONFERENCES_PATH, CORP_TOKEN_PATH, TOKEN, TOKEN_PATH, update_body
+
+SUITE_TICKET = "suite-ticket-0123456789"
 
 # --- request log ----------------------------------------------------------------------------------
 
@@ -48,3 +52,43 @@ def test_the_request_log_is_served_and_cleared_over_http(api, sandbox):
     assert [(e["api"], e["status"]) for e in logged] == [("query", 200)]
     assert api.control("DELETE", "/requests").status_code == 200
     assert sandbox.state.requests() == []
+
+
+def test_the_request_log_served_over_http_masks_tokens_secrets_and_tickets(api, sandbox):
+    issued = api.token().json()["accessToken"]
+    corp_body = {
+        "suiteKey": DEMO_SUITE_KEY,
+        "suiteSecret": DEMO_SUITE_SECRET,
+        "authCorpId": "ding-corp-1",
+        "suiteTicket": SUITE_TICKET,
+    }
+    api.call("POST", CORP_TOKEN_PATH, None, json=corp_body)
+    api.query(token=issued)
+    api.call("POST", TOKEN_PATH, None, data=f"appKey={DEMO_APP_KEY}&appSecret={DEMO_APP_SECRET}")
+    api.update()
+
+    response = api.control("GET", "/requests")
+
+    token_call, corp_call, query, form_call, update = response.json()["requests"]
+    assert token_call["body"] == {"appKey": DEMO_APP_KEY, "appSecret": "sand…"}
+    assert corp_call["body"] == {**corp_body, "suiteSecret": "sand…", "suiteTicket": "suit…"}
+    assert query["headers"]["x-acs-dingtalk-access-token"] == issued[:4] + "…"
+    assert form_call["rawBody"] == f"appKey={DEMO_APP_KEY}&appSecret=sand…"
+    assert update["headers"]["x-acs-dingtalk-access-token"] == "test…"
+    for secret in (DEMO_APP_SECRET, DEMO_SUITE_SECRET, SUITE_TICKET, issued, TOKEN):
+        assert secret not in response.text
+    assert sandbox.state.requests("query")[0]["headers"]["x-acs-dingtalk-access-token"] == issued  # kept whole
+
+
+def test_the_recent_calls_on_the_page_show_which_token_masked(api, sandbox):
+    issued = api.token().json()["accessToken"]
+    api.query(token=issued)
+    api.update()
+
+    page = api.control("GET", "/").text
+
+    assert f"<td>{issued[:4]}…</td>" in page
+    assert "<td>test…</td>" in page
+    assert issued not in page
+    assert TOKEN not in page
+    assert DEMO_APP_SECRET not in page
