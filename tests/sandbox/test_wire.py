@@ -1,4 +1,4 @@
-"""HTTP details: request ids, keep-alive, threads, latency, and replies in one socket write."""
+"""HTTP details: request ids, keep-alive, the Host header, threads, latency, and replies in one socket write."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import threading
 import time
 from typing import Any
 
+import pytest
 import requests
 
 from dingtalk_sandbox import Sandbox
 
-from .conftest import CONFERENCES_PATH, CREATOR, TOKEN, Api, assert_error, query_path
+from .conftest import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, Api, assert_error, query_path
 
 # --- wire details ---------------------------------------------------------------------------------
 
@@ -48,6 +49,53 @@ def test_it_keeps_the_connection_alive_between_calls(sandbox):
         assert connection.sock is sock
     finally:
         connection.close()
+
+
+# --- the Host header: no DNS rebinding ------------------------------------------------------------
+
+
+def port_of(sandbox: Sandbox) -> int:
+    return int(sandbox.base_url.rsplit(":", 1)[1])
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost", "LOCALHOST", "[::1]"])
+def test_it_answers_a_host_header_naming_a_loopback_address_and_its_port(api, sandbox, name):
+    response = api.call(
+        "GET", query_path(), params={"requestUnionId": CREATOR}, headers={"Host": f"{name}:{port_of(sandbox)}"}
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["rebound.example:{port}", "127.0.0.1.nip.io:{port}", "127.0.0.1:1", "localhost", "evil@127.0.0.1:{port}", ""],
+)
+def test_it_refuses_a_host_header_naming_anything_else(api, sandbox, host):
+    response = api.control("POST", "/reset", json={}, headers={"Host": host.format(port=port_of(sandbox))})
+
+    assert_error(response, 421, "InvalidRequest")
+    assert sandbox.state.get_meeting(MEETING_ID) is not None
+
+
+def test_it_refuses_a_request_without_a_host_header(sandbox):
+    with socket.create_connection(("127.0.0.1", port_of(sandbox)), timeout=5) as connection:
+        connection.sendall(b"GET /_sandbox/requests HTTP/1.1\r\n\r\n")
+        reply = connection.makefile("rb").read()
+
+    assert reply.startswith(b"HTTP/1.1 421 ")
+    assert b'"requests"' not in reply
+
+
+def test_bound_to_every_address_it_answers_an_ip_but_no_other_name():
+    with Sandbox(host="0.0.0.0", tokens=[TOKEN]) as sandbox, requests.Session() as session:
+        url = f"http://127.0.0.1:{port_of(sandbox)}/_sandbox/faults"
+
+        by_address = session.get(url, headers={"Host": f"10.1.2.3:{port_of(sandbox)}"}, timeout=5)
+        by_name = session.get(url, headers={"Host": f"rebound.example:{port_of(sandbox)}"}, timeout=5)
+
+    assert by_address.status_code == 200
+    assert by_name.status_code == 421
 
 
 # --- latency, threads, and the no-stall property --------------------------------------------------
