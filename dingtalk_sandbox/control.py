@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -103,8 +104,9 @@ def _optional_number(payload: dict[str, Any], name: str, kind: type[int] | type[
         raise ControlError(f"{name} must be a number") from None
 
 
-def _moment_as_epoch_millis(payload: dict[str, Any], name: str) -> int:
-    """Epoch milliseconds, or (for the page's datetime-local inputs) an ISO datetime taken as UTC."""
+def _moment_as_epoch_millis(payload: dict[str, Any], name: str, zone: dt.tzinfo | None = None) -> int:
+    """Epoch milliseconds, or (for the page's datetime-local inputs) an ISO datetime; one without an
+    offset is taken in `zone`, else in UTC."""
     value = payload.get(name)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -116,9 +118,17 @@ def _moment_as_epoch_millis(payload: dict[str, Any], name: str) -> int:
         except ValueError:
             raise ControlError(f"{name} must be epoch milliseconds or an ISO datetime") from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
+            moment = moment.replace(tzinfo=zone or dt.UTC)
         return int(moment.timestamp() * 1000)
     raise ControlError(f"{name} is required (epoch milliseconds or an ISO datetime)")
+
+
+def _time_zone(payload: dict[str, Any]) -> zoneinfo.ZoneInfo | None:
+    name = _string_field(payload, "timeZone", default="")
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ControlError("timeZone must be an IANA time zone name, e.g. Asia/Shanghai") from None
 
 
 def _scopes(payload: dict[str, Any]) -> frozenset[str]:
@@ -187,16 +197,19 @@ def _seed_meeting(state: SandboxState, payload: dict[str, Any]) -> Result:
     if phones is not None and not (isinstance(phones, list) and all(isinstance(p, str) for p in phones)):
         raise ControlError("phones must be a list of strings")
     canceled = payload.get("canceled", False)
+    zone = _time_zone(payload)
     meeting = state.upsert_meeting(
         schedule_conference_id=_string_field(payload, "scheduleConferenceId", default="") or None,
         creator_union_id=_string_field(payload, "creatorUnionId"),
         title=_string_field(payload, "title"),
-        start_time=_moment_as_epoch_millis(payload, "startTime"),
-        end_time=_moment_as_epoch_millis(payload, "endTime"),
+        start_time=_moment_as_epoch_millis(payload, "startTime", zone),
+        end_time=_moment_as_epoch_millis(payload, "endTime", zone),
         url=_string_field(payload, "url", default="") or None,
         room_code=_string_field(payload, "roomCode", default="") or None,
         phones=phones,
         canceled=canceled is True or canceled in ("1", "true", "on"),
+        organization=_string_field(payload, "organization", default="") or None,
+        time_zone=zone.key if zone else None,
     )
     return 201, {"meeting": meeting.to_json()}
 

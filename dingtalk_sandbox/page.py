@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import importlib.resources
 import string
+import zoneinfo
 
 from .api import TOKEN_HEADER
 from .masking import masked_request
@@ -53,15 +54,16 @@ def render_page(state: SandboxState, *, prefix: str) -> str:
             [
                 m.schedule_conference_id,
                 m.title,
+                m.organization or "",
                 m.creator_union_id,
-                _utc(m.start_time),
-                _utc(m.end_time),
+                _when(m.start_time, m.time_zone),
+                _when(m.end_time, m.time_zone),
                 "canceled" if m.canceled else "booked",
             ]
             for m in state.meetings()
         ],
         "No meetings.",
-        6,
+        7,
     )
     fault_rows = _rows(
         [
@@ -107,11 +109,26 @@ def render_error_page(message: str, *, page: str) -> str:
     return render(ERROR_TEMPLATE, message=message, page=page)
 
 
-def _utc(millis: int) -> str:
+def _when(millis: int, time_zone: str | None) -> str:
+    """In UTC, and in the meeting's own zone when it has one: "2023-06-28 04:00 UTC (12:00 Asia/Shanghai)"."""
     try:
-        return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        moment = dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC)
+        zone = _zone(time_zone)
+        local = moment.astimezone(zone) if zone else None
     except (OverflowError, OSError, ValueError):
         return str(millis)
+    utc = moment.strftime("%Y-%m-%d %H:%M UTC")
+    if local is None:
+        return utc
+    shown = "%H:%M" if local.date() == moment.date() else "%Y-%m-%d %H:%M"
+    return f"{utc} ({local.strftime(shown)} {time_zone})"
+
+
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # e.g. a hand-edited state file
+        return None
 
 
 def _post_button(action: str, label: str, fields: dict[str, str]) -> Html:

@@ -114,6 +114,9 @@ class Meeting:
     room_code: str
     phones: list[str] = field(default_factory=list)
     canceled: bool = False
+    # Labels for the control page, given when seeding; DingTalk itself returns neither.
+    organization: str | None = None
+    time_zone: str | None = None  # an IANA name, e.g. "Asia/Shanghai"
 
     def to_api(self) -> dict[str, Any]:
         """The body of DingTalk's query reply (creator and cancel flag are not part of it)."""
@@ -129,7 +132,13 @@ class Meeting:
 
     def to_json(self) -> dict[str, Any]:
         """Everything, in DingTalk's camelCase, for the control API and the state file."""
-        return {**self.to_api(), "creatorUnionId": self.creator_union_id, "canceled": self.canceled}
+        return {
+            **self.to_api(),
+            "creatorUnionId": self.creator_union_id,
+            "canceled": self.canceled,
+            "organization": self.organization,
+            "timeZone": self.time_zone,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Meeting:
@@ -143,6 +152,8 @@ class Meeting:
             room_code=str(data["roomCode"]),
             phones=[str(phone) for phone in data.get("phones", [])],
             canceled=bool(data.get("canceled", False)),
+            organization=data.get("organization"),
+            time_zone=data.get("timeZone"),
         )
 
 

@@ -28,8 +28,8 @@ from typing import Any
 
 from .api import handle_api
 from .control import PREFIX, handle_control
-from .state import SandboxState, new_request_id
-from .wire import Reply, Request, error_reply
+from .state import SandboxState
+from .wire import Reply, Request, error_reply, new_request_id
 
 MAX_BODY_BYTES = 1024 * 1024
 KEEP_ALIVE_SECONDS = 60

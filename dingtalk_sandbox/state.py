@@ -49,11 +49,6 @@ class NotCreator(PermissionError):
     """The caller is not the meeting's creator."""
 
 
-def new_request_id() -> str:
-    """DingTalk-looking request id (upper-case UUID), unique per request."""
-    return str(uuid.uuid4()).upper()
-
-
 class SandboxState:
     """The sandbox's world: apps, suites, tokens, meetings, faults, request log, clock, latency.
 
@@ -175,6 +170,8 @@ class SandboxState:
         room_code: str | None = None,
         phones: list[str] | None = None,
         canceled: bool = False,
+        organization: str | None = None,
+        time_zone: str | None = None,
     ) -> Meeting:
         """Create or replace a meeting as is, without DingTalk's validation (demo seeding, tests)."""
         meeting_id = schedule_conference_id or str(uuid.uuid4())
@@ -189,6 +186,8 @@ class SandboxState:
             room_code=code,
             phones=list(phones) if phones is not None else ["+86 0571 2818 0000"],
             canceled=canceled,
+            organization=organization,
+            time_zone=time_zone,
         )
         with self._lock:
             self._meetings[meeting_id] = meeting

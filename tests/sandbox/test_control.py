@@ -52,6 +52,69 @@ def test_seeding_from_the_page_form_takes_utc_datetimes(api, sandbox):
     assert (seeded.start_time, seeded.end_time) == (START, END)
 
 
+def test_a_seeded_meeting_shows_its_organization_and_times_in_utc_and_its_time_zone(api):
+    meeting = {
+        "scheduleConferenceId": "demo-sh",
+        "creatorUnionId": "demo-user",
+        "title": "Demo",
+        "startTime": START,
+        "endTime": END,
+        "organization": "Demo Shanghai",
+        "timeZone": "Asia/Shanghai",
+    }
+
+    assert api.control("POST", "/meetings", json=meeting).status_code == 201
+
+    detail = api.control("GET", "/meetings/demo-sh").json()["meeting"]
+    assert (detail["organization"], detail["timeZone"]) == ("Demo Shanghai", "Asia/Shanghai")
+    page = api.control("GET", "/").text
+    assert "<td>Demo</td><td>Demo Shanghai</td><td>demo-user</td>" in page
+    assert "<td>2023-06-28 04:00 UTC (12:00 Asia/Shanghai)</td>" in page
+    assert "<td>2023-06-28 04:00 UTC</td>" in page  # the fixture's meeting, seeded without a zone
+
+
+def test_a_local_time_on_another_day_shows_its_date(api):
+    meeting = {
+        "creatorUnionId": "u",
+        "title": "Early",
+        "startTime": START,
+        "endTime": END,
+        "timeZone": "America/Los_Angeles",
+    }
+
+    api.control("POST", "/meetings", json=meeting)
+
+    assert "<td>2023-06-28 04:00 UTC (2023-06-27 21:00 America/Los_Angeles)</td>" in api.control("GET", "/").text
+
+
+def test_seeding_from_the_page_form_takes_times_in_the_time_zone_given(api, sandbox):
+    form = {
+        "creatorUnionId": "demo-user",
+        "title": "From the page",
+        "organization": "Demo Shanghai",
+        "timeZone": "Asia/Shanghai",
+        "startTime": "2023-06-28T12:00",
+        "endTime": "2023-06-28T13:00",
+    }
+
+    response = api.control("POST", "/meetings", data=form, allow_redirects=False)
+
+    assert response.status_code == 303
+    [seeded] = [m for m in sandbox.state.meetings() if m.title == "From the page"]
+    assert (seeded.start_time, seeded.end_time) == (START, END)
+    assert (seeded.organization, seeded.time_zone) == ("Demo Shanghai", "Asia/Shanghai")
+
+
+def test_it_rejects_a_meeting_in_an_unknown_time_zone(api, sandbox):
+    meeting = {"creatorUnionId": "u", "title": "Nowhere", "startTime": START, "endTime": END, "timeZone": "Mars/Base"}
+
+    response = api.control("POST", "/meetings", json=meeting)
+
+    assert response.status_code == 400
+    assert "timeZone" in response.json()["error"]
+    assert [m.title for m in sandbox.state.meetings()] == ["Weekly sync"]
+
+
 def test_seeding_upserts_an_existing_meeting(api, sandbox):
     sandbox.state.upsert_meeting(
         schedule_conference_id=MEETING_ID, creator_union_id=CREATOR, title="Replaced", start_time=1, end_time=2

@@ -56,3 +56,20 @@ def test_it_refuses_a_corrupt_state_file(tmp_path):
 
     with pytest.raises(ValueError, match="sandbox.json"):
         SandboxState(state_file=state_file)
+
+
+def test_it_keeps_a_meetings_organization_and_time_zone_across_a_restart(tmp_path):
+    state_file = tmp_path / "sandbox.json"
+    SandboxState(state_file=state_file).upsert_meeting(
+        schedule_conference_id="m",
+        creator_union_id="u",
+        title="t",
+        start_time=1,
+        end_time=2,
+        organization="Demo Berlin",
+        time_zone="Europe/Berlin",
+    )
+
+    meeting = SandboxState(state_file=state_file).get_meeting("m")
+
+    assert (meeting.organization, meeting.time_zone) == ("Demo Berlin", "Europe/Berlin")
