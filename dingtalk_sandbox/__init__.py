@@ -5,6 +5,11 @@ shared/dingtalk-api.md (internal-app and third-party access tokens; create, quer
 cancel a booked meeting) with DingTalk's error bodies, plus `/_sandbox/` control endpoints and an
 HTML page to seed meetings and arm faults.
 
+Rooms: `server` (HTTP, the Host check), `api` (DingTalk's endpoints and faults), `control` (the
+`/_sandbox/` API) and `page` (its HTML, from `templates/`), `state` (the world, behind one lock) with
+its `records` and `state_file`, `masking` (secrets in the request log as shown), `wire` (request and
+reply values).
+
 Every sandbox knows a demo internal app and a demo third-party suite, both granted
 `VideoConference.Conference.Read` and `VideoConference.Conference.Write`:
 
