@@ -174,3 +174,14 @@ def test_it_refuses_outside_development(settings, db):
     with pytest.raises(CommandError, match="DINGTALK_SANDBOX_ENABLED"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Organization.objects.exists()
+
+
+def test_it_labels_each_sandbox_meeting_with_its_organization_and_zone(sandbox, db):
+    seed(sandbox)
+
+    for meeting in Meeting.objects.select_related("organization"):
+        in_sandbox = sandbox.state.get_meeting(meeting.schedule_conference_id)
+        assert (in_sandbox.organization, in_sandbox.time_zone) == (
+            meeting.organization.name,
+            meeting.organization.time_zone,
+        )
