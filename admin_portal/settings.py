@@ -7,6 +7,7 @@ The environment is read here and nowhere else (django-environ). Every variable i
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -34,15 +35,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "meetings",
 ]
 
 MIDDLEWARE = [
-    "meetings.middleware.RequestIdMiddleware",
+    "admin_portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "meetings.middleware.ContentSecurityPolicyMiddleware",
-    "meetings.middleware.DingTalkDeadlineMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "admin_portal.middleware.DingTalkDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,9 +154,16 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Scripts and styles come only from our own files (the admin's too): no 'unsafe-inline' anywhere.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+# django-csp sends it on every response that does not set its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- DingTalk -------------------------------------------------------------------------------------
 # Fernet keys, comma-separated: the first encrypts, every one decrypts (README, "Credentials and key rotation").
@@ -192,13 +201,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        # One JSON object per line, with the request ID (meetings/jsonlog.py): what log shippers read.
-        "json": {"()": "meetings.jsonlog.JsonFormatter"},
+        # One JSON object per line, with the request ID (admin_portal/logging.py): what log shippers read.
+        "json": {"()": "admin_portal.logging.JsonFormatter"},
     },
-    # On every handler: tokens and secrets never reach a log line (meetings/logging.py).
+    # On every handler: tokens and secrets never reach a log line (admin_portal/logging.py).
     "filters": {
-        "redact_secrets": {"()": "meetings.logging.RedactSecretsFilter"},
-        "request_id": {"()": "meetings.jsonlog.RequestIdFilter"},
+        "redact_secrets": {"()": "admin_portal.logging.RedactSecretsFilter"},
+        "request_id": {"()": "admin_portal.logging.RequestIdFilter"},
     },
     "handlers": {
         "console": {

@@ -8,7 +8,7 @@ A value that no key can decrypt raises SecretDecryptionError. It is never return
 sent to DingTalk as if it were a token would fail far from the cause.
 
 Every plaintext that passes through here is remembered (a bounded set, in this process only), so the
-logging filter can take out of log lines the secrets the process actually holds (meetings/logging.py).
+logging filter can take out of log lines the secrets the process actually holds (admin_portal/logging.py).
 """
 
 import threading
