@@ -4,6 +4,7 @@ The environment is read here and nowhere else (django-environ). Every variable i
 `.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
+    "accounts",
     "meetings",
 ]
 
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into 429 with Retry-After (accounts/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "admin_portal.urls"
@@ -103,15 +108,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# ModelBackend with the permission check in one statement (meetings/backends.py).
-AUTHENTICATION_BACKENDS = ["meetings.backends.PermissionBackend"]
+# Axes refuses a locked-out login before any password is checked; then ModelBackend with the permission
+# check in one statement (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
-# After this many failed logins for one username from one address within the window (seconds), that
-# pair waits until the oldest failure is a window old (meetings/login_throttle.py).
-LOGIN_THROTTLE_FAILURES = env.int("DJANGO_LOGIN_THROTTLE_FAILURES", default=5)
-LOGIN_THROTTLE_WINDOW = env.int("DJANGO_LOGIN_THROTTLE_WINDOW", default=15 * 60)
+
+# --- Login throttling (django-axes, accounts/throttle.py) -------------------------------------------
+# After this many failed logins for one username from one client address, that pair waits the window
+# (seconds) after its last failure. A success forgives the pair; `manage.py axes_reset` lifts lockouts.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_THROTTLE_FAILURES", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=env.int("DJANGO_LOGIN_THROTTLE_WINDOW", default=15 * 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not start the wait again (the message's minutes stay true).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful logins are not recorded: the table would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start
+AXES_USERNAME_CALLABLE = "accounts.throttle.username_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# How many proxies in front of the portal append to X-Forwarded-For (README, "Production"). 0: the
+# client's address is REMOTE_ADDR and X-Forwarded-For is ignored; behind one TLS proxy, 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

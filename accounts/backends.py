@@ -43,7 +43,7 @@ class PermissionBackend(ModelBackend):
 
 
 def granted_permissions(user_id) -> set[str]:
-    """"app_label.codename" of every permission given to the person directly or through a group."""
+    """ "app_label.codename" of every permission given to the person directly or through a group."""
     with connection.cursor() as cursor:
         cursor.execute(GRANTED_PERMISSIONS_SQL, [user_id, user_id])
         return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
