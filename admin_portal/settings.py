@@ -73,7 +73,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "meetings.context_processors.dingtalk_sandbox",
             ],
         },
     },
@@ -110,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Axes refuses a locked-out login before any password is checked; then ModelBackend with the permission
 # check in one statement (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PermissionBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backends.PermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -217,6 +216,10 @@ DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)
 # Set by `manage.py rundemo` (`make run`) for the portal it starts: in development only, the menu then
 # links to the sandbox's control page, where a demo arms faults.
 DINGTALK_SANDBOX_URL = env("DINGTALK_SANDBOX_URL", default="") if DEBUG and DINGTALK_SANDBOX_ENABLED else ""
+if DINGTALK_SANDBOX_ENABLED:
+    # The demo app (rundemo, seed_demo, dingtalk_sandbox, the menu link) exists only in development.
+    INSTALLED_APPS.append("demo")
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")
 
 LOGGING = {
     "version": 1,
