@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The address of the person's machine: REMOTE_ADDR, or behind N trusted proxies the N-th address from
     the right of X-Forwarded-For (each proxy appends the address it was connected from; what the client
     wrote further left is not trusted)."""
@@ -28,7 +28,9 @@ def client_address(request) -> str:
         candidate = forwarded[-count]
         with contextlib.suppress(ValueError):
             return str(ipaddress.ip_address(candidate))
-    return request.META.get("REMOTE_ADDR", "")
+    # No address at all on a unix socket: None, which the database stores and matches (an empty string
+    # would be stored as NULL by PostgreSQL, and then never match again).
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def username_key(request, credentials) -> str:

@@ -219,3 +219,9 @@ def test_the_admin_lists_lockouts(client, alice, django_user_model):
     assert response.status_code == 200
     assert "alice" in response.content.decode()
     assert ADDRESS in response.content.decode()
+
+
+def test_a_connection_without_an_address_is_throttled_too(client, alice):
+    fail(client, 5, address="")
+
+    assert log_in(client, PASSWORD, address="").status_code == 429
