@@ -9,7 +9,7 @@ The two idempotent calls (the update PUT and the query GET) are retried, at most
 help: no connection, no answer, DingTalk's `systemError`, or DingTalk's throttling (which asks for about a
 second's wait). Everything else is DingTalk's answer and is final. All attempts, waits included, end
 within `deadline` seconds, which stays well under gunicorn's worker timeout; inside `shared_deadline()`
-(every web request, see meetings.middleware) all the calls of the block share one such budget.
+(every web request, see admin_portal.middleware) all the calls of the block share one such budget.
 
 The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
 """
