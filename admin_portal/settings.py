@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "meetings",
 ]
@@ -161,6 +163,11 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Background jobs (Django's tasks API; README, "Background jobs") ---------------------------------
+# The database is the queue: `manage.py db_worker` runs the jobs (`make run` starts one). Another backend
+# (RQ, Celery) is a settings change; the jobs are plain functions in meetings/tasks.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Security ---------------------------------------------------------------------------------------
 # Production is HTTPS only. DEBUG (runserver) and the tests (settings_test) speak plain http.

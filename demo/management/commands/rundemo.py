@@ -1,9 +1,10 @@
-"""`make run`: the portal and the local DingTalk sandbox together, with the demo seeded; one Ctrl-C stops both.
+"""`make run`: the portal, its job worker and the local DingTalk sandbox together, with the demo seeded; one
+Ctrl-C stops all three.
 
 Each server runs as a child process in its own session, so the terminal's Ctrl-C reaches only this
 command, which then stops every process of each child's group (runserver's autoreloader has one more)
-with one SIGINT, then SIGTERM, then SIGKILL if one hangs. When either server exits, the other is stopped
-too: a portal without its sandbox (or the reverse) would only confuse a demo.
+with one SIGINT, then SIGTERM, then SIGKILL if one hangs. When one of them exits, the others are stopped
+too: a portal without its sandbox or its worker would only confuse a demo.
 """
 
 import os
@@ -102,7 +103,7 @@ def _port_in_use(port: int) -> bool:
 class Command(BaseCommand):
     help = (
         "Migrate, start the local DingTalk sandbox, seed the demo and start the portal (development only). "
-        "Ctrl-C stops both."
+        "Ctrl-C stops them all."
     )
 
     def add_arguments(self, parser):
@@ -154,12 +155,14 @@ class Command(BaseCommand):
                 env={"DINGTALK_SANDBOX_URL": sandbox_url},
             )
             servers.append(portal)
+            # Background jobs (imports, bulk renames, checks with DingTalk) run here, not in a web request.
+            servers.append(Server("job worker", [*manage, "db_worker"], env={"DINGTALK_SANDBOX_URL": sandbox_url}))
             portal.wait_until_answering(f"{portal_url}/accounts/login/")
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{demo_banner(portal_url)}"
                     f"  DingTalk sandbox: {sandbox_url}/_sandbox/ (arm faults there)\n\n"
-                    "  Press Ctrl-C to stop both.\n"
+                    "  Press Ctrl-C to stop them all.\n"
                 )
             )
             while True:
@@ -167,7 +170,7 @@ class Command(BaseCommand):
                     server.raise_if_exited()
                 time.sleep(POLL_INTERVAL * 5)
         except KeyboardInterrupt:
-            self.stdout.write("\nStopping the portal and the DingTalk sandbox...")
+            self.stdout.write("\nStopping the portal, its job worker and the DingTalk sandbox...")
         finally:
             # A second Ctrl-C must not cut the stopping short and leave a server behind.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
