@@ -227,7 +227,7 @@ def _refreshed_token(organization: Organization) -> str:
 
 @sensitive_variables()
 def _request_token(organization: Organization) -> dingtalk.AccessToken:
-    client = dingtalk.DingTalkClient(organization.api_base)
+    client = dingtalk.client_for(organization.api_base)
     if organization.auth_mode == Organization.AuthMode.INTERNAL_APP:
         return client.get_access_token(app_key=organization.app_key, app_secret=organization.app_secret)
     return client.get_corp_access_token(

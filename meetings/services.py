@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
 from typing import NoReturn
 
 from django.db import IntegrityError, transaction
@@ -20,7 +19,7 @@ logger = logging.getLogger(__name__)
 class MeetingError(Exception):
     """A use case failed; `message` is the sentence to show the person."""
 
-    def __init__(self, message: str, *, error: dingtalk.DingTalkError | None = None):
+    def __init__(self, message: str, *, error: dingtalk.DingTalkError | credentials.CredentialsError | None = None):
         super().__init__(message)
         self.message = message
         self.error = error
@@ -33,28 +32,15 @@ class MeetingConflict(MeetingError):
 class MeetingChangedInDingTalk(MeetingError):
     """DingTalk's title or times differ from what the form was based on; `current` is what DingTalk has."""
 
-    def __init__(self, message: str, *, current: DingTalkMeeting):
+    def __init__(self, message: str, *, current: dingtalk.Conference):
         super().__init__(message)
         self.current = current
-
-
-@dataclass(frozen=True)
-class DingTalkMeeting:
-    """A booked meeting as DingTalk has it right now."""
-
-    title: str
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
 
 
 # Longer than any save can take (two DingTalk calls within gunicorn's 30 s worker timeout), so a live
 # save never loses its lease; a worker killed mid-save blocks edits of that one meeting for a minute.
 UPDATE_LEASE = datetime.timedelta(seconds=60)
 RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
-
-
-def client_for(organization: Organization) -> dingtalk.DingTalkClient:
-    return dingtalk.DingTalkClient(organization.api_base)
 
 
 def meeting_update(
@@ -109,7 +95,7 @@ def meeting_update(
             # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
             starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
         organization = meeting.organization
-        client = client_for(organization)
+        client = dingtalk.client_for(organization.api_base)
         try:
             change.request_id = credentials.call_with_token(
                 organization=organization,
@@ -118,11 +104,11 @@ def meeting_update(
                     creator_union_id=meeting.creator_union_id,
                     schedule_conference_id=meeting.schedule_conference_id,
                     title=title,
-                    start_ms=dingtalk.epoch_ms(starts_at),
-                    end_ms=dingtalk.epoch_ms(ends_at),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 ),
             )
-        except dingtalk.DingTalkError as error:
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _record_failure(change, error)
             raise MeetingError(change.message, error=error) from error
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
@@ -239,7 +225,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     meeting.updated_by, meeting.updated_at = change.user, updated_at
 
 
-def _read_or_record_failure(change: MeetingChange) -> DingTalkMeeting:
+def _read_or_record_failure(change: MeetingChange) -> dingtalk.Conference:
     meeting = change.meeting
     try:
         return _dingtalk_meeting(
@@ -247,15 +233,17 @@ def _read_or_record_failure(change: MeetingChange) -> DingTalkMeeting:
             schedule_conference_id=meeting.schedule_conference_id,
             request_union_id=meeting.creator_union_id,
         )
-    except dingtalk.DingTalkError as error:
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         _record_failure(change, error)
         raise MeetingError(change.message, error=error) from error
 
 
-def _dingtalk_meeting(*, organization: Organization, schedule_conference_id: str, request_union_id: str):
-    """DingTalk's current title and times. Raises DingTalkError (also for times out of range)."""
-    client = client_for(organization)
-    conference = credentials.call_with_token(
+def _dingtalk_meeting(
+    *, organization: Organization, schedule_conference_id: str, request_union_id: str
+) -> dingtalk.Conference:
+    """DingTalk's current title and times. Raises CredentialsError or DingTalkError."""
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
         organization=organization,
         call=lambda access_token: client.get_schedule_conference(
             access_token=access_token,
@@ -263,25 +251,18 @@ def _dingtalk_meeting(*, organization: Organization, schedule_conference_id: str
             request_union_id=request_union_id,
         ),
     )
-    try:
-        return DingTalkMeeting(
-            title=conference.title,
-            starts_at=_from_epoch_ms(conference.start_ms),
-            ends_at=_from_epoch_ms(conference.end_ms),
-        )
-    except (OverflowError, OSError, ValueError):
-        raise dingtalk.DingTalkBadReply("DingTalk sent times out of range", status=200) from None
 
 
-def _record_failure(change: MeetingChange, error: dingtalk.DingTalkError) -> None:
+def _record_failure(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> None:
     meeting = change.meeting
     change.outcome = MeetingChange.Outcome.FAILED
-    change.dingtalk_code = error.code or type(error).__name__
-    change.request_id = error.request_id
-    change.http_status = error.status
+    change.dingtalk_code = type(error).__name__
+    if isinstance(error, dingtalk.DingTalkError):
+        change.dingtalk_code = error.code or change.dingtalk_code
+        change.request_id, change.http_status = error.request_id, error.status
     change.message = messages.for_error(error, organization=change.organization)
     with transaction.atomic():
-        if error.code == dingtalk.Code.RESOURCE_CANCEL:
+        if change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL:
             Meeting.objects.filter(pk=meeting.pk).update(
                 status=Meeting.Status.CANCELED, updated_at=timezone.now()
             )
@@ -302,7 +283,7 @@ def meeting_register(
             schedule_conference_id=schedule_conference_id,
             request_union_id=creator_union_id,
         )
-    except dingtalk.DingTalkError as error:
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         raise MeetingError(messages.for_error(error, organization=organization), error=error) from error
     try:
         meeting = _meeting_create(
@@ -345,7 +326,3 @@ def _meeting_create(
         http_status=200,
     )
     return meeting
-
-
-def _from_epoch_ms(value: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(value / 1000, tz=datetime.UTC)

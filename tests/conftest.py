@@ -1,7 +1,10 @@
 import datetime
+import http.client
 
 import pytest
+import requests
 import responses
+import urllib3
 from django.contrib.auth.models import Group, Permission
 
 from meetings import dingtalk
@@ -17,6 +20,18 @@ def dingtalk_waits(monkeypatch):
     waits = []
     monkeypatch.setattr(dingtalk.DingTalkClient, "sleep", staticmethod(waits.append))
     return waits
+
+
+def connection_refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens at DingTalk's address (as seen on 127.0.0.1:9)."""
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111]")
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+def connection_dropped() -> requests.ConnectionError:
+    """What requests raises when DingTalk closes the connection after the request, before replying."""
+    closed = http.client.RemoteDisconnected("Remote end closed connection without response")
+    return requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", closed))
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def issue(token="app-token-1", expire_in=7200, url=TOKEN_URL):
 
 def update(organization):
     """One meeting update through the seam services use; returns DingTalk's request ID."""
-    client = dingtalk.DingTalkClient(organization.api_base)
+    client = dingtalk.client_for(organization.api_base)
     return credentials.call_with_token(
         organization=organization,
         call=lambda access_token: client.update_schedule_conference(
@@ -38,8 +38,8 @@ def update(organization):
             creator_union_id="creator-1",
             schedule_conference_id="conf-1",
             title="Weekly sync",
-            start_ms=1687924800000,
-            end_ms=1687928400000,
+            starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
+            ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
         ),
     )
 

@@ -5,6 +5,7 @@ by the `dingtalk_waits` fixture instead of slept; the time-bound tests drive a f
 sleep and each fake timeout advance, and one test uses a real socket and the real clock.
 """
 
+import datetime
 import json
 import socket
 import time
@@ -17,7 +18,7 @@ from responses.registries import OrderedRegistry
 
 from meetings import dingtalk
 from meetings.models import MeetingChange
-from tests.conftest import dingtalk_has
+from tests.conftest import connection_dropped, connection_refused, dingtalk_has
 
 BASE = "https://api.dingtalk.com"
 UPDATE_URL = BASE + dingtalk.UPDATE_PATH
@@ -31,8 +32,8 @@ def api_error(status, code, message="detail"):
 
 
 SYSTEM_ERROR = api_error(500, "systemError", "systemError:busy")
-NOT_SENT = {"body": requests.ConnectionError("NewConnectionError: [Errno 111] Connection refused")}
-DROPPED = {"body": requests.ConnectionError("RemoteDisconnected('Remote end closed connection')")}
+NOT_SENT = {"body": connection_refused()}
+DROPPED = {"body": connection_dropped()}
 TIMED_OUT = {"body": requests.ReadTimeout("read timed out")}
 
 
@@ -42,8 +43,8 @@ def update(client):
         creator_union_id="creator-1",
         schedule_conference_id="conf-1",
         title="Weekly sync",
-        start_ms=1687924800000,
-        end_ms=1687928400000,
+        starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
     )
 
 
@@ -54,7 +55,7 @@ def reply_in_order(url, *replies, method=responses.PUT):
 
 @pytest.fixture
 def dingtalk_client(settings):
-    return dingtalk.DingTalkClient(BASE)
+    return dingtalk.client_for(BASE)
 
 
 # --- what is retried ------------------------------------------------------------------------------

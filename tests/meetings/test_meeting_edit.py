@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import messages
 from meetings.models import Meeting, MeetingChange
-from tests.conftest import ACCESS_TOKEN, API_BASE, dingtalk_has
+from tests.conftest import ACCESS_TOKEN, API_BASE, connection_dropped, connection_refused, dingtalk_has
 
 UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
 TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
@@ -158,9 +158,9 @@ FAILURES = [
                  messages.NOT_CONFIRMED % {"request_id": "req-err-1"}, id="success-false"),
     pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
                  messages.BAD_REPLY % {"status": 200}, id="html-reply"),
-    pytest.param({"body": requests.ConnectionError("NewConnectionError: refused")},
+    pytest.param({"body": connection_refused()},
                  messages.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
-    pytest.param({"body": requests.ConnectionError("RemoteDisconnected('closed')")},
+    pytest.param({"body": connection_dropped()},
                  str(messages.CONNECTION_DROPPED), id="dropped"),
     pytest.param({"body": requests.ReadTimeout("slow")}, str(messages.TIMEOUT), id="timeout"),
     pytest.param(api_error(409, "someNewCode", "who knows"),
