@@ -165,7 +165,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         for organization in queryset:
             try:
                 expires_at = credentials.organization_check_connection(organization=organization)
-            except dingtalk.DingTalkError as error:
+            except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
                 self.message_user(request, texts.for_error(error, organization=organization), ERROR)
                 continue
             if credentials.uses_app(organization):

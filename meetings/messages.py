@@ -166,10 +166,8 @@ def local_time(moment, organization) -> str:
     return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
 
 
-def for_error(error: dingtalk.DingTalkError, *, organization) -> str:
-    """The sentence for a failed DingTalk call, with DingTalk's own detail where it helps."""
-    code = error.code
-    request_id = error.request_id or "-"
+def for_error(error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization) -> str:
+    """The sentence for a failed DingTalk call (or one never made), with DingTalk's detail where it helps."""
     if isinstance(error, credentials.CredentialsMissing):
         missing = ", ".join(str(organization._meta.get_field(name).verbose_name) for name in error.missing)
         return CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
@@ -179,7 +177,9 @@ def for_error(error: dingtalk.DingTalkError, *, organization) -> str:
             "time": local_time(error.expired_at, organization),
             "time_zone": organization.time_zone,
         }
-    elif code == dingtalk.Code.INVALID_CLIENT:
+    code = error.code
+    request_id = error.request_id or "-"
+    if code == dingtalk.Code.INVALID_CLIENT:
         text = INVALID_APP_CREDENTIALS % {"organization": organization.name}
     elif isinstance(error, credentials.TokenRequestFailed):
         text = TOKEN_REQUEST_FAILED % {"organization": organization.name, "status": error.status or "-",

@@ -9,6 +9,7 @@ import pytest
 import requests
 import responses
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings import credentials, dingtalk, messages, services
@@ -314,7 +315,7 @@ def test_a_worker_waits_for_the_lease_holders_token(app_organization, monkeypatc
               expires_in=datetime.timedelta(hours=2))
         Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=None)
 
-    monkeypatch.setattr(credentials.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(credentials, "sleep", other_worker_finishes)
 
     assert credentials.access_token_for(organization=app_organization) == "holders-token"
     assert token_requests() == []
@@ -337,8 +338,8 @@ def test_a_worker_gives_up_waiting_with_a_clear_error(app_organization, monkeypa
         token_refresh_lease_until=timezone.now() + datetime.timedelta(hours=1)  # a holder that never finishes
     )
     clock = iter(range(0, 1000, 1))
-    monkeypatch.setattr(credentials.time, "monotonic", lambda: next(clock))
-    monkeypatch.setattr(credentials.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(credentials, "clock", lambda: next(clock))
+    monkeypatch.setattr(credentials, "sleep", lambda seconds: None)
 
     with pytest.raises(credentials.TokenRequestFailed) as caught:
         credentials.access_token_for(organization=app_organization)
@@ -398,3 +399,64 @@ def test_ten_concurrent_saves_cost_one_token_request(app_organization):
     assert sent == {"the-one-token"}
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.access_token, stored.token_refresh_lease_until) == ("the-one-token", None)
+
+
+# --- credentials the portal lacks: no DingTalk call, and every caller still says so ---------------------
+
+
+def missing_token_message(organization):
+    return messages.CREDENTIALS_MISSING % {"organization": organization.name, "missing": "access token"}
+
+
+def test_credentials_the_portal_lacks_are_no_failed_dingtalk_call(organization):
+    organization.access_token = ""
+    with pytest.raises(credentials.CredentialsMissing) as caught:
+        credentials.access_token_for(organization=organization)
+    assert not isinstance(caught.value, dingtalk.DingTalkError)
+    organization.access_token, organization.access_token_expires_at = ACCESS_TOKEN, timezone.now()
+    with pytest.raises(credentials.PastedTokenExpired) as caught:
+        credentials.access_token_for(organization=organization)
+    assert not isinstance(caught.value, dingtalk.DingTalkError)
+
+
+@responses.activate
+def test_a_save_without_credentials_says_so_and_keeps_a_failed_row(alice_client, meeting):
+    Organization.objects.filter(pk=meeting.organization_id).update(access_token="")
+    url = reverse("meetings:edit", args=[meeting.pk])
+    form = alice_client.get(url).context["form"]
+
+    response = alice_client.post(url, {**{name: form[name].value() for name in form.fields}, "title": "Moved"})
+
+    assert [str(m) for m in response.context["messages"]] == [missing_token_message(meeting.organization)]
+    assert len(responses.calls) == 0
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.dingtalk_code, change.request_id, change.http_status) == (
+        MeetingChange.Outcome.FAILED, "CredentialsMissing", "", None
+    )
+
+
+@responses.activate
+def test_registering_without_credentials_says_so(alice_client, organization):
+    Organization.objects.filter(pk=organization.pk).update(access_token="")
+    response = alice_client.post(reverse("meetings:add"), {
+        "organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"
+    })
+    assert [str(m) for m in response.context["messages"]] == [missing_token_message(organization)]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_check_connection_of_an_expired_pasted_token_says_so(admin_client, organization):
+    expired_at = timezone.now() - datetime.timedelta(hours=1)
+    Organization.objects.filter(pk=organization.pk).update(access_token_expires_at=expired_at)
+    response = admin_client.post(
+        reverse("admin:meetings_organization_changelist"),
+        {"action": "check_connection", "_selected_action": [organization.pk]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [messages.PASTED_TOKEN_EXPIRED % {
+        "organization": organization.name,
+        "time": messages.local_time(expired_at, organization),
+        "time_zone": "Asia/Shanghai",
+    }]
+    assert len(responses.calls) == 0
