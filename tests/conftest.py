@@ -22,6 +22,24 @@ def dingtalk_waits(monkeypatch):
     return waits
 
 
+# The seed page's example meeting: 2023-06-28 12:00-13:00 in Shanghai, 1687924800000-1687928400000 ms.
+SYNC_STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)
+SYNC_ENDS_AT = datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC)
+
+
+def update_meeting(client, **overrides):
+    """One valid update_schedule_conference call with `client`; `overrides` replace its arguments."""
+    arguments = {
+        "access_token": "tok-1",
+        "creator_union_id": "creator-1",
+        "schedule_conference_id": "conf-1",
+        "title": "Weekly sync",
+        "starts_at": SYNC_STARTS_AT,
+        "ends_at": SYNC_ENDS_AT,
+    }
+    return client.update_schedule_conference(**{**arguments, **overrides})
+
+
 def connection_refused() -> requests.ConnectionError:
     """What requests raises when nothing listens at DingTalk's address (as seen on 127.0.0.1:9)."""
     reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111]")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from meetings import credentials, dingtalk, messages, services
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.conftest import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, dingtalk_has
+from tests.conftest import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, dingtalk_has, update_meeting
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
 CORP_TOKEN_URL = API_BASE + dingtalk.CORP_ACCESS_TOKEN_PATH
@@ -34,14 +34,7 @@ def update(organization):
     client = dingtalk.client_for(organization.api_base)
     return credentials.call_with_token(
         organization=organization,
-        call=lambda access_token: client.update_schedule_conference(
-            access_token=access_token,
-            creator_union_id="creator-1",
-            schedule_conference_id="conf-1",
-            title="Weekly sync",
-            starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
-            ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
-        ),
+        call=lambda access_token: update_meeting(client, access_token=access_token),
     )
 
 

@@ -11,30 +11,17 @@ import responses
 from dingtalk_sandbox import Sandbox
 from meetings import dingtalk
 from meetings.forms import MeetingForm
-from tests.conftest import connection_dropped, connection_refused
+from tests.conftest import SYNC_ENDS_AT, SYNC_STARTS_AT, connection_dropped, connection_refused
+from tests.conftest import update_meeting as update
 
 BASE = "https://api.dingtalk.com"
 UPDATE_URL = BASE + dingtalk.UPDATE_PATH
-STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)  # 1687924800000 ms
-ENDS_AT = datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC)  # 1687928400000 ms
+STARTS_AT, ENDS_AT = SYNC_STARTS_AT, SYNC_ENDS_AT  # 1687924800000 and 1687928400000 ms
 
 
 @pytest.fixture
 def client(settings):
     return dingtalk.client_for(BASE)
-
-
-def update(client, **overrides):
-    kwargs = {
-        "access_token": "tok-1",
-        "creator_union_id": "creator-1",
-        "schedule_conference_id": "conf-1",
-        "title": "Weekly sync",
-        "starts_at": STARTS_AT,
-        "ends_at": ENDS_AT,
-        **overrides,
-    }
-    return client.update_schedule_conference(**kwargs)
 
 
 def error_body(code, message, requestid="req-body-1", **extra):

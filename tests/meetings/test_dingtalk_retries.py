@@ -5,7 +5,6 @@ by the `dingtalk_waits` fixture instead of slept; the time-bound tests drive a f
 sleep and each fake timeout advance, and one test uses a real socket and the real clock.
 """
 
-import datetime
 import json
 import socket
 import time
@@ -19,6 +18,7 @@ from responses.registries import OrderedRegistry
 from meetings import dingtalk
 from meetings.models import MeetingChange
 from tests.conftest import connection_dropped, connection_refused, dingtalk_has
+from tests.conftest import update_meeting as update
 
 BASE = "https://api.dingtalk.com"
 UPDATE_URL = BASE + dingtalk.UPDATE_PATH
@@ -35,17 +35,6 @@ SYSTEM_ERROR = api_error(500, "systemError", "systemError:busy")
 NOT_SENT = {"body": connection_refused()}
 DROPPED = {"body": connection_dropped()}
 TIMED_OUT = {"body": requests.ReadTimeout("read timed out")}
-
-
-def update(client):
-    return client.update_schedule_conference(
-        access_token="tok-1",
-        creator_union_id="creator-1",
-        schedule_conference_id="conf-1",
-        title="Weekly sync",
-        starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
-        ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
-    )
 
 
 def reply_in_order(url, *replies, method=responses.PUT):

@@ -4,7 +4,6 @@ and what each way a connection can fail says about whether DingTalk may have act
 The environment is read once per host and process, so each test that sets it calls a host of its own.
 """
 
-import datetime
 import http.server
 import itertools
 import json
@@ -16,6 +15,7 @@ import requests
 import responses
 
 from meetings import dingtalk
+from tests.conftest import update_meeting
 
 OFFICE_PROXY = "http://proxy.office.example:3128"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -37,15 +37,8 @@ def base():
     return f"https://api-{next(_hosts)}.transport-test.dingtalk.com"
 
 
-def update(base, access_token="tok-1", timeout=(1, 1)):
-    return dingtalk.client_for(base, timeout=timeout, deadline=5).update_schedule_conference(
-        access_token=access_token,
-        creator_union_id="creator-1",
-        schedule_conference_id="conf-1",
-        title="Weekly sync",
-        starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
-        ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
-    )
+def update(base, access_token="tok-1"):
+    return update_meeting(dingtalk.client_for(base, timeout=(1, 1), deadline=5), access_token=access_token)
 
 
 def sent_kwargs(number=0):
