@@ -263,12 +263,16 @@ def test_inside_a_spent_shared_deadline_nothing_is_sent(dingtalk_client):
     assert len(responses.calls) == 0
 
 
-def test_a_nested_shared_deadline_never_extends_the_outer_one():
-    with dingtalk.shared_deadline(1):
-        outer = dingtalk._shared_ends_at.get()
-        with dingtalk.shared_deadline(100):
-            assert dingtalk._shared_ends_at.get() == outer
-    assert dingtalk._shared_ends_at.get() is None
+@responses.activate
+def test_a_nested_shared_deadline_never_extends_the_outer_one(dingtalk_client):
+    responses.put(UPDATE_URL, json={"success": True})
+
+    with dingtalk.shared_deadline(0), dingtalk.shared_deadline(100), pytest.raises(dingtalk.DingTalkTimeout):
+        update(dingtalk_client)
+    assert len(responses.calls) == 0
+
+    update(dingtalk_client)  # the block is over: the client's own deadline holds again
+    assert len(responses.calls) == 1
 
 
 def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_server(silent_dingtalk):
