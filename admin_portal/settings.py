@@ -158,13 +158,8 @@ CONTENT_SECURITY_POLICY = (
 
 # --- DingTalk -------------------------------------------------------------------------------------
 # Fernet keys, comma-separated: the first encrypts, every one decrypts (README, "Credentials and key rotation").
+# Checked by meetings.crypto.check_keys (system check meetings.E001, and wsgi.py before serving).
 DINGTALK_ENCRYPTION_KEYS = env.list("DINGTALK_ENCRYPTION_KEYS", default=[])
-if not DINGTALK_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured(
-        "DINGTALK_ENCRYPTION_KEYS is not set. Generate a key with "
-        '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
-        "and put it in the environment (or run `make run`, which writes a .env for development)."
-    )
 # (connect, read) seconds for one attempt.
 DINGTALK_CONNECT_TIMEOUT = env.float("DINGTALK_CONNECT_TIMEOUT", default=3.05)
 DINGTALK_READ_TIMEOUT = env.float("DINGTALK_READ_TIMEOUT", default=6.0)
@@ -179,7 +174,6 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
         f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "
         f"({GUNICORN_TIMEOUT} s), so a save ends with a message before gunicorn kills the worker."
     )
-DINGTALK_DEFAULT_API_BASE = "https://api.dingtalk.com"
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.
 DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)

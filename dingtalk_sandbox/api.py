@@ -21,15 +21,8 @@ from typing import Any
 
 from meetings.dingtalk.limits import TITLE_MAX_LENGTH, title_length
 
-from .state import (
-    READ_SCOPE,
-    WRITE_SCOPE,
-    Fault,
-    MeetingCanceled,
-    MeetingNotFound,
-    NotCreator,
-    SandboxState,
-)
+from .records import READ_SCOPE, WRITE_SCOPE, Fault
+from .state import MeetingCanceled, MeetingNotFound, NotCreator, SandboxState
 from .wire import Reply, Request, error_reply, html_reply, json_reply
 
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
@@ -245,7 +238,7 @@ def _string(body: dict[str, Any], name: str) -> str:
     return value
 
 
-def _millis(body: dict[str, Any], name: str) -> int:
+def _epoch_millis(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
     if value is None:
         raise params_error(f"{name} is required")
@@ -266,7 +259,7 @@ def _title(body: dict[str, Any], max_chars: int) -> str:
 
 
 def _times(body: dict[str, Any]) -> tuple[int, int]:
-    start_time, end_time = _millis(body, "startTime"), _millis(body, "endTime")
+    start_time, end_time = _epoch_millis(body, "startTime"), _epoch_millis(body, "endTime")
     if end_time <= start_time:
         raise params_error("endTime must be after startTime")
     return start_time, end_time

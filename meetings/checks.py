@@ -22,8 +22,7 @@ def check_encryption_keys(app_configs=None, **kwargs):
         return [
             checks.Error(
                 str(exc),
-                hint='Generate a key with `python -c "from cryptography.fernet import Fernet; '
-                'print(Fernet.generate_key().decode())"`.',
+                hint=crypto.GENERATE_KEY,
                 id="meetings.E001",
             )
         ]

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import login_throttle, messages
+from . import login_throttle, texts
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
@@ -26,11 +26,11 @@ class LocalDateTimeField(forms.Field):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
     default_error_messages = {
-        "required": messages.TIME_REQUIRED,
-        "invalid": messages.TIME_INVALID,
-        "nonexistent": messages.TIME_NONEXISTENT,
-        "ambiguous": messages.TIME_AMBIGUOUS,
-        "out_of_range": messages.TIME_OUT_OF_RANGE,
+        "required": texts.TIME_REQUIRED,
+        "invalid": texts.TIME_INVALID,
+        "nonexistent": texts.TIME_NONEXISTENT,
+        "ambiguous": texts.TIME_AMBIGUOUS,
+        "out_of_range": texts.TIME_OUT_OF_RANGE,
     }
 
     def __init__(self, *, zone: zoneinfo.ZoneInfo | None = None, **kwargs):
@@ -79,7 +79,7 @@ class MeetingForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         strip=False,
-        error_messages={"required": messages.TITLE_REQUIRED},
+        error_messages={"required": texts.TITLE_REQUIRED},
         widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
     )
     start_time = LocalDateTimeField(label=_("Start"))
@@ -89,18 +89,18 @@ class MeetingForm(forms.Form):
         widget=forms.HiddenInput,
         min_value=1,
         error_messages={
-            "required": messages.FORM_OUT_OF_DATE,
-            "invalid": messages.FORM_OUT_OF_DATE,
-            "min_value": messages.FORM_OUT_OF_DATE,
+            "required": texts.FORM_OUT_OF_DATE,
+            "invalid": texts.FORM_OUT_OF_DATE,
+            "min_value": texts.FORM_OUT_OF_DATE,
         },
     )
 
     error_messages = {
-        "title_blank": messages.TITLE_BLANK,
-        "title_too_long": messages.TITLE_TOO_LONG,
-        "title_control_characters": messages.TITLE_CONTROL_CHARACTERS,
-        "end_not_after_start": messages.END_NOT_AFTER_START,
-        "reschedule_not_allowed": messages.RESCHEDULE_NOT_ALLOWED,
+        "title_blank": texts.TITLE_BLANK,
+        "title_too_long": texts.TITLE_TOO_LONG,
+        "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
+        "end_not_after_start": texts.END_NOT_AFTER_START,
+        "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
     }
     time_fields = ("start_time", "end_time")
 
@@ -174,7 +174,7 @@ class MeetingRegisterForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"),
         queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": messages.ORGANIZATION_NOT_ALLOWED},
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
     )
     schedule_conference_id = forms.CharField(
         label=_("Conference ID"),
@@ -185,7 +185,7 @@ class MeetingRegisterForm(forms.Form):
         label=_("Creator union ID"), max_length=128, help_text=_("The unionId of the person who booked it.")
     )
 
-    error_messages = {"already_registered": messages.CONFERENCE_ALREADY_REGISTERED}
+    error_messages = {"already_registered": texts.CONFERENCE_ALREADY_REGISTERED}
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,35 +215,35 @@ class ActivityFilterForm(forms.Form):
         queryset=Organization.objects.none(),
         required=False,
         empty_label=_("All organizations"),
-        error_messages={"invalid_choice": messages.ORGANIZATION_NOT_ALLOWED},
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
     )
     person = forms.ModelChoiceField(
         label=_("Person"),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("Everyone"),
-        error_messages={"invalid_choice": messages.CHOICE_NOT_IN_LIST},
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[("", _("Any outcome")), *MeetingChange.Outcome.choices],
         required=False,
-        error_messages={"invalid_choice": messages.CHOICE_NOT_IN_LIST},
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
     )
     date_from = forms.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": messages.DATE_INVALID},
+        error_messages={"invalid": texts.DATE_INVALID},
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": messages.DATE_INVALID},
+        error_messages={"invalid": texts.DATE_INVALID},
     )
 
-    error_messages = {"dates_reversed": messages.FILTER_DATES_REVERSED}
+    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED}
 
     def __init__(self, *args, organizations, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,8 +297,8 @@ class ThrottledLoginMixin:
 
 
 class LoginForm(ThrottledLoginMixin, AuthenticationForm):
-    error_messages = {**AuthenticationForm.error_messages, "throttled": messages.LOGIN_THROTTLED}
+    error_messages = {**AuthenticationForm.error_messages, "throttled": texts.LOGIN_THROTTLED}
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
-    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": messages.LOGIN_THROTTLED}
+    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": texts.LOGIN_THROTTLED}

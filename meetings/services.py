@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Collection, Mapping
 from typing import NoReturn
 
+from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import credentials, dingtalk, messages
+from . import credentials, dingtalk, texts
 from .models import Meeting, MeetingChange, Organization
 
 logger = logging.getLogger(__name__)
@@ -19,10 +21,13 @@ logger = logging.getLogger(__name__)
 class MeetingError(Exception):
     """A use case failed; `message` is the sentence to show the person."""
 
-    def __init__(self, message: str, *, error: dingtalk.DingTalkError | credentials.CredentialsError | None = None):
+    def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-        self.error = error
+
+
+class MeetingCanceled(MeetingError):
+    """The meeting is canceled in DingTalk (found now or earlier): it can no longer be changed."""
 
 
 class MeetingConflict(MeetingError):
@@ -49,7 +54,7 @@ def meeting_update(
     title: str,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
-    by,
+    by: AbstractUser,
     based_on_version: int,
 ) -> MeetingChange | None:
     """Send the new title and times to DingTalk and, only if DingTalk says yes, store them.
@@ -63,31 +68,32 @@ def meeting_update(
 
     Every attempt that gets past the form leaves a MeetingChange row, whatever the outcome.
     Returns None when nothing differs from what is stored (nothing is sent).
-    Raises MeetingError (or a subclass) with the sentence to show.
+    Raises MeetingError (or a subclass) with the sentence to show; MeetingCanceled when the meeting is,
+    or DingTalk now says it is, canceled.
     """
     if meeting.is_canceled:
-        raise MeetingError(str(messages.MEETING_CANCELED_READ_ONLY))
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     may_reschedule = by.has_perm(RESCHEDULE_PERMISSION)
     if not may_reschedule and (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at):
         logger.warning("User %s without %s tried to move meeting %s", by.pk, RESCHEDULE_PERMISSION, meeting.pk)
-        raise MeetingError(str(messages.RESCHEDULE_NOT_ALLOWED))
+        raise MeetingError(str(texts.RESCHEDULE_NOT_ALLOWED))
     if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
         return None
 
     change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
-        _stop(change, MeetingConflict(str(messages.SAVED_BY_SOMEONE_ELSE)))
+        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
     lease = _take_lease(change)
     try:
-        current = _read_or_record_failure(change)
+        current = _read_or_fail(change)
         based_on = (meeting.title, meeting.starts_at, meeting.ends_at)
         there = (current.title, current.starts_at, current.ends_at)
         if (based_on if may_reschedule else based_on[:1]) != (there if may_reschedule else there[:1]):
-            text = messages.CHANGED_IN_DINGTALK % {
+            text = texts.CHANGED_IN_DINGTALK % {
                 "title": current.title,
-                "start": messages.local_time(current.starts_at, meeting.organization),
-                "end": messages.local_time(current.ends_at, meeting.organization),
+                "start": texts.local_time(current.starts_at, meeting.organization),
+                "end": texts.local_time(current.ends_at, meeting.organization),
                 "time_zone": meeting.organization.time_zone,
             }
             _stop(change, MeetingChangedInDingTalk(text, current=current))
@@ -109,26 +115,25 @@ def meeting_update(
                 ),
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-            _record_failure(change, error)
-            raise MeetingError(change.message, error=error) from error
+            _fail(change, error)
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
     finally:
         _release_lease(meeting, lease)
     return change
 
 
-def meeting_refresh(*, meeting: Meeting, by) -> MeetingChange | None:
+def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | None:
     """Take DingTalk's current title and times into the portal (the way out of a DingTalk conflict).
 
-    Returns None when the portal already has them. Raises MeetingError with the sentence to show; a
-    meeting DingTalk reports canceled is marked canceled.
+    Returns None when the portal already has them. Raises MeetingError with the sentence to show, and
+    MeetingCanceled when DingTalk reports the meeting canceled (it is then marked so).
     """
     if meeting.is_canceled:
-        raise MeetingError(str(messages.MEETING_CANCELED_READ_ONLY))
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     change = _change(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
     lease = _take_lease(change)
     try:
-        current = _read_or_record_failure(change)
+        current = _read_or_fail(change)
         if (current.title, current.starts_at, current.ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
             return None
         change.new_title, change.new_starts_at, change.new_ends_at = current.title, current.starts_at, current.ends_at
@@ -138,7 +143,7 @@ def meeting_refresh(*, meeting: Meeting, by) -> MeetingChange | None:
     return change
 
 
-def _change(meeting: Meeting, action: str, *, by, based_on_version: int) -> MeetingChange:
+def _change(meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int) -> MeetingChange:
     """An audit row for an attempt, starting from the stored values."""
     return MeetingChange(
         meeting=meeting,
@@ -176,10 +181,10 @@ def _take_lease(change: MeetingChange) -> datetime.datetime:
     stored = Meeting.objects.filter(pk=meeting.pk).values("version", "status").first() or {}
     if stored.get("status") == Meeting.Status.CANCELED:
         meeting.status = Meeting.Status.CANCELED
-        raise MeetingError(str(messages.MEETING_CANCELED_READ_ONLY))
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     if stored.get("version") != change.based_on_version:
-        _stop(change, MeetingConflict(str(messages.SAVED_BY_SOMEONE_ELSE)))
-    _stop(change, MeetingConflict(str(messages.SAVE_IN_PROGRESS)))
+        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+    _stop(change, MeetingConflict(str(texts.SAVE_IN_PROGRESS)))
 
 
 def _release_lease(meeting: Meeting, lease: datetime.datetime) -> None:
@@ -211,7 +216,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             # Our lease ran out and someone else saved meanwhile: say so rather than overwrite theirs.
             logger.error("Meeting %s: lease lost during a DingTalk call", meeting.pk)
             change.outcome = MeetingChange.Outcome.CONFLICT
-            change.message = str(messages.CHANGED_IN_PORTAL_WHILE_SAVING)
+            change.message = str(texts.CHANGED_IN_PORTAL_WHILE_SAVING)
             change.save()
         else:
             change.outcome = MeetingChange.Outcome.SUCCESS
@@ -225,7 +230,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     meeting.updated_by, meeting.updated_at = change.user, updated_at
 
 
-def _read_or_record_failure(change: MeetingChange) -> dingtalk.Conference:
+def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
     meeting = change.meeting
     try:
         return _dingtalk_meeting(
@@ -234,8 +239,7 @@ def _read_or_record_failure(change: MeetingChange) -> dingtalk.Conference:
             request_union_id=meeting.creator_union_id,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        _record_failure(change, error)
-        raise MeetingError(change.message, error=error) from error
+        _fail(change, error)
 
 
 def _dingtalk_meeting(
@@ -253,25 +257,26 @@ def _dingtalk_meeting(
     )
 
 
-def _record_failure(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> None:
+def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> NoReturn:
+    """Keep the attempt as a FAILED row and raise its sentence; DingTalk saying canceled marks the meeting so."""
     meeting = change.meeting
     change.outcome = MeetingChange.Outcome.FAILED
-    change.dingtalk_code = type(error).__name__
+    change.dingtalk_code = type(error).__name__  # credentials the portal lacks: no DingTalk call, no code
     if isinstance(error, dingtalk.DingTalkError):
         change.dingtalk_code = error.code or change.dingtalk_code
         change.request_id, change.http_status = error.request_id, error.status
-    change.message = messages.for_error(error, organization=change.organization)
+    canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
+    change.message = error_message(error, organization=change.organization)
     with transaction.atomic():
-        if change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL:
-            Meeting.objects.filter(pk=meeting.pk).update(
-                status=Meeting.Status.CANCELED, updated_at=timezone.now()
-            )
+        if canceled:
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())
             meeting.status = Meeting.Status.CANCELED
         change.save()
+    raise (MeetingCanceled if canceled else MeetingError)(change.message) from error
 
 
 def meeting_register(
-    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, by
+    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, by: AbstractUser
 ) -> Meeting:
     """Look a booked meeting up in DingTalk and keep its ID, title and times.
 
@@ -284,7 +289,7 @@ def meeting_register(
             request_union_id=creator_union_id,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        raise MeetingError(messages.for_error(error, organization=organization), error=error) from error
+        raise MeetingError(error_message(error, organization=organization)) from error
     try:
         meeting = _meeting_create(
             organization=organization,
@@ -297,7 +302,7 @@ def meeting_register(
         )
     except IntegrityError:
         # Someone registered the same meeting while DingTalk was answering us.
-        raise MeetingError(str(messages.CONFERENCE_ALREADY_REGISTERED)) from None
+        raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
     return meeting
 
 
@@ -326,3 +331,97 @@ def _meeting_create(
         http_status=200,
     )
     return meeting
+
+
+# Failures whose kind says more than their code (most have none: DingTalk never answered), in order.
+ERROR_KINDS = (
+    (credentials.TokenRequestFailed, texts.TOKEN_REQUEST_FAILED),
+    (dingtalk.DingTalkTimeout, texts.TIMEOUT),
+    (dingtalk.DingTalkConnectionRefused, texts.CONNECTION_REFUSED),
+    (dingtalk.DingTalkConnectionDropped, texts.CONNECTION_DROPPED),
+    (dingtalk.DingTalkBadReply, texts.BAD_REPLY),
+)
+
+
+def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization: Organization) -> str:
+    """The sentence for a failed DingTalk call (or one never made), with DingTalk's detail where it helps."""
+    if isinstance(error, credentials.CredentialsMissing):
+        missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
+        return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+    if isinstance(error, credentials.PastedTokenExpired):
+        return texts.PASTED_TOKEN_EXPIRED % {
+            "organization": organization.name,
+            "time": texts.local_time(error.expired_at, organization),
+            "time_zone": organization.time_zone,
+        }
+    # Every sentence picks the parameters it names.
+    params = {
+        "organization": organization.name,
+        "host": organization.api_base,
+        "status": error.status or "-",
+        "code": error.code or "-",
+        "request_id": error.request_id or "-",
+        "detail": error.detail or error.code,
+        "scopes": ", ".join(error.required_scopes) or "VideoConference.Conference.Write",
+    }
+    if isinstance(error, dingtalk.DingTalkNotConfirmed):
+        return texts.NOT_CONFIRMED % params
+    sentence = _error_sentence(error, organization)
+    if sentence is None:
+        return texts.UNKNOWN_ERROR % params
+    text = sentence % params
+    if error.request_id:
+        text = f"{text} {texts.REQUEST_ID_SUFFIX % params}"
+    return text
+
+
+def _error_sentence(error: dingtalk.DingTalkError, organization: Organization):
+    if error.code == dingtalk.Code.INVALID_CLIENT:
+        return texts.BY_CODE[error.code]  # a TokenRequestFailed, but the code says exactly what to correct
+    for kind, sentence in ERROR_KINDS:
+        if isinstance(error, kind):
+            return sentence
+    sentence = texts.BY_CODE.get(error.code)
+    if sentence is texts.INVALID_AUTHENTICATION and credentials.uses_app(organization):
+        # The portal renews its own tokens and retries once; only a pasted one needs a person.
+        return texts.APP_TOKEN_REJECTED
+    if error.status == 403 and error.required_scopes and (sentence is None or sentence in _WEAKER_THAN_SCOPES):
+        return texts.MISSING_SCOPE  # a 403 that names the permission it lacks
+    return sentence
+
+
+# Codes a 403 naming a missing permission overrides: the permission is what an administrator can fix.
+_WEAKER_THAN_SCOPES = (texts.THROTTLED, texts.MONTHLY_QUOTA)
+
+
+def organization_save(
+    *,
+    organization: Organization,
+    changed: Collection[str],
+    secrets: Mapping[str, str] | None = None,
+) -> Organization:
+    """Store a new organization, or the fields of an existing one that `changed`, with what follows.
+
+    `organization` carries the new values; `secrets` maps a secret field to a new value (empty keeps the
+    stored one). The API base is stored without a trailing slash, and a cached app token is dropped when
+    what it was obtained with changed. An existing row is written in those columns only, so a token
+    another worker renewed meanwhile, and its renewal lease, stay (credentials.py).
+    """
+    changed = set(changed)
+    for name, value in (secrets or {}).items():
+        if value:
+            setattr(organization, name, value)
+            changed.add(name)
+    organization.api_base = organization.api_base.rstrip("/")
+    token_dropped = credentials.forget_token_if_source_changed(organization, changed=changed)
+    if organization.pk is None:
+        organization.save()
+        return organization
+    columns = {field.name for field in Organization._meta.concrete_fields}
+    # The expiry is an administrator's only for a pasted token; an app token's is DingTalk's.
+    update_fields = (changed & columns) - {"access_token_expires_at"} | {"updated_at"}
+    pasted = organization.auth_mode == Organization.AuthMode.ACCESS_TOKEN
+    if token_dropped or (pasted and "access_token_expires_at" in changed):
+        update_fields |= {"access_token", "access_token_expires_at"}
+    organization.save(update_fields=update_fields)
+    return organization

@@ -9,8 +9,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from . import exports, selectors, services
-from . import messages as texts
+from . import exports, selectors, services, texts
 from .forms import ActivityFilterForm, LoginForm, MeetingForm, MeetingRegisterForm
 from .models import Meeting, MeetingChange
 
@@ -70,7 +69,7 @@ class MeetingEditView(MeetingMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(meeting=self.meeting, **kwargs)
+        return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
 
     def form_valid(self, form):
         meeting = self.meeting
@@ -92,9 +91,11 @@ class MeetingEditView(MeetingMixin, FormView):
         except services.MeetingChangedInDingTalk as exc:
             messages.warning(self.request, exc.message)
             return self.render_to_response(self.get_context_data(form=form, in_dingtalk=exc.current))
+        except services.MeetingCanceled as exc:
+            messages.warning(self.request, exc.message)
+            return self.form_invalid(form)
         except services.MeetingError as exc:
-            level = messages.WARNING if meeting.is_canceled else messages.ERROR
-            messages.add_message(self.request, level, exc.message)
+            messages.error(self.request, exc.message)
             return self.form_invalid(form)
         if change is None:
             messages.info(self.request, texts.MEETING_UNCHANGED)
@@ -113,8 +114,10 @@ class MeetingRefreshView(MeetingMixin, View):
         meeting = self.meeting
         try:
             change = services.meeting_refresh(meeting=meeting, by=request.user)
+        except services.MeetingCanceled as exc:
+            messages.warning(request, exc.message)
         except services.MeetingError as exc:
-            messages.add_message(request, messages.WARNING if meeting.is_canceled else messages.ERROR, exc.message)
+            messages.error(request, exc.message)
         else:
             if change is None:
                 messages.info(request, texts.MEETING_ALREADY_CURRENT)
@@ -137,7 +140,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
 
 
 class ActivityView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
-    """Attempts across the person's organizations; `.csv` (or ?format=csv) exports every filtered row."""
+    """Attempts across the person's organizations; the `activity.csv` URL exports every filtered row."""
 
     permission_required = "meetings.view_activity"
     template_name = "meetings/activity.html"
@@ -159,8 +162,7 @@ class ActivityView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return selectors.activity_list(user=self.request.user, **self.filter_form.cleaned_data)
 
     def get(self, request, *args, **kwargs):
-        wants_csv = self.kwargs.get("format") == "csv" or request.GET.get("format") == "csv"
-        if wants_csv and self.filter_form.is_valid():
+        if self.kwargs.get("format") == "csv" and self.filter_form.is_valid():
             response = StreamingHttpResponse(
                 exports.activity_csv_lines(self.get_queryset().iterator(chunk_size=500)),
                 content_type="text/csv; charset=utf-8",

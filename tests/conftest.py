@@ -1,17 +1,11 @@
 import datetime
-import http.client
 
 import pytest
-import requests
-import responses
-import urllib3
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from meetings import dingtalk
 from meetings.models import Meeting, Organization
-
-API_BASE = "https://api.dingtalk.com"
-ACCESS_TOKEN = "tok-Secret-1234567890"
+from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, grant
 
 
 @pytest.fixture(autouse=True)
@@ -22,45 +16,11 @@ def dingtalk_waits(monkeypatch):
     return waits
 
 
-# The seed page's example meeting: 2023-06-28 12:00-13:00 in Shanghai, 1687924800000-1687928400000 ms.
-SYNC_STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)
-SYNC_ENDS_AT = datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC)
-
-
-def update_meeting(client, **overrides):
-    """One valid update_schedule_conference call with `client`; `overrides` replace its arguments."""
-    arguments = {
-        "access_token": "tok-1",
-        "creator_union_id": "creator-1",
-        "schedule_conference_id": "conf-1",
-        "title": "Weekly sync",
-        "starts_at": SYNC_STARTS_AT,
-        "ends_at": SYNC_ENDS_AT,
-    }
-    return client.update_schedule_conference(**{**arguments, **overrides})
-
-
-def connection_refused() -> requests.ConnectionError:
-    """What requests raises when nothing listens at DingTalk's address (as seen on 127.0.0.1:9)."""
-    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111]")
-    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
-
-
-def connection_dropped() -> requests.ConnectionError:
-    """What requests raises when DingTalk closes the connection after the request, before replying."""
-    closed = http.client.RemoteDisconnected("Remote end closed connection without response")
-    return requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", closed))
-
-
 @pytest.fixture
 def organization(db):
     return Organization.objects.create(
         name="Hangzhou Office", time_zone="Asia/Shanghai", api_base=API_BASE, access_token=ACCESS_TOKEN
     )
-
-
-APP_KEY = "ding-app-key-1"
-APP_SECRET = "app-Secret-abcdefghij"
 
 
 @pytest.fixture
@@ -86,29 +46,6 @@ def meeting(organization):
         starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),  # 10:00 in Shanghai
         ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC),
     )
-
-
-def dingtalk_query_url(meeting) -> str:
-    return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
-
-
-def dingtalk_has(meeting, **overrides):
-    """DingTalk's query API answers with the meeting as stored, or with `overrides` (title, starts_at,
-    ends_at): the read every save makes before it sends the update. Call it inside @responses.activate."""
-    values = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **overrides}
-    return responses.get(
-        dingtalk_query_url(meeting),
-        json={
-            "scheduleConferenceId": meeting.schedule_conference_id,
-            "title": values["title"],
-            "startTime": dingtalk.epoch_ms(values["starts_at"]),
-            "endTime": dingtalk.epoch_ms(values["ends_at"]),
-        },
-    )
-
-
-def grant(user, *codenames):
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
 from meetings import dingtalk
 from meetings.models import Meeting, Organization
-from tests.conftest import grant
+from tests.helpers import grant
 
 from .portal import Portal
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.backends import PermissionBackend
-from tests.conftest import grant
+from tests.helpers import grant
 
 
 def fresh(user):

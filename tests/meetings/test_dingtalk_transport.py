@@ -15,7 +15,7 @@ import requests
 import responses
 
 from meetings import dingtalk
-from tests.conftest import update_meeting
+from tests.helpers import send_update
 
 OFFICE_PROXY = "http://proxy.office.example:3128"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -38,7 +38,7 @@ def base():
 
 
 def update(base, access_token="tok-1"):
-    return update_meeting(dingtalk.client_for(base, timeout=(1, 1), deadline=5), access_token=access_token)
+    return send_update(dingtalk.client_for(base, timeout=(1, 1), deadline=5), access_token=access_token)
 
 
 def sent_kwargs(number=0):

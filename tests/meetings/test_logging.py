@@ -11,10 +11,9 @@ from django.views.debug import ExceptionReporter
 
 from meetings import credentials, crypto, dingtalk
 from meetings.logging import REDACTED, RedactSecretsFilter, redact
-from tests.conftest import API_BASE, APP_SECRET
+from tests.helpers import API_BASE, APP_SECRET, UPDATE_URL
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
-UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
 
 
 @pytest.mark.parametrize(

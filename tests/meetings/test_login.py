@@ -7,7 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import messages
+from meetings import texts
 from meetings.models import LoginFailure
 
 PASSWORD = "correct horse battery"
@@ -34,7 +34,7 @@ def errors(response):
 
 
 def throttled_message(minutes):
-    return messages.LOGIN_THROTTLED % {"minutes": minutes}
+    return texts.LOGIN_THROTTLED % {"minutes": minutes}
 
 
 def test_it_logs_in_with_the_right_password(client, alice):

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from meetings import dingtalk, jsonlog
 from meetings.models import MeetingChange
-from tests.conftest import API_BASE
+from tests.helpers import API_BASE
 
 
 def csp_directives(response):

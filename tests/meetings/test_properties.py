@@ -22,10 +22,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from meetings import dingtalk, messages
+from meetings import dingtalk, services
 from meetings.forms import INPUT_FORMATS, title_length
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.conftest import API_BASE
+from tests.helpers import API_BASE
 
 # Function-scoped fixtures (the logged-in client, the meeting) are shared by the examples of one test;
 # each example resets what it may have changed first.
@@ -39,7 +39,6 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 ANY_DINGTALK_URL = re.compile(re.escape(API_BASE) + r"/.*")
-UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
 ORIGINAL = {
     "title": "Weekly sync",
     "starts_at": datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),
@@ -242,11 +241,11 @@ def assert_a_valid_update_body(request, meeting):
 
 def shown(response):
     """Every message and form error on the final page."""
-    texts = [str(message) for message in response.context["messages"]]
+    sentences = [str(message) for message in response.context["messages"]]
     form = response.context.get("form")
     if form is not None and form.is_bound:
-        texts += [str(error) for errors in form.errors.values() for error in errors]
-    return texts
+        sentences += [str(error) for errors in form.errors.values() for error in errors]
+    return sentences
 
 
 # --- the edit form -----------------------------------------------------------------------------------
@@ -429,7 +428,7 @@ def assert_a_well_formed_error(error):
         assert_storable(stored, MeetingChange._meta.get_field(field).max_length)
     assert_storable(error.message, 1000)
     assert all(isinstance(scope, str) for scope in error.required_scopes)
-    text = messages.for_error(error, organization=Organization(name="Hangzhou Office", api_base=API_BASE))
+    text = services.error_message(error, organization=Organization(name="Hangzhou Office", api_base=API_BASE))
     assert isinstance(text, str) and text.strip()
 
 

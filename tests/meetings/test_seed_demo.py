@@ -2,11 +2,13 @@
 
 import datetime
 import io
+import re
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
 from meetings import dingtalk, services
@@ -46,7 +48,7 @@ def in_portal(meeting):
     )
 
 
-def test_it_seeds_the_same_meetings_in_the_portal_and_the_sandbox(sandbox, db):
+def test_it_seeds_the_same_meetings_in_the_portal_and_the_sandbox(sandbox, db, client):
     out = seed(sandbox, portal_url="http://127.0.0.1:8123")
 
     meetings = list(Meeting.objects.select_related("organization"))
@@ -55,8 +57,12 @@ def test_it_seeds_the_same_meetings_in_the_portal_and_the_sandbox(sandbox, db):
         assert in_sandbox(sandbox, meeting) == in_portal(meeting)
         assert meeting.organization.api_base == sandbox.base_url
     assert {m.organization.time_zone for m in meetings} == {"Asia/Shanghai", "Europe/Berlin"}
-    # Whole local hours in each organization's own zone, not the server's.
-    assert {m.local_starts_at.minute for m in meetings} == {0}
+    # Whole local hours in each organization's own zone, not the server's, as the list shows them.
+    client.force_login(get_user_model().objects.get(username="admin"))
+    page = client.get(reverse("meetings:list")).content.decode()
+    starts = re.findall(r'<td><time datetime="[^"]+">([^<]+)</time></td>\s*<td><time', page)
+    assert len(starts) == len(meetings)
+    assert {start[-3:] for start in starts} == {":00"}
     assert "http://127.0.0.1:8123/" in out
     for login in DEMO_LOGINS:
         assert authenticate(username=login.username, password=DEMO_PASSWORD) is not None
@@ -168,3 +174,14 @@ def test_it_refuses_outside_development(settings, db):
     with pytest.raises(CommandError, match="DINGTALK_SANDBOX_ENABLED"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Organization.objects.exists()
+
+
+def test_it_labels_each_sandbox_meeting_with_its_organization_and_zone(sandbox, db):
+    seed(sandbox)
+
+    for meeting in Meeting.objects.select_related("organization"):
+        in_sandbox = sandbox.state.get_meeting(meeting.schedule_conference_id)
+        assert (in_sandbox.organization, in_sandbox.time_zone) == (
+            meeting.organization.name,
+            meeting.organization.time_zone,
+        )

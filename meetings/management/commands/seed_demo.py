@@ -207,6 +207,8 @@ class Command(BaseCommand):
                 startTime=dingtalk.epoch_ms(starts_at),
                 endTime=dingtalk.epoch_ms(ends_at),
                 canceled=canceled,
+                organization=organization.name,  # labels for the sandbox's page
+                timeZone=organization.time_zone,
             )
         if stored is None:
             Meeting.objects.create(

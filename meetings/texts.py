@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from . import credentials, dingtalk
+from . import dingtalk
 
 # --- success ---------------------------------------------------------------------------------------
 MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
@@ -33,11 +33,14 @@ END_NOT_AFTER_START = _("The end must be after the start.")
 CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
 ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
 MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
+MEETING_CANCELED_NOTICE = _("This meeting was canceled in DingTalk. It can no longer be edited.")
 RESCHEDULE_NOT_ALLOWED = _("You may change the title only; the start and end stay as they are.")
 FORM_OUT_OF_DATE = _("This form is out of date. Reload the meeting and make your change again.")
 CHOICE_NOT_IN_LIST = _("Choose one of the options in the list.")
 DATE_INVALID = _("Enter a date as YYYY-MM-DD.")
 FILTER_DATES_REVERSED = _("The “to” date must not be before the “from” date.")
+TIME_ZONE_INVALID = _("“%(value)s” is not an IANA time zone name, such as Asia/Shanghai or Europe/Berlin.")
+API_BASE_INVALID = _("Enter an HTTPS base URL such as https://api.dingtalk.com or https://api.dingtalk.io.")
 
 # --- someone else changed it -------------------------------------------------------------------------
 SAVED_BY_SOMEONE_ELSE = _(
@@ -166,55 +169,15 @@ def local_time(moment, organization) -> str:
     return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
 
 
-def for_error(error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization) -> str:
-    """The sentence for a failed DingTalk call (or one never made), with DingTalk's detail where it helps."""
-    if isinstance(error, credentials.CredentialsMissing):
-        missing = ", ".join(str(organization._meta.get_field(name).verbose_name) for name in error.missing)
-        return CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
-    elif isinstance(error, credentials.PastedTokenExpired):
-        return PASTED_TOKEN_EXPIRED % {
-            "organization": organization.name,
-            "time": local_time(error.expired_at, organization),
-            "time_zone": organization.time_zone,
-        }
-    code = error.code
-    request_id = error.request_id or "-"
-    if code == dingtalk.Code.INVALID_CLIENT:
-        text = INVALID_APP_CREDENTIALS % {"organization": organization.name}
-    elif isinstance(error, credentials.TokenRequestFailed):
-        text = TOKEN_REQUEST_FAILED % {"organization": organization.name, "status": error.status or "-",
-                                       "code": code or "-"}
-    elif isinstance(error, dingtalk.DingTalkTimeout):
-        text = str(TIMEOUT)
-    elif isinstance(error, dingtalk.DingTalkConnectionRefused):
-        text = CONNECTION_REFUSED % {"host": organization.api_base}
-    elif isinstance(error, dingtalk.DingTalkConnectionDropped):
-        text = str(CONNECTION_DROPPED)
-    elif isinstance(error, dingtalk.DingTalkNotConfirmed):
-        return NOT_CONFIRMED % {"request_id": request_id}
-    elif isinstance(error, dingtalk.DingTalkBadReply):
-        text = BAD_REPLY % {"status": error.status or "-"}
-    elif code == dingtalk.Code.PARAMS_ERROR:
-        text = PARAMS_ERROR % {"detail": error.detail or code}
-    elif code == dingtalk.Code.PERMISSION_ERROR:
-        text = PERMISSION_ERROR % {"detail": error.detail or code}
-    elif code == dingtalk.Code.RESOURCE_CANCEL:
-        text = str(RESOURCE_CANCEL)
-    elif code == dingtalk.Code.SYSTEM_ERROR:
-        text = SYSTEM_ERROR % {"detail": error.detail or code}
-    elif code == dingtalk.Code.INVALID_AUTHENTICATION:
-        # The portal renews its own tokens and retries once; only a pasted one needs a person.
-        rejected = APP_TOKEN_REJECTED if credentials.uses_app(organization) else INVALID_AUTHENTICATION
-        text = rejected % {"organization": organization.name}
-    elif code == dingtalk.Code.MISSING_SCOPE or (error.status == 403 and error.required_scopes):
-        scopes = ", ".join(error.required_scopes) or "VideoConference.Conference.Write"
-        text = MISSING_SCOPE % {"organization": organization.name, "scopes": scopes}
-    elif code in dingtalk.Code.QPS_LIMITS:
-        text = str(THROTTLED)
-    elif code == dingtalk.Code.MONTHLY_QUOTA:
-        text = MONTHLY_QUOTA % {"organization": organization.name}
-    else:
-        return UNKNOWN_ERROR % {"status": error.status or "-", "code": code or "-", "request_id": request_id}
-    if error.request_id:
-        text = f"{text} {REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
-    return text
+# DingTalk's code -> the sentence (services.error_message fills in the parameters each one uses).
+BY_CODE = {
+    dingtalk.Code.INVALID_CLIENT: INVALID_APP_CREDENTIALS,
+    dingtalk.Code.PARAMS_ERROR: PARAMS_ERROR,
+    dingtalk.Code.PERMISSION_ERROR: PERMISSION_ERROR,
+    dingtalk.Code.RESOURCE_CANCEL: RESOURCE_CANCEL,
+    dingtalk.Code.SYSTEM_ERROR: SYSTEM_ERROR,
+    dingtalk.Code.INVALID_AUTHENTICATION: INVALID_AUTHENTICATION,
+    dingtalk.Code.MISSING_SCOPE: MISSING_SCOPE,
+    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, THROTTLED),
+    dingtalk.Code.MONTHLY_QUOTA: MONTHLY_QUOTA,
+}
