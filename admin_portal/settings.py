@@ -4,9 +4,11 @@ The environment is read here and nowhere else (django-environ). Every variable i
 `.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -34,15 +36,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
+    "axes",
+    "accounts",
     "meetings",
 ]
 
 MIDDLEWARE = [
-    "meetings.middleware.RequestIdMiddleware",
+    "admin_portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "meetings.middleware.ContentSecurityPolicyMiddleware",
-    "meetings.middleware.DingTalkDeadlineMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "admin_portal.middleware.DingTalkDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into 429 with Retry-After (accounts/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "admin_portal.urls"
@@ -66,7 +73,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "meetings.context_processors.dingtalk_sandbox",
             ],
         },
     },
@@ -101,15 +107,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# ModelBackend with the permission check in one statement (meetings/backends.py).
-AUTHENTICATION_BACKENDS = ["meetings.backends.PermissionBackend"]
+# Axes refuses a locked-out login before any password is checked; then ModelBackend with the permission
+# check in one statement (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backends.PermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
-# After this many failed logins for one username from one address within the window (seconds), that
-# pair waits until the oldest failure is a window old (meetings/login_throttle.py).
-LOGIN_THROTTLE_FAILURES = env.int("DJANGO_LOGIN_THROTTLE_FAILURES", default=5)
-LOGIN_THROTTLE_WINDOW = env.int("DJANGO_LOGIN_THROTTLE_WINDOW", default=15 * 60)
+
+# --- Login throttling (django-axes, accounts/throttle.py) -------------------------------------------
+# After this many failed logins for one username from one client address, that pair waits the window
+# (seconds) after its last failure. A success forgives the pair; `manage.py axes_reset` lifts lockouts.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_THROTTLE_FAILURES", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=env.int("DJANGO_LOGIN_THROTTLE_WINDOW", default=15 * 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not start the wait again (the message's minutes stay true).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful logins are not recorded: the table would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start
+AXES_USERNAME_CALLABLE = "accounts.throttle.username_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# How many proxies in front of the portal append to X-Forwarded-For (README, "Production"). 0: the
+# client's address is REMOTE_ADDR and X-Forwarded-For is ignored; behind one TLS proxy, 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -152,9 +175,16 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Scripts and styles come only from our own files (the admin's too): no 'unsafe-inline' anywhere.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+# django-csp sends it on every response that does not set its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- DingTalk -------------------------------------------------------------------------------------
 # Fernet keys, comma-separated: the first encrypts, every one decrypts (README, "Credentials and key rotation").
@@ -180,19 +210,23 @@ DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)
 # Set by `manage.py rundemo` (`make run`) for the portal it starts: in development only, the menu then
 # links to the sandbox's control page, where a demo arms faults.
 DINGTALK_SANDBOX_URL = env("DINGTALK_SANDBOX_URL", default="") if DEBUG and DINGTALK_SANDBOX_ENABLED else ""
+if DINGTALK_SANDBOX_ENABLED:
+    # The demo app (rundemo, seed_demo, dingtalk_sandbox, the menu link) exists only in development.
+    INSTALLED_APPS.append("demo")
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        # One JSON object per line, with the request ID (meetings/jsonlog.py): what log shippers read.
-        "json": {"()": "meetings.jsonlog.JsonFormatter"},
+        # One JSON object per line, with the request ID (admin_portal/logging.py): what log shippers read.
+        "json": {"()": "admin_portal.logging.JsonFormatter"},
     },
-    # On every handler: tokens and secrets never reach a log line (meetings/logging.py).
+    # On every handler: tokens and secrets never reach a log line (admin_portal/logging.py).
     "filters": {
-        "redact_secrets": {"()": "meetings.logging.RedactSecretsFilter"},
-        "request_id": {"()": "meetings.jsonlog.RequestIdFilter"},
+        "redact_secrets": {"()": "admin_portal.logging.RedactSecretsFilter"},
+        "request_id": {"()": "admin_portal.logging.RequestIdFilter"},
     },
     "handlers": {
         "console": {

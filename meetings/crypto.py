@@ -3,7 +3,7 @@
 Keys and their rotation: README, "Credentials and key rotation". A value no key decrypts raises
 SecretDecryptionError and is never returned as is: ciphertext sent to DingTalk as a token would fail
 far from the cause. Every plaintext that passes through is remembered (bounded, this process only) so
-the logging filter can redact the secrets the process actually holds (meetings/logging.py).
+the logging filter can redact the secrets the process actually holds (admin_portal/logging.py).
 """
 
 import threading

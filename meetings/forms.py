@@ -1,16 +1,12 @@
 import datetime
-import math
 import unicodedata
 import zoneinfo
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import login_throttle, texts
+from . import texts
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
@@ -258,47 +254,3 @@ class ActivityFilterForm(forms.Form):
                 "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
             )
         return cleaned
-
-
-class ThrottledLoginMixin:
-    """Refuse a username and address that failed too often lately, before the password is even checked.
-
-    `retry_after` is then the number of seconds to wait.
-    """
-
-    retry_after: int | None = None
-
-    def clean(self):
-        throttle_key = {
-            "username": self.cleaned_data.get("username") or "",
-            "address": self.request.META.get("REMOTE_ADDR", "") if self.request else "",
-        }
-        self._refuse_if_throttled(throttle_key)
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError as error:
-            if error.code != "invalid_login":
-                raise
-            login_throttle.login_failure_record(**throttle_key)
-            self._refuse_if_throttled(throttle_key, error)
-            raise
-        login_throttle.login_failures_clear(**throttle_key)
-        return cleaned
-
-    def _refuse_if_throttled(self, throttle_key, failed_login=None):
-        blocked_until = login_throttle.login_blocked_until(**throttle_key)
-        if blocked_until is None:
-            return
-        self.retry_after = max(1, math.ceil((blocked_until - timezone.now()).total_seconds()))
-        throttled = forms.ValidationError(
-            self.error_messages["throttled"], code="throttled", params={"minutes": math.ceil(self.retry_after / 60)}
-        )
-        raise forms.ValidationError([failed_login, throttled] if failed_login else [throttled])
-
-
-class LoginForm(ThrottledLoginMixin, AuthenticationForm):
-    error_messages = {**AuthenticationForm.error_messages, "throttled": texts.LOGIN_THROTTLED}
-
-
-class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
-    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": texts.LOGIN_THROTTLED}

@@ -196,19 +196,3 @@ class MeetingChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.meeting_id} {self.get_outcome_display()}"
-
-
-class LoginFailure(models.Model):
-    """A failed login, kept for settings.LOGIN_THROTTLE_WINDOW: too many per username and address block
-    that pair for a while (meetings/login_throttle.py). In the database, so every worker sees them."""
-
-    username = models.CharField(max_length=150)
-    # REMOTE_ADDR as the server saw it; empty on a unix socket.
-    address = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["username", "address", "created_at"], name="login_failure_lookup")]
-
-    def __str__(self):
-        return f"{self.username} from {self.address or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -19,7 +19,7 @@ def validate_api_base(value: str) -> None:
     if parts.scheme == "https" and parts.hostname and not parts.path.strip("/") and not parts.query:
         return
     if (
-        getattr(settings, "DINGTALK_SANDBOX_ENABLED", False)
+        settings.DINGTALK_SANDBOX_ENABLED
         and parts.scheme == "http"
         and parts.hostname in {"127.0.0.1", "localhost", "::1"}
     ):

@@ -1,7 +1,6 @@
 """Thin views: form -> service -> message -> redirect (or the form again, with what was typed)."""
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -10,7 +9,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from . import exports, selectors, services, texts
-from .forms import ActivityFilterForm, LoginForm, MeetingForm, MeetingRegisterForm
+from .forms import ActivityFilterForm, MeetingForm, MeetingRegisterForm
 from .models import Meeting, MeetingChange
 
 
@@ -183,16 +182,3 @@ def _saved_values(meeting: Meeting) -> dict:
         "end": texts.local_time(meeting.ends_at, organization),
         "time_zone": organization.time_zone,
     }
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login, throttled: a refused attempt says when to try again, with 429 and Retry-After."""
-
-    authentication_form = LoginForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.retry_after:
-            response.status_code = 429
-            response["Retry-After"] = str(form.retry_after)
-        return response

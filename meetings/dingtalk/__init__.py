@@ -41,7 +41,7 @@ from .transport import (
     REQUEST_ID_HEADER,
     TOKEN_HEADER,
     USER_AGENT,
-    _shared_ends_at,  # noqa: F401 -- tests/meetings/test_middleware.py reads it
+    _shared_ends_at,  # noqa: F401 -- tests/admin_portal/test_middleware.py reads it
     shared_deadline,
 )
 

@@ -4,7 +4,7 @@ Every failure -- a DingTalk error body, a reply that is not JSON, a refused or d
 timeout -- becomes a `DingTalkError` with the HTTP status, DingTalk's `code` and `message`, the request
 ID, and whether the request was `sent`. No `requests` exception leaves this module. Idempotent calls
 are retried (see errors.retry_delay); all attempts, waits included, end within `deadline` seconds, and inside
-`shared_deadline()` (every web request, see meetings.middleware) all calls share one such budget.
+`shared_deadline()` (every web request, see admin_portal.middleware) all calls share one such budget.
 The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
 """
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from meetings.management.commands.seed_demo import DEMO_MEETINGS, DEMO_PASSWORD
+from demo.management.commands.seed_demo import DEMO_MEETINGS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

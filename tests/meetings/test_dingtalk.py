@@ -279,6 +279,7 @@ def test_it_never_logs_the_access_token(client, caplog):
     assert "super-secret-token" not in caplog.text
 
 
+@pytest.mark.parametrize("emoji, accepted", [(25, True), (26, False)], ids=["50-units", "52-units"])
 def test_the_form_the_client_and_the_sandbox_count_an_emoji_title_alike(meeting, emoji, accepted):
     title = "😀" * emoji  # outside the Basic Multilingual Plane: two UTF-16 code units each, as Java counts
     form = MeetingForm(

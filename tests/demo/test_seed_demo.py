@@ -10,14 +10,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
-from meetings import dingtalk, services
-from meetings.management.commands.seed_demo import (
+from demo.management.commands.seed_demo import (
     DEMO_LOGINS,
     DEMO_MEETINGS,
     DEMO_PASSWORD,
     SANDBOX_TOKEN,
 )
+from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
+from meetings import dingtalk, services
 from meetings.models import Meeting, Organization
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.backends import PermissionBackend
+from accounts.backends import PermissionBackend
 from tests.helpers import grant
 
 

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, latency_ms, state_file, tokens, quiet, **options):
         # A fake DingTalk that accepts any demo credentials has no place on a production host.
-        if not getattr(settings, "DINGTALK_SANDBOX_ENABLED", False):
+        if not settings.DINGTALK_SANDBOX_ENABLED:
             raise CommandError(
                 "The DingTalk sandbox is a development tool: set DINGTALK_SANDBOX_ENABLED=true "
                 "(it defaults to DJANGO_DEBUG) to run it."

@@ -13,14 +13,21 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
-from meetings import dingtalk, jsonlog
+from admin_portal import logging as jsonlog
+from meetings import dingtalk
 from meetings.models import MeetingChange
 from tests.helpers import API_BASE
 
+# The policy the portal sends (django-csp builds it from settings.CONTENT_SECURITY_POLICY, in its own order).
+POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+
+def directives(policy):
+    return {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+
 
 def csp_directives(response):
-    policy = response["Content-Security-Policy"]
-    return {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    return directives(response["Content-Security-Policy"])
 
 
 class InlineCodeFinder(HTMLParser):
@@ -61,15 +68,15 @@ def test_the_policy_allows_nothing_inline_and_no_framing(client):
     assert directives["default-src"] == ["'self'"]
     assert directives["object-src"] == ["'none'"]
     assert directives["frame-ancestors"] == ["'none'"]
-    assert "'unsafe-inline'" not in settings.CONTENT_SECURITY_POLICY
-    assert "'unsafe-eval'" not in settings.CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in str(settings.CONTENT_SECURITY_POLICY)
+    assert "'unsafe-eval'" not in str(settings.CONTENT_SECURITY_POLICY)
 
 
 def test_every_portal_page_works_under_the_policy(alice_client, meeting):
     for url in [reverse("meetings:list"), reverse("meetings:add"), reverse("meetings:edit", args=[meeting.pk])]:
         response = alice_client.get(url)
         assert response.status_code == 200, url
-        assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+        assert csp_directives(response) == directives(POLICY)
         assert response["X-Frame-Options"] == "DENY"
         assert inline_code(response) == [], url
 
@@ -107,7 +114,7 @@ def test_the_django_admin_works_under_the_policy(client, superuser, meeting):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+        assert csp_directives(response) == directives(POLICY)
         assert inline_code(response) == [], url
 
 

@@ -1,5 +1,6 @@
 """System checks that keep the local DingTalk sandbox out of production."""
 
+from demo import checks as demo_checks
 from meetings import checks
 from meetings.models import Organization
 
@@ -12,9 +13,9 @@ def ids(found):
 
 def test_deploy_check_warns_when_the_sandbox_is_on_without_debug(settings):
     settings.DEBUG, settings.DINGTALK_SANDBOX_ENABLED = False, True
-    assert ids(checks.check_sandbox_is_for_development()) == ["meetings.W001"]
+    assert ids(demo_checks.check_sandbox_is_for_development()) == ["meetings.W001"]
     settings.DINGTALK_SANDBOX_ENABLED = False
-    assert checks.check_sandbox_is_for_development() == []
+    assert demo_checks.check_sandbox_is_for_development() == []
 
 
 def test_it_refuses_an_organization_left_pointing_at_the_sandbox(settings, db):

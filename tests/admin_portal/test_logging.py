@@ -9,8 +9,8 @@ import pytest
 import responses
 from django.views.debug import ExceptionReporter
 
+from admin_portal.logging import REDACTED, RedactSecretsFilter, redact
 from meetings import credentials, crypto, dingtalk
-from meetings.logging import REDACTED, RedactSecretsFilter, redact
 from tests.helpers import API_BASE, APP_SECRET, UPDATE_URL
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH

@@ -7,6 +7,7 @@ comes from one plain statement over django.contrib.auth's tables. Superusers, in
 per-object checks and a swapped user model go through ModelBackend unchanged.
 """
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
@@ -43,7 +44,20 @@ class PermissionBackend(ModelBackend):
 
 
 def granted_permissions(user_id) -> set[str]:
-    """"app_label.codename" of every permission given to the person directly or through a group."""
+    """ "app_label.codename" of every permission given to the person directly or through a group."""
     with connection.cursor() as cursor:
         cursor.execute(GRANTED_PERMISSIONS_SQL, [user_id, user_id])
         return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' refusal of a locked-out username and address (accounts/throttle.py), first in the chain.
+
+    A call without a request (a script, a management command) has no client address to lock out: it
+    goes on to the next backend instead of failing as axes' own backend does.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
