@@ -145,7 +145,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         for organization in queryset:
             try:
                 expires_at = credentials.organization_check_connection(organization=organization)
-            except dingtalk.DingTalkError as error:
+            except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
                 self.message_user(request, services.error_message(error, organization=organization), ERROR)
                 continue
             if credentials.uses_app(organization):

@@ -7,20 +7,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from . import texts
-from .dingtalk import TITLE_MAX_LENGTH
+from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-
-
-def title_length(title: str) -> int:
-    """Length as DingTalk (a Java service) counts it: UTF-16 code units.
-
-    A Chinese character counts one, like a Latin letter; an emoji outside the Basic Multilingual Plane
-    counts two. Counting code points would let through titles DingTalk rejects.
-    """
-    return len(title.encode("utf-16-le")) // 2
 
 
 class LocalDateTimeField(forms.Field):

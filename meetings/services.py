@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import NoReturn
 
 from django.contrib.auth.models import AbstractUser
@@ -38,28 +37,15 @@ class MeetingConflict(MeetingError):
 class MeetingChangedInDingTalk(MeetingError):
     """DingTalk's title or times differ from what the form was based on; `current` is what DingTalk has."""
 
-    def __init__(self, message: str, *, current: DingTalkMeeting):
+    def __init__(self, message: str, *, current: dingtalk.Conference):
         super().__init__(message)
         self.current = current
-
-
-@dataclass(frozen=True)
-class DingTalkMeeting:
-    """A booked meeting as DingTalk has it right now."""
-
-    title: str
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
 
 
 # Longer than any save can take (two DingTalk calls within gunicorn's 30 s worker timeout), so a live
 # save never loses its lease; a worker killed mid-save blocks edits of that one meeting for a minute.
 UPDATE_LEASE = datetime.timedelta(seconds=60)
 RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
-
-
-def client_for(organization: Organization) -> dingtalk.DingTalkClient:
-    return dingtalk.DingTalkClient(organization.api_base)
 
 
 def meeting_update(
@@ -115,7 +101,7 @@ def meeting_update(
             # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
             starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
         organization = meeting.organization
-        client = client_for(organization)
+        client = dingtalk.client_for(organization.api_base)
         try:
             change.request_id = credentials.call_with_token(
                 organization=organization,
@@ -124,11 +110,11 @@ def meeting_update(
                     creator_union_id=meeting.creator_union_id,
                     schedule_conference_id=meeting.schedule_conference_id,
                     title=title,
-                    start_ms=dingtalk.epoch_ms(starts_at),
-                    end_ms=dingtalk.epoch_ms(ends_at),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 ),
             )
-        except dingtalk.DingTalkError as error:
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _fail(change, error)
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
     finally:
@@ -244,7 +230,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     meeting.updated_by, meeting.updated_at = change.user, updated_at
 
 
-def _read_or_fail(change: MeetingChange) -> DingTalkMeeting:
+def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
     meeting = change.meeting
     try:
         return _dingtalk_meeting(
@@ -252,14 +238,16 @@ def _read_or_fail(change: MeetingChange) -> DingTalkMeeting:
             schedule_conference_id=meeting.schedule_conference_id,
             request_union_id=meeting.creator_union_id,
         )
-    except dingtalk.DingTalkError as error:
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         _fail(change, error)
 
 
-def _dingtalk_meeting(*, organization: Organization, schedule_conference_id: str, request_union_id: str):
-    """DingTalk's current title and times. Raises DingTalkError (also for times out of range)."""
-    client = client_for(organization)
-    conference = credentials.call_with_token(
+def _dingtalk_meeting(
+    *, organization: Organization, schedule_conference_id: str, request_union_id: str
+) -> dingtalk.Conference:
+    """DingTalk's current title and times. Raises CredentialsError or DingTalkError."""
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
         organization=organization,
         call=lambda access_token: client.get_schedule_conference(
             access_token=access_token,
@@ -267,24 +255,17 @@ def _dingtalk_meeting(*, organization: Organization, schedule_conference_id: str
             request_union_id=request_union_id,
         ),
     )
-    try:
-        return DingTalkMeeting(
-            title=conference.title,
-            starts_at=_from_epoch_ms(conference.start_ms),
-            ends_at=_from_epoch_ms(conference.end_ms),
-        )
-    except (OverflowError, OSError, ValueError):
-        raise dingtalk.DingTalkBadReply("DingTalk sent times out of range", status=200) from None
 
 
-def _fail(change: MeetingChange, error: dingtalk.DingTalkError) -> NoReturn:
+def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> NoReturn:
     """Keep the attempt as a FAILED row and raise its sentence; DingTalk saying canceled marks the meeting so."""
     meeting = change.meeting
-    canceled = error.code == dingtalk.Code.RESOURCE_CANCEL
     change.outcome = MeetingChange.Outcome.FAILED
-    change.dingtalk_code = error.code or type(error).__name__
-    change.request_id = error.request_id
-    change.http_status = error.status
+    change.dingtalk_code = type(error).__name__  # credentials the portal lacks: no DingTalk call, no code
+    if isinstance(error, dingtalk.DingTalkError):
+        change.dingtalk_code = error.code or change.dingtalk_code
+        change.request_id, change.http_status = error.request_id, error.status
+    canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
     change.message = error_message(error, organization=change.organization)
     with transaction.atomic():
         if canceled:
@@ -307,7 +288,7 @@ def meeting_register(
             schedule_conference_id=schedule_conference_id,
             request_union_id=creator_union_id,
         )
-    except dingtalk.DingTalkError as error:
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         raise MeetingError(error_message(error, organization=organization)) from error
     try:
         meeting = _meeting_create(
@@ -352,10 +333,6 @@ def _meeting_create(
     return meeting
 
 
-def _from_epoch_ms(value: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(value / 1000, tz=datetime.UTC)
-
-
 # Failures whose kind says more than their code (most have none: DingTalk never answered), in order.
 ERROR_KINDS = (
     (credentials.TokenRequestFailed, texts.TOKEN_REQUEST_FAILED),
@@ -366,8 +343,8 @@ ERROR_KINDS = (
 )
 
 
-def error_message(error: dingtalk.DingTalkError, *, organization: Organization) -> str:
-    """The sentence for a failed DingTalk call, with DingTalk's own detail where it helps."""
+def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization: Organization) -> str:
+    """The sentence for a failed DingTalk call (or one never made), with DingTalk's detail where it helps."""
     if isinstance(error, credentials.CredentialsMissing):
         missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
         return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}

@@ -3,12 +3,15 @@
 Test modules import from here, never from one another (fixtures live in the conftest.py files).
 """
 
+import datetime
+import http.client
 import re
 from pathlib import Path
 
 import pytest
 import requests
 import responses
+import urllib3
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -21,6 +24,9 @@ ACCESS_TOKEN = "tok-Secret-1234567890"
 APP_KEY = "ding-app-key-1"
 APP_SECRET = "app-Secret-abcdefghij"
 REQUEST_ID = "req-err-1"
+# The seed page's example meeting: 2023-06-28 12:00-13:00 in Shanghai, 1687924800000-1687928400000 ms.
+SYNC_STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)
+SYNC_ENDS_AT = datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC)
 
 
 def dingtalk_error(status, code, message="detail", *, requestid=REQUEST_ID, **extra) -> dict:
@@ -36,11 +42,23 @@ def send_update(client: dingtalk.DingTalkClient, **overrides):
             "creator_union_id": "creator-1",
             "schedule_conference_id": "conf-1",
             "title": "Weekly sync",
-            "start_ms": 1687924800000,
-            "end_ms": 1687928400000,
+            "starts_at": SYNC_STARTS_AT,
+            "ends_at": SYNC_ENDS_AT,
             **overrides,
         }
     )
+
+
+def connection_refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens at DingTalk's address (as seen on a closed local port)."""
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111]")
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+def connection_dropped() -> requests.ConnectionError:
+    """What requests raises when DingTalk closes the connection after the request, before replying."""
+    closed = http.client.RemoteDisconnected("Remote end closed connection without response")
+    return requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", closed))
 
 
 def dingtalk_query_url(meeting) -> str:
@@ -113,9 +131,9 @@ FAILURES = [
                  texts.NOT_CONFIRMED % {"request_id": REQUEST_ID}, id="success-false"),
     pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
                  texts.BAD_REPLY % {"status": 200}, id="html-reply"),
-    pytest.param({"body": requests.ConnectionError("NewConnectionError: refused")},
+    pytest.param({"body": connection_refused()},
                  texts.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
-    pytest.param({"body": requests.ConnectionError("RemoteDisconnected('closed')")},
+    pytest.param({"body": connection_dropped()},
                  str(texts.CONNECTION_DROPPED), id="dropped"),
     pytest.param({"body": requests.ReadTimeout("slow")}, str(texts.TIMEOUT), id="timeout"),
     pytest.param(dingtalk_error(409, "someNewCode", "who knows"),

@@ -1,5 +1,6 @@
 """No token or secret reaches a log line, whatever logged it and however it was printed."""
 
+import datetime
 import io
 import logging
 import sys
@@ -99,7 +100,8 @@ def test_a_refused_call_and_its_retry_log_without_the_tokens(app_organization, l
             organization=app_organization,
             call=lambda access_token: client.update_schedule_conference(
                 access_token=access_token, creator_union_id="c", schedule_conference_id="conf-1",
-                title="Sync", start_ms=1, end_ms=2,
+                title="Sync", starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+                ends_at=datetime.datetime(2026, 1, 1, 1, tzinfo=datetime.UTC),
             ),
         )
 

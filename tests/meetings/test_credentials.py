@@ -9,11 +9,21 @@ import pytest
 import requests
 import responses
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings import credentials, dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, UPDATE_URL, dingtalk_has
+from tests.helpers import (
+    ACCESS_TOKEN,
+    API_BASE,
+    APP_KEY,
+    APP_SECRET,
+    UPDATE_URL,
+    dingtalk_has,
+    send_update,
+    shown_messages,
+)
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
 CORP_TOKEN_URL = API_BASE + dingtalk.CORP_ACCESS_TOKEN_PATH
@@ -29,17 +39,9 @@ def issue(token="app-token-1", expire_in=7200, url=TOKEN_URL):
 
 def update(organization):
     """One meeting update through the seam services use; returns DingTalk's request ID."""
-    client = dingtalk.DingTalkClient(organization.api_base)
+    client = dingtalk.client_for(organization.api_base)
     return credentials.call_with_token(
-        organization=organization,
-        call=lambda access_token: client.update_schedule_conference(
-            access_token=access_token,
-            creator_union_id="creator-1",
-            schedule_conference_id="conf-1",
-            title="Weekly sync",
-            start_ms=1687924800000,
-            end_ms=1687928400000,
-        ),
+        organization=organization, call=lambda access_token: send_update(client, access_token=access_token)
     )
 
 
@@ -313,7 +315,7 @@ def test_a_worker_waits_for_the_lease_holders_token(app_organization, monkeypatc
               expires_in=datetime.timedelta(hours=2))
         Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=None)
 
-    monkeypatch.setattr(credentials.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(credentials, "sleep", other_worker_finishes)
 
     assert credentials.access_token_for(organization=app_organization) == "holders-token"
     assert token_requests() == []
@@ -336,8 +338,8 @@ def test_a_worker_gives_up_waiting_with_a_clear_error(app_organization, monkeypa
         token_refresh_lease_until=timezone.now() + datetime.timedelta(hours=1)  # a holder that never finishes
     )
     clock = iter(range(0, 1000, 1))
-    monkeypatch.setattr(credentials.time, "monotonic", lambda: next(clock))
-    monkeypatch.setattr(credentials.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(credentials, "clock", lambda: next(clock))
+    monkeypatch.setattr(credentials, "sleep", lambda seconds: None)
 
     with pytest.raises(credentials.TokenRequestFailed) as caught:
         credentials.access_token_for(organization=app_organization)
@@ -397,3 +399,64 @@ def test_ten_concurrent_saves_cost_one_token_request(app_organization):
     assert sent == {"the-one-token"}
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.access_token, stored.token_refresh_lease_until) == ("the-one-token", None)
+
+
+# --- credentials the portal lacks: no DingTalk call, and every caller still says so ---------------------
+
+
+def missing_token_message(organization):
+    return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": "access token"}
+
+
+def test_credentials_the_portal_lacks_are_no_failed_dingtalk_call(organization):
+    organization.access_token = ""
+    with pytest.raises(credentials.CredentialsMissing) as caught:
+        credentials.access_token_for(organization=organization)
+    assert not isinstance(caught.value, dingtalk.DingTalkError)
+    organization.access_token, organization.access_token_expires_at = ACCESS_TOKEN, timezone.now()
+    with pytest.raises(credentials.PastedTokenExpired) as caught:
+        credentials.access_token_for(organization=organization)
+    assert not isinstance(caught.value, dingtalk.DingTalkError)
+
+
+@responses.activate
+def test_a_save_without_credentials_says_so_and_keeps_a_failed_row(alice_client, meeting):
+    Organization.objects.filter(pk=meeting.organization_id).update(access_token="")
+    url = reverse("meetings:edit", args=[meeting.pk])
+    form = alice_client.get(url).context["form"]
+
+    response = alice_client.post(url, {**{name: form[name].value() for name in form.fields}, "title": "Moved"})
+
+    assert shown_messages(response) == [missing_token_message(meeting.organization)]
+    assert len(responses.calls) == 0
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.dingtalk_code, change.request_id, change.http_status) == (
+        MeetingChange.Outcome.FAILED, "CredentialsMissing", "", None
+    )
+
+
+@responses.activate
+def test_registering_without_credentials_says_so(alice_client, organization):
+    Organization.objects.filter(pk=organization.pk).update(access_token="")
+    response = alice_client.post(reverse("meetings:add"), {
+        "organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"
+    })
+    assert shown_messages(response) == [missing_token_message(organization)]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_check_connection_of_an_expired_pasted_token_says_so(admin_client, organization):
+    expired_at = timezone.now() - datetime.timedelta(hours=1)
+    Organization.objects.filter(pk=organization.pk).update(access_token_expires_at=expired_at)
+    response = admin_client.post(
+        reverse("admin:meetings_organization_changelist"),
+        {"action": "check_connection", "_selected_action": [organization.pk]},
+        follow=True,
+    )
+    assert shown_messages(response) == [texts.PASTED_TOKEN_EXPIRED % {
+        "organization": organization.name,
+        "time": texts.local_time(expired_at, organization),
+        "time_zone": "Asia/Shanghai",
+    }]
+    assert len(responses.calls) == 0

@@ -8,13 +8,25 @@ import pytest
 import requests
 import responses
 
+from dingtalk_sandbox import Sandbox
 from meetings import dingtalk
-from tests.helpers import API_BASE, REQUEST_ID, UPDATE_URL, dingtalk_error, send_update
+from meetings.forms import MeetingForm
+from tests.helpers import (
+    API_BASE,
+    REQUEST_ID,
+    SYNC_ENDS_AT,
+    SYNC_STARTS_AT,
+    UPDATE_URL,
+    connection_dropped,
+    connection_refused,
+    dingtalk_error,
+    send_update,
+)
 
 
 @pytest.fixture
 def client(settings):
-    return dingtalk.DingTalkClient(API_BASE)
+    return dingtalk.client_for(API_BASE)
 
 
 @responses.activate
@@ -69,10 +81,12 @@ def test_epoch_ms_refuses_naive_datetimes():
         {"title": ""},
         {"title": "   "},
         {"title": "x" * 51},
-        {"start_ms": "1687924800000"},
-        {"end_ms": 1687924800000.0},
-        {"start_ms": True},
-        {"end_ms": 1687924800000},
+        {"title": "😀" * 26},  # 52 UTF-16 code units, as DingTalk counts them
+        {"starts_at": "2023-06-28T04:00:00Z"},
+        {"ends_at": 1687928400000},
+        {"starts_at": SYNC_STARTS_AT.replace(tzinfo=None)},
+        {"ends_at": SYNC_STARTS_AT},
+        {"ends_at": SYNC_STARTS_AT - datetime.timedelta(minutes=1)},
         {"creator_union_id": ""},
         {"schedule_conference_id": " "},
     ],
@@ -176,21 +190,21 @@ def test_it_handles_timeout(client):
 
 @responses.activate
 def test_it_handles_a_refused_connection(client):
-    responses.put(UPDATE_URL, body=requests.ConnectionError("NewConnectionError: Connection refused"))
+    responses.put(UPDATE_URL, body=connection_refused())
     with pytest.raises(dingtalk.DingTalkConnectionRefused):
         send_update(client)
 
 
 @responses.activate
 def test_it_handles_a_dropped_connection(client):
-    responses.put(UPDATE_URL, body=requests.ConnectionError("RemoteDisconnected('Remote end closed connection')"))
+    responses.put(UPDATE_URL, body=connection_dropped())
     with pytest.raises(dingtalk.DingTalkConnectionDropped):
         send_update(client)
 
 
 def test_no_requests_exception_leaks_on_a_real_refused_port():
     # Port 9 on loopback: nothing listens there on these machines.
-    client = dingtalk.DingTalkClient("http://127.0.0.1:9", timeout=(0.5, 0.5))
+    client = dingtalk.client_for("http://127.0.0.1:9", timeout=(0.5, 0.5))
     with pytest.raises(dingtalk.DingTalkConnectionRefused):
         send_update(client)
 
@@ -210,13 +224,13 @@ def test_it_queries_a_meeting(client):
     url = API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos"
     responses.get(
         url,
-        json={"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1, "endTime": 2,
-              "url": "https://meeting.example/1", "roomCode": "123"},
+        json={"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1687924800000,
+              "endTime": 1687928400000, "url": "https://meeting.example/1", "roomCode": "123"},
     )
     conference = client.get_schedule_conference(
         access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
     )
-    assert conference == dingtalk.Conference("conf-1", "Design review", 1, 2, "https://meeting.example/1", "123")
+    assert conference == dingtalk.Conference("Design review", SYNC_STARTS_AT, SYNC_ENDS_AT)
     sent = responses.calls[0].request
     assert sent.url == url + "?requestUnionId=creator-1"
     assert sent.headers["x-acs-dingtalk-access-token"] == "tok-1"
@@ -228,6 +242,15 @@ def test_it_escapes_the_conference_id_in_the_query_path(client):
                   json={"title": "t", "startTime": 1, "endTime": 2})
     client.get_schedule_conference(access_token="t", schedule_conference_id="a/../b", request_union_id="u")
     assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize("milliseconds", [10**20, -(10**20)])
+@responses.activate
+def test_it_refuses_a_query_reply_with_times_no_datetime_can_hold(client, milliseconds):
+    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos",
+                  json={"title": "x", "startTime": milliseconds, "endTime": 1687928400000})
+    with pytest.raises(dingtalk.DingTalkBadReply):
+        client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
 
 
 @responses.activate
@@ -254,3 +277,35 @@ def test_it_never_logs_the_access_token(client, caplog):
         send_update(client, access_token="super-secret-token")
     assert "paramsError" in caplog.text
     assert "super-secret-token" not in caplog.text
+
+
+@pytest.mark.parametrize("emoji, accepted", [(25, True), (26, False)], ids=["50-units", "52-units"])
+def test_the_form_the_client_and_the_sandbox_count_an_emoji_title_alike(meeting, emoji, accepted):
+    title = "😀" * emoji  # outside the Basic Multilingual Plane: two UTF-16 code units each, as Java counts
+    form = MeetingForm(
+        data={"title": title, "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": "1"},
+        meeting=meeting,
+        may_reschedule=True,
+    )
+    with Sandbox(tokens=["tok-1"]) as sandbox:
+        sandbox.state.upsert_meeting(schedule_conference_id="conf-1", creator_union_id="creator-1",
+                                     title="Weekly sync", start_time=1687924800000, end_time=1687928400000)
+        direct = requests.Session()
+        direct.trust_env = False  # loopback, never through a proxy
+        sandbox_reply = direct.put(
+            sandbox.base_url + dingtalk.UPDATE_PATH,
+            json={"creatorUnionId": "creator-1", "scheduleConferenceId": "conf-1", "title": title,
+                  "startTime": 1687924800000, "endTime": 1687928400000},
+            headers={dingtalk.TOKEN_HEADER: "tok-1"},
+            timeout=5,
+        )
+        try:
+            send_update(dingtalk.client_for(sandbox.base_url), title=title)
+            client_sends = True
+        except ValueError:
+            client_sends = False
+
+    assert dingtalk.title_length(title) == 2 * emoji
+    assert form.is_valid() is accepted, form.errors
+    assert (sandbox_reply.status_code == 200) is accepted, sandbox_reply.text
+    assert client_sends is accepted

@@ -17,7 +17,15 @@ from responses.registries import OrderedRegistry
 
 from meetings import dingtalk
 from meetings.models import MeetingChange
-from tests.helpers import API_BASE, UPDATE_URL, dingtalk_error, dingtalk_has, send_update
+from tests.helpers import (
+    API_BASE,
+    UPDATE_URL,
+    connection_dropped,
+    connection_refused,
+    dingtalk_error,
+    dingtalk_has,
+    send_update,
+)
 
 QUERY_URL = API_BASE + dingtalk.QUERY_PATH.format(id="conf-1")
 QPS_APP, QPS_API = dingtalk.Code.QPS_LIMITS
@@ -25,8 +33,8 @@ SUCCESS = {"json": {"success": True}, "headers": {"x-acs-request-id": "req-ok"}}
 
 
 SYSTEM_ERROR = dingtalk_error(500, "systemError", "systemError:busy")
-NOT_SENT = {"body": requests.ConnectionError("NewConnectionError: [Errno 111] Connection refused")}
-DROPPED = {"body": requests.ConnectionError("RemoteDisconnected('Remote end closed connection')")}
+NOT_SENT = {"body": connection_refused()}
+DROPPED = {"body": connection_dropped()}
 TIMED_OUT = {"body": requests.ReadTimeout("read timed out")}
 
 
@@ -253,12 +261,16 @@ def test_inside_a_spent_shared_deadline_nothing_is_sent(dingtalk_client):
     assert len(responses.calls) == 0
 
 
-def test_a_nested_shared_deadline_never_extends_the_outer_one():
-    with dingtalk.shared_deadline(1):
-        outer = dingtalk._shared_ends_at.get()
-        with dingtalk.shared_deadline(100):
-            assert dingtalk._shared_ends_at.get() == outer
-    assert dingtalk._shared_ends_at.get() is None
+@responses.activate
+def test_a_nested_shared_deadline_never_extends_the_outer_one(dingtalk_client):
+    responses.put(UPDATE_URL, json={"success": True})
+
+    with dingtalk.shared_deadline(0), dingtalk.shared_deadline(100), pytest.raises(dingtalk.DingTalkTimeout):
+        send_update(dingtalk_client)
+    assert len(responses.calls) == 0
+
+    send_update(dingtalk_client)  # the block is over: the client's own deadline holds again
+    assert len(responses.calls) == 1
 
 
 def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_server(silent_dingtalk):

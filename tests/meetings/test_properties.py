@@ -356,7 +356,8 @@ def test_an_update_reply_is_a_request_id_or_a_dingtalk_error_with_a_message(answ
     request_id, fake = outcome(
         lambda client: client.update_schedule_conference(
             access_token="tok", creator_union_id="creator-1", schedule_conference_id="conf-1",
-            title="Weekly sync", start_ms=1, end_ms=2,
+            title="Weekly sync", starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            ends_at=datetime.datetime(2026, 1, 1, 1, tzinfo=datetime.UTC),
         ),
         puts=[answer],
     )
@@ -380,7 +381,7 @@ def test_a_meeting_reply_is_a_usable_conference_or_a_dingtalk_error_with_a_messa
     )
     if conference is not None:
         assert_storable(conference.title, Meeting._meta.get_field("title").max_length)
-        assert type(conference.start_ms) is int and type(conference.end_ms) is int
+        assert conference.starts_at.tzinfo is not None and conference.ends_at.tzinfo is not None
 
 
 token_bodies = st.fixed_dictionaries(

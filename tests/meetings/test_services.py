@@ -9,7 +9,7 @@ import responses
 from django.db import connection
 from django.utils import timezone
 
-from meetings import services, texts
+from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import UPDATE_URL, dingtalk_has, dingtalk_query_url
 
@@ -126,7 +126,7 @@ def test_it_stops_when_dingtalk_changed_since_the_form_was_opened(meeting, offic
                ends_at=meeting.ends_at + LATER)
 
     assert [call.request.method for call in responses.calls] == ["GET"]
-    assert stopped.value.current == services.DingTalkMeeting(**now)
+    assert stopped.value.current == dingtalk.Conference(**now)
     assert stopped.value.message == texts.CHANGED_IN_DINGTALK % {
         "title": now["title"],
         "start": texts.local_time(now["starts_at"], meeting.organization),

@@ -192,7 +192,8 @@ class Command(BaseCommand):
             creator, canceled = stored.creator_union_id, stored.is_canceled
         elif in_sandbox is not None:
             title, creator, canceled = in_sandbox["title"], in_sandbox["creatorUnionId"], in_sandbox["canceled"]
-            starts_at, ends_at = _from_ms(in_sandbox["startTime"]), _from_ms(in_sandbox["endTime"])
+            starts_at = dingtalk.from_epoch_ms(in_sandbox["startTime"])
+            ends_at = dingtalk.from_epoch_ms(in_sandbox["endTime"])
         else:
             day = timezone.localdate() + datetime.timedelta(days=demo.days_from_today)
             starts_at = datetime.datetime.combine(day, datetime.time(demo.local_hour), tzinfo=organization.zone)
@@ -219,7 +220,3 @@ class Command(BaseCommand):
                 ends_at=ends_at,
                 status=Meeting.Status.CANCELED if canceled else Meeting.Status.ACTIVE,
             )
-
-
-def _from_ms(value: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(value / 1000, tz=datetime.UTC)
