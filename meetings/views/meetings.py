@@ -1,16 +1,16 @@
-"""Thin views: form -> service -> message -> redirect (or the form again, with what was typed)."""
+"""One meeting's screens: the list, adding one, editing, taking DingTalk's values, its history."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from . import exports, selectors, services, texts
-from .forms import ActivityFilterForm, MeetingForm, MeetingRegisterForm
-from .models import Meeting, MeetingChange
+from .. import selectors, services, texts
+from ..forms import MeetingForm, MeetingRegisterForm
+from ..models import Meeting
 
 
 class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -136,42 +136,6 @@ class MeetingHistoryView(MeetingMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meeting=self.meeting, **kwargs)
-
-
-class ActivityView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
-    """Attempts across the person's organizations; the `activity.csv` URL exports every filtered row."""
-
-    permission_required = "meetings.view_activity"
-    template_name = "meetings/activity.html"
-    context_object_name = "changes"
-    paginate_by = 50
-
-    @cached_property
-    def filter_form(self) -> ActivityFilterForm:
-        user = self.request.user
-        return ActivityFilterForm(
-            self.request.GET,
-            organizations=selectors.organization_list(user=user),
-            people=selectors.person_list(user=user),
-        )
-
-    def get_queryset(self):
-        if not self.filter_form.is_valid():
-            return MeetingChange.objects.none()
-        return selectors.activity_list(user=self.request.user, **self.filter_form.cleaned_data)
-
-    def get(self, request, *args, **kwargs):
-        if self.kwargs.get("format") == "csv" and self.filter_form.is_valid():
-            response = StreamingHttpResponse(
-                exports.activity_csv_lines(self.get_queryset().iterator(chunk_size=500)),
-                content_type="text/csv; charset=utf-8",
-            )
-            response["Content-Disposition"] = 'attachment; filename="meeting-activity.csv"'
-            return response
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
 def _saved_values(meeting: Meeting) -> dict:
