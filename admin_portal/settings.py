@@ -5,10 +5,12 @@ The environment is read here and nowhere else (django-environ). Every variable i
 DJANGO_ENV_FILE names; DJANGO_ENV_FILE="" reads none (the test settings, so no `.env` changes a test run).
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,15 +40,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "accounts",
     "meetings",
 ]
 
 MIDDLEWARE = [
-    "meetings.middleware.RequestIdMiddleware",
+    "admin_portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "meetings.middleware.ContentSecurityPolicyMiddleware",
-    "meetings.middleware.DingTalkDeadlineMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "admin_portal.middleware.DingTalkDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into 429 with Retry-After (accounts/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "admin_portal.urls"
@@ -70,7 +79,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "meetings.context_processors.dingtalk_sandbox",
             ],
         },
     },
@@ -105,15 +113,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# ModelBackend with the permission check in one statement (meetings/backends.py).
-AUTHENTICATION_BACKENDS = ["meetings.backends.PermissionBackend"]
+# Axes refuses a locked-out login before any password is checked; then ModelBackend with the permission
+# check in one statement (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backends.PermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
-# After this many failed logins for one username from one address within the window (seconds), that
-# pair waits until the oldest failure is a window old (meetings/login_throttle.py).
-LOGIN_THROTTLE_FAILURES = env.int("DJANGO_LOGIN_THROTTLE_FAILURES", default=5)
-LOGIN_THROTTLE_WINDOW = env.int("DJANGO_LOGIN_THROTTLE_WINDOW", default=15 * 60)
+
+# --- Login throttling (django-axes, accounts/throttle.py) -------------------------------------------
+# After this many failed logins for one username from one client address, that pair waits the window
+# (seconds) after its last failure. A success forgives the pair; `manage.py axes_reset` lifts lockouts.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_THROTTLE_FAILURES", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=env.int("DJANGO_LOGIN_THROTTLE_WINDOW", default=15 * 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not start the wait again (the message's minutes stay true).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful logins are not recorded: the table would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start
+AXES_USERNAME_CALLABLE = "accounts.throttle.username_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# How many proxies in front of the portal append to X-Forwarded-For (README, "Production"). 0: the
+# client's address is REMOTE_ADDR and X-Forwarded-For is ignored; behind one TLS proxy, 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -145,6 +170,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Background jobs (Django's tasks API; README, "Background jobs") ---------------------------------
+# The database is the queue: `manage.py db_worker` runs the jobs (`make run` starts one). Another backend
+# (RQ, Celery) is a settings change; the jobs are plain functions in meetings/tasks.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # --- Security ---------------------------------------------------------------------------------------
 # Production is HTTPS only. DEBUG (runserver) and the tests (settings_test) speak plain http.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -158,19 +188,21 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Scripts and styles come only from our own files (the admin's too): no 'unsafe-inline' anywhere.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+# django-csp sends it on every response that does not set its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- DingTalk -------------------------------------------------------------------------------------
 # Fernet keys, comma-separated: the first encrypts, every one decrypts (README, "Credentials and key rotation").
+# Checked by meetings.crypto.check_keys (system check meetings.E001, and wsgi.py before serving).
 DINGTALK_ENCRYPTION_KEYS = env.list("DINGTALK_ENCRYPTION_KEYS", default=[])
-if not DINGTALK_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured(
-        "DINGTALK_ENCRYPTION_KEYS is not set. Generate a key with "
-        '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
-        "and put it in the environment (or run `make run`, which writes a .env for development)."
-    )
 # (connect, read) seconds for one attempt.
 DINGTALK_CONNECT_TIMEOUT = env.float("DINGTALK_CONNECT_TIMEOUT", default=3.05)
 DINGTALK_READ_TIMEOUT = env.float("DINGTALK_READ_TIMEOUT", default=6.0)
@@ -185,26 +217,29 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
         f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "
         f"({GUNICORN_TIMEOUT} s), so a save ends with a message before gunicorn kills the worker."
     )
-DINGTALK_DEFAULT_API_BASE = "https://api.dingtalk.com"
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.
 DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)
 # Set by `manage.py rundemo` (`make run`) for the portal it starts: in development only, the menu then
 # links to the sandbox's control page, where a demo arms faults.
 DINGTALK_SANDBOX_URL = env("DINGTALK_SANDBOX_URL", default="") if DEBUG and DINGTALK_SANDBOX_ENABLED else ""
+if DINGTALK_SANDBOX_ENABLED:
+    # The demo app (rundemo, seed_demo, dingtalk_sandbox, the menu link) exists only in development.
+    INSTALLED_APPS.append("demo")
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        # One JSON object per line, with the request ID (meetings/jsonlog.py): what log shippers read.
-        "json": {"()": "meetings.jsonlog.JsonFormatter"},
+        # One JSON object per line, with the request ID (admin_portal/logging.py): what log shippers read.
+        "json": {"()": "admin_portal.logging.JsonFormatter"},
     },
-    # On every handler: tokens and secrets never reach a log line (meetings/logging.py).
+    # On every handler: tokens and secrets never reach a log line (admin_portal/logging.py).
     "filters": {
-        "redact_secrets": {"()": "meetings.logging.RedactSecretsFilter"},
-        "request_id": {"()": "meetings.jsonlog.RequestIdFilter"},
+        "redact_secrets": {"()": "admin_portal.logging.RedactSecretsFilter"},
+        "request_id": {"()": "admin_portal.logging.RequestIdFilter"},
     },
     "handlers": {
         "console": {

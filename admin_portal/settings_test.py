@@ -21,6 +21,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"portal-test-{os.getpid()}.sqlite3")
     }
+# One test run covers the product and the demo: the demo app is installed whatever
+# DINGTALK_SANDBOX_ENABLED says (its commands still check the setting; tests switch it).
+if "demo" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS.append("demo")  # noqa: F405
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 STATIC_ROOT = None  # nothing is collected in tests; WhiteNoise serves from the finders
 WHITENOISE_USE_FINDERS = True

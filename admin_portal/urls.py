@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from meetings.forms import AdminLoginForm
-from meetings.views import LoginView, LogoutView
+from accounts.forms import AdminLoginForm
+from accounts.views import LoginView, LogoutView
 
 # The admin's own login is throttled like the portal's.
 admin.site.login_form = AdminLoginForm

@@ -101,7 +101,7 @@ def run(base_url, sandbox, usernames, meetings, seconds):
     Returns the durations of the saves that ended in the window, every HTTP status, DingTalk round trips
     per save, and the durations of the probe's round trips.
     """
-    from meetings.dingtalk import DingTalkClient
+    from meetings.dingtalk import client_for
 
     users = [common.PortalUser(base_url, username) for username in usernames]
     for user in users:
@@ -128,7 +128,7 @@ def run(base_url, sandbox, usernames, meetings, seconds):
                 fields = user.open_meeting(pk)  # not saved: start again from the page, as a person would
 
     round_trips: list[float] = []
-    dingtalk = DingTalkClient(sandbox.base_url)
+    dingtalk = client_for(sandbox.base_url)
     probed = sandbox.meetings()
 
     probes = [0]

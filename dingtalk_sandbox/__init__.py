@@ -5,6 +5,11 @@ shared/dingtalk-api.md (internal-app and third-party access tokens; create, quer
 cancel a booked meeting) with DingTalk's error bodies, plus `/_sandbox/` control endpoints and an
 HTML page to seed meetings and arm faults.
 
+Rooms: `server` (HTTP, the Host check), `api` (DingTalk's endpoints and faults), `control` (the
+`/_sandbox/` API) and `page` (its HTML, from `templates/`), `state` (the world, behind one lock) with
+its `records` and `state_file`, `masking` (secrets in the request log as shown), `wire` (request and
+reply values).
+
 Every sandbox knows a demo internal app and a demo third-party suite, both granted
 `VideoConference.Conference.Read` and `VideoConference.Conference.Write`:
 
@@ -27,22 +32,9 @@ From a shell: `python -m dingtalk_sandbox --port 8001 --state-file var/sandbox.j
 (or `python manage.py dingtalk_sandbox`, allowed only when settings.DINGTALK_SANDBOX_ENABLED).
 """
 
+from .records import ANY_API, APIS, CONFERENCE_SCOPES, FAULTS, READ_SCOPE, WRITE_SCOPE, Fault, Meeting
 from .server import Sandbox, SandboxHTTPServer, SandboxRequestHandler
-from .state import (
-    ANY_API,
-    APIS,
-    CONFERENCE_SCOPES,
-    DEMO_APP_KEY,
-    DEMO_APP_SECRET,
-    DEMO_SUITE_KEY,
-    DEMO_SUITE_SECRET,
-    FAULTS,
-    READ_SCOPE,
-    WRITE_SCOPE,
-    Fault,
-    Meeting,
-    SandboxState,
-)
+from .state import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SUITE_KEY, DEMO_SUITE_SECRET, SandboxState
 
 __all__ = [
     "ANY_API",

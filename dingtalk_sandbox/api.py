@@ -19,19 +19,14 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from .state import (
-    READ_SCOPE,
-    WRITE_SCOPE,
-    Fault,
-    MeetingCanceled,
-    MeetingNotFound,
-    NotCreator,
-    SandboxState,
-)
+from meetings.dingtalk.limits import TITLE_MAX_LENGTH, title_length
+
+from .records import READ_SCOPE, WRITE_SCOPE, Fault
+from .state import MeetingCanceled, MeetingNotFound, NotCreator, SandboxState
 from .wire import Reply, Request, error_reply, html_reply, json_reply
 
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
-TITLE_MAX_CHARS = 50
+TITLE_MAX_CHARS = TITLE_MAX_LENGTH
 # Create cuts longer titles at 50 characters; past 256 it fails (per DingTalk's create API page).
 CREATE_TITLE_HARD_MAX_CHARS = 256
 
@@ -243,7 +238,7 @@ def _string(body: dict[str, Any], name: str) -> str:
     return value
 
 
-def _millis(body: dict[str, Any], name: str) -> int:
+def _epoch_millis(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
     if value is None:
         raise params_error(f"{name} is required")
@@ -257,14 +252,14 @@ def _millis(body: dict[str, Any], name: str) -> int:
 
 def _title(body: dict[str, Any], max_chars: int) -> str:
     title = _string(body, "title")
-    # len() counts characters (code points), as DingTalk's limit is stated in characters, not bytes.
-    if len(title) > max_chars:
+    # Counted as DingTalk's Java backend does, in UTF-16 code units (meetings/dingtalk/limits.py).
+    if title_length(title) > max_chars:
         raise params_error(f"title must be at most {max_chars} characters")
     return title
 
 
 def _times(body: dict[str, Any]) -> tuple[int, int]:
-    start_time, end_time = _millis(body, "startTime"), _millis(body, "endTime")
+    start_time, end_time = _epoch_millis(body, "startTime"), _epoch_millis(body, "endTime")
     if end_time <= start_time:
         raise params_error("endTime must be after startTime")
     return start_time, end_time

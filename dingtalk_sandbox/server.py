@@ -5,10 +5,16 @@ body in another. With Nagle's algorithm on either side, the second small segment
 ACK of the first, which the client delays by up to ~40 ms, so every call on a keep-alive
 connection stalls. Here TCP_NODELAY is on (`disable_nagle_algorithm`) and the whole reply (status
 line, headers, body) is built into one bytes object and written with a single `sendall`.
+
+Every request must name the sandbox in its `Host` header (a loopback name or the bound address, with
+the bound port); any other gets 421. Without it, a web page whose domain is made to resolve to
+127.0.0.1 (DNS rebinding) could drive the control endpoints and read the request log.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import socket
 import sys
 import threading
@@ -22,13 +28,16 @@ from typing import Any
 
 from .api import handle_api
 from .control import PREFIX, handle_control
-from .state import SandboxState, new_request_id
-from .wire import Reply, Request, error_reply
+from .state import SandboxState
+from .wire import Reply, Request, error_reply, new_request_id
 
 MAX_BODY_BYTES = 1024 * 1024
 KEEP_ALIVE_SECONDS = 60
 # How often the background thread checks for stop(): short, so a test's teardown is quick.
 POLL_INTERVAL_SECONDS = 0.01
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+_HOST_HEADER = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>[0-9]{1,5}))?")
 
 
 class SandboxRequestHandler(BaseHTTPRequestHandler):
@@ -47,6 +56,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         request_id = new_request_id()
+        if not self.server.host_allowed(self.headers.get("Host", "")):
+            self._fail(421, "the Host header does not name this sandbox", request_id)
+            return
         body = self._read_body(request_id)
         if body is None:
             return
@@ -135,6 +147,24 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, SandboxRequestHandler)
+        self._bound_names = LOOPBACK_NAMES | {address[0].lower(), self.server_address[0]}
+
+    def host_allowed(self, host: str) -> bool:
+        """Whether a request's Host header names this server: a loopback name or the address it was
+        bound to, and its port. Bound to every address, any IP literal will do: no DNS name is involved."""
+        match = _HOST_HEADER.fullmatch(host)
+        if match is None or int(match["port"] or 80) != self.server_address[1]:
+            return False
+        name = (match["ipv6"] or match["name"]).lower()
+        if name in self._bound_names:
+            return True
+        if self.server_address[0] not in WILDCARD_ADDRESSES:
+            return False
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:

@@ -6,28 +6,24 @@ copies, never live objects, so a caller can't change state without taking the lo
 
 Time comes from an injectable clock plus an offset that `advance()` moves, so tests can expire a
 token without waiting two hours. Optional persistence writes the durable parts (apps, suites, tokens,
-meetings) to a JSON file after every change, atomically, so a demo survives a restart.
+meetings) to a JSON file after every change (state_file.py), so a demo survives a restart. The records
+themselves are in records.py.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import json
 import os
 import secrets
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-READ_SCOPE = "VideoConference.Conference.Read"
-WRITE_SCOPE = "VideoConference.Conference.Write"
-CONFERENCE_SCOPES: frozenset[str] = frozenset({READ_SCOPE, WRITE_SCOPE})
+from .records import ANY_API, CONFERENCE_SCOPES, App, Fault, Meeting, Suite, Token
+from .state_file import Durable, read_state_file, write_state_file
 
 # DingTalk's documented token lifetime, in seconds.
 TOKEN_TTL = 7200
@@ -37,30 +33,8 @@ DEMO_APP_SECRET = "sandbox-app-secret"
 DEMO_SUITE_KEY = "sandbox-suite-key"
 DEMO_SUITE_SECRET = "sandbox-suite-secret"
 
-# API names, as used to aim faults and to tag the request log.
-APIS: tuple[str, ...] = ("token", "corp_token", "create", "query", "update", "cancel")
-ANY_API = "*"
-
-FAULTS: tuple[str, ...] = (
-    "paramsError",
-    "permissionError",
-    "resourceCancel",
-    "systemError",
-    "InvalidAuthentication",
-    "missingScope",
-    "qpsLimit",
-    "apiCountLimit",
-    "html",
-    "drop",
-    "slow",
-    "success_false",
-)
-DEFAULT_SLOW_SECONDS = 1.0
 # The log is for tests and demos; a sandbox left running for days must not grow without bound.
 MAX_LOGGED_REQUESTS = 10_000
-HTML_FAULT_STATUSES = (200, 503)
-
-STATE_FILE_VERSION = 1
 
 
 class MeetingNotFound(LookupError):
@@ -73,101 +47,6 @@ class MeetingCanceled(RuntimeError):
 
 class NotCreator(PermissionError):
     """The caller is not the meeting's creator."""
-
-
-@dataclass(frozen=True)
-class App:
-    """An internal app: its secret and the permission scopes granted to its tokens."""
-
-    app_key: str
-    app_secret: str
-    scopes: frozenset[str] = CONFERENCE_SCOPES
-
-
-@dataclass(frozen=True)
-class Suite:
-    """A third-party suite. Empty `corp_ids` means any corp has authorized it; no ticket means any."""
-
-    suite_key: str
-    suite_secret: str
-    scopes: frozenset[str] = CONFERENCE_SCOPES
-    corp_ids: frozenset[str] = frozenset()
-    suite_ticket: str | None = None
-
-
-@dataclass(frozen=True)
-class Token:
-    """An access token. `expires_at` None means it never expires (preloaded static tokens)."""
-
-    token: str
-    scopes: frozenset[str]
-    expires_at: float | None
-    owner: str | None = None  # "app:<key>" / "suite:<key>:<corp>" for issued tokens, None for static
-
-
-@dataclass
-class Meeting:
-    """A booked meeting, stored with the fields DingTalk's query API returns plus creator and state."""
-
-    schedule_conference_id: str
-    creator_union_id: str
-    title: str
-    start_time: int
-    end_time: int
-    url: str
-    room_code: str
-    phones: list[str] = field(default_factory=list)
-    canceled: bool = False
-
-    def to_api(self) -> dict[str, Any]:
-        """The body of DingTalk's query reply (creator and cancel flag are not part of it)."""
-        return {
-            "scheduleConferenceId": self.schedule_conference_id,
-            "title": self.title,
-            "startTime": self.start_time,
-            "endTime": self.end_time,
-            "url": self.url,
-            "roomCode": self.room_code,
-            "phones": list(self.phones),
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        """Everything, in DingTalk's camelCase, for the control API and the state file."""
-        return {**self.to_api(), "creatorUnionId": self.creator_union_id, "canceled": self.canceled}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Meeting:
-        return cls(
-            schedule_conference_id=str(data["scheduleConferenceId"]),
-            creator_union_id=str(data["creatorUnionId"]),
-            title=str(data["title"]),
-            start_time=int(data["startTime"]),
-            end_time=int(data["endTime"]),
-            url=str(data["url"]),
-            room_code=str(data["roomCode"]),
-            phones=[str(phone) for phone in data.get("phones", [])],
-            canceled=bool(data.get("canceled", False)),
-        )
-
-
-@dataclass
-class Fault:
-    """An armed fault: the next `remaining` calls to `api` answer with `fault`."""
-
-    id: int
-    fault: str
-    api: str
-    remaining: int
-    seconds: float | None = None  # for "slow"
-    status: int | None = None  # for "html"
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def new_request_id() -> str:
-    """DingTalk-looking request id (upper-case UUID), unique per request."""
-    return str(uuid.uuid4()).upper()
 
 
 class SandboxState:
@@ -264,7 +143,7 @@ class SandboxState:
     def _issue(self, owner: str, scopes: frozenset[str]) -> Token:
         # DingTalk returns the same token while it is valid and renews its lifetime.
         now = self.now()
-        current = next((t for t in self._tokens.values() if t.owner == owner and _alive(t, now)), None)
+        current = next((t for t in self._tokens.values() if t.owner == owner and t.alive_at(now)), None)
         value = current.token if current else secrets.token_hex(16)
         token = Token(value, scopes, now + self.token_ttl, owner)
         self._tokens[value] = token
@@ -275,7 +154,7 @@ class SandboxState:
         """The token if it exists and has not expired, else None."""
         with self._lock:
             token = self._tokens.get(value)
-            return token if token is not None and _alive(token, self.now()) else None
+            return token if token is not None and token.alive_at(self.now()) else None
 
     # --- meetings ---------------------------------------------------------------------------------
 
@@ -291,6 +170,8 @@ class SandboxState:
         room_code: str | None = None,
         phones: list[str] | None = None,
         canceled: bool = False,
+        organization: str | None = None,
+        time_zone: str | None = None,
     ) -> Meeting:
         """Create or replace a meeting as is, without DingTalk's validation (demo seeding, tests)."""
         meeting_id = schedule_conference_id or str(uuid.uuid4())
@@ -305,6 +186,8 @@ class SandboxState:
             room_code=code,
             phones=list(phones) if phones is not None else ["+86 0571 2818 0000"],
             canceled=canceled,
+            organization=organization,
+            time_zone=time_zone,
         )
         with self._lock:
             self._meetings[meeting_id] = meeting
@@ -356,26 +239,8 @@ class SandboxState:
         status: int | None = None,
     ) -> Fault:
         """Make the next `count` calls to `api` ("*" for any) fail with `fault`. ValueError if bad."""
-        if fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
-        if api != ANY_API and api not in APIS:
-            raise ValueError(f"unknown api {api!r}; one of {', '.join(APIS)} or {ANY_API}")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValueError("count must be a positive integer")
-        if fault == "slow":
-            seconds = DEFAULT_SLOW_SECONDS if seconds is None else float(seconds)
-            if seconds < 0:
-                raise ValueError("seconds must not be negative")
-        else:
-            seconds = None
-        if fault == "html":
-            status = HTML_FAULT_STATUSES[-1] if status is None else status
-            if status not in HTML_FAULT_STATUSES:
-                raise ValueError(f"status for html must be one of {HTML_FAULT_STATUSES}")
-        else:
-            status = None
         with self._lock:
-            armed = Fault(self._next_fault_id, fault, api, count, seconds, status)
+            armed = Fault.checked(self._next_fault_id, fault, api, count, seconds, status)
             self._next_fault_id += 1
             self._faults.append(armed)
             return copy.copy(armed)
@@ -438,67 +303,13 @@ class SandboxState:
 
     # --- persistence ------------------------------------------------------------------------------
 
-    def _snapshot(self) -> dict[str, Any]:
-        return {
-            "version": STATE_FILE_VERSION,
-            "apps": {a.app_key: {"appSecret": a.app_secret, "scopes": sorted(a.scopes)} for a in self._apps.values()},
-            "suites": {
-                s.suite_key: {
-                    "suiteSecret": s.suite_secret,
-                    "scopes": sorted(s.scopes),
-                    "corpIds": sorted(s.corp_ids),
-                    "suiteTicket": s.suite_ticket,
-                }
-                for s in self._suites.values()
-            },
-            "tokens": {
-                t.token: {"scopes": sorted(t.scopes), "expiresAt": t.expires_at, "owner": t.owner}
-                for t in self._tokens.values()
-            },
-            "meetings": {m.schedule_conference_id: m.to_json() for m in self._meetings.values()},
-        }
-
     def _save(self) -> None:
-        """Write the state file atomically: a crash mid-write must not lose a demo's edits."""
-        if self.state_file is None:
-            return
-        data = json.dumps(self._snapshot(), indent=2, ensure_ascii=False)
-        directory = self.state_file.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{self.state_file.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as tmp:
-                tmp.write(data)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp_name, self.state_file)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        if self.state_file is not None:
+            write_state_file(self.state_file, Durable(self._apps, self._suites, self._tokens, self._meetings))
 
     def _load(self, path: Path) -> None:
-        # A broken file raises: silently starting empty would throw away the demo's data.
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != STATE_FILE_VERSION:
-                raise ValueError(f"unsupported version {data.get('version')!r}")
-            for key, app in data.get("apps", {}).items():
-                self._apps[key] = App(key, app["appSecret"], frozenset(app["scopes"]))
-            for key, suite in data.get("suites", {}).items():
-                self._suites[key] = Suite(
-                    key,
-                    suite["suiteSecret"],
-                    frozenset(suite["scopes"]),
-                    frozenset(suite.get("corpIds", [])),
-                    suite.get("suiteTicket"),
-                )
-            for value, token in data.get("tokens", {}).items():
-                self._tokens[value] = Token(value, frozenset(token["scopes"]), token["expiresAt"], token.get("owner"))
-            for meeting_id, meeting in data.get("meetings", {}).items():
-                self._meetings[meeting_id] = Meeting.from_json(meeting)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"cannot load sandbox state file {path}: {exc}") from exc
-
-
-def _alive(token: Token, now: float) -> bool:
-    return token.expires_at is None or now < token.expires_at
+        durable = read_state_file(path)
+        self._apps.update(durable.apps)
+        self._suites.update(durable.suites)
+        self._tokens.update(durable.tokens)
+        self._meetings.update(durable.meetings)

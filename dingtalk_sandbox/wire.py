@@ -7,8 +7,14 @@ server alone turns a `Reply` into bytes (in one write, see `server.py`).
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def new_request_id() -> str:
+    """DingTalk-looking request id (upper-case UUID), unique per request."""
+    return str(uuid.uuid4()).upper()
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import credentials, dingtalk
-from . import messages as texts
+from . import credentials, dingtalk, services, texts
 from .models import Meeting, MeetingChange, Organization
 from .templatetags.zoned import zoned_time_html
 
@@ -93,25 +92,6 @@ class OrganizationAdminForm(forms.ModelForm):
         return bool(self.cleaned_data.get("access_token_expires_at")) and (
             "access_token_expires_at" in self.changed_data or bool(self.cleaned_data.get("new_access_token"))
         )
-
-    def save(self, commit=True):
-        changed = set(self.changed_data)
-        for name in SECRET_FIELDS:
-            value = self.cleaned_data.get(f"new_{name}")
-            if value:
-                setattr(self.instance, name, value)
-                changed.add(name)
-        token_dropped = credentials.forget_token_if_source_changed(self.instance, changed=changed)
-        # Only what this form changed is written: a token renewed while the admin typed stays, and so
-        # does a renewal lease held by another worker (credentials.py).
-        columns = {field.name for field in Organization._meta.concrete_fields}
-        self.columns_to_save = (set(self._meta.fields) & columns) - {"access_token_expires_at"} | {"updated_at"}
-        self.columns_to_save |= changed & set(SECRET_FIELDS)
-        if token_dropped or (
-            self.instance.auth_mode == Organization.AuthMode.ACCESS_TOKEN and "access_token_expires_at" in changed
-        ):
-            self.columns_to_save |= {"access_token", "access_token_expires_at"}
-        return super().save(commit=commit)
 
 
 def token_status(organization: Organization) -> str:
@@ -198,8 +178,8 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
         for organization in queryset:
             try:
                 expires_at = credentials.organization_check_connection(organization=organization)
-            except dingtalk.DingTalkError as error:
-                self.message_user(request, texts.for_error(error, organization=organization), ERROR)
+            except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+                self.message_user(request, services.error_message(error, organization=organization), ERROR)
                 continue
             if credentials.uses_app(organization):
                 when = {"time": texts.local_time(expires_at, organization), "time_zone": organization.time_zone}
@@ -216,10 +196,11 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
         return super().changeform_view(*args, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save(update_fields=form.columns_to_save)
-        else:
-            obj.save()
+        services.organization_save(
+            organization=obj,
+            changed=form.changed_data,
+            secrets={name: form.cleaned_data.get(f"new_{name}", "") for name in SECRET_FIELDS},
+        )
 
 
 class VisibleReadOnlyAdmin(InOrganizationTimeZone, admin.ModelAdmin):

@@ -13,5 +13,4 @@ class MeetingsConfig(AppConfig):
 
         django_checks.register(checks.check_encryption_keys, django_checks.Tags.security)
         django_checks.register(checks.check_stored_secrets_decrypt, django_checks.Tags.database)
-        django_checks.register(checks.check_sandbox_is_for_development, django_checks.Tags.security, deploy=True)
         django_checks.register(checks.check_no_organization_uses_the_sandbox, django_checks.Tags.database)

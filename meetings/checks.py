@@ -3,8 +3,8 @@
 - The keys in DINGTALK_ENCRYPTION_KEYS must be Fernet keys.
 - With the database checks (`migrate`, `check --database default`): every stored secret must decrypt
   with one of the keys, so a wrong or retired key is found at deployment rather than at a person's save.
-- The local DingTalk sandbox is a development tool: `check --deploy` warns when it is enabled without
-  DEBUG, and the database checks refuse organizations that point at it while it is disabled.
+- The local DingTalk sandbox is a development tool: the database checks refuse organizations that point
+  at it while it is disabled (demo/checks.py warns when it is enabled without DEBUG).
 """
 
 from django.core import checks
@@ -22,8 +22,7 @@ def check_encryption_keys(app_configs=None, **kwargs):
         return [
             checks.Error(
                 str(exc),
-                hint='Generate a key with `python -c "from cryptography.fernet import Fernet; '
-                'print(Fernet.generate_key().decode())"`.',
+                hint=crypto.GENERATE_KEY,
                 id="meetings.E001",
             )
         ]
@@ -53,22 +52,6 @@ def check_stored_secrets_decrypt(app_configs=None, databases=None, **kwargs):
                     )
                 )
     return errors
-
-
-def check_sandbox_is_for_development(app_configs=None, **kwargs):
-    """`check --deploy`: the local DingTalk sandbox (plain http, demo credentials) is never on in production."""
-    from django.conf import settings
-
-    if settings.DINGTALK_SANDBOX_ENABLED and not settings.DEBUG:
-        return [
-            checks.Warning(
-                "DINGTALK_SANDBOX_ENABLED is on: organizations may point at the local DingTalk sandbox over "
-                "plain http.",
-                hint="Unset DINGTALK_SANDBOX_ENABLED in production (it defaults to DJANGO_DEBUG).",
-                id="meetings.W001",
-            )
-        ]
-    return []
 
 
 def check_no_organization_uses_the_sandbox(app_configs=None, databases=None, **kwargs):

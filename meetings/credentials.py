@@ -41,6 +41,11 @@ REFRESH_MARGIN = datetime.timedelta(minutes=5)
 # How often a worker waiting for another one's token request re-reads the row, in seconds.
 POLL_INTERVAL = 0.05
 
+# How that worker waits and tells the time. Tests replace these (monkeypatch.setattr(credentials, "sleep",
+# ...)), as they do DingTalkClient's, rather than patch the time module for the whole process.
+sleep: Callable[[float], None] = time.sleep
+clock: Callable[[], float] = time.monotonic
+
 # The fields each way of authenticating needs. Secrets are EncryptedTextFields on Organization.
 REQUIRED_FIELDS = {
     Organization.AuthMode.ACCESS_TOKEN: ("access_token",),
@@ -51,8 +56,11 @@ REQUIRED_FIELDS = {
 TOKEN_SOURCE_FIELDS = ("api_base", "auth_mode", "app_key", "app_secret", "auth_corp_id", "suite_ticket")
 
 
-class CredentialsError(dingtalk.DingTalkError):
-    """The portal has no usable token for the organization. Nothing was sent to DingTalk's meeting API."""
+class CredentialsError(Exception):
+    """The portal has no token to send for the organization, so no DingTalk call is made.
+
+    Not a DingTalkError: nothing was asked of DingTalk. Callers catch both (services, admin).
+    """
 
 
 class CredentialsMissing(CredentialsError):
@@ -71,8 +79,13 @@ class PastedTokenExpired(CredentialsError):
         self.expired_at = expired_at
 
 
-class TokenRequestFailed(CredentialsError):
-    """DingTalk gave no token (its status, code and request ID are kept), or none came in time."""
+class TokenRequestFailed(dingtalk.DingTalkError):
+    """DingTalk gave no token (its status, code and request ID are kept), or none came in time.
+
+    A failed DingTalk call, but the token endpoint's: the meeting call it was for was never sent.
+    """
+
+    sent = False
 
     @classmethod
     def from_error(cls, error: dingtalk.DingTalkError) -> TokenRequestFailed:
@@ -104,7 +117,7 @@ def uses_app(organization: Organization) -> bool:
 def access_token_for(*, organization: Organization) -> str:
     """The token to put in `x-acs-dingtalk-access-token` for this organization.
 
-    Raises CredentialsError (a DingTalkError) when there is none to send.
+    Raises CredentialsError when there is none to send, TokenRequestFailed when DingTalk gave none.
     """
     missing = stored_missing_credentials(organization)
     if missing:
@@ -121,7 +134,7 @@ def access_token_for(*, organization: Organization) -> str:
 
 @sensitive_variables()
 def call_with_token(*, organization: Organization, call: Callable[[str], T]) -> T:
-    """Run `call(access_token)` for the organization; DingTalkError propagates to the caller.
+    """Run `call(access_token)` for the organization; CredentialsError and DingTalkError propagate.
 
     When DingTalk answers InvalidAuthentication to a token the portal obtained itself, the token is
     renewed once and the call made once more (DingTalk refused before acting, so repeating is safe).
@@ -145,7 +158,8 @@ def organization_check_connection(*, organization: Organization) -> datetime.dat
     """Prove the credentials work; returns when the token expires (None: a pasted token with no expiry).
 
     App credentials: asks DingTalk for a token now (and keeps it). A pasted token cannot be tested
-    without a meeting, so only its presence and expiry are checked. Raises DingTalkError.
+    without a meeting, so only its presence and expiry are checked. Raises CredentialsError or
+    DingTalkError.
     """
     if uses_app(organization):
         _expire_cached_token(organization)
@@ -189,7 +203,7 @@ def _expire_cached_token(organization: Organization) -> None:
 @sensitive_variables()
 def _refreshed_token(organization: Organization) -> str:
     rows = Organization.objects.filter(pk=organization.pk)
-    wait_until = time.monotonic() + _lease_duration().total_seconds() + 1
+    wait_until = clock() + _lease_duration().total_seconds() + 1
     while True:
         organization.refresh_from_db(fields=["access_token", "access_token_expires_at"])
         if _is_fresh(organization):
@@ -202,9 +216,9 @@ def _refreshed_token(organization: Organization) -> str:
         stale = Q(access_token_expires_at__isnull=True) | Q(access_token_expires_at__lte=now + REFRESH_MARGIN)
         if rows.filter(free, stale).update(token_refresh_lease_until=lease) == 1:
             break
-        if time.monotonic() >= wait_until:
+        if clock() >= wait_until:
             raise TokenRequestFailed("Waited too long for another worker's token request")
-        time.sleep(POLL_INTERVAL)
+        sleep(POLL_INTERVAL)
 
     requested_at = timezone.now()
     try:
@@ -227,7 +241,7 @@ def _refreshed_token(organization: Organization) -> str:
 
 @sensitive_variables()
 def _request_token(organization: Organization) -> dingtalk.AccessToken:
-    client = dingtalk.DingTalkClient(organization.api_base)
+    client = dingtalk.client_for(organization.api_base)
     if organization.auth_mode == Organization.AuthMode.INTERNAL_APP:
         return client.get_access_token(app_key=organization.app_key, app_secret=organization.app_secret)
     return client.get_corp_access_token(

@@ -1,14 +1,9 @@
-"""Encryption at rest for DingTalk credentials.
+"""Encryption at rest for DingTalk credentials: a MultiFernet over settings.DINGTALK_ENCRYPTION_KEYS.
 
-Fernet (AES-128-CBC + HMAC) under a MultiFernet built from settings.DINGTALK_ENCRYPTION_KEYS: the first
-key encrypts, every key decrypts, so a new key can be put first, rows re-encrypted
-(`manage.py rotate_encryption_keys`) and the old key retired.
-
-A value that no key can decrypt raises SecretDecryptionError. It is never returned as is: ciphertext
-sent to DingTalk as if it were a token would fail far from the cause.
-
-Every plaintext that passes through here is remembered (a bounded set, in this process only), so the
-logging filter can take out of log lines the secrets the process actually holds (meetings/logging.py).
+Keys and their rotation: README, "Credentials and key rotation". A value no key decrypts raises
+SecretDecryptionError and is never returned as is: ciphertext sent to DingTalk as a token would fail
+far from the cause. Every plaintext that passes through is remembered (bounded, this process only) so
+the logging filter can redact the secrets the process actually holds (admin_portal/logging.py).
 """
 
 import threading
@@ -35,9 +30,17 @@ class SecretDecryptionError(ImproperlyConfigured):
     """A stored secret cannot be decrypted with any configured key."""
 
 
-def _fernets(keys) -> list[Fernet]:
+GENERATE_KEY = (
+    'Generate a key with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
+    "and put it in the environment (or run `make run`, which writes a .env for development)."
+)
+
+
+def _fernets() -> list[Fernet]:
+    """The configured keys; ImproperlyConfigured when there are none or one is not a Fernet key."""
+    keys = settings.DINGTALK_ENCRYPTION_KEYS
     if not keys:
-        raise ImproperlyConfigured("DINGTALK_ENCRYPTION_KEYS is empty: secrets cannot be stored.")
+        raise ImproperlyConfigured("DINGTALK_ENCRYPTION_KEYS is not set: secrets cannot be stored.")
     try:
         return [Fernet(key) for key in keys]
     except (ValueError, TypeError) as exc:
@@ -49,12 +52,12 @@ def _fernets(keys) -> list[Fernet]:
 
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
-    return MultiFernet(_fernets(settings.DINGTALK_ENCRYPTION_KEYS))
+    return MultiFernet(_fernets())
 
 
 @lru_cache(maxsize=1)
 def _primary() -> Fernet:
-    return _fernets(settings.DINGTALK_ENCRYPTION_KEYS)[0]
+    return _fernets()[0]
 
 
 @receiver(setting_changed)
@@ -64,9 +67,12 @@ def _forget_keys(*, setting, **kwargs):
         _primary.cache_clear()
 
 
-def check_keys(keys=None) -> None:
-    """Raise ImproperlyConfigured unless every key (default: the configured ones) is a Fernet key."""
-    _fernets(settings.DINGTALK_ENCRYPTION_KEYS if keys is None else keys)
+def check_keys() -> None:
+    """Raise ImproperlyConfigured unless DINGTALK_ENCRYPTION_KEYS holds Fernet keys, and at least one.
+
+    The one check of the keys: the system check (meetings.E001) and the WSGI application call it.
+    """
+    _fernets()
 
 
 def encrypt(plaintext: str) -> str:

@@ -1,30 +1,17 @@
 import datetime
-import math
 import unicodedata
 import zoneinfo
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import login_throttle, messages
-from .dingtalk import TITLE_MAX_LENGTH
+from . import texts
+from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-
-
-def title_length(title: str) -> int:
-    """Length as DingTalk (a Java service) counts it: UTF-16 code units.
-
-    A Chinese character counts one, like a Latin letter; an emoji outside the Basic Multilingual Plane
-    counts two. Counting code points would let through titles DingTalk rejects.
-    """
-    return len(title.encode("utf-16-le")) // 2
 
 
 class LocalDateTimeField(forms.Field):
@@ -35,11 +22,11 @@ class LocalDateTimeField(forms.Field):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
     default_error_messages = {
-        "required": messages.TIME_REQUIRED,
-        "invalid": messages.TIME_INVALID,
-        "nonexistent": messages.TIME_NONEXISTENT,
-        "ambiguous": messages.TIME_AMBIGUOUS,
-        "out_of_range": messages.TIME_OUT_OF_RANGE,
+        "required": texts.TIME_REQUIRED,
+        "invalid": texts.TIME_INVALID,
+        "nonexistent": texts.TIME_NONEXISTENT,
+        "ambiguous": texts.TIME_AMBIGUOUS,
+        "out_of_range": texts.TIME_OUT_OF_RANGE,
     }
 
     def __init__(self, *, zone: zoneinfo.ZoneInfo | None = None, **kwargs):
@@ -88,7 +75,7 @@ class MeetingForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         strip=False,
-        error_messages={"required": messages.TITLE_REQUIRED},
+        error_messages={"required": texts.TITLE_REQUIRED},
         widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
     )
     start_time = LocalDateTimeField(label=_("Start"))
@@ -98,18 +85,18 @@ class MeetingForm(forms.Form):
         widget=forms.HiddenInput,
         min_value=1,
         error_messages={
-            "required": messages.FORM_OUT_OF_DATE,
-            "invalid": messages.FORM_OUT_OF_DATE,
-            "min_value": messages.FORM_OUT_OF_DATE,
+            "required": texts.FORM_OUT_OF_DATE,
+            "invalid": texts.FORM_OUT_OF_DATE,
+            "min_value": texts.FORM_OUT_OF_DATE,
         },
     )
 
     error_messages = {
-        "title_blank": messages.TITLE_BLANK,
-        "title_too_long": messages.TITLE_TOO_LONG,
-        "title_control_characters": messages.TITLE_CONTROL_CHARACTERS,
-        "end_not_after_start": messages.END_NOT_AFTER_START,
-        "reschedule_not_allowed": messages.RESCHEDULE_NOT_ALLOWED,
+        "title_blank": texts.TITLE_BLANK,
+        "title_too_long": texts.TITLE_TOO_LONG,
+        "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
+        "end_not_after_start": texts.END_NOT_AFTER_START,
+        "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
     }
     time_fields = ("start_time", "end_time")
 
@@ -131,7 +118,7 @@ class MeetingForm(forms.Form):
         for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
             # The input shows the date in the browser's own format; the pages write it ISO-style.
-            self.fields[name].help_text = messages.TIME_INPUT_HINT % {"time_zone": meeting.organization.time_zone}
+            self.fields[name].help_text = texts.TIME_INPUT_HINT % {"time_zone": meeting.organization.time_zone}
             # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
             self.fields[name].disabled = not may_reschedule
 
@@ -189,7 +176,7 @@ class MeetingRegisterForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"),
         queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": messages.ORGANIZATION_NOT_ALLOWED},
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
     )
     schedule_conference_id = forms.CharField(
         label=_("Conference ID"),
@@ -200,7 +187,7 @@ class MeetingRegisterForm(forms.Form):
         label=_("Creator union ID"), max_length=128, help_text=_("The unionId of the person who booked it.")
     )
 
-    error_messages = {"already_registered": messages.CONFERENCE_ALREADY_REGISTERED}
+    error_messages = {"already_registered": texts.CONFERENCE_ALREADY_REGISTERED}
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,35 +217,35 @@ class ActivityFilterForm(forms.Form):
         queryset=Organization.objects.none(),
         required=False,
         empty_label=_("All organizations"),
-        error_messages={"invalid_choice": messages.ORGANIZATION_NOT_ALLOWED},
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
     )
     person = forms.ModelChoiceField(
         label=_("Person"),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("Everyone"),
-        error_messages={"invalid_choice": messages.CHOICE_NOT_IN_LIST},
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[("", _("Any outcome")), *MeetingChange.Outcome.choices],
         required=False,
-        error_messages={"invalid_choice": messages.CHOICE_NOT_IN_LIST},
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
     )
     date_from = forms.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": messages.DATE_INVALID},
+        error_messages={"invalid": texts.DATE_INVALID},
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": messages.DATE_INVALID},
+        error_messages={"invalid": texts.DATE_INVALID},
     )
 
-    error_messages = {"dates_reversed": messages.FILTER_DATES_REVERSED}
+    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED}
 
     def __init__(self, *args, organizations, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,47 +260,3 @@ class ActivityFilterForm(forms.Form):
                 "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
             )
         return cleaned
-
-
-class ThrottledLoginMixin:
-    """Refuse a username and address that failed too often lately, before the password is even checked.
-
-    `retry_after` is then the number of seconds to wait.
-    """
-
-    retry_after: int | None = None
-
-    def clean(self):
-        throttle_key = {
-            "username": self.cleaned_data.get("username") or "",
-            "address": self.request.META.get("REMOTE_ADDR", "") if self.request else "",
-        }
-        self._refuse_if_throttled(throttle_key)
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError as error:
-            if error.code != "invalid_login":
-                raise
-            login_throttle.login_failure_record(**throttle_key)
-            self._refuse_if_throttled(throttle_key, error)
-            raise
-        login_throttle.login_failures_clear(**throttle_key)
-        return cleaned
-
-    def _refuse_if_throttled(self, throttle_key, failed_login=None):
-        blocked_until = login_throttle.login_blocked_until(**throttle_key)
-        if blocked_until is None:
-            return
-        self.retry_after = max(1, math.ceil((blocked_until - timezone.now()).total_seconds()))
-        throttled = forms.ValidationError(
-            self.error_messages["throttled"], code="throttled", params={"minutes": math.ceil(self.retry_after / 60)}
-        )
-        raise forms.ValidationError([failed_login, throttled] if failed_login else [throttled])
-
-
-class LoginForm(ThrottledLoginMixin, AuthenticationForm):
-    error_messages = {**AuthenticationForm.error_messages, "throttled": messages.LOGIN_THROTTLED}
-
-
-class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
-    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": messages.LOGIN_THROTTLED}

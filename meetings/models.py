@@ -9,6 +9,22 @@ from .fields import EncryptedTextField
 from .validators import validate_api_base, validate_time_zone
 
 
+class VisibleQuerySet(models.QuerySet):
+    """`visible_to(user)`: the rows of the organizations the person is a member of; all for a superuser."""
+
+    organization_path = "organization"  # the lookup from a row to its Organization ("" on Organization)
+
+    def visible_to(self, user):
+        if user.is_superuser:
+            return self
+        members = f"{self.organization_path}__members" if self.organization_path else "members"
+        return self.filter(**{members: user})
+
+
+class OrganizationQuerySet(VisibleQuerySet):
+    organization_path = ""
+
+
 class Organization(models.Model):
     """A DingTalk organization and the credentials the portal uses to act for it."""
 
@@ -48,6 +64,8 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organization")
@@ -60,13 +78,6 @@ class Organization(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         # ZoneInfo caches instances by key: this is a dict lookup, not a file read.
         return zoneinfo.ZoneInfo(self.time_zone)
-
-
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(organization__members=user)
 
 
 class Meeting(models.Model):
@@ -102,7 +113,7 @@ class Meeting(models.Model):
         verbose_name=_("last changed by"),
     )
 
-    objects = MeetingQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -130,21 +141,6 @@ class Meeting(models.Model):
     @property
     def is_canceled(self) -> bool:
         return self.status == self.Status.CANCELED
-
-    @property
-    def local_starts_at(self):
-        return timezone.localtime(self.starts_at, self.organization.zone)
-
-    @property
-    def local_ends_at(self):
-        return timezone.localtime(self.ends_at, self.organization.zone)
-
-
-class MeetingChangeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(organization__members=user)
 
 
 class MeetingChange(models.Model):
@@ -191,7 +187,7 @@ class MeetingChange(models.Model):
     # The sentence the person was shown, so helpdesk reads the same words later.
     message = models.TextField(_("message"), blank=True, default="")
 
-    objects = MeetingChangeQuerySet.as_manager()
+    objects = VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -200,19 +196,3 @@ class MeetingChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.meeting_id} {self.get_outcome_display()}"
-
-
-class LoginFailure(models.Model):
-    """A failed login, kept for settings.LOGIN_THROTTLE_WINDOW: too many per username and address block
-    that pair for a while (meetings/login_throttle.py). In the database, so every worker sees them."""
-
-    username = models.CharField(max_length=150)
-    # REMOTE_ADDR as the server saw it; empty on a unix socket.
-    address = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["username", "address", "created_at"], name="login_failure_lookup")]
-
-    def __str__(self):
-        return f"{self.username} from {self.address or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"

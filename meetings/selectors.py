@@ -10,9 +10,7 @@ from .models import Meeting, MeetingChange, Organization
 
 
 def organization_list(*, user) -> QuerySet[Organization]:
-    if user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(members=user)
+    return Organization.objects.visible_to(user)
 
 
 def person_list(*, user) -> QuerySet:
@@ -37,7 +35,7 @@ def meeting_get(*, user, pk: int) -> Meeting:
 
 
 def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:
-    return meeting.changes.select_related("user")
+    return meeting.changes.select_related("organization", "user")
 
 
 def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[MeetingChange]:

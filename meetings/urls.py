@@ -1,15 +1,15 @@
 from django.urls import path
 
-from . import views
+from .views import activity, meetings
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("", views.MeetingListView.as_view(), name="list"),
-    path("add/", views.MeetingRegisterView.as_view(), name="add"),
-    path("activity/", views.ActivityView.as_view(), name="activity"),
-    path("activity.csv", views.ActivityView.as_view(), {"format": "csv"}, name="activity_csv"),
-    path("<int:pk>/edit/", views.MeetingEditView.as_view(), name="edit"),
-    path("<int:pk>/refresh/", views.MeetingRefreshView.as_view(), name="refresh"),
-    path("<int:pk>/history/", views.MeetingHistoryView.as_view(), name="history"),
+    path("", meetings.MeetingListView.as_view(), name="list"),
+    path("add/", meetings.MeetingRegisterView.as_view(), name="add"),
+    path("activity/", activity.ActivityView.as_view(), name="activity"),
+    path("activity.csv", activity.ActivityView.as_view(), {"format": "csv"}, name="activity_csv"),
+    path("<int:pk>/edit/", meetings.MeetingEditView.as_view(), name="edit"),
+    path("<int:pk>/refresh/", meetings.MeetingRefreshView.as_view(), name="refresh"),
+    path("<int:pk>/history/", meetings.MeetingHistoryView.as_view(), name="history"),
 ]

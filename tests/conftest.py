@@ -1,14 +1,11 @@
 import datetime
 
 import pytest
-import responses
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from meetings import dingtalk
 from meetings.models import Meeting, Organization
-
-API_BASE = "https://api.dingtalk.com"
-ACCESS_TOKEN = "tok-Secret-1234567890"
+from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, grant
 
 
 @pytest.fixture(autouse=True)
@@ -24,10 +21,6 @@ def organization(db):
     return Organization.objects.create(
         name="Hangzhou Office", time_zone="Asia/Shanghai", api_base=API_BASE, access_token=ACCESS_TOKEN
     )
-
-
-APP_KEY = "ding-app-key-1"
-APP_SECRET = "app-Secret-abcdefghij"
 
 
 @pytest.fixture
@@ -53,29 +46,6 @@ def meeting(organization):
         starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),  # 10:00 in Shanghai
         ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC),
     )
-
-
-def dingtalk_query_url(meeting) -> str:
-    return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
-
-
-def dingtalk_has(meeting, **overrides):
-    """DingTalk's query API answers with the meeting as stored, or with `overrides` (title, starts_at,
-    ends_at): the read every save makes before it sends the update. Call it inside @responses.activate."""
-    values = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **overrides}
-    return responses.get(
-        dingtalk_query_url(meeting),
-        json={
-            "scheduleConferenceId": meeting.schedule_conference_id,
-            "title": values["title"],
-            "startTime": dingtalk.epoch_ms(values["starts_at"]),
-            "endTime": dingtalk.epoch_ms(values["ends_at"]),
-        },
-    )
-
-
-def grant(user, *codenames):
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def portal(tmp_path_factory):
             try:
                 requests.get(url, timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
                 assert server.poll() is None, log.read_text()
                 time.sleep(0.1)
         yield url, log

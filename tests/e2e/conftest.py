@@ -7,20 +7,25 @@ groups) are emptied too, so these tests grant permissions directly.
 """
 
 import datetime
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
 from meetings import dingtalk
 from meetings.models import Meeting, Organization
-from tests.conftest import grant
+from tests.helpers import grant
 
 from .portal import Portal
 
 PASTED_TOKEN = "e2e-pasted-token"
 CREATOR = "e2e-creator-union-id"
 PASSWORD = "a long e2e password"
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +114,42 @@ def portal(live_server, office_admin):
     person = Portal(live_server.url)
     person.log_in(office_admin.username, PASSWORD)
     return person
+
+
+def database_url(settings_dict) -> str:
+    """The test database (SQLite file or PostgreSQL) as a DATABASE_URL another process can open."""
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict["USER"] or "postgres"
+    host = settings_dict["HOST"] or "127.0.0.1"
+    return f"postgres://{user}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def task_worker(transactional_db, tmp_path):
+    """A real `manage.py db_worker` process on the test database, as `make run` and production run it.
+
+    It reads the job queue (a table) that the portal under test writes; what it logs is in `worker.log`.
+    """
+    from django.db import connection
+
+    log_path = tmp_path / "worker.log"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "admin_portal.settings_test",
+        "DATABASE_URL": database_url(connection.settings_dict),
+    }
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+            cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

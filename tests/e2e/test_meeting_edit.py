@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, FAULTS, WRITE_SCOPE
 from dingtalk_sandbox.api import FAULT_DETAIL
-from meetings import dingtalk, messages
+from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
 
 from .conftest import CREATOR, PASTED_TOKEN
@@ -48,7 +48,7 @@ def sent_body(meeting, **overrides):
 
 
 def with_request_id(text, request_id):
-    return f"{text} {messages.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+    return f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
 
 
 def apis(sandbox):
@@ -80,7 +80,7 @@ def test_it_saves_a_title_fix_and_dingtalk_receives_exactly_it(portal, sandbox, 
 
     assert page.url.endswith(edit_path(meeting))
     assert page.messages == [
-        ("success", messages.MEETING_UPDATED % {
+        ("success", texts.MEETING_UPDATED % {
             "title": "Design review", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
             "time_zone": "Europe/Berlin",
         })
@@ -155,7 +155,7 @@ def test_it_registers_a_meeting_dingtalk_has(portal, sandbox, organization):
         "organization": str(organization.pk),
     })
 
-    assert page.messages == [("success", messages.MEETING_REGISTERED % {"title": "Offsite <planning>"})]
+    assert page.messages == [("success", texts.MEETING_REGISTERED % {"title": "Offsite <planning>"})]
     (query,) = sandbox.state.requests()
     assert query["path"].endswith("/booked-in-dingtalk/infos")
     assert query["query"] == {"requestUnionId": CREATOR}
@@ -180,18 +180,18 @@ def said(text, *, suffix=True):
 
 UPDATE_FAULTS = {
     # fault: (calls it fails, the sentence shown)
-    "paramsError": (1, said(messages.PARAMS_ERROR)),
-    "permissionError": (1, said(messages.PERMISSION_ERROR)),
-    "resourceCancel": (1, said(messages.RESOURCE_CANCEL)),
-    "systemError": (RETRIED, said(messages.SYSTEM_ERROR)),
-    "InvalidAuthentication": (1, said(messages.INVALID_AUTHENTICATION)),
-    "missingScope": (1, said(messages.MISSING_SCOPE)),
-    "qpsLimit": (RETRIED, said(messages.THROTTLED)),
-    "apiCountLimit": (1, said(messages.MONTHLY_QUOTA)),
-    "html": (1, said(messages.BAD_REPLY)),
-    "drop": (RETRIED, said(messages.CONNECTION_DROPPED, suffix=False)),
-    "slow": (RETRIED, said(messages.TIMEOUT, suffix=False)),
-    "success_false": (1, said(messages.NOT_CONFIRMED, suffix=False)),
+    "paramsError": (1, said(texts.PARAMS_ERROR)),
+    "permissionError": (1, said(texts.PERMISSION_ERROR)),
+    "resourceCancel": (1, said(texts.RESOURCE_CANCEL)),
+    "systemError": (RETRIED, said(texts.SYSTEM_ERROR)),
+    "InvalidAuthentication": (1, said(texts.INVALID_AUTHENTICATION)),
+    "missingScope": (1, said(texts.MISSING_SCOPE)),
+    "qpsLimit": (RETRIED, said(texts.THROTTLED)),
+    "apiCountLimit": (1, said(texts.MONTHLY_QUOTA)),
+    "html": (1, said(texts.BAD_REPLY)),
+    "drop": (RETRIED, said(texts.CONNECTION_DROPPED, suffix=False)),
+    "slow": (RETRIED, said(texts.TIMEOUT, suffix=False)),
+    "success_false": (1, said(texts.NOT_CONFIRMED, suffix=False)),
 }
 
 
@@ -262,9 +262,9 @@ def test_the_quick_slow_button_outlasts_the_portals_read_timeout(sandbox, settin
 @pytest.mark.parametrize(
     "fault, calls, text",
     [
-        ("systemError", RETRIED, messages.SYSTEM_ERROR),
-        ("InvalidAuthentication", 1, messages.INVALID_AUTHENTICATION),
-        ("html", 1, messages.BAD_REPLY),
+        ("systemError", RETRIED, texts.SYSTEM_ERROR),
+        ("InvalidAuthentication", 1, texts.INVALID_AUTHENTICATION),
+        ("html", 1, texts.BAD_REPLY),
     ],
 )
 def test_a_failed_read_before_the_update_sends_no_update(fault, calls, text, portal, sandbox, meeting):
@@ -285,7 +285,7 @@ def test_it_says_so_when_dingtalk_rejects_even_a_new_app_token(portal, sandbox, 
 
     assert apis(sandbox) == ["token", "query", "update", "token", "update"]
     last = sandbox.state.requests()[-1]["requestId"]
-    assert page.messages == [("error", said(messages.APP_TOKEN_REJECTED)(app_meeting.organization, last))]
+    assert page.messages == [("error", said(texts.APP_TOKEN_REJECTED)(app_meeting.organization, last))]
     assert page.value("title") == TYPED["title"]
 
 
@@ -296,7 +296,7 @@ def test_it_says_so_when_dingtalk_gives_no_token(portal, sandbox, app_meeting):
 
     assert apis(sandbox) == ["token"]
     (token_call,) = sandbox.state.requests()
-    expected = messages.TOKEN_REQUEST_FAILED % {"organization": "Shanghai Office", "status": 503, "code": "-"}
+    expected = texts.TOKEN_REQUEST_FAILED % {"organization": "Shanghai Office", "status": 503, "code": "-"}
     assert page.messages == [("error", with_request_id(expected, token_call["requestId"]))]
     assert page.value("title") == TYPED["title"]
 
@@ -311,7 +311,7 @@ def test_it_says_so_when_the_app_secret_is_wrong(portal, sandbox, app_meeting):
     (token_call,) = sandbox.state.requests()
     assert token_call["status"] == 400
     assert page.messages == [
-        ("error", with_request_id(messages.INVALID_APP_CREDENTIALS % {"organization": "Shanghai Office"},
+        ("error", with_request_id(texts.INVALID_APP_CREDENTIALS % {"organization": "Shanghai Office"},
                                   token_call["requestId"]))
     ]
 
@@ -324,7 +324,7 @@ def test_a_title_too_long_for_dingtalk_is_not_sent(portal, sandbox, meeting):
 
     page = save(portal, meeting, title=too_long)
 
-    assert page.errors == [messages.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
+    assert page.errors == [texts.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
     assert page.value("title") == too_long
     assert sandbox.state.requests() == []
     assert stored(meeting)[0] == "Design reveiw"
@@ -340,7 +340,7 @@ def test_a_change_made_in_dingtalk_meanwhile_stops_the_save(portal, sandbox, mee
     page = portal.submit(form, TYPED)
 
     assert apis(sandbox) == ["query"]
-    assert page.messages == [("warning", messages.CHANGED_IN_DINGTALK % {
+    assert page.messages == [("warning", texts.CHANGED_IN_DINGTALK % {
         "title": "Renamed in DingTalk", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
         "time_zone": "Europe/Berlin",
     })]
@@ -349,7 +349,7 @@ def test_a_change_made_in_dingtalk_meanwhile_stops_the_save(portal, sandbox, mee
 
     # The way out: take DingTalk's values, then make the change again from there.
     refreshed = portal.submit(page, {}, action=reverse("meetings:refresh", args=[meeting.pk]))
-    assert refreshed.messages == [("success", messages.MEETING_REFRESHED % {
+    assert refreshed.messages == [("success", texts.MEETING_REFRESHED % {
         "title": "Renamed in DingTalk", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
         "time_zone": "Europe/Berlin",
     })]

@@ -1,5 +1,5 @@
-"""`make run` (manage.py rundemo) as a person runs it: both servers answer, one Ctrl-C stops both, and a
-second run finds the demo as the first one left it."""
+"""`make run` (manage.py rundemo) as a person runs it: both servers answer and a job worker runs, one Ctrl-C
+stops them all, and a second run finds the demo as the first one left it."""
 
 import json
 import os
@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from meetings.management.commands.seed_demo import DEMO_MEETINGS, DEMO_PASSWORD
+from demo.management.commands.seed_demo import DEMO_MEETINGS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-READY = "Press Ctrl-C to stop both."
+READY = "Press Ctrl-C to stop them all."
 
 
 def free_port() -> int:
@@ -58,12 +58,18 @@ def start(tmp_path, port, sandbox_port, log_path):
     return process
 
 
+def children(process) -> list[str]:
+    """The command lines of the processes rundemo started (each leads a session of its own)."""
+    listing = subprocess.run(["ps", "--ppid", str(process.pid), "-o", "args="], capture_output=True, text=True)
+    return listing.stdout.splitlines()
+
+
 def interrupt(process):
     os.killpg(process.pid, signal.SIGINT)
     return process.wait(timeout=30)
 
 
-def test_one_ctrl_c_stops_the_portal_and_the_sandbox_and_the_demo_survives_it(tmp_path):
+def test_one_ctrl_c_stops_the_portal_its_worker_and_the_sandbox_and_the_demo_survives_it(tmp_path):
     port, sandbox_port = free_port(), free_port()
     http = requests.Session()
     http.trust_env = False
@@ -78,6 +84,7 @@ def test_one_ctrl_c_stops_the_portal_and_the_sandbox_and_the_demo_survives_it(tm
         assert login.status_code == 200
         in_sandbox = http.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/meetings", timeout=10).json()["meetings"]
         assert len(in_sandbox) == len(DEMO_MEETINGS)
+        assert any("manage.py db_worker" in command for command in children(process))
 
         assert interrupt(process) == 0
         assert port_is_free(port) and port_is_free(sandbox_port)

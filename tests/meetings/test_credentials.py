@@ -9,15 +9,24 @@ import pytest
 import requests
 import responses
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, messages, services
+from meetings import credentials, dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.conftest import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, dingtalk_has
+from tests.helpers import (
+    ACCESS_TOKEN,
+    API_BASE,
+    APP_KEY,
+    APP_SECRET,
+    UPDATE_URL,
+    dingtalk_has,
+    send_update,
+    shown_messages,
+)
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
 CORP_TOKEN_URL = API_BASE + dingtalk.CORP_ACCESS_TOKEN_PATH
-UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
 INVALID_AUTHENTICATION = {
     "status": 400,
     "json": {"code": "InvalidAuthentication", "message": "token expired", "requestid": "req-auth"},
@@ -30,17 +39,9 @@ def issue(token="app-token-1", expire_in=7200, url=TOKEN_URL):
 
 def update(organization):
     """One meeting update through the seam services use; returns DingTalk's request ID."""
-    client = dingtalk.DingTalkClient(organization.api_base)
+    client = dingtalk.client_for(organization.api_base)
     return credentials.call_with_token(
-        organization=organization,
-        call=lambda access_token: client.update_schedule_conference(
-            access_token=access_token,
-            creator_union_id="creator-1",
-            schedule_conference_id="conf-1",
-            title="Weekly sync",
-            start_ms=1687924800000,
-            end_ms=1687928400000,
-        ),
+        organization=organization, call=lambda access_token: send_update(client, access_token=access_token)
     )
 
 
@@ -76,10 +77,10 @@ def test_it_does_not_send_a_pasted_token_past_its_expiry(organization):
     with pytest.raises(credentials.PastedTokenExpired) as caught:
         update(organization)
     assert len(responses.calls) == 0
-    text = messages.for_error(caught.value, organization=organization)
-    assert text == messages.PASTED_TOKEN_EXPIRED % {
+    text = services.error_message(caught.value, organization=organization)
+    assert text == texts.PASTED_TOKEN_EXPIRED % {
         "organization": organization.name,
-        "time": messages.local_time(organization.access_token_expires_at, organization),
+        "time": texts.local_time(organization.access_token_expires_at, organization),
         "time_zone": "Asia/Shanghai",
     }
 
@@ -98,8 +99,8 @@ def test_a_refused_pasted_token_is_not_retried_and_an_admin_must_paste_one(organ
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
         update(organization)
     assert len(responses.calls) == 1
-    text = messages.for_error(caught.value, organization=organization)
-    assert text.startswith(messages.INVALID_AUTHENTICATION % {"organization": organization.name})
+    text = services.error_message(caught.value, organization=organization)
+    assert text.startswith(texts.INVALID_AUTHENTICATION % {"organization": organization.name})
 
 
 @pytest.mark.parametrize(
@@ -113,7 +114,7 @@ def test_missing_credentials_are_a_clear_error_without_a_call(request, fixture, 
     with pytest.raises(credentials.CredentialsMissing) as caught:
         update(organization)
     assert len(responses.calls) == 0
-    assert messages.for_error(caught.value, organization=organization) == messages.CREDENTIALS_MISSING % {
+    assert services.error_message(caught.value, organization=organization) == texts.CREDENTIALS_MISSING % {
         "organization": organization.name, "missing": label
     }
 
@@ -251,9 +252,9 @@ def test_when_even_a_new_token_is_refused_it_stops_and_says_so(app_organization)
 
     assert sent_tokens() == ["revoked-token-1", "new-token-1"]  # one retry, no more
     assert len(token_requests()) == 1
-    assert messages.for_error(caught.value, organization=app_organization) == (
-        messages.APP_TOKEN_REJECTED % {"organization": app_organization.name}
-        + " " + messages.REQUEST_ID_SUFFIX % {"request_id": "req-auth"}
+    assert services.error_message(caught.value, organization=app_organization) == (
+        texts.APP_TOKEN_REJECTED % {"organization": app_organization.name}
+        + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-auth"}
     )
 
 
@@ -279,9 +280,9 @@ def test_wrong_app_credentials_have_their_own_message(app_organization):
         update(app_organization)
 
     assert sent_tokens() == []
-    assert messages.for_error(caught.value, organization=app_organization) == (
-        messages.INVALID_APP_CREDENTIALS % {"organization": app_organization.name}
-        + " " + messages.REQUEST_ID_SUFFIX % {"request_id": "req-cred"}
+    assert services.error_message(caught.value, organization=app_organization) == (
+        texts.INVALID_APP_CREDENTIALS % {"organization": app_organization.name}
+        + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-cred"}
     )
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.access_token, stored.token_refresh_lease_until) == ("", None)  # the lease is given back
@@ -295,7 +296,7 @@ def test_a_token_endpoint_that_does_not_answer_says_nothing_was_changed(app_orga
         update(app_organization)
 
     assert len(token_requests()) == 1  # the token endpoint is never retried
-    assert messages.for_error(caught.value, organization=app_organization) == messages.TOKEN_REQUEST_FAILED % {
+    assert services.error_message(caught.value, organization=app_organization) == texts.TOKEN_REQUEST_FAILED % {
         "organization": app_organization.name, "status": "-", "code": "-"
     }
 
@@ -314,7 +315,7 @@ def test_a_worker_waits_for_the_lease_holders_token(app_organization, monkeypatc
               expires_in=datetime.timedelta(hours=2))
         Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=None)
 
-    monkeypatch.setattr(credentials.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(credentials, "sleep", other_worker_finishes)
 
     assert credentials.access_token_for(organization=app_organization) == "holders-token"
     assert token_requests() == []
@@ -337,15 +338,15 @@ def test_a_worker_gives_up_waiting_with_a_clear_error(app_organization, monkeypa
         token_refresh_lease_until=timezone.now() + datetime.timedelta(hours=1)  # a holder that never finishes
     )
     clock = iter(range(0, 1000, 1))
-    monkeypatch.setattr(credentials.time, "monotonic", lambda: next(clock))
-    monkeypatch.setattr(credentials.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(credentials, "clock", lambda: next(clock))
+    monkeypatch.setattr(credentials, "sleep", lambda seconds: None)
 
     with pytest.raises(credentials.TokenRequestFailed) as caught:
         credentials.access_token_for(organization=app_organization)
 
     assert token_requests() == []
-    assert messages.for_error(caught.value, organization=app_organization).startswith(
-        str(messages.TOKEN_REQUEST_FAILED % {"organization": app_organization.name, "status": "-", "code": "-"})
+    assert services.error_message(caught.value, organization=app_organization).startswith(
+        str(texts.TOKEN_REQUEST_FAILED % {"organization": app_organization.name, "status": "-", "code": "-"})
     )
 
 
@@ -398,3 +399,64 @@ def test_ten_concurrent_saves_cost_one_token_request(app_organization):
     assert sent == {"the-one-token"}
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.access_token, stored.token_refresh_lease_until) == ("the-one-token", None)
+
+
+# --- credentials the portal lacks: no DingTalk call, and every caller still says so ---------------------
+
+
+def missing_token_message(organization):
+    return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": "access token"}
+
+
+def test_credentials_the_portal_lacks_are_no_failed_dingtalk_call(organization):
+    organization.access_token = ""
+    with pytest.raises(credentials.CredentialsMissing) as caught:
+        credentials.access_token_for(organization=organization)
+    assert not isinstance(caught.value, dingtalk.DingTalkError)
+    organization.access_token, organization.access_token_expires_at = ACCESS_TOKEN, timezone.now()
+    with pytest.raises(credentials.PastedTokenExpired) as caught:
+        credentials.access_token_for(organization=organization)
+    assert not isinstance(caught.value, dingtalk.DingTalkError)
+
+
+@responses.activate
+def test_a_save_without_credentials_says_so_and_keeps_a_failed_row(alice_client, meeting):
+    Organization.objects.filter(pk=meeting.organization_id).update(access_token="")
+    url = reverse("meetings:edit", args=[meeting.pk])
+    form = alice_client.get(url).context["form"]
+
+    response = alice_client.post(url, {**{name: form[name].value() for name in form.fields}, "title": "Moved"})
+
+    assert shown_messages(response) == [missing_token_message(meeting.organization)]
+    assert len(responses.calls) == 0
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.dingtalk_code, change.request_id, change.http_status) == (
+        MeetingChange.Outcome.FAILED, "CredentialsMissing", "", None
+    )
+
+
+@responses.activate
+def test_registering_without_credentials_says_so(alice_client, organization):
+    Organization.objects.filter(pk=organization.pk).update(access_token="")
+    response = alice_client.post(reverse("meetings:add"), {
+        "organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"
+    })
+    assert shown_messages(response) == [missing_token_message(organization)]
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_check_connection_of_an_expired_pasted_token_says_so(admin_client, organization):
+    expired_at = timezone.now() - datetime.timedelta(hours=1)
+    Organization.objects.filter(pk=organization.pk).update(access_token_expires_at=expired_at)
+    response = admin_client.post(
+        reverse("admin:meetings_organization_changelist"),
+        {"action": "check_connection", "_selected_action": [organization.pk]},
+        follow=True,
+    )
+    assert shown_messages(response) == [texts.PASTED_TOKEN_EXPIRED % {
+        "organization": organization.name,
+        "time": texts.local_time(expired_at, organization),
+        "time_zone": "Asia/Shanghai",
+    }]
+    assert len(responses.calls) == 0

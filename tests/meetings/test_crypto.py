@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import checks, crypto
 from meetings.models import Organization
-from tests.conftest import ACCESS_TOKEN, APP_SECRET
+from tests.helpers import ACCESS_TOKEN, APP_SECRET
 
 SECRET_COLUMNS = ("access_token", "app_secret", "suite_ticket")
 NEW_KEY = Fernet.generate_key().decode()

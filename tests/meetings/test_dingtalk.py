@@ -8,39 +8,32 @@ import pytest
 import requests
 import responses
 
+from dingtalk_sandbox import Sandbox
 from meetings import dingtalk
-
-BASE = "https://api.dingtalk.com"
-UPDATE_URL = BASE + dingtalk.UPDATE_PATH
+from meetings.forms import MeetingForm
+from tests.helpers import (
+    API_BASE,
+    REQUEST_ID,
+    SYNC_ENDS_AT,
+    SYNC_STARTS_AT,
+    UPDATE_URL,
+    connection_dropped,
+    connection_refused,
+    dingtalk_error,
+    send_update,
+)
 
 
 @pytest.fixture
 def client(settings):
-    return dingtalk.DingTalkClient(BASE)
-
-
-def update(client, **overrides):
-    kwargs = {
-        "access_token": "tok-1",
-        "creator_union_id": "creator-1",
-        "schedule_conference_id": "conf-1",
-        "title": "Weekly sync",
-        "start_ms": 1687924800000,
-        "end_ms": 1687928400000,
-        **overrides,
-    }
-    return client.update_schedule_conference(**kwargs)
-
-
-def error_body(code, message, requestid="req-body-1", **extra):
-    return {"code": code, "message": message, "requestid": requestid, **extra}
+    return dingtalk.client_for(API_BASE)
 
 
 @responses.activate
 def test_it_sends_the_documented_request(client):
     responses.put(UPDATE_URL, json={"success": True}, headers={"x-acs-request-id": "req-1"})
 
-    assert update(client) == "req-1"
+    assert send_update(client) == "req-1"
 
     sent = responses.calls[0].request
     assert sent.method == "PUT"
@@ -59,7 +52,7 @@ def test_it_sends_the_documented_request(client):
 @responses.activate
 def test_it_sends_chinese_titles_as_utf8_json(client):
     responses.put(UPDATE_URL, json={"success": True})
-    update(client, title="周会：产品评审")
+    send_update(client, title="周会：产品评审")
     assert json.loads(responses.calls[0].request.body.decode("utf-8"))["title"] == "周会：产品评审"
 
 
@@ -88,10 +81,12 @@ def test_epoch_ms_refuses_naive_datetimes():
         {"title": ""},
         {"title": "   "},
         {"title": "x" * 51},
-        {"start_ms": "1687924800000"},
-        {"end_ms": 1687924800000.0},
-        {"start_ms": True},
-        {"end_ms": 1687924800000},
+        {"title": "😀" * 26},  # 52 UTF-16 code units, as DingTalk counts them
+        {"starts_at": "2023-06-28T04:00:00Z"},
+        {"ends_at": 1687928400000},
+        {"starts_at": SYNC_STARTS_AT.replace(tzinfo=None)},
+        {"ends_at": SYNC_STARTS_AT},
+        {"ends_at": SYNC_STARTS_AT - datetime.timedelta(minutes=1)},
         {"creator_union_id": ""},
         {"schedule_conference_id": " "},
     ],
@@ -99,7 +94,7 @@ def test_epoch_ms_refuses_naive_datetimes():
 @responses.activate
 def test_it_never_sends_an_invalid_body(client, overrides):
     with pytest.raises(ValueError):
-        update(client, **overrides)
+        send_update(client, **overrides)
     assert len(responses.calls) == 0
 
 
@@ -117,18 +112,18 @@ def test_it_never_sends_an_invalid_body(client, overrides):
 )
 @responses.activate
 def test_it_raises_dingtalks_error_code(client, status, code, message):
-    responses.put(UPDATE_URL, status=status, json=error_body(code, message))
+    responses.put(UPDATE_URL, **dingtalk_error(status, code, message))
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     error = caught.value
-    assert (error.status, error.code, error.message, error.request_id) == (status, code, message, "req-body-1")
+    assert (error.status, error.code, error.message, error.request_id) == (status, code, message, REQUEST_ID)
 
 
 @responses.activate
 def test_it_strips_dingtalks_prefix_from_the_detail(client):
-    responses.put(UPDATE_URL, status=400, json=error_body("paramsError", "error:title is too long"))
+    responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:title is too long"))
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.detail == "title is too long"
 
 
@@ -136,15 +131,15 @@ def test_it_strips_dingtalks_prefix_from_the_detail(client):
 def test_it_reads_required_scopes_of_a_403(client):
     responses.put(
         UPDATE_URL,
-        status=403,
-        json=error_body(
+        **dingtalk_error(
+            403,
             "Forbidden.AccessDenied.AccessTokenPermissionDenied",
             "denied",
             accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]},
         ),
     )
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.required_scopes == ("VideoConference.Conference.Write",)
 
 
@@ -154,7 +149,7 @@ def test_it_takes_the_request_id_from_the_header_when_the_body_has_none(client):
         UPDATE_URL, status=500, json={"code": "systemError", "message": "x"}, headers={"x-acs-request-id": "hdr-9"}
     )
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.request_id == "hdr-9"
 
 
@@ -163,7 +158,7 @@ def test_it_takes_the_request_id_from_the_header_when_the_body_has_none(client):
 def test_it_treats_200_without_success_true_as_failure(client, body):
     responses.put(UPDATE_URL, json=body)
     with pytest.raises(dingtalk.DingTalkNotConfirmed):
-        update(client)
+        send_update(client)
 
 
 @pytest.mark.parametrize(
@@ -181,7 +176,7 @@ def test_it_handles_a_reply_that_is_not_a_json_object(client, status, body, cont
     responses.put(UPDATE_URL, status=status, body=body, content_type=content_type,
                   headers={"x-acs-request-id": "hdr-2"})
     with pytest.raises(dingtalk.DingTalkBadReply) as caught:
-        update(client)
+        send_update(client)
     assert caught.value.status == status
     assert caught.value.request_id == "hdr-2"
 
@@ -190,34 +185,34 @@ def test_it_handles_a_reply_that_is_not_a_json_object(client, status, body, cont
 def test_it_handles_timeout(client):
     responses.put(UPDATE_URL, body=requests.ReadTimeout("read timed out"))
     with pytest.raises(dingtalk.DingTalkTimeout):
-        update(client)
+        send_update(client)
 
 
 @responses.activate
 def test_it_handles_a_refused_connection(client):
-    responses.put(UPDATE_URL, body=requests.ConnectionError("NewConnectionError: Connection refused"))
+    responses.put(UPDATE_URL, body=connection_refused())
     with pytest.raises(dingtalk.DingTalkConnectionRefused):
-        update(client)
+        send_update(client)
 
 
 @responses.activate
 def test_it_handles_a_dropped_connection(client):
-    responses.put(UPDATE_URL, body=requests.ConnectionError("RemoteDisconnected('Remote end closed connection')"))
+    responses.put(UPDATE_URL, body=connection_dropped())
     with pytest.raises(dingtalk.DingTalkConnectionDropped):
-        update(client)
+        send_update(client)
 
 
 def test_no_requests_exception_leaks_on_a_real_refused_port():
     # Port 9 on loopback: nothing listens there on these machines.
-    client = dingtalk.DingTalkClient("http://127.0.0.1:9", timeout=(0.5, 0.5))
+    client = dingtalk.client_for("http://127.0.0.1:9", timeout=(0.5, 0.5))
     with pytest.raises(dingtalk.DingTalkConnectionRefused):
-        update(client)
+        send_update(client)
 
 
 @responses.activate
 def test_it_uses_explicit_connect_and_read_timeouts(client, settings):
     responses.put(UPDATE_URL, json={"success": True})
-    update(client)
+    send_update(client)
     assert responses.calls[0].request.req_kwargs["timeout"] == (
         settings.DINGTALK_CONNECT_TIMEOUT,
         settings.DINGTALK_READ_TIMEOUT,
@@ -226,16 +221,16 @@ def test_it_uses_explicit_connect_and_read_timeouts(client, settings):
 
 @responses.activate
 def test_it_queries_a_meeting(client):
-    url = BASE + "/v1.0/conference/scheduleConferences/conf-1/infos"
+    url = API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos"
     responses.get(
         url,
-        json={"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1, "endTime": 2,
-              "url": "https://meeting.example/1", "roomCode": "123"},
+        json={"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1687924800000,
+              "endTime": 1687928400000, "url": "https://meeting.example/1", "roomCode": "123"},
     )
     conference = client.get_schedule_conference(
         access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
     )
-    assert conference == dingtalk.Conference("conf-1", "Design review", 1, 2, "https://meeting.example/1", "123")
+    assert conference == dingtalk.Conference("Design review", SYNC_STARTS_AT, SYNC_ENDS_AT)
     sent = responses.calls[0].request
     assert sent.url == url + "?requestUnionId=creator-1"
     assert sent.headers["x-acs-dingtalk-access-token"] == "tok-1"
@@ -243,22 +238,31 @@ def test_it_queries_a_meeting(client):
 
 @responses.activate
 def test_it_escapes_the_conference_id_in_the_query_path(client):
-    responses.get(BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
+    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
                   json={"title": "t", "startTime": 1, "endTime": 2})
     client.get_schedule_conference(access_token="t", schedule_conference_id="a/../b", request_union_id="u")
     assert len(responses.calls) == 1
 
 
+@pytest.mark.parametrize("milliseconds", [10**20, -(10**20)])
+@responses.activate
+def test_it_refuses_a_query_reply_with_times_no_datetime_can_hold(client, milliseconds):
+    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos",
+                  json={"title": "x", "startTime": milliseconds, "endTime": 1687928400000})
+    with pytest.raises(dingtalk.DingTalkBadReply):
+        client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
+
+
 @responses.activate
 def test_it_refuses_a_query_reply_without_times(client):
-    responses.get(BASE + "/v1.0/conference/scheduleConferences/conf-1/infos", json={"title": "x", "startTime": "1"})
+    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos", json={"title": "x", "startTime": "1"})
     with pytest.raises(dingtalk.DingTalkBadReply):
         client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
 
 
 @responses.activate
 def test_it_gets_an_internal_app_token_with_a_json_body(client):
-    responses.post(BASE + dingtalk.ACCESS_TOKEN_PATH, json={"accessToken": "new-token", "expireIn": 7200})
+    responses.post(API_BASE + dingtalk.ACCESS_TOKEN_PATH, json={"accessToken": "new-token", "expireIn": 7200})
     token = client.get_access_token(app_key="key", app_secret="secret")
     assert (token.token, token.expires_in) == ("new-token", 7200)
     assert "new-token" not in repr(token)
@@ -268,8 +272,40 @@ def test_it_gets_an_internal_app_token_with_a_json_body(client):
 
 @responses.activate
 def test_it_never_logs_the_access_token(client, caplog):
-    responses.put(UPDATE_URL, status=400, json=error_body("paramsError", "error:bad"))
+    responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:bad"))
     with pytest.raises(dingtalk.DingTalkAPIError):
-        update(client, access_token="super-secret-token")
+        send_update(client, access_token="super-secret-token")
     assert "paramsError" in caplog.text
     assert "super-secret-token" not in caplog.text
+
+
+@pytest.mark.parametrize("emoji, accepted", [(25, True), (26, False)], ids=["50-units", "52-units"])
+def test_the_form_the_client_and_the_sandbox_count_an_emoji_title_alike(meeting, emoji, accepted):
+    title = "😀" * emoji  # outside the Basic Multilingual Plane: two UTF-16 code units each, as Java counts
+    form = MeetingForm(
+        data={"title": title, "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": "1"},
+        meeting=meeting,
+        may_reschedule=True,
+    )
+    with Sandbox(tokens=["tok-1"]) as sandbox:
+        sandbox.state.upsert_meeting(schedule_conference_id="conf-1", creator_union_id="creator-1",
+                                     title="Weekly sync", start_time=1687924800000, end_time=1687928400000)
+        direct = requests.Session()
+        direct.trust_env = False  # loopback, never through a proxy
+        sandbox_reply = direct.put(
+            sandbox.base_url + dingtalk.UPDATE_PATH,
+            json={"creatorUnionId": "creator-1", "scheduleConferenceId": "conf-1", "title": title,
+                  "startTime": 1687924800000, "endTime": 1687928400000},
+            headers={dingtalk.TOKEN_HEADER: "tok-1"},
+            timeout=5,
+        )
+        try:
+            send_update(dingtalk.client_for(sandbox.base_url), title=title)
+            client_sends = True
+        except ValueError:
+            client_sends = False
+
+    assert dingtalk.title_length(title) == 2 * emoji
+    assert form.is_valid() is accepted, form.errors
+    assert (sandbox_reply.status_code == 200) is accepted, sandbox_reply.text
+    assert client_sends is accepted

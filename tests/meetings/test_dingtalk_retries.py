@@ -17,44 +17,30 @@ from responses.registries import OrderedRegistry
 
 from meetings import dingtalk
 from meetings.models import MeetingChange
-from tests.conftest import dingtalk_has
+from tests.helpers import (
+    API_BASE,
+    UPDATE_URL,
+    connection_dropped,
+    connection_refused,
+    dingtalk_error,
+    dingtalk_has,
+    send_update,
+)
 
-BASE = "https://api.dingtalk.com"
-UPDATE_URL = BASE + dingtalk.UPDATE_PATH
-QUERY_URL = BASE + dingtalk.QUERY_PATH.format(id="conf-1")
+QUERY_URL = API_BASE + dingtalk.QUERY_PATH.format(id="conf-1")
 QPS_APP, QPS_API = dingtalk.Code.QPS_LIMITS
 SUCCESS = {"json": {"success": True}, "headers": {"x-acs-request-id": "req-ok"}}
 
 
-def api_error(status, code, message="detail"):
-    return {"status": status, "json": {"code": code, "message": message, "requestid": f"req-{code}"}}
-
-
-SYSTEM_ERROR = api_error(500, "systemError", "systemError:busy")
-NOT_SENT = {"body": requests.ConnectionError("NewConnectionError: [Errno 111] Connection refused")}
-DROPPED = {"body": requests.ConnectionError("RemoteDisconnected('Remote end closed connection')")}
+SYSTEM_ERROR = dingtalk_error(500, "systemError", "systemError:busy")
+NOT_SENT = {"body": connection_refused()}
+DROPPED = {"body": connection_dropped()}
 TIMED_OUT = {"body": requests.ReadTimeout("read timed out")}
-
-
-def update(client):
-    return client.update_schedule_conference(
-        access_token="tok-1",
-        creator_union_id="creator-1",
-        schedule_conference_id="conf-1",
-        title="Weekly sync",
-        start_ms=1687924800000,
-        end_ms=1687928400000,
-    )
 
 
 def reply_in_order(url, *replies, method=responses.PUT):
     for reply in replies:
         responses.add(method, url, **reply)
-
-
-@pytest.fixture
-def dingtalk_client(settings):
-    return dingtalk.DingTalkClient(BASE)
 
 
 # --- what is retried ------------------------------------------------------------------------------
@@ -74,7 +60,7 @@ def dingtalk_client(settings):
 def test_it_retries_a_failure_that_a_retry_can_fix(dingtalk_client, dingtalk_waits, failure):
     reply_in_order(UPDATE_URL, failure, SUCCESS)
 
-    assert update(dingtalk_client) == "req-ok"
+    assert send_update(dingtalk_client) == "req-ok"
 
     assert len(responses.calls) == 2
     assert responses.calls[0].request.body == responses.calls[1].request.body
@@ -85,9 +71,9 @@ def test_it_retries_a_failure_that_a_retry_can_fix(dingtalk_client, dingtalk_wai
 @pytest.mark.parametrize("code", [QPS_APP, QPS_API])
 @responses.activate(registry=OrderedRegistry)
 def test_it_waits_about_a_second_when_throttled(dingtalk_client, dingtalk_waits, code):
-    reply_in_order(UPDATE_URL, api_error(403, code, "too many calls"), SUCCESS)
+    reply_in_order(UPDATE_URL, dingtalk_error(403, code, "too many calls"), SUCCESS)
 
-    assert update(dingtalk_client) == "req-ok"
+    assert send_update(dingtalk_client) == "req-ok"
 
     assert len(responses.calls) == 2
     assert dingtalk.THROTTLE_DELAY <= dingtalk_waits[0] <= dingtalk.THROTTLE_DELAY * (1 + dingtalk.JITTER)
@@ -98,7 +84,7 @@ def test_it_retries_at_most_twice_and_backs_off(dingtalk_client, dingtalk_waits)
     reply_in_order(UPDATE_URL, SYSTEM_ERROR, SYSTEM_ERROR, SYSTEM_ERROR, SUCCESS)
 
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(dingtalk_client)
+        send_update(dingtalk_client)
 
     assert caught.value.code == "systemError"
     assert len(responses.calls) == 3
@@ -109,10 +95,10 @@ def test_it_retries_at_most_twice_and_backs_off(dingtalk_client, dingtalk_waits)
 
 @responses.activate(registry=OrderedRegistry)
 def test_a_retry_meets_whatever_dingtalk_says_next(dingtalk_client, dingtalk_waits):
-    reply_in_order(UPDATE_URL, SYSTEM_ERROR, api_error(400, "paramsError", "error:bad title"), SUCCESS)
+    reply_in_order(UPDATE_URL, SYSTEM_ERROR, dingtalk_error(400, "paramsError", "error:bad title"), SUCCESS)
 
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
-        update(dingtalk_client)
+        send_update(dingtalk_client)
 
     assert caught.value.code == "paramsError"
     assert len(responses.calls) == 2
@@ -121,7 +107,7 @@ def test_a_retry_meets_whatever_dingtalk_says_next(dingtalk_client, dingtalk_wai
 @responses.activate(registry=OrderedRegistry)
 def test_it_retries_the_query(dingtalk_client, dingtalk_waits):
     meeting = {"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1, "endTime": 2}
-    reply_in_order(QUERY_URL, api_error(403, QPS_APP), {"json": meeting}, method=responses.GET)
+    reply_in_order(QUERY_URL, dingtalk_error(403, QPS_APP), {"json": meeting}, method=responses.GET)
 
     conference = dingtalk_client.get_schedule_conference(
         access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
@@ -134,13 +120,13 @@ def test_it_retries_the_query(dingtalk_client, dingtalk_waits):
 # --- what is never retried ------------------------------------------------------------------------
 
 FINAL = [
-    pytest.param(api_error(400, "paramsError", "error:title"), id="paramsError"),
-    pytest.param(api_error(400, "permissionError", "permissionError:not creator"), id="permissionError"),
-    pytest.param(api_error(400, "resourceCancel", "Schedule conference has canceled"), id="resourceCancel"),
-    pytest.param(api_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied"), id="missing-scope"),
-    pytest.param(api_error(400, "InvalidAuthentication", "token expired"), id="InvalidAuthentication"),
-    pytest.param(api_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg"), id="monthly-quota"),
-    pytest.param(api_error(409, "someNewCode"), id="unknown-code"),
+    pytest.param(dingtalk_error(400, "paramsError", "error:title"), id="paramsError"),
+    pytest.param(dingtalk_error(400, "permissionError", "permissionError:not creator"), id="permissionError"),
+    pytest.param(dingtalk_error(400, "resourceCancel", "Schedule conference has canceled"), id="resourceCancel"),
+    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied"), id="missing-scope"),
+    pytest.param(dingtalk_error(400, "InvalidAuthentication", "token expired"), id="InvalidAuthentication"),
+    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg"), id="monthly-quota"),
+    pytest.param(dingtalk_error(409, "someNewCode"), id="unknown-code"),
     pytest.param({"status": 200, "json": {"success": False}}, id="200-without-success"),
     pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"}, id="html-200"),
     pytest.param({"status": 503, "body": "<html>busy</html>", "content_type": "text/html"}, id="html-503"),
@@ -154,7 +140,7 @@ def test_it_never_retries_dingtalks_decision_or_its_block_page(dingtalk_client, 
     reply_in_order(UPDATE_URL, reply, SUCCESS)
 
     with pytest.raises(dingtalk.DingTalkError):
-        update(dingtalk_client)
+        send_update(dingtalk_client)
 
     assert len(responses.calls) == 1
     assert dingtalk_waits == []
@@ -163,8 +149,8 @@ def test_it_never_retries_dingtalks_decision_or_its_block_page(dingtalk_client, 
 @pytest.mark.parametrize("failure", [SYSTEM_ERROR, NOT_SENT, TIMED_OUT], ids=["systemError", "refused", "timeout"])
 @responses.activate(registry=OrderedRegistry)
 def test_it_never_retries_a_token_request(dingtalk_client, dingtalk_waits, failure):
-    responses.add(responses.POST, BASE + dingtalk.ACCESS_TOKEN_PATH, **failure)
-    responses.add(responses.POST, BASE + dingtalk.ACCESS_TOKEN_PATH, json={"accessToken": "t", "expireIn": 7200})
+    responses.add(responses.POST, API_BASE + dingtalk.ACCESS_TOKEN_PATH, **failure)
+    responses.add(responses.POST, API_BASE + dingtalk.ACCESS_TOKEN_PATH, json={"accessToken": "t", "expireIn": 7200})
 
     with pytest.raises(dingtalk.DingTalkError):
         dingtalk_client.get_access_token(app_key="key", app_secret="secret")
@@ -203,10 +189,12 @@ class FakeTime:
 def time_out_every_attempt(*, deadline):
     """Update with a client whose every attempt times out after its full timeouts; return the fake clock."""
     fake = FakeTime()
-    client = dingtalk.DingTalkClient(BASE, timeout=(3.05, 6.0), deadline=deadline, sleep=fake.sleep, clock=fake.clock)
+    client = dingtalk.DingTalkClient(
+        API_BASE, timeout=(3.05, 6.0), deadline=deadline, sleep=fake.sleep, clock=fake.clock
+    )
     responses.add_callback(responses.PUT, UPDATE_URL, callback=fake.time_out)
     with pytest.raises(dingtalk.DingTalkTimeout):
-        update(client)
+        send_update(client)
     return fake
 
 
@@ -257,7 +245,7 @@ def test_the_deadline_holds_against_a_real_silent_server(silent_dingtalk):
     client = silent_dingtalk(deadline=1.0)
     started = time.monotonic()
     with pytest.raises(dingtalk.DingTalkTimeout):
-        update(client)
+        send_update(client)
     elapsed = time.monotonic() - started
 
     assert elapsed < 1.0 + 0.3  # the read timeout alone is 3 s: the deadline cut it
@@ -268,17 +256,21 @@ def test_inside_a_spent_shared_deadline_nothing_is_sent(dingtalk_client):
     responses.put(UPDATE_URL, json={"success": True})
 
     with dingtalk.shared_deadline(0), pytest.raises(dingtalk.DingTalkTimeout):
-        update(dingtalk_client)
+        send_update(dingtalk_client)
 
     assert len(responses.calls) == 0
 
 
-def test_a_nested_shared_deadline_never_extends_the_outer_one():
-    with dingtalk.shared_deadline(1):
-        outer = dingtalk._shared_ends_at.get()
-        with dingtalk.shared_deadline(100):
-            assert dingtalk._shared_ends_at.get() == outer
-    assert dingtalk._shared_ends_at.get() is None
+@responses.activate
+def test_a_nested_shared_deadline_never_extends_the_outer_one(dingtalk_client):
+    responses.put(UPDATE_URL, json={"success": True})
+
+    with dingtalk.shared_deadline(0), dingtalk.shared_deadline(100), pytest.raises(dingtalk.DingTalkTimeout):
+        send_update(dingtalk_client)
+    assert len(responses.calls) == 0
+
+    send_update(dingtalk_client)  # the block is over: the client's own deadline holds again
+    assert len(responses.calls) == 1
 
 
 def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_server(silent_dingtalk):
@@ -289,7 +281,7 @@ def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_serv
         with pytest.raises(dingtalk.DingTalkTimeout):
             client.get_schedule_conference(access_token="t", schedule_conference_id="c", request_union_id="u")
         with pytest.raises(dingtalk.DingTalkTimeout):
-            update(client)
+            send_update(client)
     elapsed = time.monotonic() - started
 
     assert elapsed < 1.2 + 0.3

@@ -6,7 +6,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from tests.conftest import grant
 
 SUMMARY = re.compile(
@@ -36,8 +36,8 @@ def test_the_summary_links_each_error_to_its_field_and_takes_the_focus(alice_cli
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data)
 
     assert summary(response) == [
-        f'<a href="#id_title">{messages.TITLE_REQUIRED}</a>',
-        f'<a href="#id_end_time">{messages.END_NOT_AFTER_START}</a>',
+        f'<a href="#id_title">{texts.TITLE_REQUIRED}</a>',
+        f'<a href="#id_end_time">{texts.END_NOT_AFTER_START}</a>',
     ]
     assert response.content.decode().count("autofocus") == 1  # the summary's, not the title's
 
@@ -47,7 +47,7 @@ def test_an_error_of_the_whole_form_is_listed_without_a_link(alice_client, meeti
 
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data)
 
-    assert summary(response) == [str(messages.FORM_OUT_OF_DATE)]
+    assert summary(response) == [str(texts.FORM_OUT_OF_DATE)]
 
 
 def test_the_add_and_login_forms_and_the_activity_filters_use_it_too(alice_client, office_admin):
@@ -62,5 +62,5 @@ def test_the_add_and_login_forms_and_the_activity_filters_use_it_too(alice_clien
         '<a href="#id_organization">This field is required.</a>',
         '<a href="#id_schedule_conference_id">This field is required.</a>',
     ]
-    assert summary(filtered) == [f'<a href="#id_date_from">{messages.DATE_INVALID}</a>']
+    assert summary(filtered) == [f'<a href="#id_date_from">{texts.DATE_INVALID}</a>']
     assert len(summary(login)) == 1 and "correct username and password" in summary(login)[0]

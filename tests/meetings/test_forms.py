@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from meetings import messages
+from meetings import texts
 from meetings.forms import MeetingForm
 
 
@@ -50,7 +50,7 @@ def test_it_keeps_the_stored_times_for_title_fixers(meeting):
 def test_it_refuses_crafted_times_from_title_fixers(meeting, times):
     form = form_for(meeting, may_reschedule=False, **times)
     assert not form.is_valid()
-    assert form.non_field_errors() == [messages.RESCHEDULE_NOT_ALLOWED]
+    assert form.non_field_errors() == [texts.RESCHEDULE_NOT_ALLOWED]
     assert form.has_error("__all__", code="reschedule_not_allowed")
 
 
@@ -61,7 +61,7 @@ def test_it_accepts_the_shown_times_posted_back_by_title_fixers(meeting):
 @pytest.mark.parametrize("version", ["", "abc", "0"])
 def test_it_needs_the_version_the_form_was_opened_with(meeting, version):
     form = form_for(meeting, version=version)
-    assert form.errors["version"] == [messages.FORM_OUT_OF_DATE]
+    assert form.errors["version"] == [texts.FORM_OUT_OF_DATE]
 
 
 def test_it_trims_the_title(meeting):
@@ -95,14 +95,14 @@ def test_it_refuses_bad_titles(meeting, title, code):
 def test_title_too_long_names_the_limit_and_the_length(meeting):
     form = form_for(meeting, title="会" * 51)
     form.is_valid()
-    assert form.errors["title"] == [messages.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
+    assert form.errors["title"] == [texts.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
 
 
 @pytest.mark.parametrize("end", ["2026-12-01T10:00", "2026-12-01T09:59"])
 def test_it_refuses_an_end_not_after_the_start(meeting, end):
     form = form_for(meeting, end_time=end)
     assert not form.is_valid()
-    assert form.errors["end_time"] == [messages.END_NOT_AFTER_START]
+    assert form.errors["end_time"] == [texts.END_NOT_AFTER_START]
 
 
 @pytest.mark.parametrize("value", ["", "tomorrow", "2026-13-01T10:00", "2026-12-01", "0001-01-01T00:00"])
@@ -124,7 +124,7 @@ def test_it_refuses_a_time_the_clocks_skip(berlin_meeting):
     assert not form.is_valid()
     assert form.has_error("start_time", "nonexistent")
     assert form.errors["start_time"] == [
-        messages.TIME_NONEXISTENT % {"value": "2026-03-29 02:30", "time_zone": "Europe/Berlin"}
+        texts.TIME_NONEXISTENT % {"value": "2026-03-29 02:30", "time_zone": "Europe/Berlin"}
     ]
 
 

@@ -8,12 +8,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from meetings import messages
+from meetings import texts
 from meetings.models import MeetingChange
-from tests.conftest import API_BASE, dingtalk_has, grant
-from tests.test_locale import po_entries
+from tests.helpers import UPDATE_URL, dingtalk_has, grant, po_entries, shown_messages
 
-UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 PARAMS_ERROR_REPLY = {"status": 400, "json": {"code": "paramsError", "message": "error:startTime is illegal",
                                               "requestid": "req-1"}}
@@ -22,10 +20,6 @@ PARAMS_ERROR_REPLY = {"status": 400, "json": {"code": "paramsError", "message": 
 def in_chinese(text):
     with translation.override("zh-hans"):
         return str(text)
-
-
-def shown_messages(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 def save(client, meeting, **headers):
@@ -41,7 +35,7 @@ def test_dingtalks_params_error_reads_in_chinese(alice_client, meeting):
     response = save(alice_client, meeting, **CHINESE)
 
     with translation.override("zh-hans"):
-        expected = messages.PARAMS_ERROR % {"detail": "startTime is illegal"} + " " + messages.REQUEST_ID_SUFFIX % {
+        expected = texts.PARAMS_ERROR % {"detail": "startTime is illegal"} + " " + texts.REQUEST_ID_SUFFIX % {
             "request_id": "req-1"}
     assert shown_messages(response) == [expected]
     assert expected.startswith("钉钉拒绝了某个值：startTime is illegal。")
@@ -66,10 +60,10 @@ def test_dingtalks_params_error_reads_in_english(alice_client, meeting):
     "reply, expected",
     [
         ({"status": 400, "json": {"code": "resourceCancel", "message": "canceled"}},
-         lambda: str(messages.RESOURCE_CANCEL)),
+         lambda: str(texts.RESOURCE_CANCEL)),
         ({"status": 403, "json": {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "qps"}},
-         lambda: str(messages.THROTTLED)),
-        ({"status": 200, "body": "<html>blocked</html>"}, lambda: messages.BAD_REPLY % {"status": 200}),
+         lambda: str(texts.THROTTLED)),
+        ({"status": 200, "body": "<html>blocked</html>"}, lambda: texts.BAD_REPLY % {"status": 200}),
     ],
 )
 @responses.activate
@@ -88,7 +82,7 @@ def test_form_errors_read_in_chinese(alice_client, meeting):
         **CHINESE,
     )
     errors = response.context["form"].errors
-    assert errors["title"] == [in_chinese(messages.TITLE_TOO_LONG) % {"limit": 50, "length": 51}]
+    assert errors["title"] == [in_chinese(texts.TITLE_TOO_LONG) % {"limit": 50, "length": 51}]
     assert errors["end_time"] == ["结束时间必须晚于开始时间。"]
 
 

@@ -7,17 +7,20 @@ import responses
 from django.test import Client
 from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from meetings.models import Meeting, MeetingChange
-from tests.conftest import API_BASE, dingtalk_has, dingtalk_query_url, grant
-from tests.meetings.test_meeting_edit import FAILURES, assert_input_kept, shown_messages
+from tests.helpers import (
+    FAILURES,
+    UPDATE_URL,
+    assert_input_kept,
+    dingtalk_has,
+    dingtalk_query_url,
+    edit_url,
+    grant,
+    shown_messages,
+)
 
-UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
 TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
-
-
-def edit_url(meeting):
-    return reverse("meetings:edit", args=[meeting.pk])
 
 
 def opened_form(client, meeting):
@@ -48,7 +51,7 @@ def test_two_people_saving_the_same_meeting_never_overwrite_each_other(alice_cli
 
     assert response.status_code == 200
     assert len(responses.calls) == calls_before  # nothing was sent for Alice
-    assert shown_messages(response) == [str(messages.SAVED_BY_SOMEONE_ELSE)]
+    assert shown_messages(response) == [str(texts.SAVED_BY_SOMEONE_ELSE)]
     html = response.content.decode()
     assert "bob" in html and "Bob&#x27;s title" in html  # who changed what
     assert_input_kept(response)
@@ -67,7 +70,7 @@ def test_saving_again_from_a_stale_form_is_still_refused(alice_client, meeting):
     alice_client.post(edit_url(meeting), {**form, **TYPED})
     again = alice_client.post(edit_url(meeting), {**form, **TYPED})
 
-    assert shown_messages(again) == [str(messages.SAVED_BY_SOMEONE_ELSE)]
+    assert shown_messages(again) == [str(texts.SAVED_BY_SOMEONE_ELSE)]
     assert len(responses.calls) == 0
 
 
@@ -82,7 +85,7 @@ def test_a_change_made_in_dingtalk_after_the_form_was_opened_is_detected_before_
 
     assert [call.request.method for call in responses.calls] == ["GET"]
     assert shown_messages(response) == [
-        messages.CHANGED_IN_DINGTALK
+        texts.CHANGED_IN_DINGTALK
         % {"title": "Moved in DingTalk", "start": "2026-12-01 13:00", "end": "2026-12-01 14:00",
            "time_zone": "Asia/Shanghai"}
     ]
@@ -104,7 +107,7 @@ def test_taking_dingtalks_values_stores_them_and_the_next_save_goes_through(alic
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (stored.title, stored.version) == ("Moved in DingTalk", 2)
     assert shown_messages(response) == [
-        messages.MEETING_REFRESHED
+        texts.MEETING_REFRESHED
         % {"title": "Moved in DingTalk", "start": "2026-12-01 10:00", "end": "2026-12-01 11:00",
            "time_zone": "Asia/Shanghai"}
     ]

@@ -4,28 +4,26 @@ import datetime
 import json
 
 import pytest
-import requests
 import responses
-from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from meetings.models import Meeting, MeetingChange
-from tests.conftest import ACCESS_TOKEN, API_BASE, dingtalk_has
-
-UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
-TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
-
-
-def edit_url(meeting):
-    return reverse("meetings:edit", args=[meeting.pk])
+from tests.helpers import (
+    ACCESS_TOKEN,
+    FAILURES,
+    SUFFIX,
+    TYPED,
+    UPDATE_URL,
+    assert_input_kept,
+    dingtalk_error,
+    dingtalk_has,
+    edit_url,
+    shown_messages,
+)
 
 
 def post(client, meeting, **data):
     return client.post(edit_url(meeting), {**TYPED, "version": meeting.version, **data}, follow=True)
-
-
-def shown_messages(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 def assert_unchanged(meeting):
@@ -33,13 +31,6 @@ def assert_unchanged(meeting):
     assert (stored.title, stored.starts_at, stored.ends_at, stored.version) == (
         meeting.title, meeting.starts_at, meeting.ends_at, meeting.version
     )
-
-
-def assert_input_kept(response):
-    html = response.content.decode()
-    assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html
-    assert 'value="2026-12-01T14:00"' in html
-    assert 'value="2026-12-01T15:30"' in html
 
 
 def test_it_shows_the_form_in_the_organizations_zone(alice_client, meeting):
@@ -77,7 +68,7 @@ def test_it_saves_and_sends_exactly_the_documented_body(alice_client, meeting, o
     assert stored.starts_at == datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
     assert stored.version == meeting.version + 1
     assert shown_messages(response) == [
-        messages.MEETING_UPDATED
+        texts.MEETING_UPDATED
         % {"title": "Weekly sync <b>v2</b>", "start": "2026-12-01 14:00", "end": "2026-12-01 15:30",
            "time_zone": "Asia/Shanghai"}
     ]
@@ -106,7 +97,7 @@ def test_it_sends_nothing_when_nothing_changed(alice_client, meeting):
     response = post(alice_client, meeting, title="Weekly sync", start_time="2026-12-01T10:00",
                     end_time="2026-12-01T11:00")
     assert len(responses.calls) == 0
-    assert shown_messages(response) == [messages.MEETING_UNCHANGED]
+    assert shown_messages(response) == [texts.MEETING_UNCHANGED]
 
 
 @pytest.mark.parametrize(
@@ -127,46 +118,6 @@ def test_validation_stops_the_request(alice_client, meeting, data, field):
     assert len(responses.calls) == 0
     assert_unchanged(meeting)
     assert MeetingChange.objects.count() == 0
-
-
-def api_error(status, code, message, requestid="req-err-1", **extra):
-    return {"status": status, "json": {"code": code, "message": message, "requestid": requestid, **extra}}
-
-
-ORG = "Hangzhou Office"
-SUFFIX = " " + messages.REQUEST_ID_SUFFIX % {"request_id": "req-err-1"}
-FAILURES = [
-    pytest.param(api_error(400, "paramsError", "error:startTime is illegal"),
-                 messages.PARAMS_ERROR % {"detail": "startTime is illegal"} + SUFFIX, id="paramsError"),
-    pytest.param(api_error(400, "permissionError", "permissionError:not creator"),
-                 messages.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX, id="permissionError"),
-    pytest.param(api_error(500, "systemError", "systemError:busy"),
-                 messages.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX, id="systemError"),
-    pytest.param(api_error(400, "InvalidAuthentication", "token expired"),
-                 messages.INVALID_AUTHENTICATION % {"organization": ORG} + SUFFIX, id="InvalidAuthentication"),
-    pytest.param(api_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", "denied",
-                           accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]}),
-                 messages.MISSING_SCOPE % {"organization": ORG, "scopes": "VideoConference.Conference.Write"}
-                 + SUFFIX, id="missing-scope"),
-    pytest.param(api_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps"),
-                 str(messages.THROTTLED) + SUFFIX, id="qps-app"),
-    pytest.param(api_error(403, "Forbidden.AccessDenied.QpsLimitForApi", "qps"),
-                 str(messages.THROTTLED) + SUFFIX, id="qps-api"),
-    pytest.param(api_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "quota"),
-                 messages.MONTHLY_QUOTA % {"organization": ORG} + SUFFIX, id="monthly-quota"),
-    pytest.param({"status": 200, "json": {"success": False}, "headers": {"x-acs-request-id": "req-err-1"}},
-                 messages.NOT_CONFIRMED % {"request_id": "req-err-1"}, id="success-false"),
-    pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
-                 messages.BAD_REPLY % {"status": 200}, id="html-reply"),
-    pytest.param({"body": requests.ConnectionError("NewConnectionError: refused")},
-                 messages.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
-    pytest.param({"body": requests.ConnectionError("RemoteDisconnected('closed')")},
-                 str(messages.CONNECTION_DROPPED), id="dropped"),
-    pytest.param({"body": requests.ReadTimeout("slow")}, str(messages.TIMEOUT), id="timeout"),
-    pytest.param(api_error(409, "someNewCode", "who knows"),
-                 messages.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode", "request_id": "req-err-1"},
-                 id="unknown-code"),
-]
 
 
 @pytest.mark.parametrize("reply, expected", FAILURES)
@@ -190,7 +141,7 @@ def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, o
 @responses.activate
 def test_dingtalks_text_is_escaped(alice_client, meeting):
     dingtalk_has(meeting)
-    responses.put(UPDATE_URL, **api_error(400, "paramsError", "error:<script>alert(1)</script>"))
+    responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:<script>alert(1)</script>"))
     html = post(alice_client, meeting).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -199,11 +150,11 @@ def test_dingtalks_text_is_escaped(alice_client, meeting):
 @responses.activate
 def test_a_canceled_meeting_is_marked_and_offers_no_more_edits(alice_client, meeting):
     dingtalk_has(meeting)
-    responses.put(UPDATE_URL, **api_error(400, "resourceCancel", "Schedule conference has canceled"))
+    responses.put(UPDATE_URL, **dingtalk_error(400, "resourceCancel", "Schedule conference has canceled"))
 
     response = post(alice_client, meeting)
 
-    assert shown_messages(response) == [str(messages.RESOURCE_CANCEL) + SUFFIX]
+    assert shown_messages(response) == [str(texts.RESOURCE_CANCEL) + SUFFIX]
     stored = Meeting.objects.get(pk=meeting.pk)
     assert stored.status == Meeting.Status.CANCELED
     assert stored.title == meeting.title
@@ -212,7 +163,7 @@ def test_a_canceled_meeting_is_marked_and_offers_no_more_edits(alice_client, mee
     assert 'name="title"' not in page
 
     again = post(alice_client, meeting)
-    assert shown_messages(again) == [str(messages.MEETING_CANCELED_READ_ONLY)]
+    assert shown_messages(again) == [str(texts.MEETING_CANCELED_READ_ONLY)]
     assert len(responses.calls) == 2
 
 

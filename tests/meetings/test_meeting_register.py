@@ -3,9 +3,9 @@ import datetime
 import responses
 from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.conftest import ACCESS_TOKEN, API_BASE
+from tests.helpers import ACCESS_TOKEN, API_BASE
 
 ADD_URL = reverse("meetings:add")
 QUERY_URL = API_BASE + "/v1.0/conference/scheduleConferences/conf-new/infos"
@@ -34,7 +34,7 @@ def test_it_looks_the_meeting_up_and_stores_it(alice_client, organization, offic
     assert (meeting.title, meeting.creator_union_id, meeting.organization) == ("项目评审", "creator-9", organization)
     assert meeting.starts_at == datetime.datetime.fromtimestamp(1764554400, tz=datetime.UTC)
     assert response.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])
-    assert [str(m) for m in response.context["messages"]] == [messages.MEETING_REGISTERED % {"title": "项目评审"}]
+    assert [str(m) for m in response.context["messages"]] == [texts.MEETING_REGISTERED % {"title": "项目评审"}]
     sent = responses.calls[0].request
     assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
     assert sent.url == QUERY_URL + "?requestUnionId=creator-9"
@@ -49,7 +49,7 @@ def test_a_failed_lookup_says_why_and_keeps_the_input(alice_client, organization
     response = alice_client.post(ADD_URL, form_data(organization))
 
     assert response.status_code == 200
-    expected = messages.PARAMS_ERROR % {"detail": "no such meeting"} + " " + messages.REQUEST_ID_SUFFIX % {
+    expected = texts.PARAMS_ERROR % {"detail": "no such meeting"} + " " + texts.REQUEST_ID_SUFFIX % {
         "request_id": "r-1"}
     assert [str(m) for m in response.context["messages"]] == [expected]
     html = response.content.decode()
@@ -62,7 +62,7 @@ def test_it_refuses_a_meeting_already_registered(alice_client, organization, mee
     response = alice_client.post(
         ADD_URL, form_data(organization, schedule_conference_id=meeting.schedule_conference_id)
     )
-    assert response.context["form"].errors["schedule_conference_id"] == [messages.CONFERENCE_ALREADY_REGISTERED]
+    assert response.context["form"].errors["schedule_conference_id"] == [texts.CONFERENCE_ALREADY_REGISTERED]
     assert len(responses.calls) == 0
 
 
@@ -70,6 +70,6 @@ def test_it_refuses_a_meeting_already_registered(alice_client, organization, mee
 def test_it_refuses_an_organization_the_person_is_not_in(alice_client):
     other = Organization.objects.create(name="Not mine", time_zone="UTC")
     response = alice_client.post(ADD_URL, form_data(other))
-    assert response.context["form"].errors["organization"] == [messages.ORGANIZATION_NOT_ALLOWED]
+    assert response.context["form"].errors["organization"] == [texts.ORGANIZATION_NOT_ALLOWED]
     assert len(responses.calls) == 0
     assert "Not mine" not in response.content.decode()

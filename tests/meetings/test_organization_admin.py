@@ -7,10 +7,10 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import dingtalk, messages
+from meetings import dingtalk, texts
 from meetings.admin import token_status
 from meetings.models import Organization
-from tests.conftest import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET
+from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
 ADD_URL = reverse("admin:meetings_organization_add")
@@ -80,7 +80,7 @@ def test_an_app_without_its_secret_is_refused_and_the_input_kept(admin_client):
     response = admin_client.post(ADD_URL, form_data())
     assert response.status_code == 200
     assert errors(response, "new_app_secret") == [
-        messages.CREDENTIAL_REQUIRED % {"mode": Organization.AuthMode.INTERNAL_APP.label}
+        texts.CREDENTIAL_REQUIRED % {"mode": Organization.AuthMode.INTERNAL_APP.label}
     ]
     assert 'value="Chengdu Office"' in response.content.decode()
     assert not Organization.objects.exists()
@@ -119,7 +119,7 @@ def test_switching_to_a_pasted_token_needs_one_pasted(admin_client, app_organiza
 def test_a_pasted_tokens_expiry_must_not_have_passed(admin_client, organization):
     data = form_data(organization, new_access_token="pasted-token-2", access_token_expires_at="2020-01-01T10:00")
     response = admin_client.post(change_url(organization), data)
-    assert errors(response, "access_token_expires_at") == [messages.TOKEN_EXPIRY_PASSED]
+    assert errors(response, "access_token_expires_at") == [texts.TOKEN_EXPIRY_PASSED]
     assert Organization.objects.get(pk=organization.pk).access_token == ACCESS_TOKEN
 
 
@@ -151,25 +151,25 @@ def test_saving_other_fields_keeps_a_token_and_lease_written_meanwhile(admin_cli
 
 
 def test_the_status_of_an_app_token_says_until_when_and_that_it_renews(app_organization):
-    assert token_status(app_organization) == messages.TOKEN_STATUS_APP_PENDING
+    assert token_status(app_organization) == texts.TOKEN_STATUS_APP_PENDING
     cache(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
-    assert token_status(app_organization) == messages.TOKEN_STATUS_APP_VALID % {
-        "time": messages.local_time(app_organization.access_token_expires_at, app_organization),
+    assert token_status(app_organization) == texts.TOKEN_STATUS_APP_VALID % {
+        "time": texts.local_time(app_organization.access_token_expires_at, app_organization),
         "time_zone": "Asia/Shanghai",
     }
 
 
 def test_the_status_of_a_pasted_token(organization):
-    assert token_status(organization) == messages.TOKEN_STATUS_PASTED_NO_EXPIRY
+    assert token_status(organization) == texts.TOKEN_STATUS_PASTED_NO_EXPIRY
     organization.access_token_expires_at = timezone.now() - datetime.timedelta(minutes=1)
     assert token_status(organization).startswith("Pasted token expired at")
     organization.access_token = ""
-    assert token_status(organization) == messages.TOKEN_STATUS_INCOMPLETE % {"missing": "access token"}
+    assert token_status(organization) == texts.TOKEN_STATUS_INCOMPLETE % {"missing": "access token"}
 
 
 def test_the_status_is_on_the_list_and_the_form(admin_client, app_organization):
     for url in (CHANGELIST_URL, change_url(app_organization)):
-        assert str(messages.TOKEN_STATUS_APP_PENDING) in admin_client.get(url).content.decode()
+        assert str(texts.TOKEN_STATUS_APP_PENDING) in admin_client.get(url).content.decode()
 
 
 # --- Check connection --------------------------------------------------------------------------------
@@ -193,9 +193,9 @@ def test_check_connection_gets_a_token_for_app_credentials(admin_client, app_org
     response = check_connection(admin_client, app_organization)
 
     stored = Organization.objects.get(pk=app_organization.pk)
-    assert shown(response) == [messages.CONNECTION_OK % {
+    assert shown(response) == [texts.CONNECTION_OK % {
         "organization": app_organization.name,
-        "time": messages.local_time(stored.access_token_expires_at, stored),
+        "time": texts.local_time(stored.access_token_expires_at, stored),
         "time_zone": "Asia/Shanghai",
     }]
     assert stored.access_token == "checked-token-1"
@@ -210,8 +210,8 @@ def test_check_connection_reports_dingtalks_refusal(admin_client, app_organizati
     })
     response = check_connection(admin_client, app_organization)
     assert shown(response) == [
-        messages.INVALID_APP_CREDENTIALS % {"organization": app_organization.name}
-        + " " + messages.REQUEST_ID_SUFFIX % {"request_id": "req-chk"}
+        texts.INVALID_APP_CREDENTIALS % {"organization": app_organization.name}
+        + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-chk"}
     ]
     assert APP_SECRET not in response.content.decode()
 
@@ -219,8 +219,8 @@ def test_check_connection_reports_dingtalks_refusal(admin_client, app_organizati
 @responses.activate
 def test_check_connection_of_a_pasted_token_checks_what_it_can(admin_client, organization):
     response = check_connection(admin_client, organization)
-    assert shown(response) == [messages.CONNECTION_PASTED % {
-        "organization": organization.name, "status": messages.TOKEN_STATUS_PASTED_NO_EXPIRY
+    assert shown(response) == [texts.CONNECTION_PASTED % {
+        "organization": organization.name, "status": texts.TOKEN_STATUS_PASTED_NO_EXPIRY
     }]
     assert len(responses.calls) == 0
     assert ACCESS_TOKEN not in response.content.decode()

@@ -22,10 +22,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from meetings import dingtalk, messages
+from meetings import dingtalk, services
 from meetings.forms import INPUT_FORMATS, title_length
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.conftest import API_BASE
+from tests.helpers import API_BASE
 
 # Function-scoped fixtures (the logged-in client, the meeting) are shared by the examples of one test;
 # each example resets what it may have changed first.
@@ -39,7 +39,6 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 ANY_DINGTALK_URL = re.compile(re.escape(API_BASE) + r"/.*")
-UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
 ORIGINAL = {
     "title": "Weekly sync",
     "starts_at": datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),
@@ -242,11 +241,11 @@ def assert_a_valid_update_body(request, meeting):
 
 def shown(response):
     """Every message and form error on the final page."""
-    texts = [str(message) for message in response.context["messages"]]
+    sentences = [str(message) for message in response.context["messages"]]
     form = response.context.get("form")
     if form is not None and form.is_bound:
-        texts += [str(error) for errors in form.errors.values() for error in errors]
-    return texts
+        sentences += [str(error) for errors in form.errors.values() for error in errors]
+    return sentences
 
 
 # --- the edit form -----------------------------------------------------------------------------------
@@ -357,7 +356,8 @@ def test_an_update_reply_is_a_request_id_or_a_dingtalk_error_with_a_message(answ
     request_id, fake = outcome(
         lambda client: client.update_schedule_conference(
             access_token="tok", creator_union_id="creator-1", schedule_conference_id="conf-1",
-            title="Weekly sync", start_ms=1, end_ms=2,
+            title="Weekly sync", starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            ends_at=datetime.datetime(2026, 1, 1, 1, tzinfo=datetime.UTC),
         ),
         puts=[answer],
     )
@@ -381,7 +381,7 @@ def test_a_meeting_reply_is_a_usable_conference_or_a_dingtalk_error_with_a_messa
     )
     if conference is not None:
         assert_storable(conference.title, Meeting._meta.get_field("title").max_length)
-        assert type(conference.start_ms) is int and type(conference.end_ms) is int
+        assert conference.starts_at.tzinfo is not None and conference.ends_at.tzinfo is not None
 
 
 token_bodies = st.fixed_dictionaries(
@@ -428,7 +428,7 @@ def assert_a_well_formed_error(error):
         assert_storable(stored, MeetingChange._meta.get_field(field).max_length)
     assert_storable(error.message, 1000)
     assert all(isinstance(scope, str) for scope in error.required_scopes)
-    text = messages.for_error(error, organization=Organization(name="Hangzhou Office", api_base=API_BASE))
+    text = services.error_message(error, organization=Organization(name="Hangzhou Office", api_base=API_BASE))
     assert isinstance(text, str) and text.strip()
 
 

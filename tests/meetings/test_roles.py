@@ -9,11 +9,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.conftest import API_BASE, dingtalk_has
+from tests.helpers import UPDATE_URL, dingtalk_has, edit_url
 
-UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
 LATER = datetime.timedelta(hours=2)
 
 
@@ -25,10 +24,6 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-def edit_url(meeting):
-    return reverse("meetings:edit", args=[meeting.pk])
 
 
 def test_the_roles_exist_after_migrating(db):
@@ -60,7 +55,7 @@ def test_helpdesk_cannot_change_times_even_by_crafting_a_post(helpdesk, meeting,
     response = logged_in(helpdesk).post(edit_url(meeting), {"title": "Weekly sync", "version": 1, **times})
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [messages.RESCHEDULE_NOT_ALLOWED]
+    assert response.context["form"].non_field_errors() == [texts.RESCHEDULE_NOT_ALLOWED]
     assert len(responses.calls) == 0
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (stored.starts_at, stored.ends_at, stored.version) == (meeting.starts_at, meeting.ends_at, 1)
@@ -137,7 +132,7 @@ def test_lists_search_and_activity_show_only_the_persons_organizations(
     assert "Board meeting" not in activity.content.decode()
     assert "Shenzhen Office" not in activity.content.decode()  # not even as a filter choice
     refused = client.get(reverse("meetings:activity"), {"organization": elsewhere_meeting.organization_id})
-    assert refused.context["filter_form"].errors["organization"] == [messages.ORGANIZATION_NOT_ALLOWED]
+    assert refused.context["filter_form"].errors["organization"] == [texts.ORGANIZATION_NOT_ALLOWED]
 
 
 def test_a_superuser_sees_every_organization(django_user_model, meeting, elsewhere_meeting):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from meetings import dingtalk
 from meetings.models import Organization
-from tests.conftest import ACCESS_TOKEN, API_BASE, APP_SECRET
+from tests.helpers import ACCESS_TOKEN, API_BASE, APP_SECRET
 
 
 def test_the_token_is_encrypted_in_the_database(organization):

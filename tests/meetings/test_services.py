@@ -9,11 +9,10 @@ import responses
 from django.db import connection
 from django.utils import timezone
 
-from meetings import messages, services
+from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
-from tests.conftest import API_BASE, dingtalk_has, dingtalk_query_url
+from tests.helpers import UPDATE_URL, dingtalk_has, dingtalk_query_url
 
-UPDATE_URL = API_BASE + "/v1.0/conference/scheduleConferences"
 LATER = datetime.timedelta(hours=2)
 
 
@@ -60,7 +59,7 @@ def test_it_refuses_a_save_based_on_an_older_version(meeting, office_admin):
     with pytest.raises(services.MeetingConflict) as refused:
         update(meeting, office_admin, title="Mine", based_on_version=meeting.version - 1 or 0)
 
-    assert refused.value.message == str(messages.SAVED_BY_SOMEONE_ELSE)
+    assert refused.value.message == str(texts.SAVED_BY_SOMEONE_ELSE)
     assert len(responses.calls) == 0
     change = MeetingChange.objects.get()
     assert (change.outcome, change.new_title, change.message) == ("conflict", "Mine", refused.value.message)
@@ -74,7 +73,7 @@ def test_it_refuses_a_second_save_while_one_is_talking_to_dingtalk(meeting, offi
     with pytest.raises(services.MeetingConflict) as refused:
         update(meeting, office_admin, title="Mine")
 
-    assert refused.value.message == str(messages.SAVE_IN_PROGRESS)
+    assert refused.value.message == str(texts.SAVE_IN_PROGRESS)
     assert len(responses.calls) == 0
     assert MeetingChange.objects.get().outcome == "conflict"
 
@@ -104,7 +103,7 @@ def test_the_compare_and_swap_guards_the_window_of_the_dingtalk_call(meeting, of
     with pytest.raises(services.MeetingConflict) as refused:
         update(meeting, office_admin, title="Mine")
 
-    assert refused.value.message == str(messages.CHANGED_IN_PORTAL_WHILE_SAVING)
+    assert refused.value.message == str(texts.CHANGED_IN_PORTAL_WHILE_SAVING)
     assert stored(meeting).title == "Theirs"
     assert MeetingChange.objects.get().outcome == "conflict"
 
@@ -127,11 +126,11 @@ def test_it_stops_when_dingtalk_changed_since_the_form_was_opened(meeting, offic
                ends_at=meeting.ends_at + LATER)
 
     assert [call.request.method for call in responses.calls] == ["GET"]
-    assert stopped.value.current == services.DingTalkMeeting(**now)
-    assert stopped.value.message == messages.CHANGED_IN_DINGTALK % {
+    assert stopped.value.current == dingtalk.Conference(**now)
+    assert stopped.value.message == texts.CHANGED_IN_DINGTALK % {
         "title": now["title"],
-        "start": messages.local_time(now["starts_at"], meeting.organization),
-        "end": messages.local_time(now["ends_at"], meeting.organization),
+        "start": texts.local_time(now["starts_at"], meeting.organization),
+        "end": texts.local_time(now["ends_at"], meeting.organization),
         "time_zone": "Asia/Shanghai",
     }
     change = MeetingChange.objects.get()
@@ -169,7 +168,7 @@ def test_the_service_refuses_new_times_from_someone_who_may_not_reschedule(meeti
     with pytest.raises(services.MeetingError) as refused:
         update(meeting, helpdesk, starts_at=meeting.starts_at + LATER, ends_at=meeting.ends_at + LATER)
 
-    assert refused.value.message == str(messages.RESCHEDULE_NOT_ALLOWED)
+    assert refused.value.message == str(texts.RESCHEDULE_NOT_ALLOWED)
     assert len(responses.calls) == 0
     assert stored(meeting).starts_at == meeting.starts_at
 
@@ -182,7 +181,7 @@ def test_a_failed_query_is_kept_with_the_same_message_as_a_failed_update(meeting
     with pytest.raises(services.MeetingError) as failed:
         update(meeting, office_admin, title="Mine")
 
-    expected = messages.SYSTEM_ERROR % {"detail": "busy"} + " " + messages.REQUEST_ID_SUFFIX % {"request_id": "req-q"}
+    expected = texts.SYSTEM_ERROR % {"detail": "busy"} + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-q"}
     assert failed.value.message == expected
     assert all(call.request.method == "GET" for call in responses.calls)
     change = MeetingChange.objects.get()
@@ -200,6 +199,25 @@ def test_a_query_saying_canceled_marks_the_meeting_canceled(meeting, office_admi
 
     assert stored(meeting).status == Meeting.Status.CANCELED
     assert not any(call.request.method == "PUT" for call in responses.calls)
+
+
+@responses.activate
+def test_dingtalk_saying_canceled_is_a_meeting_canceled_and_other_refusals_are_not(meeting, office_admin):
+    responses.get(dingtalk_query_url(meeting), status=500,
+                  json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"})
+    with pytest.raises(services.MeetingError) as failed:
+        update(meeting, office_admin, title="Mine")
+    assert not isinstance(failed.value, services.MeetingCanceled)
+
+    responses.get(dingtalk_query_url(meeting), status=400,
+                  json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"})
+    with pytest.raises(services.MeetingCanceled):
+        update(meeting, office_admin, title="Mine")
+    for use_case in (lambda: update(meeting, office_admin, title="Mine"),
+                     lambda: services.meeting_refresh(meeting=meeting, by=office_admin)):
+        with pytest.raises(services.MeetingCanceled) as refused:
+            use_case()
+        assert refused.value.message == str(texts.MEETING_CANCELED_READ_ONLY)
 
 
 @responses.activate
@@ -256,7 +274,7 @@ def test_of_two_simultaneous_saves_only_one_reaches_dingtalk(meeting, office_adm
     thread.join(5)
 
     assert outcomes["first"] == "success"
-    assert refused.value.message == str(messages.SAVE_IN_PROGRESS)
+    assert refused.value.message == str(texts.SAVE_IN_PROGRESS)
     assert [call.request.method for call in responses.calls].count("PUT") == 1
     assert (stored(meeting).title, stored(meeting).version) == ("Alice's", 2)
 

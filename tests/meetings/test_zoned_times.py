@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from meetings.models import MeetingChange, Organization
 
 
@@ -41,7 +41,7 @@ def test_the_edit_page_labels_the_stored_times_and_says_how_to_type_them(alice_c
     html = response.content.decode()
 
     assert START_IN_SHANGHAI in html and END_IN_SHANGHAI in html
-    hint = messages.TIME_INPUT_HINT % {"time_zone": "Asia/Shanghai"}
+    hint = texts.TIME_INPUT_HINT % {"time_zone": "Asia/Shanghai"}
     assert html.count(f'<p class="help" id="id_start_time_helptext">{hint}</p>') == 1
     assert 'aria-describedby="id_start_time_helptext"' in html
 
@@ -61,7 +61,7 @@ def test_the_admins_meeting_list_shows_the_organizations_zone(superuser_client, 
 def test_the_admins_meeting_page_is_in_the_organizations_zone(superuser_client, meeting):
     html = superuser_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
 
-    assert messages.TIMES_IN_ZONE % {"time_zone": "Asia/Shanghai"} in html
+    assert texts.TIMES_IN_ZONE % {"time_zone": "Asia/Shanghai"} in html
     assert "Dec. 1, 2026, 10 a.m." in html and "Dec. 1, 2026, 2 a.m." not in html
 
 
@@ -82,7 +82,7 @@ def test_a_pasted_tokens_expiry_is_shown_and_read_in_the_organizations_zone(supe
 
     html = superuser_client.get(url).content.decode()
     assert 'type="datetime-local" name="access_token_expires_at" value="2030-01-01T10:00"' in html
-    assert messages.TOKEN_EXPIRY_HINT % {"time_zone": "Asia/Shanghai"} in html
+    assert texts.TOKEN_EXPIRY_HINT % {"time_zone": "Asia/Shanghai"} in html
     assert "2030-01-01 10:00 (Asia/Shanghai)" in html  # the status line beside it says the same
 
     form = superuser_client.get(url).context["adminform"].form

@@ -5,7 +5,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings import credentials
+from meetings import services
 from meetings.models import Organization
 from meetings.validators import validate_time_zone
 
@@ -61,27 +61,29 @@ class Command(BaseCommand):
         if token_expires_at and auth_mode != AuthMode.ACCESS_TOKEN:
             raise CommandError("--token-expires-at goes with DINGTALK_ACCESS_TOKEN (a pasted token).")
 
-        organization, created = Organization.objects.get_or_create(
-            name=name, defaults={"time_zone": time_zone, "api_base": api_base.rstrip("/")}
-        )
-        changed = {"time_zone", "api_base"} if created else set()
-        if organization.api_base != api_base.rstrip("/"):
+        organization = Organization.objects.filter(name=name).first()
+        created = organization is None
+        if created:
+            organization = Organization(name=name)
+        changed = {"time_zone"}
+        if created or organization.api_base != api_base:
             changed.add("api_base")
         organization.time_zone = time_zone
-        organization.api_base = api_base.rstrip("/")
+        organization.api_base = api_base
         if auth_mode:
+            # Credentials given are taken as new even when equal: a cached app token is dropped and renewed.
             changed |= {"auth_mode", *values}
             organization.auth_mode = auth_mode
             for field, value in values.items():
                 setattr(organization, field, value)
             if auth_mode == AuthMode.ACCESS_TOKEN:
                 organization.access_token_expires_at = _expiry(token_expires_at, time_zone)
-        credentials.forget_token_if_source_changed(organization, changed=changed)
+                changed.add("access_token_expires_at")
         try:
             organization.full_clean()
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        organization.save()
+        services.organization_save(organization=organization, changed=changed)
 
         verb = "Created" if created else "Updated"
         state = f"{organization.get_auth_mode_display()} set" if auth_mode else "credentials unchanged"

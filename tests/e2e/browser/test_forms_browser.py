@@ -4,7 +4,7 @@ to each field; logging out says so."""
 import pytest
 from django.urls import reverse
 
-from meetings import messages
+from meetings import texts
 from tests.e2e.browser.test_meeting_edit_browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -25,7 +25,7 @@ def test_the_error_summary_takes_the_focus_and_leads_to_each_field(page, sandbox
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     assert page.evaluate(FOCUSED_ID) == "error-summary"
-    assert summary.get_by_role("link").all_inner_texts() == [messages.TITLE_REQUIRED, messages.END_NOT_AFTER_START]
+    assert summary.get_by_role("link").all_inner_texts() == [texts.TITLE_REQUIRED, texts.END_NOT_AFTER_START]
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the second link
@@ -38,5 +38,5 @@ def test_logging_out_says_so(page, sandbox, meeting, office_admin):
     with page.expect_navigation():
         page.get_by_role("button", name="Log out").click()
 
-    assert page.get_by_role("status").inner_text() == messages.LOGGED_OUT
+    assert page.get_by_role("status").inner_text() == texts.LOGGED_OUT
     assert page.get_by_role("heading", level=1).inner_text() == "Log in"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from meetings import dingtalk, messages
+from meetings import dingtalk, texts
 from meetings.models import Meeting
 from tests.e2e.conftest import PASSWORD
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 FIXED = "Design review"
-SAVED = messages.MEETING_UPDATED % {
+SAVED = texts.MEETING_UPDATED % {
     "title": FIXED, "start": "2027-03-15 10:00", "end": "2027-03-15 11:00", "time_zone": "Europe/Berlin",
 }
 # What the focused element is, in words a person would use: its label, link text or button text.
@@ -38,8 +38,8 @@ def screenshots(tmp_path):
 
 def system_error_sentence(sandbox, organization):
     request_id = sandbox.state.requests("update")[-1]["requestId"]
-    text = messages.SYSTEM_ERROR % {"detail": "sandbox injected fault"}
-    return f"{text} {messages.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+    text = texts.SYSTEM_ERROR % {"detail": "sandbox injected fault"}
+    return f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
 
 
 def wait_for_path(page, path):

@@ -1,0 +1,198 @@
+"""What the sandbox keeps: apps, suites, tokens, meetings and armed faults, and the names they use.
+
+Records are plain dataclasses; `SandboxState` (state.py) holds them behind its lock. The `to_json` and
+`from_json` pairs are the state file's format (see state_file.py) and, for meetings, the control API's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+READ_SCOPE = "VideoConference.Conference.Read"
+WRITE_SCOPE = "VideoConference.Conference.Write"
+CONFERENCE_SCOPES: frozenset[str] = frozenset({READ_SCOPE, WRITE_SCOPE})
+
+# API names, as used to aim faults and to tag the request log.
+APIS: tuple[str, ...] = ("token", "corp_token", "create", "query", "update", "cancel")
+ANY_API = "*"
+
+FAULTS: tuple[str, ...] = (
+    "paramsError",
+    "permissionError",
+    "resourceCancel",
+    "systemError",
+    "InvalidAuthentication",
+    "missingScope",
+    "qpsLimit",
+    "apiCountLimit",
+    "html",
+    "drop",
+    "slow",
+    "success_false",
+)
+DEFAULT_SLOW_SECONDS = 1.0
+HTML_FAULT_STATUSES = (200, 503)
+
+
+@dataclass(frozen=True)
+class App:
+    """An internal app: its secret and the permission scopes granted to its tokens."""
+
+    app_key: str
+    app_secret: str
+    scopes: frozenset[str] = CONFERENCE_SCOPES
+
+    def to_json(self) -> dict[str, Any]:
+        return {"appSecret": self.app_secret, "scopes": sorted(self.scopes)}
+
+    @classmethod
+    def from_json(cls, app_key: str, data: dict[str, Any]) -> App:
+        return cls(app_key, data["appSecret"], frozenset(data["scopes"]))
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A third-party suite. Empty `corp_ids` means any corp has authorized it; no ticket means any."""
+
+    suite_key: str
+    suite_secret: str
+    scopes: frozenset[str] = CONFERENCE_SCOPES
+    corp_ids: frozenset[str] = frozenset()
+    suite_ticket: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "suiteSecret": self.suite_secret,
+            "scopes": sorted(self.scopes),
+            "corpIds": sorted(self.corp_ids),
+            "suiteTicket": self.suite_ticket,
+        }
+
+    @classmethod
+    def from_json(cls, suite_key: str, data: dict[str, Any]) -> Suite:
+        return cls(
+            suite_key,
+            data["suiteSecret"],
+            frozenset(data["scopes"]),
+            frozenset(data.get("corpIds", [])),
+            data.get("suiteTicket"),
+        )
+
+
+@dataclass(frozen=True)
+class Token:
+    """An access token. `expires_at` None means it never expires (preloaded static tokens)."""
+
+    token: str
+    scopes: frozenset[str]
+    expires_at: float | None
+    owner: str | None = None  # "app:<key>" / "suite:<key>:<corp>" for issued tokens, None for static
+
+    def alive_at(self, now: float) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scopes": sorted(self.scopes), "expiresAt": self.expires_at, "owner": self.owner}
+
+    @classmethod
+    def from_json(cls, token: str, data: dict[str, Any]) -> Token:
+        return cls(token, frozenset(data["scopes"]), data["expiresAt"], data.get("owner"))
+
+
+@dataclass
+class Meeting:
+    """A booked meeting, stored with the fields DingTalk's query API returns plus creator and state."""
+
+    schedule_conference_id: str
+    creator_union_id: str
+    title: str
+    start_time: int
+    end_time: int
+    url: str
+    room_code: str
+    phones: list[str] = field(default_factory=list)
+    canceled: bool = False
+    # Labels for the control page, given when seeding; DingTalk itself returns neither.
+    organization: str | None = None
+    time_zone: str | None = None  # an IANA name, e.g. "Asia/Shanghai"
+
+    def to_api(self) -> dict[str, Any]:
+        """The body of DingTalk's query reply (creator and cancel flag are not part of it)."""
+        return {
+            "scheduleConferenceId": self.schedule_conference_id,
+            "title": self.title,
+            "startTime": self.start_time,
+            "endTime": self.end_time,
+            "url": self.url,
+            "roomCode": self.room_code,
+            "phones": list(self.phones),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything, in DingTalk's camelCase, for the control API and the state file."""
+        return {
+            **self.to_api(),
+            "creatorUnionId": self.creator_union_id,
+            "canceled": self.canceled,
+            "organization": self.organization,
+            "timeZone": self.time_zone,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Meeting:
+        return cls(
+            schedule_conference_id=str(data["scheduleConferenceId"]),
+            creator_union_id=str(data["creatorUnionId"]),
+            title=str(data["title"]),
+            start_time=int(data["startTime"]),
+            end_time=int(data["endTime"]),
+            url=str(data["url"]),
+            room_code=str(data["roomCode"]),
+            phones=[str(phone) for phone in data.get("phones", [])],
+            canceled=bool(data.get("canceled", False)),
+            organization=data.get("organization"),
+            time_zone=data.get("timeZone"),
+        )
+
+
+@dataclass
+class Fault:
+    """An armed fault: the next `remaining` calls to `api` answer with `fault`."""
+
+    id: int
+    fault: str
+    api: str
+    remaining: int
+    seconds: float | None = None  # for "slow"
+    status: int | None = None  # for "html"
+
+    @classmethod
+    def checked(
+        cls, fault_id: int, fault: str, api: str, count: int, seconds: float | None, status: int | None
+    ) -> Fault:
+        """A fault for the next `count` calls to `api` ("*" for any); ValueError if a value is bad.
+        `seconds` only applies to "slow" and `status` to "html"; other faults drop them."""
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
+        if api != ANY_API and api not in APIS:
+            raise ValueError(f"unknown api {api!r}; one of {', '.join(APIS)} or {ANY_API}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError("count must be a positive integer")
+        if fault == "slow":
+            seconds = DEFAULT_SLOW_SECONDS if seconds is None else float(seconds)
+            if seconds < 0:
+                raise ValueError("seconds must not be negative")
+        else:
+            seconds = None
+        if fault == "html":
+            status = HTML_FAULT_STATUSES[-1] if status is None else status
+            if status not in HTML_FAULT_STATUSES:
+                raise ValueError(f"status for html must be one of {HTML_FAULT_STATUSES}")
+        else:
+            status = None
+        return cls(fault_id, fault, api, count, seconds, status)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

@@ -1,0 +1,79 @@
+"""The only code in the portal that speaks HTTP to DingTalk.
+
+- `errors`: DingTalk's codes the portal acts on and the `DingTalkError` family;
+- `transport`: the connection pool, timeouts, retries, the shared deadline and reply parsing;
+- `client`: one method per DingTalk API (`client_for(api_base)` builds the client);
+- `limits`: the title length as DingTalk counts it (no Django, so the sandbox uses it too).
+
+Callers use the names below: `from meetings import dingtalk; dingtalk.client_for(...)`.
+"""
+
+from .client import (
+    ACCESS_TOKEN_PATH,
+    CORP_ACCESS_TOKEN_PATH,
+    QUERY_PATH,
+    STORED_TITLE_MAX_LENGTH,
+    UPDATE_PATH,
+    AccessToken,
+    Conference,
+    DingTalkClient,
+    client_for,
+    epoch_ms,
+    from_epoch_ms,
+)
+from .errors import (
+    JITTER,
+    RETRY_BASE_DELAY,
+    THROTTLE_DELAY,
+    Code,
+    DingTalkAPIError,
+    DingTalkBadReply,
+    DingTalkConnectionDropped,
+    DingTalkConnectionRefused,
+    DingTalkError,
+    DingTalkNotConfirmed,
+    DingTalkTimeout,
+    retry_delay,
+)
+from .limits import TITLE_MAX_LENGTH, title_length
+from .transport import (
+    MAX_ATTEMPTS,
+    REQUEST_ID_HEADER,
+    TOKEN_HEADER,
+    USER_AGENT,
+    _shared_ends_at,  # noqa: F401 -- tests/admin_portal/test_middleware.py reads it
+    shared_deadline,
+)
+
+__all__ = [
+    "ACCESS_TOKEN_PATH",
+    "CORP_ACCESS_TOKEN_PATH",
+    "JITTER",
+    "MAX_ATTEMPTS",
+    "QUERY_PATH",
+    "REQUEST_ID_HEADER",
+    "RETRY_BASE_DELAY",
+    "STORED_TITLE_MAX_LENGTH",
+    "THROTTLE_DELAY",
+    "TITLE_MAX_LENGTH",
+    "TOKEN_HEADER",
+    "UPDATE_PATH",
+    "USER_AGENT",
+    "AccessToken",
+    "Code",
+    "Conference",
+    "DingTalkAPIError",
+    "DingTalkBadReply",
+    "DingTalkClient",
+    "DingTalkConnectionDropped",
+    "DingTalkConnectionRefused",
+    "DingTalkError",
+    "DingTalkNotConfirmed",
+    "DingTalkTimeout",
+    "client_for",
+    "epoch_ms",
+    "from_epoch_ms",
+    "retry_delay",
+    "shared_deadline",
+    "title_length",
+]

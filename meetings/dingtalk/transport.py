@@ -1,0 +1,277 @@
+"""How the client talks HTTP: one connection pool, explicit (connect, read) timeouts, retries, one deadline.
+
+Every failure -- a DingTalk error body, a reply that is not JSON, a refused or dropped connection, a
+timeout -- becomes a `DingTalkError` with the HTTP status, DingTalk's `code` and `message`, the request
+ID, and whether the request was `sent`. No `requests` exception leaves this module. Idempotent calls
+are retried (see errors.retry_delay); all attempts, waits included, end within `deadline` seconds, and inside
+`shared_deadline()` (every web request, see admin_portal.middleware) all calls share one such budget.
+The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import logging
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import NamedTuple
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from django.conf import settings
+
+from .errors import (
+    Code,
+    DingTalkAPIError,
+    DingTalkBadReply,
+    DingTalkError,
+    DingTalkTimeout,
+    failure,
+    retry_delay,
+)
+
+logger = logging.getLogger("meetings.dingtalk")
+
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+REQUEST_ID_HEADER = "x-acs-request-id"
+USER_AGENT = "dingtalk-meeting-portal/1.0"
+# What an access token may hold to travel in a header: printable ASCII, no spaces, no line breaks.
+TOKEN_CHARACTERS = re.compile(r"[!-~]+")
+# What a reply's code and request ID are cut to: MeetingChange.dingtalk_code's and .request_id's max_length.
+REPLY_ID_MAX_LENGTH = 128
+# What a reply's message is cut to: it is shown in a sentence and stored with the audit row.
+REPLY_MESSAGE_MAX_LENGTH = 500
+# DingTalk never sends us anything big; a huge body is a fault or an attack, not a reply.
+MAX_REPLY_BYTES = 1024 * 1024
+# An idempotent call is tried at most this often: once, then at most two retries.
+MAX_ATTEMPTS = 3
+# A retry that would have less than this many seconds before the deadline is not started.
+MIN_ATTEMPT_SECONDS = 1.0
+
+
+# When (time.monotonic) the DingTalk calls of the current block must all have ended; None outside one.
+_shared_ends_at: contextvars.ContextVar[float | None] = contextvars.ContextVar("dingtalk_shared_ends_at", default=None)
+
+
+@contextlib.contextmanager
+def shared_deadline(seconds: float) -> Iterator[None]:
+    """Every DingTalk call inside the block -- reads, token requests, updates, their retries -- ends within
+    `seconds` from now, together. A save makes several calls; one budget for all keeps the request under
+    gunicorn's worker timeout however they add up. A nested block never extends the outer one.
+    """
+    ends_at = time.monotonic() + seconds
+    outer = _shared_ends_at.get()
+    token = _shared_ends_at.set(ends_at if outer is None else min(outer, ends_at))
+    try:
+        yield
+    finally:
+        _shared_ends_at.reset(token)
+
+
+@lru_cache(maxsize=1)
+def _session() -> requests.Session:
+    """The process's one Session. Calls go straight to its mounted adapter, which keeps the connections."""
+    session = requests.Session()
+    session.trust_env = False  # the environment is read once per host, by _environment()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class _Route(NamedTuple):
+    adapter: requests.adapters.BaseAdapter
+    proxies: dict[str, str]
+    verify: str | bool
+
+
+@lru_cache(maxsize=32)
+def _environment(base_url: str) -> _Route:
+    """How to reach a host, read from the environment once per process: the adapter, the proxies
+    (HTTPS_PROXY and friends, honouring NO_PROXY -- offices reach DingTalk through proxies) and the CA
+    bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), as requests itself would find them on every call.
+    """
+    proxies = requests.utils.get_environ_proxies(base_url)
+    verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return _Route(_session().get_adapter(base_url), proxies, verify)
+
+
+class Transport:
+    """The HTTP half of the client: `_call()` makes one DingTalk call, retried and within the deadline."""
+
+    # Injectable per instance (or on the class, as tests do) so tests neither sleep nor wait for the clock.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: tuple[float, float] | None = None,
+        deadline: float | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout or (settings.DINGTALK_CONNECT_TIMEOUT, settings.DINGTALK_READ_TIMEOUT)
+        # Seconds one call may take in all, retries and waits included.
+        self.deadline = settings.DINGTALK_DEADLINE if deadline is None else deadline
+        if sleep is not None:
+            self.sleep = sleep
+        if clock is not None:
+            self.clock = clock
+
+    def _call(
+        self, method, path, *, idempotent=False, access_token=None, json_body=None, params=None
+    ) -> tuple[dict, str]:
+        """One DingTalk call: its JSON object and request ID. Only an idempotent one is retried.
+
+        The token endpoints are not: DingTalk throttles callers that ask for tokens often, a token is
+        fetched once per two hours per organization, and a failed fetch costs only a message -- nothing
+        was changed, and the next save asks again.
+        """
+        headers = {"Accept": "application/json"}
+        if access_token is not None:
+            if not access_token:
+                raise DingTalkAPIError(
+                    "No access token", code=Code.INVALID_AUTHENTICATION, message="no access token is set", sent=False
+                )
+            headers[TOKEN_HEADER] = access_token
+        data = None
+        if json_body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(json_body, ensure_ascii=False).encode()
+        request = {"method": method, "path": path, "params": params, "data": data, "headers": headers}
+
+        ends_at = self.clock() + self.deadline
+        shared_ends_at = _shared_ends_at.get()
+        if shared_ends_at is not None:
+            ends_at = min(ends_at, self.clock() + shared_ends_at - time.monotonic())
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            if ends_at <= self.clock():
+                # The request's time is spent: nothing is sent, the caller says what a timeout says.
+                raise DingTalkTimeout(f"No time left to call {self._host}", sent=False)
+            try:
+                return self._attempt(**request, timeout=self._timeout_within(ends_at - self.clock()))
+            except DingTalkError as error:
+                delay = retry_delay(error, retry=attempt) if idempotent and attempt < MAX_ATTEMPTS else None
+                if delay is None or self.clock() + delay + MIN_ATTEMPT_SECONDS > ends_at:
+                    raise
+                logger.info(
+                    "DingTalk %s %s failed (%s %s); retry %d of %d in %.2f s",
+                    method, path, type(error).__name__, error.code or "-", attempt, MAX_ATTEMPTS - 1, delay,
+                )
+                self.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _timeout_within(self, remaining: float) -> tuple[float, float]:
+        """The (connect, read) timeouts, shrunk in proportion when they would outlast the deadline."""
+        connect, read = self.timeout
+        if connect + read <= remaining:
+            return self.timeout
+        scale = max(remaining, 0.001) / (connect + read)
+        return connect * scale, read * scale
+
+    def _attempt(self, *, method, path, params, data, headers, timeout) -> tuple[dict, str]:
+        """One HTTP exchange, every failure a DingTalkError.
+
+        Not `session.request()`: per call it merges settings, re-quotes the URL, runs hooks and cookie
+        jars and re-reads the environment, which cost more client CPU than the official SDK
+        (benchmarks/client_cpu.py). The PreparedRequest is built from parts known to be clean and handed
+        to requests' own HTTPAdapter (its pool, timeouts, proxies and exception mapping; `responses`
+        patches its send(), so tests see every call), with proxies and CA bundle resolved once per host.
+        """
+        token = headers.get(TOKEN_HEADER)
+        if token is not None and not TOKEN_CHARACTERS.fullmatch(token):
+            # A pasted token with a line break must never reach the wire; DingTalk would refuse it anyway.
+            raise DingTalkAPIError(
+                "Unusable access token",
+                code=Code.INVALID_AUTHENTICATION,
+                message="the access token has characters an HTTP header cannot carry",
+                sent=False,
+            )
+        adapter, proxies, verify = _environment(self.base_url)
+        request = requests.PreparedRequest()
+        request.method = method
+        request.url = self.base_url + path + ("?" + urlencode(params) if params else "")
+        request.headers = requests.structures.CaseInsensitiveDict(headers)
+        request.headers["User-Agent"] = USER_AGENT
+        if data is not None:
+            request.headers["Content-Length"] = str(len(data))
+        request.body = data
+        try:
+            response = adapter.send(request, timeout=timeout, verify=verify, proxies=proxies)
+            content = response.content[: MAX_REPLY_BYTES + 1]
+        except requests.RequestException as exc:
+            raise failure(exc, host=self._host, timeout=timeout) from None
+        return self._parse(method, path, response, content)
+
+    @property
+    def _host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def _parse(self, method, path, response, content) -> tuple[dict, str]:
+        status = response.status_code
+        header_request_id = reply_text(response.headers.get(REQUEST_ID_HEADER), limit=REPLY_ID_MAX_LENGTH)
+        try:
+            body = json.loads(content) if len(content) <= MAX_REPLY_BYTES else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            logger.warning(
+                "DingTalk %s %s: HTTP %s, not a JSON object (request id %s): %r",
+                method, path, status, header_request_id or "-", content[:300],
+            )
+            raise DingTalkBadReply(
+                f"DingTalk replied HTTP {status} with a body that is not a JSON object",
+                status=status,
+                request_id=header_request_id,
+            )
+        request_id = (
+            reply_text(body.get("requestid"), limit=REPLY_ID_MAX_LENGTH)
+            or reply_text(body.get("requestId"), limit=REPLY_ID_MAX_LENGTH)
+            or header_request_id
+        )
+        if 200 <= status < 300:
+            return body, request_id
+        code = reply_text(body.get("code"), limit=REPLY_ID_MAX_LENGTH)
+        message = reply_text(body.get("message"), limit=REPLY_MESSAGE_MAX_LENGTH)
+        scopes = ()
+        detail = body.get("accessdenieddetail")
+        if isinstance(detail, dict) and isinstance(detail.get("requiredScopes"), list):
+            required = (reply_text(scope, limit=REPLY_ID_MAX_LENGTH) for scope in detail["requiredScopes"][:10])
+            scopes = tuple(scope for scope in required if scope)
+        logger.warning(
+            "DingTalk %s %s: HTTP %s code=%s request_id=%s message=%r",
+            method, path, status, code or "-", request_id or "-", message[:300],
+        )
+        raise DingTalkAPIError(
+            f"DingTalk replied HTTP {status} {code}",
+            status=status,
+            code=code,
+            message=message,
+            request_id=request_id,
+            required_scopes=scopes,
+        )
+
+
+def reply_text(value, *, limit: int) -> str:
+    """A reply's string (or number) as text fit to show, log and store; anything else is "".
+
+    Replies can be broken or hostile. Control characters become spaces (PostgreSQL refuses NUL), lone
+    surrogates go (nothing can encode them), and the text is cut to `limit`.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    text = "".join(
+        " " if category == "Cc" else character
+        for character in str(value)
+        if (category := unicodedata.category(character)) != "Cs"
+    )
+    return text.strip()[:limit]

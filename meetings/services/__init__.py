@@ -1,0 +1,28 @@
+"""Use cases: the only code that changes meetings and organizations. DingTalk first, then the database.
+
+One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
+"""
+
+from .errors import (
+    MeetingCanceled,
+    MeetingChangedInDingTalk,
+    MeetingConflict,
+    MeetingError,
+    error_message,
+)
+from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_register, meeting_update
+from .organizations import organization_save
+
+__all__ = [
+    "RESCHEDULE_PERMISSION",
+    "UPDATE_LEASE",
+    "MeetingCanceled",
+    "MeetingChangedInDingTalk",
+    "MeetingConflict",
+    "MeetingError",
+    "error_message",
+    "meeting_refresh",
+    "meeting_register",
+    "meeting_update",
+    "organization_save",
+]

@@ -1,0 +1,91 @@
+"""What a use case tells the person when it fails: the MeetingError family and the sentence for a DingTalk failure."""
+
+from __future__ import annotations
+
+from .. import credentials, dingtalk, texts
+from ..models import Organization
+
+
+class MeetingError(Exception):
+    """A use case failed; `message` is the sentence to show the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class MeetingCanceled(MeetingError):
+    """The meeting is canceled in DingTalk (found now or earlier): it can no longer be changed."""
+
+
+class MeetingConflict(MeetingError):
+    """Someone saved the meeting in the portal after the form was opened (or is saving it now)."""
+
+
+class MeetingChangedInDingTalk(MeetingError):
+    """DingTalk's title or times differ from what the form was based on; `current` is what DingTalk has."""
+
+    def __init__(self, message: str, *, current: dingtalk.Conference):
+        super().__init__(message)
+        self.current = current
+
+
+# Failures whose kind says more than their code (most have none: DingTalk never answered), in order.
+ERROR_KINDS = (
+    (credentials.TokenRequestFailed, texts.TOKEN_REQUEST_FAILED),
+    (dingtalk.DingTalkTimeout, texts.TIMEOUT),
+    (dingtalk.DingTalkConnectionRefused, texts.CONNECTION_REFUSED),
+    (dingtalk.DingTalkConnectionDropped, texts.CONNECTION_DROPPED),
+    (dingtalk.DingTalkBadReply, texts.BAD_REPLY),
+)
+
+
+def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization: Organization) -> str:
+    """The sentence for a failed DingTalk call (or one never made), with DingTalk's detail where it helps."""
+    if isinstance(error, credentials.CredentialsMissing):
+        missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
+        return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+    if isinstance(error, credentials.PastedTokenExpired):
+        return texts.PASTED_TOKEN_EXPIRED % {
+            "organization": organization.name,
+            "time": texts.local_time(error.expired_at, organization),
+            "time_zone": organization.time_zone,
+        }
+    # Every sentence picks the parameters it names.
+    params = {
+        "organization": organization.name,
+        "host": organization.api_base,
+        "status": error.status or "-",
+        "code": error.code or "-",
+        "request_id": error.request_id or "-",
+        "detail": error.detail or error.code,
+        "scopes": ", ".join(error.required_scopes) or "VideoConference.Conference.Write",
+    }
+    if isinstance(error, dingtalk.DingTalkNotConfirmed):
+        return texts.NOT_CONFIRMED % params
+    sentence = _error_sentence(error, organization)
+    if sentence is None:
+        return texts.UNKNOWN_ERROR % params
+    text = sentence % params
+    if error.request_id:
+        text = f"{text} {texts.REQUEST_ID_SUFFIX % params}"
+    return text
+
+
+def _error_sentence(error: dingtalk.DingTalkError, organization: Organization):
+    if error.code == dingtalk.Code.INVALID_CLIENT:
+        return texts.BY_CODE[error.code]  # a TokenRequestFailed, but the code says exactly what to correct
+    for kind, sentence in ERROR_KINDS:
+        if isinstance(error, kind):
+            return sentence
+    sentence = texts.BY_CODE.get(error.code)
+    if sentence is texts.INVALID_AUTHENTICATION and credentials.uses_app(organization):
+        # The portal renews its own tokens and retries once; only a pasted one needs a person.
+        return texts.APP_TOKEN_REJECTED
+    if error.status == 403 and error.required_scopes and (sentence is None or sentence in _WEAKER_THAN_SCOPES):
+        return texts.MISSING_SCOPE  # a 403 that names the permission it lacks
+    return sentence
+
+
+# Codes a 403 naming a missing permission overrides: the permission is what an administrator can fix.
+_WEAKER_THAN_SCOPES = (texts.THROTTLED, texts.MONTHLY_QUOTA)

@@ -1,0 +1,309 @@
+"""Use cases for meetings: update, refresh from DingTalk, register. DingTalk first, then the database."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import NoReturn
+
+from django.contrib.auth.models import AbstractUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .. import credentials, dingtalk, texts
+from ..models import Meeting, MeetingChange, Organization
+from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, error_message
+
+logger = logging.getLogger(__name__)
+
+
+# Longer than any save can take (two DingTalk calls within gunicorn's 30 s worker timeout), so a live
+# save never loses its lease; a worker killed mid-save blocks edits of that one meeting for a minute.
+UPDATE_LEASE = datetime.timedelta(seconds=60)
+RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
+
+
+def meeting_update(
+    *,
+    meeting: Meeting,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    by: AbstractUser,
+    based_on_version: int,
+) -> MeetingChange | None:
+    """Send the new title and times to DingTalk and, only if DingTalk says yes, store them.
+
+    `based_on_version` is the meeting's version the person's form was opened with. The save is refused
+    (MeetingConflict) when someone saved the meeting in the portal since then, or is saving it now.
+    Before anything is sent, DingTalk's current state is read: when its title -- or, for someone who
+    may reschedule, its times -- differ from the stored values the form was based on, the save stops
+    with MeetingChangedInDingTalk instead of overwriting a change made in DingTalk directly. A person
+    without the reschedule permission changes the title only; the times sent are DingTalk's current ones.
+
+    Every attempt that gets past the form leaves a MeetingChange row, whatever the outcome.
+    Returns None when nothing differs from what is stored (nothing is sent).
+    Raises MeetingError (or a subclass) with the sentence to show; MeetingCanceled when the meeting is,
+    or DingTalk now says it is, canceled.
+    """
+    if meeting.is_canceled:
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    may_reschedule = by.has_perm(RESCHEDULE_PERMISSION)
+    if not may_reschedule and (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at):
+        logger.warning("User %s without %s tried to move meeting %s", by.pk, RESCHEDULE_PERMISSION, meeting.pk)
+        raise MeetingError(str(texts.RESCHEDULE_NOT_ALLOWED))
+    if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
+        return None
+
+    change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
+    change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
+    if meeting.version != based_on_version:
+        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+    lease = _take_lease(change)
+    try:
+        current = _read_or_fail(change)
+        based_on = (meeting.title, meeting.starts_at, meeting.ends_at)
+        there = (current.title, current.starts_at, current.ends_at)
+        if (based_on if may_reschedule else based_on[:1]) != (there if may_reschedule else there[:1]):
+            text = texts.CHANGED_IN_DINGTALK % {
+                "title": current.title,
+                "start": texts.local_time(current.starts_at, meeting.organization),
+                "end": texts.local_time(current.ends_at, meeting.organization),
+                "time_zone": meeting.organization.time_zone,
+            }
+            _stop(change, MeetingChangedInDingTalk(text, current=current))
+        if not may_reschedule:
+            # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
+            starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
+        organization = meeting.organization
+        client = dingtalk.client_for(organization.api_base)
+        try:
+            change.request_id = credentials.call_with_token(
+                organization=organization,
+                call=lambda access_token: client.update_schedule_conference(
+                    access_token=access_token,
+                    creator_union_id=meeting.creator_union_id,
+                    schedule_conference_id=meeting.schedule_conference_id,
+                    title=title,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                ),
+            )
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _fail(change, error)
+        _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
+    finally:
+        _release_lease(meeting, lease)
+    return change
+
+
+def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | None:
+    """Take DingTalk's current title and times into the portal (the way out of a DingTalk conflict).
+
+    Returns None when the portal already has them. Raises MeetingError with the sentence to show, and
+    MeetingCanceled when DingTalk reports the meeting canceled (it is then marked so).
+    """
+    if meeting.is_canceled:
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    change = _change(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
+    lease = _take_lease(change)
+    try:
+        current = _read_or_fail(change)
+        if (current.title, current.starts_at, current.ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
+            return None
+        change.new_title, change.new_starts_at, change.new_ends_at = current.title, current.starts_at, current.ends_at
+        _store(change, lease=lease, title=current.title, starts_at=current.starts_at, ends_at=current.ends_at)
+    finally:
+        _release_lease(meeting, lease)
+    return change
+
+
+def _change(meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int) -> MeetingChange:
+    """An audit row for an attempt, starting from the stored values."""
+    return MeetingChange(
+        meeting=meeting,
+        organization=meeting.organization,
+        user=by,
+        action=action,
+        based_on_version=based_on_version,
+        old_title=meeting.title,
+        old_starts_at=meeting.starts_at,
+        old_ends_at=meeting.ends_at,
+    )
+
+
+def _stop(change: MeetingChange, conflict: MeetingError) -> NoReturn:
+    """Keep the attempt as a CONFLICT row and raise the conflict."""
+    change.outcome = MeetingChange.Outcome.CONFLICT
+    change.message = conflict.message
+    change.save()
+    raise conflict
+
+
+def _take_lease(change: MeetingChange) -> datetime.datetime:
+    """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused."""
+    meeting = change.meeting
+    now = timezone.now()
+    lease = now + UPDATE_LEASE
+    claimed = (
+        Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
+        .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
+        .update(update_lease_until=lease)
+    )
+    if claimed:
+        meeting.update_lease_until = lease  # mirrors the row, so _release_lease knows whether it is still ours
+        return lease
+    stored = Meeting.objects.filter(pk=meeting.pk).values("version", "status").first() or {}
+    if stored.get("status") == Meeting.Status.CANCELED:
+        meeting.status = Meeting.Status.CANCELED
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    if stored.get("version") != change.based_on_version:
+        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+    _stop(change, MeetingConflict(str(texts.SAVE_IN_PROGRESS)))
+
+
+def _release_lease(meeting: Meeting, lease: datetime.datetime) -> None:
+    if meeting.update_lease_until != lease:
+        return  # a stored save's UPDATE already cleared it, with the new values
+    # Only our own lease: after it expired, someone else's may stand there.
+    Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=None)
+    meeting.update_lease_until = None
+
+
+def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
+    """DingTalk has the values: store them (only if our lease still holds) and keep the SUCCESS row."""
+    meeting = change.meeting
+    updated_at = timezone.now()
+    with transaction.atomic():
+        stored = Meeting.objects.filter(
+            pk=meeting.pk, version=change.based_on_version, update_lease_until=lease
+        ).update(
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            version=F("version") + 1,
+            update_lease_until=None,
+            updated_by=change.user,
+            updated_at=updated_at,
+        )
+        change.http_status = 200
+        if not stored:
+            # Our lease ran out and someone else saved meanwhile: say so rather than overwrite theirs.
+            logger.error("Meeting %s: lease lost during a DingTalk call", meeting.pk)
+            change.outcome = MeetingChange.Outcome.CONFLICT
+            change.message = str(texts.CHANGED_IN_PORTAL_WHILE_SAVING)
+            change.save()
+        else:
+            change.outcome = MeetingChange.Outcome.SUCCESS
+            change.save()
+    if not stored:
+        raise MeetingConflict(change.message)
+    # What the UPDATE wrote; reading the row back would cost a query, and another for its organization.
+    meeting.title, meeting.starts_at, meeting.ends_at = title, starts_at, ends_at
+    meeting.version = change.based_on_version + 1
+    meeting.update_lease_until = None
+    meeting.updated_by, meeting.updated_at = change.user, updated_at
+
+
+def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
+    meeting = change.meeting
+    try:
+        return _dingtalk_meeting(
+            organization=meeting.organization,
+            schedule_conference_id=meeting.schedule_conference_id,
+            request_union_id=meeting.creator_union_id,
+        )
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+        _fail(change, error)
+
+
+def _dingtalk_meeting(
+    *, organization: Organization, schedule_conference_id: str, request_union_id: str
+) -> dingtalk.Conference:
+    """DingTalk's current title and times. Raises CredentialsError or DingTalkError."""
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
+        organization=organization,
+        call=lambda access_token: client.get_schedule_conference(
+            access_token=access_token,
+            schedule_conference_id=schedule_conference_id,
+            request_union_id=request_union_id,
+        ),
+    )
+
+
+def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> NoReturn:
+    """Keep the attempt as a FAILED row and raise its sentence; DingTalk saying canceled marks the meeting so."""
+    meeting = change.meeting
+    change.outcome = MeetingChange.Outcome.FAILED
+    change.dingtalk_code = type(error).__name__  # credentials the portal lacks: no DingTalk call, no code
+    if isinstance(error, dingtalk.DingTalkError):
+        change.dingtalk_code = error.code or change.dingtalk_code
+        change.request_id, change.http_status = error.request_id, error.status
+    canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
+    change.message = error_message(error, organization=change.organization)
+    with transaction.atomic():
+        if canceled:
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())
+            meeting.status = Meeting.Status.CANCELED
+        change.save()
+    raise (MeetingCanceled if canceled else MeetingError)(change.message) from error
+
+
+def meeting_register(
+    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, by: AbstractUser
+) -> Meeting:
+    """Look a booked meeting up in DingTalk and keep its ID, title and times.
+
+    Raises MeetingError when DingTalk cannot be asked or says no; nothing is stored then.
+    """
+    try:
+        current = _dingtalk_meeting(
+            organization=organization,
+            schedule_conference_id=schedule_conference_id,
+            request_union_id=creator_union_id,
+        )
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+        raise MeetingError(error_message(error, organization=organization)) from error
+    try:
+        meeting = _meeting_create(
+            organization=organization,
+            schedule_conference_id=schedule_conference_id,
+            creator_union_id=creator_union_id,
+            title=current.title,
+            starts_at=current.starts_at,
+            ends_at=current.ends_at,
+            by=by,
+        )
+    except IntegrityError:
+        # Someone registered the same meeting while DingTalk was answering us.
+        raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
+    return meeting
+
+
+@transaction.atomic
+def _meeting_create(
+    *, organization, schedule_conference_id, creator_union_id, title, starts_at, ends_at, by
+) -> Meeting:
+    meeting = Meeting.objects.create(
+        organization=organization,
+        schedule_conference_id=schedule_conference_id,
+        creator_union_id=creator_union_id,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        updated_by=by,
+    )
+    MeetingChange.objects.create(
+        meeting=meeting,
+        organization=organization,
+        user=by,
+        action=MeetingChange.Action.REGISTER,
+        outcome=MeetingChange.Outcome.SUCCESS,
+        new_title=title,
+        new_starts_at=starts_at,
+        new_ends_at=ends_at,
+        http_status=200,
+    )
+    return meeting

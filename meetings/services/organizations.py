@@ -1,0 +1,41 @@
+"""Use cases for organizations: storing one with its secrets, from the admin and from `add_org`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from .. import credentials
+from ..models import Organization
+
+
+def organization_save(
+    *,
+    organization: Organization,
+    changed: Collection[str],
+    secrets: Mapping[str, str] | None = None,
+) -> Organization:
+    """Store a new organization, or the fields of an existing one that `changed`, with what follows.
+
+    `organization` carries the new values; `secrets` maps a secret field to a new value (empty keeps the
+    stored one). The API base is stored without a trailing slash, and a cached app token is dropped when
+    what it was obtained with changed. An existing row is written in those columns only, so a token
+    another worker renewed meanwhile, and its renewal lease, stay (credentials.py).
+    """
+    changed = set(changed)
+    for name, value in (secrets or {}).items():
+        if value:
+            setattr(organization, name, value)
+            changed.add(name)
+    organization.api_base = organization.api_base.rstrip("/")
+    token_dropped = credentials.forget_token_if_source_changed(organization, changed=changed)
+    if organization.pk is None:
+        organization.save()
+        return organization
+    columns = {field.name for field in Organization._meta.concrete_fields}
+    # The expiry is an administrator's only for a pasted token; an app token's is DingTalk's.
+    update_fields = (changed & columns) - {"access_token_expires_at"} | {"updated_at"}
+    pasted = organization.auth_mode == Organization.AuthMode.ACCESS_TOKEN
+    if token_dropped or (pasted and "access_token_expires_at" in changed):
+        update_fields |= {"access_token", "access_token_expires_at"}
+    organization.save(update_fields=update_fields)
+    return organization

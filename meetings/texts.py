@@ -1,0 +1,193 @@
+"""Every sentence the portal shows about meetings and DingTalk, in one place.
+
+Tests assert against these constants. DingTalk's own text is inserted with %-formatting into plain
+strings and escaped by the template like any other message: never marked safe.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from . import dingtalk
+
+# --- success ---------------------------------------------------------------------------------------
+MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
+MEETING_UNCHANGED = _("Nothing to save: the title and times are what DingTalk already has.")
+MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now.")
+
+# --- validation ------------------------------------------------------------------------------------
+TITLE_REQUIRED = _("Enter a title.")
+TITLE_BLANK = _("The title cannot be only spaces.")
+TITLE_TOO_LONG = _("DingTalk allows at most %(limit)d characters in a title; this one has %(length)d.")
+TITLE_CONTROL_CHARACTERS = _("The title contains invisible control characters; remove them.")
+TIME_REQUIRED = _("Enter a date and time.")
+TIME_INVALID = _("Enter a date and time as YYYY-MM-DD HH:MM.")
+TIMES_IN_ZONE = _("Times in %(time_zone)s, the organization's time zone.")
+TOKEN_EXPIRY_HINT = _(
+    "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
+    "YYYY-MM-DD HH:MM. Leave empty if unknown."
+)
+TIME_INPUT_HINT = _(
+    "In %(time_zone)s time. Your browser may show the date and time in its own format; the portal writes "
+    "them as YYYY-MM-DD HH:MM."
+)
+TIME_NONEXISTENT = _(
+    "%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time."
+)
+TIME_AMBIGUOUS = _(
+    "%(value)s happens twice in %(time_zone)s: the clocks go back that hour. Choose another time."
+)
+TIME_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9999.")
+END_NOT_AFTER_START = _("The end must be after the start.")
+CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
+ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
+MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
+MEETING_CANCELED_NOTICE = _("This meeting was canceled in DingTalk. It can no longer be edited.")
+RESCHEDULE_NOT_ALLOWED = _("You may change the title only; the start and end stay as they are.")
+FORM_OUT_OF_DATE = _("This form is out of date. Reload the meeting and make your change again.")
+CHOICE_NOT_IN_LIST = _("Choose one of the options in the list.")
+DATE_INVALID = _("Enter a date as YYYY-MM-DD.")
+FILTER_DATES_REVERSED = _("The “to” date must not be before the “from” date.")
+TIME_ZONE_INVALID = _("“%(value)s” is not an IANA time zone name, such as Asia/Shanghai or Europe/Berlin.")
+API_BASE_INVALID = _("Enter an HTTPS base URL such as https://api.dingtalk.com or https://api.dingtalk.io.")
+
+# --- someone else changed it -------------------------------------------------------------------------
+SAVED_BY_SOMEONE_ELSE = _(
+    "Not saved: someone else saved this meeting after you opened it. Their changes are listed below; "
+    "your input is still in the form. Reload the meeting to start from the current values."
+)
+SAVE_IN_PROGRESS = _(
+    "Not saved: someone else is saving this meeting to DingTalk right now. Your input is still in the "
+    "form; wait a moment, reload the meeting and check before saving again."
+)
+CHANGED_IN_DINGTALK = _(
+    "Not saved: the meeting was changed in DingTalk after you opened it. DingTalk now has “%(title)s” "
+    "from %(start)s to %(end)s (%(time_zone)s). Nothing was sent; your input is still in the form."
+)
+CHANGED_IN_PORTAL_WHILE_SAVING = _(
+    "DingTalk accepted the change, but the portal's copy was changed by someone else meanwhile. Read "
+    "the meeting from DingTalk to see what it has now."
+)
+MEETING_REFRESHED = _(
+    "The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
+
+# --- logging in ------------------------------------------------------------------------------------
+LOGGED_OUT = _("You are logged out.")
+LOGIN_THROTTLED = ngettext_lazy(
+    "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minute.",
+    "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minutes.",
+    "minutes",
+)
+
+# --- DingTalk said no --------------------------------------------------------------------------------
+PARAMS_ERROR = _(
+    "DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again."
+)
+PERMISSION_ERROR = _(
+    "DingTalk refused: %(detail)s. The creator union ID must be the meeting's creator, and the "
+    "organization's DingTalk app needs the VideoConference.Conference.Write permission."
+)
+RESOURCE_CANCEL = _(
+    "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."
+)
+SYSTEM_ERROR = _(
+    "DingTalk had an internal error (%(detail)s). Nothing was changed; try again in a minute."
+)
+INVALID_AUTHENTICATION = _(
+    "DingTalk did not accept the access token of %(organization)s: it is invalid or has expired. "
+    "Nothing was changed. An administrator must paste a new token for the organization."
+)
+MISSING_SCOPE = _(
+    "The DingTalk app of %(organization)s lacks the permission %(scopes)s. Nothing was changed. "
+    "An administrator must grant it in the DingTalk developer console."
+)
+THROTTLED = _(
+    "DingTalk is limiting how often this app may call it. Nothing was changed; wait a few seconds "
+    "and save again."
+)
+MONTHLY_QUOTA = _(
+    "%(organization)s has used up its DingTalk API calls for this month. Nothing was changed; an "
+    "administrator must raise the quota with DingTalk."
+)
+NOT_CONFIRMED = _(
+    "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
+    "to see whether it was saved before trying again."
+)
+BAD_REPLY = _(
+    "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
+    "this server for a few minutes. Reload the meeting to check before trying again."
+)
+CONNECTION_REFUSED = _(
+    "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
+    "try again."
+)
+CONNECTION_DROPPED = _(
+    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
+    "reload the meeting to check before trying again."
+)
+TIMEOUT = _(
+    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
+    "to check before trying again."
+)
+UNKNOWN_ERROR = _(
+    "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
+    "Nothing was changed; quote these to helpdesk."
+)
+REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
+
+# --- credentials (meetings/credentials.py) -----------------------------------------------------------
+APP_TOKEN_REJECTED = _(
+    "DingTalk did not accept the access token of %(organization)s, not even a newly obtained one. "
+    "Nothing was changed. An administrator must check the organization's DingTalk app and its "
+    "credentials (“Check connection” in the admin)."
+)
+INVALID_APP_CREDENTIALS = _(
+    "DingTalk refused the app key or secret of %(organization)s, so the portal got no access token. "
+    "Nothing was changed. An administrator must correct them in the admin."
+)
+TOKEN_REQUEST_FAILED = _(
+    "The portal could not get an access token for %(organization)s from DingTalk (HTTP %(status)s, "
+    "code %(code)s). Nothing was changed; try again in a minute."
+)
+PASTED_TOKEN_EXPIRED = _(
+    "The access token of %(organization)s expired at %(time)s (%(time_zone)s). Nothing was sent to DingTalk. An "
+    "administrator must paste a new token for the organization."
+)
+CREDENTIALS_MISSING = _(
+    "%(organization)s has incomplete DingTalk credentials (missing: %(missing)s). Nothing was sent to "
+    "DingTalk. An administrator must complete them in the admin."
+)
+TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s (%(time_zone)s), refreshed automatically.")
+TOKEN_STATUS_APP_PENDING = _("No current token: one is obtained at the next call and refreshed automatically.")
+TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s (%(time_zone)s); paste a new one before then.")
+TOKEN_STATUS_PASTED_NO_EXPIRY = _("Pasted token; its expiry was not given.")
+TOKEN_STATUS_PASTED_EXPIRED = _("Pasted token expired at %(time)s (%(time_zone)s); paste a new one.")
+TOKEN_STATUS_INCOMPLETE = _("Incomplete: %(missing)s missing.")
+CONNECTION_OK = _("%(organization)s: DingTalk issued an access token, valid until %(time)s (%(time_zone)s).")
+CONNECTION_PASTED = _(
+    "%(organization)s uses a pasted token. %(status)s It can only be tested by using it, for example "
+    "by registering a meeting."
+)
+CREDENTIAL_REQUIRED = _("%(mode)s needs this.")
+TOKEN_EXPIRY_PASSED = _("This time has passed. Give the new token's expiry, or leave it empty if unknown.")
+
+
+def local_time(moment, organization) -> str:
+    """A moment as wall-clock time in the organization's zone, the way the forms show it."""
+    return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
+
+
+# DingTalk's code -> the sentence (services.error_message fills in the parameters each one uses).
+BY_CODE = {
+    dingtalk.Code.INVALID_CLIENT: INVALID_APP_CREDENTIALS,
+    dingtalk.Code.PARAMS_ERROR: PARAMS_ERROR,
+    dingtalk.Code.PERMISSION_ERROR: PERMISSION_ERROR,
+    dingtalk.Code.RESOURCE_CANCEL: RESOURCE_CANCEL,
+    dingtalk.Code.SYSTEM_ERROR: SYSTEM_ERROR,
+    dingtalk.Code.INVALID_AUTHENTICATION: INVALID_AUTHENTICATION,
+    dingtalk.Code.MISSING_SCOPE: MISSING_SCOPE,
+    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, THROTTLED),
+    dingtalk.Code.MONTHLY_QUOTA: MONTHLY_QUOTA,
+}

@@ -1,0 +1,148 @@
+"""One meeting's screens: the list, adding one, editing, taking DingTalk's values, its history."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, ListView
+
+from .. import selectors, services, texts
+from ..forms import MeetingForm, MeetingRegisterForm
+from ..models import Meeting
+
+
+class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    permission_required = "meetings.view_meeting"
+    template_name = "meetings/meeting_list.html"
+    context_object_name = "meetings"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.meeting_list(user=self.request.user, query=self.request.GET.get("q", ""))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.request.GET.get("q", ""), **kwargs)
+
+
+class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    permission_required = "meetings.add_meeting"
+    template_name = "meetings/meeting_register.html"
+    form_class = MeetingRegisterForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
+
+    def form_valid(self, form):
+        try:
+            meeting = services.meeting_register(**form.cleaned_data, by=self.request.user)
+        except services.MeetingError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, texts.MEETING_REGISTERED % {"title": meeting.title})
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """The meeting of the URL, if the person's organizations include its organization; 404 otherwise."""
+
+    @cached_property
+    def meeting(self) -> Meeting:
+        try:
+            return selectors.meeting_get(user=self.request.user, pk=self.kwargs["pk"])
+        except Meeting.DoesNotExist:
+            raise Http404 from None
+
+
+class MeetingEditView(MeetingMixin, FormView):
+    permission_required = "meetings.change_meeting"
+    template_name = "meetings/meeting_edit.html"
+    form_class = MeetingForm
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "meeting": self.meeting,
+            "may_reschedule": self.request.user.has_perm(services.RESCHEDULE_PERMISSION),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
+
+    def form_valid(self, form):
+        meeting = self.meeting
+        try:
+            change = services.meeting_update(
+                meeting=meeting,
+                title=form.cleaned_data["title"],
+                starts_at=form.cleaned_data["start_time"],
+                ends_at=form.cleaned_data["end_time"],
+                by=self.request.user,
+                based_on_version=form.cleaned_data["version"],
+            )
+        except services.MeetingConflict as exc:
+            messages.warning(self.request, exc.message)
+            changes_since = selectors.meeting_changes_since(meeting=meeting, version=form.cleaned_data["version"])
+            return self.render_to_response(
+                self.get_context_data(form=form, saved_elsewhere=True, changes_since=changes_since)
+            )
+        except services.MeetingChangedInDingTalk as exc:
+            messages.warning(self.request, exc.message)
+            return self.render_to_response(self.get_context_data(form=form, in_dingtalk=exc.current))
+        except services.MeetingCanceled as exc:
+            messages.warning(self.request, exc.message)
+            return self.form_invalid(form)
+        except services.MeetingError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        if change is None:
+            messages.info(self.request, texts.MEETING_UNCHANGED)
+        else:
+            messages.success(self.request, texts.MEETING_UPDATED % _saved_values(meeting))
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingRefreshView(MeetingMixin, View):
+    """Take DingTalk's current title and times: the way out when the meeting was changed there."""
+
+    permission_required = "meetings.change_meeting"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        meeting = self.meeting
+        try:
+            change = services.meeting_refresh(meeting=meeting, by=request.user)
+        except services.MeetingCanceled as exc:
+            messages.warning(request, exc.message)
+        except services.MeetingError as exc:
+            messages.error(request, exc.message)
+        else:
+            if change is None:
+                messages.info(request, texts.MEETING_ALREADY_CURRENT)
+            else:
+                messages.success(request, texts.MEETING_REFRESHED % _saved_values(meeting))
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingHistoryView(MeetingMixin, ListView):
+    permission_required = "meetings.view_meetingchange"
+    template_name = "meetings/meeting_history.html"
+    context_object_name = "changes"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.meeting_change_list(meeting=self.meeting)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, **kwargs)
+
+
+def _saved_values(meeting: Meeting) -> dict:
+    organization = meeting.organization
+    return {
+        "title": meeting.title,
+        "start": texts.local_time(meeting.starts_at, organization),
+        "end": texts.local_time(meeting.ends_at, organization),
+        "time_zone": organization.time_zone,
+    }

@@ -1,0 +1,167 @@
+"""What several test modules share that is not a fixture: the fake DingTalk's values and replies.
+
+Test modules import from here, never from one another (fixtures live in the conftest.py files).
+"""
+
+import datetime
+import http.client
+import re
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+import urllib3
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from meetings import dingtalk, texts
+
+API_BASE = "https://api.dingtalk.com"
+UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
+ACCESS_TOKEN = "tok-Secret-1234567890"
+APP_KEY = "ding-app-key-1"
+APP_SECRET = "app-Secret-abcdefghij"
+REQUEST_ID = "req-err-1"
+# The seed page's example meeting: 2023-06-28 12:00-13:00 in Shanghai, 1687924800000-1687928400000 ms.
+SYNC_STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)
+SYNC_ENDS_AT = datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC)
+
+
+def dingtalk_error(status, code, message="detail", *, requestid=REQUEST_ID, **extra) -> dict:
+    """DingTalk's error reply, as keyword arguments for `responses.add` (its JSON body is ["json"])."""
+    return {"status": status, "json": {"code": code, "message": message, "requestid": requestid, **extra}}
+
+
+def send_update(client: dingtalk.DingTalkClient, **overrides):
+    """One update of a meeting through the client, with plausible values; returns DingTalk's request ID."""
+    return client.update_schedule_conference(
+        **{
+            "access_token": "tok-1",
+            "creator_union_id": "creator-1",
+            "schedule_conference_id": "conf-1",
+            "title": "Weekly sync",
+            "starts_at": SYNC_STARTS_AT,
+            "ends_at": SYNC_ENDS_AT,
+            **overrides,
+        }
+    )
+
+
+def connection_refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens at DingTalk's address (as seen on a closed local port)."""
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111]")
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+def connection_dropped() -> requests.ConnectionError:
+    """What requests raises when DingTalk closes the connection after the request, before replying."""
+    closed = http.client.RemoteDisconnected("Remote end closed connection without response")
+    return requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", closed))
+
+
+def dingtalk_query_url(meeting) -> str:
+    return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
+
+
+def dingtalk_has(meeting, **overrides):
+    """DingTalk's query API answers with the meeting as stored, or with `overrides` (title, starts_at,
+    ends_at): the read every save makes before it sends the update. Call it inside @responses.activate."""
+    values = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **overrides}
+    return responses.get(
+        dingtalk_query_url(meeting),
+        json={
+            "scheduleConferenceId": meeting.schedule_conference_id,
+            "title": values["title"],
+            "startTime": dingtalk.epoch_ms(values["starts_at"]),
+            "endTime": dingtalk.epoch_ms(values["ends_at"]),
+        },
+    )
+
+
+def grant(user, *codenames):
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
+
+
+def edit_url(meeting) -> str:
+    return reverse("meetings:edit", args=[meeting.pk])
+
+
+def shown_messages(response) -> list[str]:
+    """The messages on the page the response rendered."""
+    return [str(message) for message in response.context["messages"]]
+
+
+# --- the edit form ------------------------------------------------------------------------------------
+TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
+
+
+def assert_input_kept(response):
+    """The page shows the TYPED values again, escaped."""
+    html = response.content.decode()
+    assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html
+    assert 'value="2026-12-01T14:00"' in html
+    assert 'value="2026-12-01T15:30"' in html
+
+
+# Every way a DingTalk call fails, as `responses` replies, and the sentence the person is shown.
+ORG = "Hangzhou Office"
+SUFFIX = " " + texts.REQUEST_ID_SUFFIX % {"request_id": REQUEST_ID}
+FAILURES = [
+    pytest.param(dingtalk_error(400, "paramsError", "error:startTime is illegal"),
+                 texts.PARAMS_ERROR % {"detail": "startTime is illegal"} + SUFFIX, id="paramsError"),
+    pytest.param(dingtalk_error(400, "permissionError", "permissionError:not creator"),
+                 texts.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX, id="permissionError"),
+    pytest.param(dingtalk_error(500, "systemError", "systemError:busy"),
+                 texts.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX, id="systemError"),
+    pytest.param(dingtalk_error(400, "InvalidAuthentication", "token expired"),
+                 texts.INVALID_AUTHENTICATION % {"organization": ORG} + SUFFIX, id="InvalidAuthentication"),
+    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", "denied",
+                           accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]}),
+                 texts.MISSING_SCOPE % {"organization": ORG, "scopes": "VideoConference.Conference.Write"}
+                 + SUFFIX, id="missing-scope"),
+    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps"),
+                 str(texts.THROTTLED) + SUFFIX, id="qps-app"),
+    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForApi", "qps"),
+                 str(texts.THROTTLED) + SUFFIX, id="qps-api"),
+    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "quota"),
+                 texts.MONTHLY_QUOTA % {"organization": ORG} + SUFFIX, id="monthly-quota"),
+    pytest.param({"status": 200, "json": {"success": False}, "headers": {"x-acs-request-id": REQUEST_ID}},
+                 texts.NOT_CONFIRMED % {"request_id": REQUEST_ID}, id="success-false"),
+    pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
+                 texts.BAD_REPLY % {"status": 200}, id="html-reply"),
+    pytest.param({"body": connection_refused()},
+                 texts.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
+    pytest.param({"body": connection_dropped()},
+                 str(texts.CONNECTION_DROPPED), id="dropped"),
+    pytest.param({"body": requests.ReadTimeout("slow")}, str(texts.TIMEOUT), id="timeout"),
+    pytest.param(dingtalk_error(409, "someNewCode", "who knows"),
+                 texts.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode", "request_id": REQUEST_ID},
+                 id="unknown-code"),
+]
+
+
+# --- the zh_Hans catalogue ----------------------------------------------------------------------------
+PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+def po_entries(path=PO):
+    """(references, flags, msgid, msgstr) for each entry; plural entries give their first form."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
+        references, flags, fields, current = [], [], {}, None
+        for line in block.splitlines():
+            if line.startswith("#:"):
+                references += line[2:].split()
+            elif line.startswith("#,"):
+                flags += [flag.strip() for flag in line[2:].split(",")]
+            elif match := re.match(r'^(msgid_plural|msgid|msgstr(?:\[0\])?|msgstr\[\d+\]) "(.*)"$', line):
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"'):
+                fields[current] += line[1:-1]
+        unescape = lambda text: re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)  # noqa: E731
+        msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
+        if fields.get("msgid"):
+            entries.append((references, flags, unescape(fields["msgid"]), unescape(msgstr)))
+    return entries
