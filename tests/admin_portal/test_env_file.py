@@ -25,6 +25,7 @@ PROJECT = [
     "scripts",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/helpers.py",
     "tests/admin_portal",
 ]
 
