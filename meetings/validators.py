@@ -1,3 +1,5 @@
+import datetime
+import re
 import zoneinfo
 from urllib.parse import urlsplit
 
@@ -5,6 +7,45 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import texts
+
+# The meeting times the portal takes and shows: from 1970 in UTC (DingTalk's epoch milliseconds), and
+# years a form and a page can write in any zone (9999-12-31 20:00 UTC is already 10000 in Shanghai).
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+FIRST_YEAR, LAST_YEAR = 1970, 9998
+
+
+def meeting_time_fits(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> bool:
+    """True when the aware `moment` is a meeting time the portal can show in `zone` and take back from its form."""
+    if moment < EPOCH:
+        return False
+    try:
+        local = moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return False
+    return FIRST_YEAR <= local.year <= LAST_YEAR
+
+
+# Characters that change how the text around them is shown while being invisible themselves: Unicode's
+# bidirectional controls (a right-to-left override shows "gpj.exe" as "exe.jpg"), zero-width characters,
+# the byte order mark, the word joiner and invisible operators, line and paragraph separators. A title
+# with them can pass for another in a list or an export.
+INVISIBLE_FORMATTING = re.compile("[\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# What DingTalk issues as IDs (conference IDs, union IDs): visible ASCII, no spaces.
+DINGTALK_ID = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+def has_invisible_formatting(text: str) -> bool:
+    return INVISIBLE_FORMATTING.search(text) is not None
+
+
+def reveal_invisible(text: str) -> str:
+    """The text with each invisible formatting character written as its code, e.g. `<U+202E>`."""
+    return INVISIBLE_FORMATTING.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+
+
+def validate_dingtalk_id(value: str) -> None:
+    if not DINGTALK_ID.fullmatch(value):
+        raise ValidationError(texts.DINGTALK_ID_INVALID, code="invalid_dingtalk_id")
 
 
 def validate_time_zone(value: str) -> None:

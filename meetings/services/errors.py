@@ -36,6 +36,7 @@ ERROR_KINDS = (
     (dingtalk.DingTalkTimeout, texts.TIMEOUT),
     (dingtalk.DingTalkConnectionRefused, texts.CONNECTION_REFUSED),
     (dingtalk.DingTalkConnectionDropped, texts.CONNECTION_DROPPED),
+    (dingtalk.DingTalkUnusableValues, texts.DINGTALK_VALUES_UNUSABLE),
     (dingtalk.DingTalkBadReply, texts.BAD_REPLY),
 )
 
@@ -54,6 +55,7 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
     # Every sentence picks the parameters it names.
     params = {
         "organization": organization.name,
+        "time_zone": organization.time_zone,
         "host": organization.api_base,
         "status": error.status or "-",
         "code": error.code or "-",

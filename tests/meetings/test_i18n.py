@@ -184,7 +184,7 @@ def test_a_refused_permission_reads_in_chinese(client, django_user_model):
 
 def test_the_csv_header_follows_the_language(office_admin_client):
     response = office_admin_client.get(reverse("meetings:activity_csv"), **CHINESE)
-    first_line = b"".join(response.streaming_content).decode("utf-8").splitlines()[0]
+    first_line = response.content.decode("utf-8").splitlines()[0]
     assert first_line.lstrip("\ufeff").startswith("时间,组织,会议,会议 ID,会议状态,人员,操作,结果")
 
 
