@@ -170,6 +170,10 @@ CREDENTIALS_MISSING = _(
     "%(organization)s has incomplete DingTalk credentials (missing: %(missing)s). Nothing was sent to "
     "DingTalk. An administrator must complete them in the admin."
 )
+CREDENTIALS_UNDECRYPTABLE = _(
+    "A stored DingTalk secret of %(organization)s cannot be decrypted with the configured keys. Nothing was "
+    "sent to DingTalk. An administrator must paste a new one in the admin."
+)
 TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s (%(time_zone)s), refreshed automatically.")
 TOKEN_STATUS_APP_PENDING = _("No current token: one is obtained at the next call and refreshed automatically.")
 TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s (%(time_zone)s); paste a new one before then.")

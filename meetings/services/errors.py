@@ -46,6 +46,8 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
     if isinstance(error, credentials.CredentialsMissing):
         missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
         return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+    if isinstance(error, credentials.SecretUndecryptable):
+        return texts.CREDENTIALS_UNDECRYPTABLE % {"organization": organization.name}
     if isinstance(error, credentials.PastedTokenExpired):
         return texts.PASTED_TOKEN_EXPIRED % {
             "organization": organization.name,
