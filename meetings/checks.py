@@ -86,6 +86,15 @@ def check_no_organization_uses_the_sandbox(app_configs=None, databases=None, **k
     return errors
 
 
+def key_errors_at_start() -> list[str]:
+    """What stops gunicorn before its first worker (admin_portal/gunicorn.conf.py): meetings.E001 and E002.
+
+    gunicorn runs no system checks; without this a wrong key would start and answer with 500s.
+    """
+    errors = check_encryption_keys() or check_stored_secrets_decrypt(databases=["default"])
+    return [f"{error.id}: {error.msg} HINT: {error.hint}" for error in errors]
+
+
 def _decrypts(ciphertext: str) -> bool:
     try:
         crypto.decrypt(ciphertext)
