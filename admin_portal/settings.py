@@ -222,6 +222,10 @@ if DINGTALK_SANDBOX_ENABLED:
     INSTALLED_APPS.append("demo")
     TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")
 
+# Error reports (the DEBUG 500 page, mails to ADMINS) mask tokens, secrets and database passwords
+# in local variables, POST data, headers and settings, whatever DEBUG is (admin_portal/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "admin_portal.reporting.SecretsReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
