@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "meetings",
+    "admin_portal",  # the SQLite file's permissions (admin_portal/database.py)
 ]
 
 MIDDLEWARE = [
