@@ -54,15 +54,34 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(texts.TIME_ZONE_INVALID, code="invalid_time_zone", params={"value": value})
 
 
+# DingTalk's own API hosts; settings.DINGTALK_EXTRA_API_HOSTS adds an operator's gateways.
+DINGTALK_API_HOSTS = frozenset({"api.dingtalk.com", "api.dingtalk.io"})
+# The local sandbox (development only): plain http to a loopback name, on an explicit port.
+SANDBOX_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
 def validate_api_base(value: str) -> None:
-    """DingTalk is reached over HTTPS; plain HTTP only to the local sandbox, in development."""
-    parts = urlsplit(value)
-    if parts.scheme == "https" and parts.hostname and not parts.path.strip("/") and not parts.query:
-        return
-    if (
-        settings.DINGTALK_SANDBOX_ENABLED
-        and parts.scheme == "http"
-        and parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    ):
-        return
-    raise ValidationError(texts.API_BASE_INVALID, code="invalid_api_base")
+    """Where the organization's token is sent: https://<a DingTalk host or a listed gateway>[:port], nothing
+    else -- no user info (`https://api.dingtalk.com@evil.example` is evil.example), path, query or fragment.
+    In development (DINGTALK_SANDBOX_ENABLED), also http://127.0.0.1:<port> or http://localhost:<port>."""
+    if not _api_base_allowed(value):
+        raise ValidationError(texts.API_BASE_INVALID, code="invalid_api_base")
+
+
+def _api_base_allowed(value: str) -> bool:
+    if not value or not value.isprintable() or any(character in value for character in " \\?#@"):
+        return False
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:  # a port out of range, a bracketed host that is no address
+        return False
+    if parts.username is not None or parts.path not in ("", "/") or parts.query or parts.fragment:
+        return False
+    host = parts.hostname or ""
+    if parts.scheme == "https":
+        extra = {name.strip().lower() for name in settings.DINGTALK_EXTRA_API_HOSTS}
+        return host in DINGTALK_API_HOSTS | extra
+    return (
+        parts.scheme == "http" and settings.DINGTALK_SANDBOX_ENABLED and host in SANDBOX_HOSTS and port is not None
+    )
