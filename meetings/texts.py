@@ -58,7 +58,7 @@ DINGTALK_ID_INVALID = _("Paste the ID exactly as DingTalk gives it: letters, dig
 SEARCH_INVALID = _("The search cannot contain control characters.")
 DINGTALK_VALUES_UNUSABLE = _(
     "DingTalk sent a title or times for this meeting that the portal cannot show in %(time_zone)s "
-    "(for example a date outside the years 1970 to 9999, or an end before the start). Nothing was stored "
+    "(for example a date outside the years 1970 to 9998, or an end before the start). Nothing was stored "
     "or sent; correct the meeting in DingTalk for %(organization)s and try again."
 )
 SECRET_UNDECRYPTABLE = _("Cannot be decrypted with the configured keys: paste a new one.")
