@@ -47,6 +47,7 @@ API_BASE_INVALID = _(
     "Enter DingTalk's HTTPS base URL, https://api.dingtalk.com or https://api.dingtalk.io (or a host listed "
     "in DINGTALK_EXTRA_API_HOSTS), without a path, user name, query or fragment."
 )
+
 # --- hostile input (issue 15) ------------------------------------------------------------------------
 TITLE_INVISIBLE_CHARACTERS = _(
     "The title contains invisible characters that change how text is shown (right-to-left overrides, "
