@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 # A development .env with fresh random keys, written once and never committed.
 .env: | $(VENV)/.installed
-	$(PY) scripts/write_dev_env.py > .env
+	$(PY) scripts/write_dev_env.py .env
 
 # Migrates, starts the DingTalk sandbox (its state in var/), seeds the demo, starts the portal; Ctrl-C stops both.
 run: $(VENV)/.installed .env

@@ -9,8 +9,9 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import selectors, services, texts
-from ..forms import MeetingForm, MeetingRegisterForm
+from ..forms import MeetingForm, MeetingRegisterForm, MeetingSearchForm
 from ..models import Meeting
+from ..validators import reveal_invisible
 
 
 class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -19,11 +20,18 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     context_object_name = "meetings"
     paginate_by = 25
 
+    @cached_property
+    def search_form(self) -> MeetingSearchForm:
+        return MeetingSearchForm(self.request.GET)
+
     def get_queryset(self):
-        return selectors.meeting_list(user=self.request.user, query=self.request.GET.get("q", ""))
+        if not self.search_form.is_valid():
+            return Meeting.objects.none()
+        return selectors.meeting_list(user=self.request.user, query=self.search_form.cleaned_data["q"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.request.GET.get("q", ""), **kwargs)
+        query = self.request.GET.get("q", "")
+        return super().get_context_data(query=query, search_form=self.search_form, **kwargs)
 
 
 class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
@@ -40,7 +48,7 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)
             return self.form_invalid(form)
-        messages.success(self.request, texts.MEETING_REGISTERED % {"title": meeting.title})
+        messages.success(self.request, texts.MEETING_REGISTERED % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:edit", pk=meeting.pk)
 
 
@@ -141,7 +149,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
 def _saved_values(meeting: Meeting) -> dict:
     organization = meeting.organization
     return {
-        "title": meeting.title,
+        "title": reveal_invisible(meeting.title),
         "start": texts.local_time(meeting.starts_at, organization),
         "end": texts.local_time(meeting.ends_at, organization),
         "time_zone": organization.time_zone,
