@@ -9,7 +9,6 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,9 +24,8 @@ from meetings import texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import grant
 
-from .conftest import BASE_DIR, PASSWORD, database_url
+from .conftest import BASE_DIR, PASSWORD, TYPED, database_url, edit_path, free_port, save, wait_for_replies
 from .portal import Portal
-from .test_meeting_edit import TYPED, edit_path, save, wait_for_replies
 
 pytestmark = pytest.mark.e2e
 
@@ -58,15 +56,20 @@ def until_wait_is_over(change):
     time.sleep(max(0.0, (change.check_after - timezone.now()).total_seconds()) + 0.2)
 
 
-def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, sandbox, meeting, settings):
+def save_too_late(portal, sandbox, meeting, settings):
+    """Olga saves "Design review (late)"; DingTalk applies it only after the read timeout. Returns her
+    page and the audit row, which is unknown."""
     settings.DINGTALK_READ_TIMEOUT = READ_TIMEOUT
     sandbox.state.arm_fault("slow", api="update", count=1, seconds=SLOW)
-
-    # Olga saves; DingTalk does not answer within the read timeout (it applies the change later).
     page = save(portal, meeting, title="Design review (late)")
-
     change = the_update(meeting)
     assert change.outcome == MeetingChange.Outcome.UNKNOWN
+    return page, change
+
+
+def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, sandbox, meeting, settings):
+    page, change = save_too_late(portal, sandbox, meeting, settings)
+
     until = timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S")
     assert page.messages == [("warning", texts.OUTCOME_UNKNOWN % {"time": until, "time_zone": "Europe/Berlin"})]
     assert len(sandbox.state.requests("update")) == 1  # tried once: a retry could land even later
@@ -109,12 +112,7 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
 
 
 def test_the_job_queue_settles_it_when_nobody_opens_the_page(portal, sandbox, meeting, settings, task_worker):
-    settings.DINGTALK_READ_TIMEOUT = READ_TIMEOUT
-    sandbox.state.arm_fault("slow", api="update", count=1, seconds=SLOW)
-
-    page = save(portal, meeting, title="Design review (late)")
-    change = the_update(meeting)
-    assert change.outcome == MeetingChange.Outcome.UNKNOWN
+    page, change = save_too_late(portal, sandbox, meeting, settings)
     reload = re.search(r'<meta http-equiv="refresh" content="(\d+);url=(\?checked=\d+)">', page.html)
     assert reload and 2 <= int(reload[1]) <= 6
 
@@ -138,9 +136,9 @@ def test_the_job_queue_settles_it_when_nobody_opens_the_page(portal, sandbox, me
 
 def start_gunicorn(tmp_path):
     """The portal under gunicorn (its production config file), as its own process group, on the test
-    database; with a 3 s deadline and a 7 s lease (the least the settings allow: 3 + 2 x 2 s).
+    database; with a 2 s deadline and a 5 s lease (the least the settings allow: 2 + 2 x 1.5 s).
     Returns (process, base URL, its environment)."""
-    port = _free_port()
+    port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
@@ -148,9 +146,9 @@ def start_gunicorn(tmp_path):
         "DATABASE_URL": database_url(connection.settings_dict),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DINGTALK_SANDBOX_ENABLED": "1",
-        "DINGTALK_READ_TIMEOUT": "2",
-        "DINGTALK_DEADLINE": "3",
-        "DINGTALK_UPDATE_LEASE": "7",
+        "DINGTALK_READ_TIMEOUT": "1.5",
+        "DINGTALK_DEADLINE": "2",
+        "DINGTALK_UPDATE_LEASE": "5",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",
@@ -170,12 +168,6 @@ def start_gunicorn(tmp_path):
             assert process.poll() is None, log.read_text()
             time.sleep(0.1)
     raise AssertionError(log.read_text())
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def reconcile_meetings(env):

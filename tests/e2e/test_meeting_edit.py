@@ -5,7 +5,6 @@ holds what they typed, and the portal's copy of the meeting is unchanged (DingTa
 """
 
 import datetime
-import time
 
 import pytest
 import requests
@@ -17,24 +16,15 @@ from dingtalk_sandbox.api import FAULT_DETAIL
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
 
-from .conftest import CREATOR, PASTED_TOKEN
+from .conftest import CREATOR, PASTED_TOKEN, TYPED, edit_path, save, wait_for_replies
 from .portal import Page
 
 pytestmark = pytest.mark.e2e
 
-# Olga fixes the typo and moves the meeting by an hour, in Berlin time (UTC+1 in March).
-TYPED = {"title": "Design review", "start_time": "2027-03-15T11:00", "end_time": "2027-03-15T12:30"}
+# What TYPED (conftest.py) is in UTC.
 TYPED_START = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC)
 TYPED_END = datetime.datetime(2027, 3, 15, 11, 30, tzinfo=datetime.UTC)
 RETRIED = dingtalk.MAX_ATTEMPTS  # the client tries an idempotent call this often before it gives up
-
-
-def edit_path(meeting):
-    return reverse("meetings:edit", args=[meeting.pk])
-
-
-def save(portal, meeting, **typed):
-    return portal.submit(portal.get(edit_path(meeting)), {**TYPED, **typed})
 
 
 def sent_body(meeting, **overrides):
@@ -63,14 +53,6 @@ def stored(meeting):
 
 def assert_input_kept(page):
     assert {name: page.value(name) for name in TYPED} == TYPED
-
-
-def wait_for_replies(sandbox, seconds=5.0):
-    """Until the sandbox has answered every call it received (a slow reply goes on after the client left)."""
-    deadline = time.monotonic() + seconds
-    while any(call["status"] is None and call["fault"] != "drop" for call in sandbox.state.requests()):
-        assert time.monotonic() < deadline, sandbox.state.requests()
-        time.sleep(0.02)
 
 
 # --- DingTalk says yes ------------------------------------------------------------------------------
