@@ -223,7 +223,7 @@ class Transport:
         header_request_id = reply_text(response.headers.get(REQUEST_ID_HEADER), limit=REPLY_ID_MAX_LENGTH)
         try:
             body = json.loads(content) if len(content) <= MAX_REPLY_BYTES else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python's stack
             body = None
         if not isinstance(body, dict):
             logger.warning(

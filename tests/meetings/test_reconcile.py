@@ -128,7 +128,8 @@ def test_a_read_timeout_is_unknown_sent_once_and_keeps_the_meeting_locked(alice_
         pytest.param({"body": requests.exceptions.ContentDecodingError("bad gzip")}, "DingTalkConnectionDropped",
                      id="bad-encoding"),
         pytest.param({"status": 502, "body": "<html>bad gateway</html>"}, "DingTalkBadReply", id="html-5xx"),
-        pytest.param({"status": 200, "body": "[" * 100_000 + "]" * 100_000}, "RecursionError", id="nested-json"),
+        pytest.param({"status": 200, "body": "[" * 100_000 + "]" * 100_000}, "DingTalkBadReply", id="nested-json"),
+        pytest.param({"body": RuntimeError("a bug while reading the reply")}, "RuntimeError", id="any-error"),
         pytest.param({"status": 200, "json": {"success": False}}, "DingTalkNotConfirmed", id="not-confirmed"),
     ],
 )
