@@ -105,7 +105,7 @@ def meeting_update(
             if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
                 _unknown(change, lease=lease, error=error)
             _fail(change, error)
-        except Exception as error:  # noqa: BLE001 -- a hostile reply (RecursionError) or a bug, after sending
+        except Exception as error:  # noqa: BLE001 -- whatever failed after sending, the update may be in DingTalk
             logger.exception("Meeting %s: the update failed after it was sent", meeting.pk)
             _unknown(change, lease=lease, error=error)
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
