@@ -147,22 +147,20 @@ NOT_CONFIRMED = _(
     "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
     "to see whether it was saved before trying again."
 )
+# The next three only follow calls that changed nothing (a read, or an update that was never sent): an
+# update that may have reached DingTalk is OUTCOME_UNKNOWN instead.
 BAD_REPLY = _(
     "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
-    "this server for a few minutes. Reload the meeting to check before trying again."
+    "this server for a few minutes. Nothing was changed; try again later."
 )
 CONNECTION_REFUSED = _(
     "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
     "try again."
 )
 CONNECTION_DROPPED = _(
-    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
-    "reload the meeting to check before trying again."
+    "The connection to DingTalk broke before it answered. Nothing was changed; try again in a minute."
 )
-TIMEOUT = _(
-    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
-    "to check before trying again."
-)
+TIMEOUT = _("DingTalk did not answer in time. Nothing was changed; try again in a minute.")
 UNKNOWN_ERROR = _(
     "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
     "Nothing was changed; quote these to helpdesk."
