@@ -4,25 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0006_delete_loginfailure'),
+        ("meetings", "0006_delete_loginfailure"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meetingchange',
-            name='check_after',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='check with DingTalk after'),
+            model_name="meetingchange",
+            name="check_after",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="check with DingTalk after"),
         ),
         migrations.AddField(
-            model_name='meetingchange',
-            name='reconciled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='checked with DingTalk at'),
+            model_name="meetingchange",
+            name="reconciled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="checked with DingTalk at"),
         ),
         migrations.AlterField(
-            model_name='meetingchange',
-            name='outcome',
-            field=models.CharField(choices=[('success', 'Succeeded'), ('failed', 'Failed'), ('conflict', 'Stopped: changed elsewhere'), ('in_progress', 'In progress'), ('unknown', 'Unknown: may have been saved'), ('not_applied', 'Did not change')], max_length=20, verbose_name='outcome'),
+            model_name="meetingchange",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("success", "Succeeded"),
+                    ("failed", "Failed"),
+                    ("conflict", "Stopped: changed elsewhere"),
+                    ("in_progress", "In progress"),
+                    ("unknown", "Unknown: may have been saved"),
+                    ("not_applied", "Did not change"),
+                ],
+                max_length=20,
+                verbose_name="outcome",
+            ),
         ),
     ]
