@@ -238,6 +238,17 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
 # Hosts besides api.dingtalk.com and api.dingtalk.io an organization's API base may name (https only),
 # comma-separated: a corporate gateway in front of DingTalk (meetings/validators.py).
 DINGTALK_EXTRA_API_HOSTS = env.list("DINGTALK_EXTRA_API_HOSTS", default=[])
+# Seconds one save may hold a meeting (README, "Retries, time limits and lost answers"). A process killed
+# mid-save leaves the meeting locked this long; then its save is settled by reading DingTalk. It must
+# outlast every try of the update that can still arrive: the whole deadline, a read timeout, and as long
+# again for DingTalk still working after the portal stopped waiting.
+DINGTALK_UPDATE_LEASE = env.float("DINGTALK_UPDATE_LEASE", default=60.0)
+if DINGTALK_UPDATE_LEASE < DINGTALK_DEADLINE + 2 * DINGTALK_READ_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"DINGTALK_UPDATE_LEASE ({DINGTALK_UPDATE_LEASE:g} s) must be at least DINGTALK_DEADLINE plus twice "
+        f"DINGTALK_READ_TIMEOUT ({DINGTALK_DEADLINE + 2 * DINGTALK_READ_TIMEOUT:g} s), so no update of a "
+        "save whose process died can reach DingTalk after the portal checked what DingTalk has."
+    )
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.
 DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)

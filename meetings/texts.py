@@ -95,6 +95,48 @@ MEETING_REFRESHED = _(
 )
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
+# --- a save whose answer was lost: checking with DingTalk (services/reconcile.py) ---------------------
+OUTCOME_UNKNOWN = _(
+    "DingTalk did not answer in time, so it is not known yet whether your change was saved. Nobody can "
+    "save this meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). This "
+    "page will show the answer."
+)
+OUTCOME_UNKNOWN_UNCLEAR = _(
+    "DingTalk's answer was cut off, could not be read or did not confirm the change, so it is not known "
+    "yet whether your change was saved. Nobody can save this meeting until the portal has checked with "
+    "DingTalk, after %(time)s (%(time_zone)s). This page will show the answer."
+)
+WAITING_FOR_CHECK = _(
+    "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk. Nobody can "
+    "save it until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). Your input is "
+    "still in the form."
+)
+CHECKING_WITH_DINGTALK = _(
+    "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there; the "
+    "portal will know after %(time)s (%(time_zone)s). This page reloads itself until then."
+)
+SAVE_UNDER_WAY = _(
+    "Someone is saving this meeting to DingTalk right now. This page reloads itself until it is done, "
+    "at the latest after %(time)s (%(time_zone)s)."
+)
+CHECKED_SAVED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was saved after all. DingTalk has "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+CHECKED_NOT_SAVED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved. DingTalk has "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+CHECKED_NOT_SAVED_PORTAL_UPDATED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved, and DingTalk has "
+    "values the portal did not: “%(title)s” from %(start)s to %(end)s (%(time_zone)s). The portal now "
+    "shows those."
+)
+CHECK_FAILED = _(
+    "The portal could not check with DingTalk whether an earlier save of this meeting arrived: %(reason)s "
+    "It tries again after %(time)s (%(time_zone)s); until then nobody can save the meeting."
+)
+
 # --- logging in ------------------------------------------------------------------------------------
 LOGGED_OUT = _("You are logged out.")
 LOGIN_THROTTLED = ngettext_lazy(
@@ -137,22 +179,20 @@ NOT_CONFIRMED = _(
     "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
     "to see whether it was saved before trying again."
 )
+# The next three only follow calls that changed nothing (a read, or an update that was never sent): an
+# update that may have reached DingTalk is OUTCOME_UNKNOWN instead.
 BAD_REPLY = _(
     "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
-    "this server for a few minutes. Reload the meeting to check before trying again."
+    "this server for a few minutes. Nothing was changed; try again later."
 )
 CONNECTION_REFUSED = _(
     "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
     "try again."
 )
 CONNECTION_DROPPED = _(
-    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
-    "reload the meeting to check before trying again."
+    "The connection to DingTalk broke before it answered. Nothing was changed; try again in a minute."
 )
-TIMEOUT = _(
-    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
-    "to check before trying again."
-)
+TIMEOUT = _("DingTalk did not answer in time. Nothing was changed; try again in a minute.")
 UNKNOWN_ERROR = _(
     "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
     "Nothing was changed; quote these to helpdesk."
@@ -218,6 +258,11 @@ def localtime_or_none(moment, zone):
         return timezone.localtime(moment, zone)
     except (OverflowError, ValueError):
         return None
+
+
+def local_clock_time(moment, organization) -> str:
+    """A moment's wall-clock time to the second in the organization's zone: when a wait ends."""
+    return timezone.localtime(moment, organization.zone).strftime("%H:%M:%S")
 
 
 # DingTalk's code -> the sentence (services.error_message fills in the parameters each one uses).

@@ -79,6 +79,7 @@ class DingTalkClient(Transport):
             "PUT",
             UPDATE_PATH,
             idempotent=True,
+            changes=True,
             access_token=access_token,
             json_body={
                 "creatorUnionId": creator_union_id,

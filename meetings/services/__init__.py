@@ -8,21 +8,25 @@ from .errors import (
     MeetingChangedInDingTalk,
     MeetingConflict,
     MeetingError,
+    MeetingOutcomeUnknown,
     error_message,
 )
-from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_register, meeting_update
+from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_register, meeting_update
 from .organizations import organization_save
+from .reconcile import meeting_reconcile, meetings_to_reconcile
 
 __all__ = [
     "RESCHEDULE_PERMISSION",
-    "UPDATE_LEASE",
     "MeetingCanceled",
     "MeetingChangedInDingTalk",
     "MeetingConflict",
     "MeetingError",
+    "MeetingOutcomeUnknown",
     "error_message",
+    "meeting_reconcile",
     "meeting_refresh",
     "meeting_register",
     "meeting_update",
+    "meetings_to_reconcile",
     "organization_save",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from .. import credentials, dingtalk, texts
 from ..models import Organization
 
@@ -28,6 +30,15 @@ class MeetingChangedInDingTalk(MeetingError):
     def __init__(self, message: str, *, current: dingtalk.Conference):
         super().__init__(message)
         self.current = current
+
+
+class MeetingOutcomeUnknown(MeetingError):
+    """The update may have reached DingTalk, or a check of one could not be made: the meeting stays locked
+    until `check_after`, when the portal reads DingTalk to settle it (services.meeting_reconcile)."""
+
+    def __init__(self, message: str, *, check_after: datetime.datetime):
+        super().__init__(message)
+        self.check_after = check_after
 
 
 # Failures whose kind says more than their code (most have none: DingTalk never answered), in order.

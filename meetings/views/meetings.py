@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
@@ -75,8 +76,17 @@ class MeetingEditView(MeetingMixin, FormView):
             "may_reschedule": self.request.user.has_perm(services.RESCHEDULE_PERMISSION),
         }
 
+    def get(self, request, *args, **kwargs):
+        settle(request, self.meeting)  # before the form is built from the meeting's values
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
+        return super().get_context_data(
+            meeting=self.meeting,
+            canceled_notice=texts.MEETING_CANCELED_NOTICE,
+            pending_check=pending_check(self.meeting),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         meeting = self.meeting
@@ -98,7 +108,7 @@ class MeetingEditView(MeetingMixin, FormView):
         except services.MeetingChangedInDingTalk as exc:
             messages.warning(self.request, exc.message)
             return self.render_to_response(self.get_context_data(form=form, in_dingtalk=exc.current))
-        except services.MeetingCanceled as exc:
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
             messages.warning(self.request, exc.message)
             return self.form_invalid(form)
         except services.MeetingError as exc:
@@ -139,11 +149,49 @@ class MeetingHistoryView(MeetingMixin, ListView):
     context_object_name = "changes"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        settle(request, self.meeting)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.meeting_change_list(meeting=self.meeting)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meeting=self.meeting, **kwargs)
+
+
+def settle(request, meeting: Meeting) -> None:
+    """Settle the meeting's pending save if its wait is over, and say the answer; or the answer a page that
+    waited for it (`?checked=<change>`, where the pending page reloads to) missed because a job was first.
+    Only a locked meeting, or that reload, costs a query."""
+    settled = None
+    if meeting.update_lease_until is not None:
+        try:
+            settled = services.meeting_reconcile(meeting=meeting)
+        except services.MeetingError as exc:
+            messages.warning(request, exc.message)
+    if settled is None and "checked" in request.GET:
+        settled = selectors.meeting_settled_change(meeting=meeting, pk=request.GET["checked"])
+    if settled is not None:
+        level = messages.SUCCESS if settled.outcome == settled.Outcome.SUCCESS else messages.WARNING
+        messages.add_message(request, level, settled.message)
+
+
+def pending_check(meeting: Meeting) -> dict | None:
+    """What the edit page shows while the meeting is locked by a save under way or one being checked."""
+    change = selectors.meeting_pending_change(meeting=meeting)
+    if change is None:
+        return None
+    until = meeting.update_lease_until
+    sentence = texts.CHECKING_WITH_DINGTALK if change.outcome == change.Outcome.UNKNOWN else texts.SAVE_UNDER_WAY
+    seconds = (until - timezone.now()).total_seconds()
+    organization = meeting.organization
+    return {
+        "change": change,
+        "text": sentence % {"time": texts.local_clock_time(until, organization), "time_zone": organization.time_zone},
+        # Reload just after the wait ends (the reload settles it), at least every half minute.
+        "reload_after": min(max(int(seconds) + 2, 2), 30),
+    }
 
 
 def _saved_values(meeting: Meeting) -> dict:

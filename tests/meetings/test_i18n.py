@@ -64,7 +64,6 @@ def test_dingtalks_params_error_reads_in_english(alice_client, meeting):
          lambda: str(texts.RESOURCE_CANCEL)),
         ({"status": 403, "json": {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "qps"}},
          lambda: str(texts.THROTTLED)),
-        ({"status": 200, "body": "<html>blocked</html>"}, lambda: texts.BAD_REPLY % {"status": 200}),
     ],
 )
 @responses.activate
