@@ -415,7 +415,7 @@ def test_history_activity_and_csv_say_it_was_unknown_first(alice_client, meeting
 
     history = alice_client.get(reverse("meetings:history", args=[meeting.pk])).content.decode()
     activity = alice_client.get(reverse("meetings:activity")).content.decode()
-    csv = b"".join(alice_client.get(reverse("meetings:activity_csv")).streaming_content).decode()
+    csv = alice_client.get(reverse("meetings:activity_csv")).content.decode()
 
     for shown in (history, activity, csv):
         assert "Unknown → succeeded (checked with DingTalk)" in shown
