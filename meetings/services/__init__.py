@@ -12,6 +12,14 @@ from .errors import (
 )
 from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_register, meeting_update
 from .organizations import organization_save
+from .scheduling import (
+    MeetingCreateUnknown,
+    SettingsChangedInDingTalk,
+    meeting_cancel,
+    meeting_create,
+    meeting_settings_get,
+    meeting_settings_update,
+)
 
 __all__ = [
     "RESCHEDULE_PERMISSION",
@@ -19,10 +27,16 @@ __all__ = [
     "MeetingCanceled",
     "MeetingChangedInDingTalk",
     "MeetingConflict",
+    "MeetingCreateUnknown",
     "MeetingError",
+    "SettingsChangedInDingTalk",
     "error_message",
+    "meeting_cancel",
+    "meeting_create",
     "meeting_refresh",
     "meeting_register",
+    "meeting_settings_get",
+    "meeting_settings_update",
     "meeting_update",
     "organization_save",
 ]
