@@ -41,8 +41,8 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "time_zone", "api_base", "auth_mode", "access_token_expires_at", "app_key",
-                  "auth_corp_id", "members"]
+        fields = ["name", "time_zone", "api_base", "default_creator_union_id", "auth_mode",
+                  "access_token_expires_at", "app_key", "auth_corp_id", "members"]
         help_texts = {
             "access_token_expires_at": _("Only for a pasted token: when it expires. Leave empty if unknown."),
             "app_key": _("The internal app's app key, or the third-party app's suite key."),
@@ -119,7 +119,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["token"]
     actions = ["check_connection"]
     fieldsets = [
-        (None, {"fields": ["name", "time_zone", "api_base", "members"]}),
+        (None, {"fields": ["name", "time_zone", "api_base", "default_creator_union_id", "members"]}),
         (
             _("DingTalk credentials"),
             {
