@@ -220,6 +220,17 @@ class MeetingChange(models.Model):
     def __str__(self):
         return f"{self.get_action_display()} {self.meeting_id} {self.get_outcome_display()}"
 
+    @property
+    def is_restorable(self) -> bool:
+        """A successful change of the title or times, whose old values the edit form can be opened with."""
+        return (
+            self.outcome == self.Outcome.SUCCESS
+            and self.action in {self.Action.UPDATE, self.Action.REFRESH}
+            and bool(self.old_title)
+            and self.old_starts_at is not None
+            and self.old_ends_at is not None
+        )
+
     def settings_rows(self) -> list[tuple[str, str, str]]:
         """(setting, old, new) for each setting the attempt sent, as a person reads them."""
         from . import texts  # texts speaks of models' choices; imported late to keep models first

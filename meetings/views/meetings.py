@@ -11,6 +11,7 @@ from django.views.generic import FormView, ListView
 from .. import selectors, services, texts
 from ..forms import MeetingForm, MeetingRegisterForm
 from ..models import Meeting
+from .restore import restore_initial
 
 
 class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -59,6 +60,9 @@ class MeetingEditView(MeetingMixin, FormView):
     permission_required = "meetings.change_meeting"
     template_name = "meetings/meeting_edit.html"
     form_class = MeetingForm
+
+    def get_initial(self):
+        return restore_initial(self.request, self.meeting)  # ?restore=<change>: an old change's values
 
     def get_form_kwargs(self):
         return {
