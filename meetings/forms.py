@@ -432,3 +432,65 @@ class MeetingSettingsForm(forms.Form):
             mute_on_join=mute,
             **{name: cleaned[name] for name in self.flags},
         )
+
+
+class BulkRenameForm(forms.Form):
+    """Find and replace in the titles of many meetings; the preview and the job read the same fields."""
+
+    find = forms.CharField(label=_("Find"), max_length=256, strip=False,
+                           error_messages={"required": texts.BULK_FIND_REQUIRED})
+    replace = forms.CharField(label=_("Replace with"), max_length=256, strip=False, required=False)
+    whole_word = forms.BooleanField(label=_("Whole words only"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("All organizations"),
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
+    )
+    date_from = forms.DateField(
+        label=_("Starting from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": texts.DATE_INVALID},
+    )
+    date_to = forms.DateField(
+        label=_("Starting until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": texts.DATE_INVALID},
+    )
+
+    error_messages = {"find_blank": texts.BULK_FIND_REQUIRED, "dates_reversed": texts.FILTER_DATES_REVERSED}
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    def clean_find(self):
+        find = self.cleaned_data["find"]
+        if not find.strip():
+            raise forms.ValidationError(self.error_messages["find_blank"], code="find_blank")
+        return find
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error(
+                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
+            )
+        return cleaned
+
+    @property
+    def job_arguments(self) -> dict:
+        """The service's arguments (only after is_valid())."""
+        from .services import Rename
+
+        cleaned = self.cleaned_data
+        return {
+            "rename": Rename(find=cleaned["find"], replace=cleaned["replace"], whole_word=cleaned["whole_word"]),
+            "organization": cleaned["organization"],
+            "date_from": cleaned["date_from"],
+            "date_to": cleaned["date_to"],
+        }

@@ -268,6 +268,10 @@ class BulkRename(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The run working on the job now, and when it last showed life: a run whose worker died stops
+    # beating, and the next look at the job starts another (services.bulk_rename_resume_if_stalled).
+    run_token = models.CharField(max_length=36, blank=True, default="", editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

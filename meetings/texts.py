@@ -109,6 +109,7 @@ BULK_WORKER_STOPPED = _(
     "The worker stopped while this meeting was being saved; it was read again from DingTalk before going on."
 )
 BULK_NOT_ALLOWED = _("You may not edit this meeting.")
+BULK_UNEXPECTED = _("Not renamed: something unexpected went wrong. The details are in the server log.")
 
 # How the settings are named where a person reads them (history, messages).
 SETTING_LABELS = {

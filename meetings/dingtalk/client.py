@@ -142,6 +142,7 @@ class DingTalkClient(Transport):
             idempotent=True,
             access_token=access_token,
             params={"requestUnionId": request_union_id},
+            api=f"GET {QUERY_PATH}",  # one API whatever the meeting, for pacing
         )
         try:
             title = _typed(body, "title", str)

@@ -3,6 +3,16 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
+from .bulk_rename import (
+    PreviewRow,
+    Progress,
+    Rename,
+    bulk_rename_preview,
+    bulk_rename_progress,
+    bulk_rename_resume_if_stalled,
+    bulk_rename_run,
+    bulk_rename_start,
+)
 from .errors import (
     MeetingCanceled,
     MeetingChangedInDingTalk,
@@ -29,7 +39,15 @@ __all__ = [
     "MeetingConflict",
     "MeetingCreateUnknown",
     "MeetingError",
+    "PreviewRow",
+    "Progress",
+    "Rename",
     "SettingsChangedInDingTalk",
+    "bulk_rename_preview",
+    "bulk_rename_progress",
+    "bulk_rename_resume_if_stalled",
+    "bulk_rename_run",
+    "bulk_rename_start",
     "error_message",
     "meeting_cancel",
     "meeting_create",
