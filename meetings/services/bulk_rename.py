@@ -22,6 +22,7 @@ import dataclasses
 import datetime
 import logging
 import re
+import threading
 import time
 import uuid
 import zoneinfo
@@ -153,14 +154,15 @@ def bulk_rename_run(*, job_id: int, run_token: str) -> None:
     BulkRename.objects.filter(pk=job.pk, started_at__isnull=True).update(started_at=timezone.now())
     BulkRename.objects.filter(pk=job.pk).update(status=BulkRename.Status.RUNNING, heartbeat_at=timezone.now())
     items = list(job.items.exclude(state__in=_FINISHED).select_related("meeting__organization").order_by("id"))
+    heartbeat = _Heartbeat(job, run_token)
     threads = max(1, int(settings.BULK_RENAME_THREADS))
     if threads == 1 or len(items) <= 1:
         for item in items:
-            if not _rename_one(job, item, run_token):
+            if not _rename_one(heartbeat, item):
                 return
     else:
         with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix=f"bulk-rename-{job.pk}") as pool:
-            results = list(pool.map(lambda item: _in_own_connection(_rename_one, job, item, run_token), items))
+            results = list(pool.map(lambda item: _in_own_connection(_rename_one, heartbeat, item), items))
         if not all(results):
             return
     BulkRename.objects.filter(pk=job.pk, run_token=run_token).update(
@@ -199,12 +201,34 @@ def bulk_rename_progress(*, job: BulkRename) -> Progress:
 _FINISHED = (BulkRenameItem.State.RENAMED, BulkRenameItem.State.UNCHANGED, BulkRenameItem.State.FAILED)
 
 
-def _rename_one(job: BulkRename, item: BulkRenameItem, run_token: str) -> bool:
+class _Heartbeat:
+    """A run's sign of life, written at most every BEAT seconds (not once per meeting: a query saved)."""
+
+    BEAT = 2.0
+
+    def __init__(self, job: BulkRename, run_token: str):
+        self.job, self.run_token = job, run_token
+        self.last = float("-inf")
+        self.lock = threading.Lock()
+
+    def beat(self) -> bool:
+        """False when another run has taken the job over."""
+        with self.lock:
+            if time.monotonic() - self.last < self.BEAT:
+                return True
+            self.last = time.monotonic()
+        filtered = BulkRename.objects.filter(pk=self.job.pk, run_token=self.run_token)
+        return bool(filtered.update(heartbeat_at=timezone.now()))
+
+
+def _rename_one(heartbeat: _Heartbeat, item: BulkRenameItem) -> bool:
     """Save one meeting's new title and record how it went. False: the job was taken over, stop."""
-    if not BulkRename.objects.filter(pk=job.pk, run_token=run_token).update(heartbeat_at=timezone.now()):
+    job = heartbeat.job
+    if not heartbeat.beat():
         return False
     recovering = item.state == BulkRenameItem.State.SAVING  # a dead run was saving it
-    BulkRenameItem.objects.filter(pk=item.pk).update(state=BulkRenameItem.State.SAVING)
+    if not BulkRenameItem.objects.filter(pk=item.pk, state=item.state).update(state=BulkRenameItem.State.SAVING):
+        return True  # another run claimed it meanwhile
     try:
         state, message = _save(job, item, recovering=recovering)
     except Exception:  # one meeting's unexpected failure must not stop the others
