@@ -42,7 +42,10 @@ class BulkRenameView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         if "confirm" not in self.request.POST:
-            return redirect(f"{self.request.path}?{self.request.POST.urlencode()}")
+            # Not the confirm button: show the preview for these fields (never the CSRF token in a URL).
+            fields = self.request.POST.copy()
+            fields.pop("csrfmiddlewaretoken", None)
+            return redirect(f"{self.request.path}?{fields.urlencode()}")
         job = services.bulk_rename_start(by=self.request.user, **form.job_arguments)
         count = job.items.count()
         if not count:

@@ -119,6 +119,15 @@ def test_the_preview_shows_only_the_persons_organizations(alice_client, renamer,
     assert shown_messages(response) == [str(texts.BULK_NOTHING_TO_RENAME)]
 
 
+def test_a_post_without_confirm_shows_the_preview_and_starts_nothing(alice_client, renamer, organization):
+    make_meetings(organization, "Alpha 1")
+
+    response = alice_client.post(PAGE, {"find": "Alpha", "replace": "Beta", "csrfmiddlewaretoken": "x"})
+
+    assert response.url == PAGE + "?find=Alpha&replace=Beta"
+    assert not BulkRename.objects.exists()
+
+
 def test_find_is_required(alice_client, renamer):
     response = alice_client.get(PAGE, {"find": "  ", "replace": "Beta"})
 
