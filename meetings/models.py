@@ -235,9 +235,12 @@ class MeetingChange(models.Model):
         """(setting, old, new) for each setting the attempt sent, as a person reads them."""
         from . import texts  # texts speaks of models' choices; imported late to keep models first
 
+        # In the form's order: PostgreSQL's jsonb keeps no key order.
         return [
-            (str(texts.SETTING_LABELS.get(name, name)), texts.setting_value(name, old), texts.setting_value(name, new))
-            for name, (old, new) in self.settings_changes.items()
+            (str(label), texts.setting_value(name, old), texts.setting_value(name, new))
+            for name, label in texts.SETTING_LABELS.items()
+            if name in self.settings_changes
+            for old, new in [self.settings_changes[name]]
         ]
 
     def settings_summary(self) -> str:
