@@ -37,9 +37,10 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
 
     os.environ["DINGTALK_SANDBOX_QPS"] = str(QPS)  # the sandbox process reads it at start
-    with common.sandbox(latency_ms=LATENCY_MS) as sandbox, common.database(
-        options.database, name="bench_bulk_rename"
-    ) as database_url:
+    with (
+        common.sandbox(latency_ms=LATENCY_MS) as sandbox,
+        common.database(options.database, name="bench_bulk_rename") as database_url,
+    ):
         env = common.environment(database_url)
         env["DINGTALK_MAX_CALLS_PER_SECOND"] = str(QPS)
         common.setup_django(env)
@@ -68,10 +69,14 @@ def main(argv=None) -> int:
     renamed = states.get(BulkRenameItem.State.RENAMED, 0)
     throttled = sum(1 for call in calls if call["status"] == 403)
     rate = renamed / elapsed
-    print(f"Bulk rename of {options.meetings} meetings ({threads} threads, sandbox at {LATENCY_MS} ms and {QPS} "
-          f"calls/s per API, {vendor})")
-    print(f"  renamed  {renamed} in the portal, {renamed_in_dingtalk} in DingTalk, {states.get('failed', 0)} failed, "
-          f"in {elapsed:.1f} s")
+    print(
+        f"Bulk rename of {options.meetings} meetings ({threads} threads, sandbox at {LATENCY_MS} ms and {QPS} "
+        f"calls/s per API, {vendor})"
+    )
+    print(
+        f"  renamed  {renamed} in the portal, {renamed_in_dingtalk} in DingTalk, {states.get('failed', 0)} failed, "
+        f"in {elapsed:.1f} s"
+    )
     print(f"  achieved {rate:6.1f} renames/s   limit {QPS} renames/s (a read and an update, each {QPS}/s)")
     print(f"  calls    {len(calls)} ({throttled} throttled)")
     ok = common.verdict("bulk_rename renames/s vs limit", rate / QPS, TARGET, at_most=False)

@@ -74,6 +74,8 @@ class SandboxState:
         # DingTalk's per-API rate limit: at most `qps` calls to one API in any second; None: no limit.
         self.qps = qps
         self._calls_per_api: dict[str, collections.deque[float]] = {}
+        # The rate limit counts real seconds (not `now`, which `advance()` moves); tests may replace it.
+        self.rate_clock: Callable[[], float] = time.monotonic
         self.token_ttl = token_ttl
         self.state_file = Path(state_file) if state_file is not None else None
         self._apps: dict[str, App] = {}
@@ -256,7 +258,7 @@ class SandboxState:
         if not self.qps:
             return True
         with self._lock:
-            now = time.monotonic()
+            now = self.rate_clock()
             calls = self._calls_per_api.setdefault(api, collections.deque())
             while calls and calls[0] <= now - 1.0:
                 calls.popleft()

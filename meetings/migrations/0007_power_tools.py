@@ -5,7 +5,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Office admins book, cancel, change settings and rename in bulk; Helpdesk renames in bulk (titles only).
 ROLE_PERMISSIONS = {
     "Office admins": ["cancel_meeting", "change_meeting_settings", "bulk_rename_meetings"],
@@ -25,9 +24,7 @@ def grant_roles(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames)
-        )
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
 
 
 def revoke_roles(apps, schema_editor):
@@ -41,97 +38,195 @@ def revoke_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0006_delete_loginfailure'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("meetings", "0006_delete_loginfailure"),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='meeting',
-            options={'ordering': ['-starts_at', '-id'], 'permissions': [('reschedule_meeting', "Can change a meeting's start and end"), ('view_activity', 'Can view the activity log'), ('cancel_meeting', 'Can cancel a meeting in DingTalk'), ('change_meeting_settings', "Can change a meeting's settings in DingTalk"), ('bulk_rename_meetings', 'Can rename many meetings at once')], 'verbose_name': 'meeting', 'verbose_name_plural': 'meetings'},
+            name="meeting",
+            options={
+                "ordering": ["-starts_at", "-id"],
+                "permissions": [
+                    ("reschedule_meeting", "Can change a meeting's start and end"),
+                    ("view_activity", "Can view the activity log"),
+                    ("cancel_meeting", "Can cancel a meeting in DingTalk"),
+                    ("change_meeting_settings", "Can change a meeting's settings in DingTalk"),
+                    ("bulk_rename_meetings", "Can rename many meetings at once"),
+                ],
+                "verbose_name": "meeting",
+                "verbose_name_plural": "meetings",
+            },
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='join_url',
-            field=models.CharField(blank=True, default='', max_length=256, verbose_name='join link'),
+            model_name="meeting",
+            name="join_url",
+            field=models.CharField(blank=True, default="", max_length=256, verbose_name="join link"),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='phones',
-            field=models.JSONField(blank=True, default=list, verbose_name='dial-in numbers'),
+            model_name="meeting",
+            name="phones",
+            field=models.JSONField(blank=True, default=list, verbose_name="dial-in numbers"),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='room_code',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='meeting number'),
+            model_name="meeting",
+            name="room_code",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="meeting number"),
         ),
         migrations.AddField(
-            model_name='meetingchange',
-            name='settings_changes',
-            field=models.JSONField(blank=True, default=dict, verbose_name='settings changed'),
+            model_name="meetingchange",
+            name="settings_changes",
+            field=models.JSONField(blank=True, default=dict, verbose_name="settings changed"),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='default_creator_union_id',
-            field=models.CharField(blank=True, default='', help_text='Meetings booked in the portal are created for this person unless another is given.', max_length=128, verbose_name='default creator union ID'),
+            model_name="organization",
+            name="default_creator_union_id",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Meetings booked in the portal are created for this person unless another is given.",
+                max_length=128,
+                verbose_name="default creator union ID",
+            ),
         ),
         migrations.AlterField(
-            model_name='meetingchange',
-            name='action',
-            field=models.CharField(choices=[('register', 'Registered'), ('update', 'Update'), ('refresh', 'Read from DingTalk'), ('create', 'Booked in DingTalk'), ('cancel', 'Canceled'), ('settings', 'Settings')], default='update', max_length=20, verbose_name='action'),
+            model_name="meetingchange",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("register", "Registered"),
+                    ("update", "Update"),
+                    ("refresh", "Read from DingTalk"),
+                    ("create", "Booked in DingTalk"),
+                    ("cancel", "Canceled"),
+                    ("settings", "Settings"),
+                ],
+                default="update",
+                max_length=20,
+                verbose_name="action",
+            ),
         ),
         migrations.AlterField(
-            model_name='meetingchange',
-            name='meeting',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='meetings.meeting', verbose_name='meeting'),
+            model_name="meetingchange",
+            name="meeting",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="changes",
+                to="meetings.meeting",
+                verbose_name="meeting",
+            ),
         ),
         migrations.AlterField(
-            model_name='meetingchange',
-            name='outcome',
-            field=models.CharField(choices=[('success', 'Succeeded'), ('failed', 'Failed'), ('conflict', 'Stopped: changed elsewhere'), ('unknown', 'Unknown')], max_length=20, verbose_name='outcome'),
+            model_name="meetingchange",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("success", "Succeeded"),
+                    ("failed", "Failed"),
+                    ("conflict", "Stopped: changed elsewhere"),
+                    ("unknown", "Unknown"),
+                ],
+                max_length=20,
+                verbose_name="outcome",
+            ),
         ),
         migrations.CreateModel(
-            name='BulkRename',
+            name="BulkRename",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('find', models.CharField(max_length=256, verbose_name='find')),
-                ('replace', models.CharField(blank=True, default='', max_length=256, verbose_name='replace with')),
-                ('whole_word', models.BooleanField(default=False, verbose_name='whole word')),
-                ('date_from', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('date_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Finished')], default='queued', max_length=20, verbose_name='status')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('run_token', models.CharField(blank=True, default='', editable=False, max_length=36)),
-                ('heartbeat_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.organization', verbose_name='organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="started")),
+                ("find", models.CharField(max_length=256, verbose_name="find")),
+                ("replace", models.CharField(blank=True, default="", max_length=256, verbose_name="replace with")),
+                ("whole_word", models.BooleanField(default=False, verbose_name="whole word")),
+                ("date_from", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("date_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Finished")],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("run_token", models.CharField(blank=True, default="", editable=False, max_length=36)),
+                ("heartbeat_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="meetings.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bulk rename',
-                'verbose_name_plural': 'bulk renames',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "bulk rename",
+                "verbose_name_plural": "bulk renames",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BulkRenameItem',
+            name="BulkRenameItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_title', models.CharField(max_length=256, verbose_name='old title')),
-                ('new_title', models.CharField(max_length=256, verbose_name='new title')),
-                ('state', models.CharField(choices=[('pending', 'Waiting'), ('saving', 'Saving'), ('renamed', 'Renamed'), ('unchanged', 'Already renamed'), ('failed', 'Failed')], default='pending', max_length=20, verbose_name='state')),
-                ('message', models.TextField(blank=True, default='', verbose_name='message')),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='meetings.bulkrename')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='meetings.meeting', verbose_name='meeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_title", models.CharField(max_length=256, verbose_name="old title")),
+                ("new_title", models.CharField(max_length=256, verbose_name="new title")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("saving", "Saving"),
+                            ("renamed", "Renamed"),
+                            ("unchanged", "Already renamed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, default="", verbose_name="message")),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="meetings.bulkrename"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="meetings.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('job', 'meeting'), name='one_item_per_meeting_and_job')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "meeting"), name="one_item_per_meeting_and_job")
+                ],
             },
         ),
         migrations.RunPython(grant_roles, revoke_roles),

@@ -105,8 +105,7 @@ def bulk_rename_start(
     date_to: datetime.date | None = None,
 ) -> BulkRename:
     """Store the job with the meetings the preview (made again now) can rename, and queue it."""
-    rows = bulk_rename_preview(user=by, rename=rename, organization=organization, date_from=date_from,
-                               date_to=date_to)
+    rows = bulk_rename_preview(user=by, rename=rename, organization=organization, date_from=date_from, date_to=date_to)
     with transaction.atomic():
         job = BulkRename.objects.create(
             created_by=by,
@@ -136,9 +135,11 @@ def bulk_rename_resume_if_stalled(*, job: BulkRename) -> bool:
     token = str(uuid.uuid4())
     with transaction.atomic():
         # Conditional: of several people looking at once, one starts the new run.
-        taken = BulkRename.objects.filter(
-            pk=job.pk, run_token=job.run_token, heartbeat_at__lt=now - STALLED_AFTER
-        ).exclude(status=BulkRename.Status.DONE).update(run_token=token, heartbeat_at=now)
+        taken = (
+            BulkRename.objects.filter(pk=job.pk, run_token=job.run_token, heartbeat_at__lt=now - STALLED_AFTER)
+            .exclude(status=BulkRename.Status.DONE)
+            .update(run_token=token, heartbeat_at=now)
+        )
         if taken:
             job.run_token, job.heartbeat_at = token, now
             logger.warning("Bulk rename %s: its run stopped beating; starting another", job.pk)
@@ -318,4 +319,3 @@ def _enqueue(job: BulkRename) -> None:
 
     job_id, token = job.pk, job.run_token
     transaction.on_commit(lambda: tasks.bulk_rename_run.enqueue(job_id=job_id, run_token=token))
-

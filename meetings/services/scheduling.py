@@ -105,8 +105,9 @@ def meeting_create(
             change.save()
     except IntegrityError:
         # DingTalk gave an ID the portal already has: keep the attempt, say what happened.
-        logger.error("Organization %s: DingTalk returned known conference ID %s", organization.pk,
-                     created.schedule_conference_id)
+        logger.error(
+            "Organization %s: DingTalk returned known conference ID %s", organization.pk, created.schedule_conference_id
+        )
         change.outcome = MeetingChange.Outcome.FAILED
         change.message = str(texts.CONFERENCE_ALREADY_REGISTERED)
         change.save()
@@ -194,11 +195,7 @@ def meeting_settings_update(
     SettingsChangedInDingTalk carrying what DingTalk has now. Returns None when nothing was changed.
     The audit row keeps old -> new per setting sent.
     """
-    wanted = {
-        name: value
-        for name, value in dataclasses.asdict(settings).items()
-        if value != getattr(based_on, name)
-    }
+    wanted = {name: value for name, value in dataclasses.asdict(settings).items() if value != getattr(based_on, name)}
     if not wanted:
         return None
     if meeting.is_canceled:

@@ -34,11 +34,13 @@ class BulkRenameView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         rows = services.bulk_rename_preview(user=request.user, **form.job_arguments)
         if not rows:
             messages.info(request, texts.BULK_NOTHING_TO_RENAME)
-        return self.render_to_response(self.get_context_data(
-            form=form,
-            rows=rows,
-            renameable=sum(1 for row in rows if not row.problem),
-        ))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                rows=rows,
+                renameable=sum(1 for row in rows if not row.problem),
+            )
+        )
 
     def form_valid(self, form):
         if "confirm" not in self.request.POST:

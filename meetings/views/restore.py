@@ -28,5 +28,3 @@ def restore_initial(request: HttpRequest, meeting: Meeting) -> dict:
     if request.user.has_perm(services.RESCHEDULE_PERMISSION):
         initial.update(start_time=change.old_starts_at, end_time=change.old_ends_at)
     return initial
-
-

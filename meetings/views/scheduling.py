@@ -88,9 +88,7 @@ class MeetingSettingsView(MeetingMixin, FormView):
         return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs
-        )
+        return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
 
     def form_valid(self, form):
         meeting = self.meeting

@@ -12,8 +12,15 @@ from .conftest import CREATOR
 pytestmark = pytest.mark.e2e
 
 FLAGS_AS_SHOWN = {  # the settings form with the sandbox's defaults, as a browser would send it
-    "host_union_id": CREATOR, "cohost_union_ids": "", "join_before_host": "on", "enable_chat": "on",
-    "lock_room": "", "screen_share_forbidden": "", "waiting_room": "", "lock_nick": "", "mute_on_join": "off",
+    "host_union_id": CREATOR,
+    "cohost_union_ids": "",
+    "join_before_host": "on",
+    "enable_chat": "on",
+    "lock_room": "",
+    "screen_share_forbidden": "",
+    "waiting_room": "",
+    "lock_nick": "",
+    "mute_on_join": "off",
     "mute_on_join_after": "",
 }
 
@@ -27,10 +34,17 @@ def power_portal(portal, office_admin):
 def test_booking_creates_the_meeting_in_dingtalk_and_shows_how_to_join(power_portal, sandbox, organization):
     page = power_portal.get(reverse("meetings:create") + f"?organization={organization.pk}")
 
-    page = power_portal.submit(page, {
-        "organization": str(organization.pk), "title": "Launch review", "start_time": "2027-04-01T09:00",
-        "end_time": "2027-04-01T10:00", "creator_union_id": CREATOR,
-    }, action="")
+    page = power_portal.submit(
+        page,
+        {
+            "organization": str(organization.pk),
+            "title": "Launch review",
+            "start_time": "2027-04-01T09:00",
+            "end_time": "2027-04-01T10:00",
+            "creator_union_id": CREATOR,
+        },
+        action="",
+    )
 
     [booked] = [m for m in sandbox.state.meetings() if m.title == "Launch review"]
     meeting = Meeting.objects.get(schedule_conference_id=booked.schedule_conference_id)
@@ -41,9 +55,7 @@ def test_booking_creates_the_meeting_in_dingtalk_and_shows_how_to_join(power_por
     assert meeting.room_code == booked.room_code and meeting.join_url == booked.url
 
 
-def test_canceling_cancels_in_dingtalk_and_a_second_look_finds_it_read_only(
-    power_portal, sandbox, meeting
-):
+def test_canceling_cancels_in_dingtalk_and_a_second_look_finds_it_read_only(power_portal, sandbox, meeting):
     page = power_portal.get(reverse("meetings:cancel", args=[meeting.pk]))
 
     page = power_portal.submit(page, {"confirm": "1"}, action="")

@@ -72,7 +72,8 @@ def test_the_preview_lists_matching_meetings_with_the_new_title(alice_client, re
 
     rows = response.context["rows"]
     assert [(row.meeting.title, row.new_title, row.problem) for row in rows] == [
-        ("Alpha weekly", "Beta weekly", ""), ("Alpha review", "Beta review", "")
+        ("Alpha weekly", "Beta weekly", ""),
+        ("Alpha review", "Beta review", ""),
     ]
     assert 'name="confirm"' in response.content.decode()
     assert not BulkRename.objects.exists()
@@ -103,10 +104,16 @@ def test_the_preview_narrows_by_organization_and_dates(alice_client, renamer, or
     first, second, third = make_meetings(organization, "Alpha 1", "Alpha 2", "Alpha 3")
     make_meetings(app_organization, "Alpha elsewhere", start=datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC))
 
-    response = alice_client.get(PAGE, {
-        "find": "Alpha", "replace": "Beta", "organization": organization.pk,
-        "date_from": "2026-12-02", "date_to": "2026-12-02",
-    })
+    response = alice_client.get(
+        PAGE,
+        {
+            "find": "Alpha",
+            "replace": "Beta",
+            "organization": organization.pk,
+            "date_from": "2026-12-02",
+            "date_to": "2026-12-02",
+        },
+    )
 
     assert [row.meeting for row in response.context["rows"]] == [second]
 
@@ -322,7 +329,7 @@ def test_the_progress_page_refreshes_itself_until_done(alice_client, renamer, or
     assert '<meta http-equiv="refresh" content="2">' in html
     progress = response.context["progress"]
     assert (progress.done, progress.failed, progress.left) == (1, 0, 1)
-    assert progress.seconds_left == 3
+    assert 3 <= progress.seconds_left <= 5  # 3 s for one meeting, one left (a slow machine adds a little)
     assert "<script" not in html
 
 

@@ -52,8 +52,9 @@ def test_a_pause_does_not_bank_turns_for_a_burst():
 def test_the_client_waits_its_turn_only_inside_a_paced_block(settings, monkeypatch):
     settings.DINGTALK_MAX_CALLS_PER_SECOND = 10
     asked = []
-    monkeypatch.setattr(pacing, "_pacer", lambda rate: type("P", (), {"wait": lambda self, key: asked.append(
-        (rate, key))})())
+    monkeypatch.setattr(
+        pacing, "_pacer", lambda rate: type("P", (), {"wait": lambda self, key: asked.append((rate, key))})()
+    )
     responses.put(UPDATE_URL, json={"success": True})
     client = dingtalk.client_for(API_BASE)
 
@@ -77,7 +78,6 @@ def test_every_meeting_read_is_one_api_for_pacing(monkeypatch):
 
     with pacing.paced(7):
         for conference_id in ("a", "b"):
-            client.get_schedule_conference(access_token="t", schedule_conference_id=conference_id,
-                                           request_union_id="u")
+            client.get_schedule_conference(access_token="t", schedule_conference_id=conference_id, request_union_id="u")
 
     assert asked == [(7, "GET " + dingtalk.QUERY_PATH)] * 2

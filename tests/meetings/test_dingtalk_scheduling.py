@@ -176,8 +176,10 @@ def test_settings_dingtalk_leaves_out_read_as_defaults(client):
 
 
 @responses.activate
-@pytest.mark.parametrize("body", [{}, {"scheduleConfSettingModel": {"lockRoom": "yes"}},
-                                  {"scheduleConfSettingModel": {"cohostUnionIds": "a"}}])
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"scheduleConfSettingModel": {"lockRoom": "yes"}}, {"scheduleConfSettingModel": {"cohostUnionIds": "a"}}],
+)
 def test_an_unusable_settings_reply_is_a_bad_reply(client, body):
     responses.get(SETTINGS_URL, json=body)
 

@@ -42,14 +42,18 @@ def test_a_post_cancels_in_dingtalk_and_marks_it_canceled(alice_client, canceler
     assert response.redirect_chain[-1][0] == edit_url(meeting)
     assert shown_messages(response) == [texts.MEETING_CANCELED_DONE % {"title": "Weekly sync"}]
     assert json.loads(responses.calls[0].request.body) == {
-        "creatorUnionId": "creator-union-1", "scheduleConferenceId": meeting.schedule_conference_id
+        "creatorUnionId": "creator-union-1",
+        "scheduleConferenceId": meeting.schedule_conference_id,
     }
     meeting.refresh_from_db()
     assert meeting.is_canceled
     assert str(texts.MEETING_CANCELED_NOTICE) in response.content.decode()
     change = MeetingChange.objects.get()
     assert (change.action, change.outcome, change.request_id, change.user) == (
-        MeetingChange.Action.CANCEL, MeetingChange.Outcome.SUCCESS, "req-x", canceler
+        MeetingChange.Action.CANCEL,
+        MeetingChange.Outcome.SUCCESS,
+        "req-x",
+        canceler,
     )
 
 

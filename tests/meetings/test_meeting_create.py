@@ -42,23 +42,32 @@ def test_it_books_the_meeting_and_shows_how_to_join(alice_client, organization):
     meeting = Meeting.objects.get()
     assert response.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])
     assert (meeting.schedule_conference_id, meeting.creator_union_id, meeting.title) == (
-        "conf-new", "creator-7", "季度规划"
+        "conf-new",
+        "creator-7",
+        "季度规划",
     )
     assert meeting.starts_at == datetime.datetime(2026, 12, 3, 6, 0, tzinfo=datetime.UTC)  # 14:00 in Shanghai
     html = response.content.decode()
     assert 'value="https://meeting.dingtalk.com/j/987654321"' in html
     assert 'value="987654321"' in html
-    assert shown_messages(response) == [texts.MEETING_CREATED % {
-        "title": "季度规划", "start": "2026-12-03 14:00", "end": "2026-12-03 15:00", "time_zone": "Asia/Shanghai"
-    }]
+    assert shown_messages(response) == [
+        texts.MEETING_CREATED
+        % {"title": "季度规划", "start": "2026-12-03 14:00", "end": "2026-12-03 15:00", "time_zone": "Asia/Shanghai"}
+    ]
     sent = responses.calls[0].request
     assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
     assert json.loads(sent.body) == {
-        "creatorUnionId": "creator-7", "title": "季度规划", "startTime": 1796277600000, "endTime": 1796281200000
+        "creatorUnionId": "creator-7",
+        "title": "季度规划",
+        "startTime": 1796277600000,
+        "endTime": 1796281200000,
     }
     change = MeetingChange.objects.get()
     assert (change.action, change.outcome, change.meeting, change.request_id) == (
-        MeetingChange.Action.CREATE, MeetingChange.Outcome.SUCCESS, meeting, "req-c"
+        MeetingChange.Action.CREATE,
+        MeetingChange.Outcome.SUCCESS,
+        meeting,
+        "req-c",
     )
 
 
@@ -117,18 +126,19 @@ def test_a_refused_create_says_why_and_keeps_a_failed_row(alice_client, organiza
     assert shown_messages(response)[0].startswith(texts.PARAMS_ERROR % {"detail": "startTime is illegal"})
     assert 'value="季度规划"' in response.content.decode()
     change = MeetingChange.objects.get()
-    assert (change.outcome, change.meeting, change.dingtalk_code) == (
-        MeetingChange.Outcome.FAILED, None, "paramsError"
-    )
+    assert (change.outcome, change.meeting, change.dingtalk_code) == (MeetingChange.Outcome.FAILED, None, "paramsError")
     assert not Meeting.objects.exists()
 
 
 @responses.activate
-@pytest.mark.parametrize("reply", [
-    {"body": requests.ReadTimeout("slow")},
-    {"body": connection_dropped()},
-    dingtalk_error(500, "systemError", "systemError:busy"),
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"body": requests.ReadTimeout("slow")},
+        {"body": connection_dropped()},
+        dingtalk_error(500, "systemError", "systemError:busy"),
+    ],
+)
 def test_an_unknown_outcome_is_not_retried_and_says_how_to_look(alice_client, organization, reply):
     responses.post(CREATE_URL, **reply)
 

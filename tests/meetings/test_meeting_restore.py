@@ -66,8 +66,9 @@ def test_the_edit_form_opens_with_the_old_values(alice_client, renamed):
     assert 'value="Weekly sync"' in html
     assert 'value="2026-12-01T10:00"' in html and 'value="2026-12-01T11:00"' in html
     assert response.context["form"]["version"].value() == 2  # based on the meeting as it is now
-    assert shown_messages(response) == [texts.RESTORE_PREFILLED % {"time": texts.local_time(
-        renamed.created_at, renamed.organization)}]
+    assert shown_messages(response) == [
+        texts.RESTORE_PREFILLED % {"time": texts.local_time(renamed.created_at, renamed.organization)}
+    ]
 
 
 @responses.activate

@@ -45,11 +45,7 @@ def dingtalk_settings(**changes):
 
 def posted(**overrides):
     """The form as the page shows it for SHOWN, with the person's changes."""
-    data = {
-        key: value
-        for key, value in MeetingSettingsForm.initial_for(SHOWN).items()
-        if value not in (False, None)
-    }
+    data = {key: value for key, value in MeetingSettingsForm.initial_for(SHOWN).items() if value not in (False, None)}
     data = {key: ("on" if value is True else value) for key, value in data.items()}
     for key, value in overrides.items():
         if value is None:
@@ -89,10 +85,14 @@ def test_saving_sends_only_the_changed_settings(admin_client, meeting):
     }
     change = MeetingChange.objects.get()
     assert (change.action, change.outcome, change.request_id) == (
-        MeetingChange.Action.SETTINGS, MeetingChange.Outcome.SUCCESS, "req-s"
+        MeetingChange.Action.SETTINGS,
+        MeetingChange.Outcome.SUCCESS,
+        "req-s",
     )
     assert change.settings_changes == {
-        "lock_room": [False, True], "mute_on_join": [0, -1], "enable_chat": [True, False]
+        "lock_room": [False, True],
+        "mute_on_join": [0, -1],
+        "enable_chat": [True, False],
     }
     assert shown_messages(response) == [texts.SETTINGS_SAVED % {"fields": change.settings_summary()}]
     assert change.settings_summary() == "Lock the room: off → on; Mute on join: off → on; Chat: on → off"

@@ -53,6 +53,7 @@ def test_a_bulk_rename_from_preview_to_results(page, sandbox, organization, offi
         link = page.locator(f'#results a[href="{reverse("meetings:edit", args=[meeting.pk])}"]')
         assert link.count() == 1
         assert sandbox.state.get_meeting(meeting.schedule_conference_id).title == meeting.title.replace(
-            "Design", "Product")
+            "Design", "Product"
+        )
         assert Meeting.objects.get(pk=meeting.pk).title == meeting.title.replace("Design", "Product")
     assert sandbox.state.get_meeting(canceled.schedule_conference_id).title == "Design sync canceled"
