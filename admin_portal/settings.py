@@ -229,6 +229,12 @@ DINGTALK_READ_TIMEOUT = env.float("DINGTALK_READ_TIMEOUT", default=6.0)
 # kills the worker (GUNICORN_TIMEOUT, read by admin_portal/gunicorn.conf.py too), or the person gets a
 # bare 502 instead of a message.
 DINGTALK_DEADLINE = env.float("DINGTALK_DEADLINE", default=20.0)
+# Bulk jobs pace their calls to stay under DingTalk's rate limit: at most this many calls per second to one
+# API for one organization (DingTalk's standard edition allows 20 per app and API; meetings/dingtalk/pacing.py).
+DINGTALK_MAX_CALLS_PER_SECOND = env.float("DINGTALK_MAX_CALLS_PER_SECOND", default=20.0)
+# How many meetings a bulk rename saves at once: each save mostly waits (two DingTalk round trips, its turn
+# under the rate limit); 12 came nearest 20 renames/s on a loaded 2-core machine (benchmarks/bulk_rename.py).
+BULK_RENAME_THREADS = env.int("BULK_RENAME_THREADS", default=12)
 GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
 if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
     raise ImproperlyConfigured(

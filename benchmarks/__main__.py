@@ -10,7 +10,8 @@ import sys
 
 from . import common
 
-BENCHMARKS = ("client_cpu", "edit_page", "save_overhead", "meeting_list", "throughput")
+BENCHMARKS = ("client_cpu", "edit_page", "save_overhead", "meeting_list", "throughput",
+              "bulk_rename")
 # The client benchmark has no database.
 WITH_DATABASE = set(BENCHMARKS) - {"client_cpu"}
 

@@ -8,7 +8,10 @@ DingTalk's word:
 - non-JSON or non-object body, missing or mistyped field: 400 `paramsError` `error:<detail>`;
 - unknown path or method: 404 `InvalidAction.NotFound`;
 - third-party token for a corp that has not authorized the suite, or a wrong suite ticket:
-  400 `paramsError`.
+  400 `paramsError`;
+- a settings field of the wrong type or out of range: 400 `paramsError`;
+- more than `state.qps` calls to one API within a second (`DINGTALK_SANDBOX_QPS`, off by default):
+  403 `Forbidden.AccessDenied.QpsLimitForApi`, checked first, as a gateway would.
 """
 
 from __future__ import annotations
@@ -42,13 +45,18 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("PUT", re.compile(_CONFERENCES), "update"),
     ("POST", re.compile(_CONFERENCES + r"/cancel"), "cancel"),
     ("GET", re.compile(_CONFERENCES + r"/(?P<id>[^/]+)/infos"), "query"),
+    ("GET", re.compile(_CONFERENCES + r"/settings"), "settings_query"),
+    ("PUT", re.compile(_CONFERENCES + r"/settings"), "settings_update"),
 )
 REQUIRED_SCOPE: dict[str, str] = {
     "create": WRITE_SCOPE,
     "update": WRITE_SCOPE,
     "cancel": WRITE_SCOPE,
     "query": READ_SCOPE,
+    "settings_query": READ_SCOPE,
+    "settings_update": WRITE_SCOPE,
 }
+QPS_LIMIT_CODE = "Forbidden.AccessDenied.QpsLimitForApi"
 
 # What DingTalk's anti-abuse layer answers instead of JSON.
 BLOCKED_PAGE = """<!DOCTYPE html>
@@ -98,6 +106,10 @@ def missing_scope(scope: str) -> ApiError:
     )
 
 
+def qps_limit() -> ApiError:
+    return ApiError(403, QPS_LIMIT_CODE, "QPS limit exceeded for this api")
+
+
 def invalid_credentials() -> ApiError:
     return ApiError(400, "invalidClientIdOrSecret", "invalid clientId or clientSecret")
 
@@ -130,6 +142,8 @@ def _answer(state: SandboxState, request: Request, api: str | None, params: dict
     if api is None:
         error = ApiError(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         return error.reply(request.request_id), None
+    if not state.admit(api):
+        return qps_limit().reply(request.request_id), None
     fault = state.take_fault(api)
     if fault is not None and fault.fault != "slow":
         return fault_reply(fault, api, request.request_id), fault.fault
@@ -347,6 +361,74 @@ def _cancel(state: SandboxState, request: Request, params: dict[str, str]) -> Re
     return json_reply(200, {"success": True})
 
 
+# scheduleConfSettingModel fields the sandbox keeps, and what each must be (others are refused).
+FLAG_SETTINGS = ("lockRoom", "screenShareForbidden")
+EXTRA_SETTINGS = ("waitingRoom", "joinBeforeHost", "enableChat", "lockNick")
+
+
+def _settings_model(body: dict[str, Any]) -> dict[str, Any]:
+    model = body.get("scheduleConfSettingModel")
+    if not isinstance(model, dict):
+        raise params_error("scheduleConfSettingModel must be an object")
+    checked: dict[str, Any] = {}
+    for name, value in model.items():
+        if name == "hostUnionId":
+            if not isinstance(value, str) or not value:
+                raise params_error("hostUnionId must be a non-empty string")
+        elif name == "cohostUnionIds":
+            if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+                raise params_error("cohostUnionIds must be a list of strings")
+        elif name in FLAG_SETTINGS:
+            _flag(name, value)
+        elif name == "muteOnJoin":
+            if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+                raise params_error("muteOnJoin must be -1, 0 or a positive integer")
+        elif name == "moziConfVirtualExtraSetting":
+            if not isinstance(value, dict):
+                raise params_error("moziConfVirtualExtraSetting must be an object")
+            for extra_name, extra_value in value.items():
+                if extra_name not in EXTRA_SETTINGS:
+                    raise params_error(f"moziConfVirtualExtraSetting.{extra_name} is not supported")
+                _flag(extra_name, extra_value)
+        else:
+            raise params_error(f"{name} is not supported")
+        checked[name] = value
+    return checked
+
+
+def _flag(name: str, value: Any) -> None:
+    if isinstance(value, bool) or value not in (0, 1):
+        raise params_error(f"{name} must be 0 or 1")
+
+
+def _settings_query(state: SandboxState, request: Request, params: dict[str, str]) -> Reply:
+    meeting_id = request.query.get("scheduleConferenceId")
+    if not meeting_id:
+        raise params_error("scheduleConferenceId is required")
+    meeting = state.get_meeting(meeting_id)
+    if meeting is None:
+        raise params_error("scheduleConferenceId does not exist")
+    if meeting.canceled:
+        raise resource_cancel()
+    return json_reply(200, {"scheduleConfSettingModel": meeting.current_settings()})
+
+
+def _settings_update(state: SandboxState, request: Request, params: dict[str, str]) -> Reply:
+    body = _json_object(request)
+    creator = _string(body, "creatorUnionId")
+    meeting_id = _string(body, "scheduleConferenceId")
+    changes = _settings_model(body)
+    try:
+        state.update_settings(meeting_id, by=creator, changes=changes)
+    except MeetingNotFound:
+        raise params_error("scheduleConferenceId does not exist") from None
+    except NotCreator:
+        raise permission_error("only the creator can change this conference's settings") from None
+    except MeetingCanceled:
+        raise resource_cancel() from None
+    return json_reply(200, {"success": True})
+
+
 Handler = Callable[[SandboxState, Request, dict[str, str]], Reply]
 HANDLERS: dict[str, Handler] = {
     "token": _access_token,
@@ -355,4 +437,6 @@ HANDLERS: dict[str, Handler] = {
     "create": _create,
     "update": _update,
     "cancel": _cancel,
+    "settings_query": _settings_query,
+    "settings_update": _settings_update,
 }

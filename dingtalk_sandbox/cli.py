@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -21,6 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--port", type=int, default=DEFAULT_PORT, help="port, 0 for any free one (default: %(default)s)"
     )
     parser.add_argument("--latency-ms", type=int, default=0, help="sleep this long before every DingTalk API reply")
+    parser.add_argument(
+        "--qps",
+        type=int,
+        default=_qps_from_environment(),
+        help="answer QpsLimitForApi past this many calls per second to one API "
+        "(default: $DINGTALK_SANDBOX_QPS, else no limit)",
+    )
     parser.add_argument("--state-file", default=None, help="JSON file to load at start and save after every change")
     parser.add_argument(
         "--token",
@@ -33,11 +41,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="don't log each request to stderr")
 
 
+def _qps_from_environment() -> int | None:
+    value = os.environ.get("DINGTALK_SANDBOX_QPS", "").strip()
+    return int(value) if value and int(value) > 0 else None
+
+
 def serve(
     *,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     latency_ms: int = 0,
+    qps: int | None = None,
     state_file: str | None = None,
     tokens: Sequence[str] = (),
     quiet: bool = False,
@@ -48,6 +62,7 @@ def serve(
         host=host,
         port=port,
         latency_ms=latency_ms,
+        qps=qps,
         state_file=state_file,
         tokens=tokens,
         verbose=not quiet,
@@ -73,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=options.host,
         port=options.port,
         latency_ms=options.latency_ms,
+        qps=options.qps,
         state_file=options.state_file,
         tokens=options.tokens,
         quiet=options.quiet,

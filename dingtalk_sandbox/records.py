@@ -15,8 +15,25 @@ WRITE_SCOPE = "VideoConference.Conference.Write"
 CONFERENCE_SCOPES: frozenset[str] = frozenset({READ_SCOPE, WRITE_SCOPE})
 
 # API names, as used to aim faults and to tag the request log.
-APIS: tuple[str, ...] = ("token", "corp_token", "create", "query", "update", "cancel")
+APIS: tuple[str, ...] = (
+    "token", "corp_token", "create", "query", "update", "cancel", "settings_query", "settings_update"
+)
 ANY_API = "*"
+
+# What a new meeting's settings are until someone changes them (scheduleConfSettingModel).
+DEFAULT_EXTRA_SETTINGS: dict[str, int] = {"waitingRoom": 0, "joinBeforeHost": 1, "enableChat": 1, "lockNick": 0}
+
+
+def default_settings(creator_union_id: str) -> dict[str, Any]:
+    return {
+        "hostUnionId": creator_union_id,
+        "cohostUnionIds": [],
+        "lockRoom": 0,
+        "screenShareForbidden": 0,
+        "muteOnJoin": 0,
+        "moziConfVirtualExtraSetting": dict(DEFAULT_EXTRA_SETTINGS),
+    }
+
 
 FAULTS: tuple[str, ...] = (
     "paramsError",
@@ -117,6 +134,14 @@ class Meeting:
     # Labels for the control page, given when seeding; DingTalk itself returns neither.
     organization: str | None = None
     time_zone: str | None = None  # an IANA name, e.g. "Asia/Shanghai"
+    # scheduleConfSettingModel as DingTalk answers the settings query; empty: the defaults.
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def current_settings(self) -> dict[str, Any]:
+        """The settings model, the defaults filled in for what was never set."""
+        current = default_settings(self.creator_union_id)
+        extra = {**current["moziConfVirtualExtraSetting"], **self.settings.get("moziConfVirtualExtraSetting", {})}
+        return {**current, **self.settings, "moziConfVirtualExtraSetting": extra}
 
     def to_api(self) -> dict[str, Any]:
         """The body of DingTalk's query reply (creator and cancel flag are not part of it)."""
@@ -138,6 +163,7 @@ class Meeting:
             "canceled": self.canceled,
             "organization": self.organization,
             "timeZone": self.time_zone,
+            "settings": self.settings,
         }
 
     @classmethod
@@ -154,6 +180,7 @@ class Meeting:
             canceled=bool(data.get("canceled", False)),
             organization=data.get("organization"),
             time_zone=data.get("timeZone"),
+            settings=dict(data.get("settings") or {}),
         )
 
 

@@ -211,6 +211,7 @@ class Sandbox:
         port: int = 0,
         state: SandboxState | None = None,
         latency_ms: int = 0,
+        qps: int | None = None,
         state_file: str | None = None,
         tokens: Iterable[str] = (),
         now: Callable[[], float] = time.time,
@@ -221,6 +222,8 @@ class Sandbox:
         self.state = state or SandboxState(now=now, state_file=state_file)
         if latency_ms:
             self.state.latency_ms = latency_ms
+        if qps:
+            self.state.qps = qps
         for token in tokens:
             self.state.add_token(token)
         self._address = (host, port)

@@ -12,6 +12,7 @@ themselves are in records.py.
 
 from __future__ import annotations
 
+import collections
 import copy
 import os
 import secrets
@@ -62,6 +63,7 @@ class SandboxState:
         now: Callable[[], float] = time.time,
         state_file: str | os.PathLike[str] | None = None,
         latency_ms: int = 0,
+        qps: int | None = None,
         token_ttl: int = TOKEN_TTL,
         seed_demo: bool = True,
     ) -> None:
@@ -69,6 +71,11 @@ class SandboxState:
         self._clock = now
         self._offset = 0.0
         self.latency_ms = latency_ms
+        # DingTalk's per-API rate limit: at most `qps` calls to one API in any second; None: no limit.
+        self.qps = qps
+        self._calls_per_api: dict[str, collections.deque[float]] = {}
+        # The rate limit counts real seconds (not `now`, which `advance()` moves); tests may replace it.
+        self.rate_clock: Callable[[], float] = time.monotonic
         self.token_ttl = token_ttl
         self.state_file = Path(state_file) if state_file is not None else None
         self._apps: dict[str, App] = {}
@@ -213,6 +220,21 @@ class SandboxState:
             self._save()
             return copy.deepcopy(meeting)
 
+    def update_settings(self, schedule_conference_id: str, *, by: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Merge `changes` (a scheduleConfSettingModel) into the meeting's settings; fields not given stay.
+        Raises MeetingNotFound/NotCreator/MeetingCanceled."""
+        with self._lock:
+            meeting = self._editable(schedule_conference_id, by)
+            merged = {**meeting.settings, **changes}
+            if "moziConfVirtualExtraSetting" in changes:
+                merged["moziConfVirtualExtraSetting"] = {
+                    **meeting.settings.get("moziConfVirtualExtraSetting", {}),
+                    **changes["moziConfVirtualExtraSetting"],
+                }
+            meeting.settings = merged
+            self._save()
+            return meeting.current_settings()
+
     def cancel_meeting(self, schedule_conference_id: str, *, by: str) -> None:
         with self._lock:
             self._editable(schedule_conference_id, by).canceled = True
@@ -227,6 +249,23 @@ class SandboxState:
         if meeting.canceled:
             raise MeetingCanceled(schedule_conference_id)
         return meeting
+
+    # --- rate limit -------------------------------------------------------------------------------
+
+    def admit(self, api: str) -> bool:
+        """Count a call to `api`; False when it is over the per-API limit (a sliding second, real time,
+        as a gateway counts -- `advance()` does not move it). A refused call is not counted."""
+        if not self.qps:
+            return True
+        with self._lock:
+            now = self.rate_clock()
+            calls = self._calls_per_api.setdefault(api, collections.deque())
+            while calls and calls[0] <= now - 1.0:
+                calls.popleft()
+            admitted = len(calls) < self.qps
+            if admitted:
+                calls.append(now)
+            return admitted
 
     # --- faults -----------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "time_zone", "api_base", "auth_mode", "access_token_expires_at", "app_key",
+        fields = ["name", "time_zone", "api_base", "default_creator_union_id", "auth_mode", "access_token_expires_at", "app_key",
                   "auth_corp_id", "members"]
         help_texts = {"app_key": _("The internal app's app key, or the third-party app's suite key.")}
         # One input, read in the organization's zone (InOrganizationTimeZone below), labelled by its help text.
@@ -159,7 +159,7 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
     readonly_fields = ["token"]
     actions = ["check_connection"]
     fieldsets = [
-        (None, {"fields": ["name", "time_zone", "api_base", "members"]}),
+        (None, {"fields": ["name", "time_zone", "api_base", "default_creator_union_id", "members"]}),
         (
             _("DingTalk credentials"),
             {

@@ -64,9 +64,10 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
                 for cell in (
                     local(change.created_at),
                     change.organization.name,
-                    change.meeting.title,
-                    change.meeting.schedule_conference_id,
-                    statuses.get(change.meeting.status, change.meeting.status),
+                    # A create DingTalk refused, or whose reply was lost, has no meeting: its title is the one sent.
+                    change.meeting.title if change.meeting else change.new_title,
+                    change.meeting.schedule_conference_id if change.meeting else "",
+                    statuses.get(change.meeting.status, change.meeting.status) if change.meeting else "",
                     change.user.get_username() if change.user else "",
                     actions.get(change.action, change.action),
                     (settled if change.reconciled_at else outcomes).get(change.outcome, change.outcome),

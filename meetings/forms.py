@@ -1,4 +1,7 @@
+import dataclasses
 import datetime
+import json
+import re
 import unicodedata
 import zoneinfo
 
@@ -6,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from . import texts, validators
+from . import dingtalk, texts, validators
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
@@ -312,3 +315,240 @@ class ActivityFilterForm(forms.Form):
                 "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
             )
         return cleaned
+
+
+# --- power tools (issue 12): book, settings, bulk rename ---------------------------------------------
+UNION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def _union_id(value: str, error_message) -> str:
+    if not UNION_ID.fullmatch(value):
+        raise forms.ValidationError(error_message, code="union_id_invalid", params={"value": value})
+    return value
+
+
+class MeetingCreateForm(forms.Form):
+    """Book a new meeting; times are read in the chosen organization's zone."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        strip=False,
+        error_messages={"required": texts.TITLE_REQUIRED},
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
+    )
+    start_time = LocalDateTimeField(label=_("Start"))
+    end_time = LocalDateTimeField(label=_("End"))
+    creator_union_id = forms.CharField(
+        label=_("Creator union ID"),
+        max_length=128,
+        required=False,
+        help_text=_("The person the meeting is booked for; empty: the organization's default creator."),
+    )
+
+    error_messages = {
+        **MeetingForm.error_messages,
+        "creator_required": texts.CREATOR_REQUIRED,
+        "union_id_invalid": texts.UNION_ID_INVALID,
+    }
+    # The edit form's rules for a title, as DingTalk counts it.
+    clean_title = MeetingForm.clean_title
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        chosen = self._chosen_organization(organizations)
+        if chosen is not None:
+            self.fields["organization"].initial = chosen
+            self.fields["creator_union_id"].initial = chosen.default_creator_union_id
+            for name in ("start_time", "end_time"):
+                self.fields[name].zone = chosen.zone
+
+    def _chosen_organization(self, organizations):
+        """The organization posted (times are read in its zone), asked for (?organization=), or the only one."""
+        key = self.data.get(self.add_prefix("organization")) or self.initial.get("organization")
+        if key:
+            return organizations.filter(pk=key).first() if str(key).isdigit() else None
+        return organizations[0] if len(organizations) == 1 else None
+
+    def clean_creator_union_id(self):
+        value = self.cleaned_data["creator_union_id"].strip()
+        return _union_id(value, self.error_messages["union_id_invalid"]) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization")
+        if organization is not None and "creator_union_id" in cleaned and not cleaned["creator_union_id"]:
+            if organization.default_creator_union_id:
+                cleaned["creator_union_id"] = organization.default_creator_union_id
+            else:
+                self.add_error("creator_union_id", forms.ValidationError(
+                    self.error_messages["creator_required"],
+                    code="creator_required",
+                    params={"organization": organization.name},
+                ))
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error(
+                "end_time",
+                forms.ValidationError(self.error_messages["end_not_after_start"], code="end_not_after_start"),
+            )
+        return cleaned
+
+
+class MeetingSettingsForm(forms.Form):
+    """A meeting's settings in DingTalk. `based_on` carries what the form showed, to send only changes."""
+
+    MUTE_OFF, MUTE_ON, MUTE_AFTER = "off", "on", "after"
+
+    host_union_id = forms.CharField(label=_("Host union ID"), max_length=128)
+    cohost_union_ids = forms.CharField(
+        label=_("Co-host union IDs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, or separated by commas."),
+    )
+    lock_room = forms.BooleanField(label=_("Lock the room (nobody else can join)"), required=False)
+    screen_share_forbidden = forms.BooleanField(label=_("Forbid screen sharing"), required=False)
+    waiting_room = forms.BooleanField(label=_("Waiting room"), required=False)
+    join_before_host = forms.BooleanField(label=_("Participants may join before the host"), required=False)
+    enable_chat = forms.BooleanField(label=_("Chat"), required=False)
+    lock_nick = forms.BooleanField(label=_("Participants cannot change their names"), required=False)
+    mute_on_join = forms.ChoiceField(
+        label=_("Mute on join"),
+        choices=[
+            (MUTE_OFF, _("Off")),
+            (MUTE_ON, _("On")),
+            (MUTE_AFTER, _("On once more than this many people joined:")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
+    )
+    mute_on_join_after = forms.IntegerField(label=_("People"), required=False, min_value=1, max_value=10000)
+    based_on = forms.CharField(widget=forms.HiddenInput)
+
+    error_messages = {
+        "union_id_invalid": texts.UNION_ID_INVALID,
+        "mute_after_required": texts.MUTE_AFTER_REQUIRED,
+        "out_of_date": texts.SETTINGS_FORM_OUT_OF_DATE,
+    }
+    flags = ("lock_room", "screen_share_forbidden", "waiting_room", "join_before_host", "enable_chat", "lock_nick")
+
+    def __init__(self, *args, current: dingtalk.ConferenceSettings | None = None, **kwargs):
+        if current is not None:
+            kwargs["initial"] = {**self.initial_for(current), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, current: dingtalk.ConferenceSettings) -> dict:
+        mute = current.mute_on_join
+        return {
+            "host_union_id": current.host_union_id,
+            "cohost_union_ids": "\n".join(current.cohost_union_ids),
+            **{name: getattr(current, name) for name in cls.flags},
+            "mute_on_join": cls.MUTE_OFF if mute == 0 else cls.MUTE_ON if mute < 0 else cls.MUTE_AFTER,
+            "mute_on_join_after": mute if mute > 0 else None,
+            "based_on": json.dumps(dataclasses.asdict(current), ensure_ascii=False),
+        }
+
+    def clean_host_union_id(self):
+        return _union_id(self.cleaned_data["host_union_id"].strip(), self.error_messages["union_id_invalid"])
+
+    def clean_cohost_union_ids(self):
+        ids = [part.strip() for part in re.split(r"[,，\n]", self.cleaned_data["cohost_union_ids"])]
+        ids = [_union_id(part, self.error_messages["union_id_invalid"]) for part in ids if part]
+        return tuple(dict.fromkeys(ids))  # each once, in the order given
+
+    def clean_based_on(self):
+        try:
+            data = json.loads(self.cleaned_data["based_on"])
+            data["cohost_union_ids"] = tuple(data["cohost_union_ids"])
+            return dingtalk.ConferenceSettings(**data)
+        except (ValueError, TypeError, KeyError):
+            raise forms.ValidationError(self.error_messages["out_of_date"], code="out_of_date") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mute_on_join") == self.MUTE_AFTER and not cleaned.get("mute_on_join_after"):
+            self.add_error("mute_on_join_after", forms.ValidationError(
+                self.error_messages["mute_after_required"], code="mute_after_required"
+            ))
+        return cleaned
+
+    @property
+    def settings(self) -> dingtalk.ConferenceSettings:
+        """The settings as the person left them (only after is_valid())."""
+        cleaned = self.cleaned_data
+        mute = {self.MUTE_OFF: 0, self.MUTE_ON: -1}.get(cleaned["mute_on_join"], cleaned.get("mute_on_join_after"))
+        return dingtalk.ConferenceSettings(
+            host_union_id=cleaned["host_union_id"],
+            cohost_union_ids=cleaned["cohost_union_ids"],
+            mute_on_join=mute,
+            **{name: cleaned[name] for name in self.flags},
+        )
+
+
+class BulkRenameForm(forms.Form):
+    """Find and replace in the titles of many meetings; the preview and the job read the same fields."""
+
+    find = forms.CharField(label=_("Find"), max_length=256, strip=False,
+                           error_messages={"required": texts.BULK_FIND_REQUIRED})
+    replace = forms.CharField(label=_("Replace with"), max_length=256, strip=False, required=False)
+    whole_word = forms.BooleanField(label=_("Whole words only"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("All organizations"),
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
+    )
+    date_from = forms.DateField(
+        label=_("Starting from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": texts.DATE_INVALID},
+    )
+    date_to = forms.DateField(
+        label=_("Starting until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": texts.DATE_INVALID},
+    )
+
+    error_messages = {"find_blank": texts.BULK_FIND_REQUIRED, "dates_reversed": texts.FILTER_DATES_REVERSED}
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    def clean_find(self):
+        find = self.cleaned_data["find"]
+        if not find.strip():
+            raise forms.ValidationError(self.error_messages["find_blank"], code="find_blank")
+        return find
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error(
+                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
+            )
+        return cleaned
+
+    @property
+    def job_arguments(self) -> dict:
+        """The service's arguments (only after is_valid())."""
+        from .services import Rename
+
+        cleaned = self.cleaned_data
+        return {
+            "rename": Rename(find=cleaned["find"], replace=cleaned["replace"], whole_word=cleaned["whole_word"]),
+            "organization": cleaned["organization"],
+            "date_from": cleaned["date_from"],
+            "date_to": cleaned["date_to"],
+        }

@@ -58,6 +58,14 @@ class Organization(models.Model):
     # Single-flight token refresh across processes and hosts: whoever sets this lease in the future
     # (with a conditional UPDATE) asks DingTalk; everyone else waits for the new token.
     token_refresh_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who new meetings are booked for unless the office admin names someone else (a DingTalk unionId).
+    default_creator_union_id = models.CharField(
+        _("default creator union ID"),
+        max_length=128,
+        blank=True,
+        default="",
+        help_text=_("Meetings booked in the portal are created for this person unless another is given."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="dingtalk_organizations", blank=True, verbose_name=_("members")
     )
@@ -97,6 +105,10 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # What DingTalk answered when the meeting was booked in the portal (empty for registered ones).
+    join_url = models.CharField(_("join link"), max_length=256, blank=True, default="")
+    room_code = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
+    phones = models.JSONField(_("dial-in numbers"), default=list, blank=True)
     # Optimistic concurrency: a save must be based on the version it read.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # One save at a time talks to DingTalk for a meeting: whoever sets this lease in the future (with a
@@ -133,6 +145,9 @@ class Meeting(models.Model):
         permissions = [
             ("reschedule_meeting", _("Can change a meeting's start and end")),
             ("view_activity", _("Can view the activity log")),
+            ("cancel_meeting", _("Can cancel a meeting in DingTalk")),
+            ("change_meeting_settings", _("Can change a meeting's settings in DingTalk")),
+            ("bulk_rename_meetings", _("Can rename many meetings at once")),
         ]
 
     def __str__(self):
@@ -150,6 +165,9 @@ class MeetingChange(models.Model):
         REGISTER = "register", _("Registered")
         UPDATE = "update", _("Update")
         REFRESH = "refresh", _("Read from DingTalk")
+        CREATE = "create", _("Booked in DingTalk")
+        CANCEL = "cancel", _("Canceled")
+        SETTINGS = "settings", _("Settings")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")
@@ -169,8 +187,9 @@ class MeetingChange(models.Model):
         Outcome.NOT_APPLIED: _("Unknown → did not change (checked with DingTalk)"),
     }
 
+    # None only for a create that left no meeting to name (DingTalk refused it, or its reply was lost).
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="changes", verbose_name=_("meeting")
+        Meeting, on_delete=models.CASCADE, null=True, related_name="changes", verbose_name=_("meeting")
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
@@ -194,6 +213,8 @@ class MeetingChange(models.Model):
     new_starts_at = models.DateTimeField(_("new start"), null=True, blank=True)
     old_ends_at = models.DateTimeField(_("old end"), null=True, blank=True)
     new_ends_at = models.DateTimeField(_("new end"), null=True, blank=True)
+    # A settings change: {setting name: [old, new]} for each setting sent.
+    settings_changes = models.JSONField(_("settings changed"), default=dict, blank=True)
     dingtalk_code = models.CharField(_("DingTalk code"), max_length=128, blank=True, default="")
     request_id = models.CharField(_("request ID"), max_length=128, blank=True, default="")
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
@@ -221,3 +242,97 @@ class MeetingChange(models.Model):
         if self.reconciled_at is not None and self.outcome in self.SETTLED_LABELS:
             return str(self.SETTLED_LABELS[self.outcome])
         return self.get_outcome_display()
+
+    @property
+    def is_restorable(self) -> bool:
+        """A successful change of the title or times, whose old values the edit form can be opened with."""
+        return (
+            self.outcome == self.Outcome.SUCCESS
+            and self.action in {self.Action.UPDATE, self.Action.REFRESH}
+            and bool(self.old_title)
+            and self.old_starts_at is not None
+            and self.old_ends_at is not None
+        )
+
+    def settings_rows(self) -> list[tuple[str, str, str]]:
+        """(setting, old, new) for each setting the attempt sent, as a person reads them."""
+        from . import texts  # texts speaks of models' choices; imported late to keep models first
+
+        # In the form's order: PostgreSQL's jsonb keeps no key order.
+        return [
+            (str(label), texts.setting_value(name, old), texts.setting_value(name, new))
+            for name, label in texts.SETTING_LABELS.items()
+            if name in self.settings_changes
+            for old, new in [self.settings_changes[name]]
+        ]
+
+    def settings_summary(self) -> str:
+        return "; ".join(f"{label}: {old} → {new}" for label, old, new in self.settings_rows())
+
+
+class BulkRename(models.Model):
+    """A find-and-replace over many meetings' titles, run in the background by a task (meetings/tasks.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    find = models.CharField(_("find"), max_length=256)
+    replace = models.CharField(_("replace with"), max_length=256, blank=True, default="")
+    whole_word = models.BooleanField(_("whole word"), default=False)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("organization"),
+    )
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The run working on the job now, and when it last showed life: a run whose worker died stops
+    # beating, and the next look at the job starts another (services.bulk_rename_resume_if_stalled).
+    run_token = models.CharField(max_length=36, blank=True, default="", editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bulk rename")
+        verbose_name_plural = _("bulk renames")
+
+    def __str__(self):
+        return f"{self.find} → {self.replace}"
+
+
+class BulkRenameItem(models.Model):
+    """One meeting of a bulk rename: the title it had when previewed, the one it gets, and how it went."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SAVING = "saving", _("Saving")
+        RENAMED = "renamed", _("Renamed")
+        UNCHANGED = "unchanged", _("Already renamed")
+        FAILED = "failed", _("Failed")
+
+    job = models.ForeignKey(BulkRename, on_delete=models.CASCADE, related_name="items")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+", verbose_name=_("meeting"))
+    old_title = models.CharField(_("old title"), max_length=256)
+    new_title = models.CharField(_("new title"), max_length=256)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
+    message = models.TextField(_("message"), blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "meeting"], name="one_item_per_meeting_and_job")]
+
+    def __str__(self):
+        return f"{self.old_title} → {self.new_title}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.RENAMED, self.State.UNCHANGED, self.State.FAILED}

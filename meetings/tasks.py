@@ -19,3 +19,8 @@ def meeting_reconcile_job(meeting_id: int) -> None:
         services.meeting_reconcile(meeting=meeting)
     except services.MeetingError:
         pass  # recorded in the rows and logged; a failed check queued its own retry
+
+
+@task()
+def bulk_rename_run(*, job_id: int, run_token: str) -> None:
+    services.bulk_rename_run(job_id=job_id, run_token=run_token)

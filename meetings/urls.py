@@ -1,15 +1,20 @@
 from django.urls import path
 
-from .views import activity, meetings
+from .views import activity, bulk_rename, meetings, scheduling
 
 app_name = "meetings"
 
 urlpatterns = [
     path("", meetings.MeetingListView.as_view(), name="list"),
     path("add/", meetings.MeetingRegisterView.as_view(), name="add"),
+    path("new/", scheduling.MeetingCreateView.as_view(), name="create"),
+    path("bulk-rename/", bulk_rename.BulkRenameView.as_view(), name="bulk_rename"),
+    path("bulk-rename/<int:pk>/", bulk_rename.BulkRenameJobView.as_view(), name="bulk_rename_job"),
     path("activity/", activity.ActivityView.as_view(), name="activity"),
     path("activity.csv", activity.ActivityView.as_view(), {"format": "csv"}, name="activity_csv"),
     path("<int:pk>/edit/", meetings.MeetingEditView.as_view(), name="edit"),
     path("<int:pk>/refresh/", meetings.MeetingRefreshView.as_view(), name="refresh"),
     path("<int:pk>/history/", meetings.MeetingHistoryView.as_view(), name="history"),
+    path("<int:pk>/cancel/", scheduling.MeetingCancelView.as_view(), name="cancel"),
+    path("<int:pk>/settings/", scheduling.MeetingSettingsView.as_view(), name="settings"),
 ]

@@ -10,12 +10,18 @@ Callers use the names below: `from meetings import dingtalk; dingtalk.client_for
 
 from .client import (
     ACCESS_TOKEN_PATH,
+    CANCEL_PATH,
     CORP_ACCESS_TOKEN_PATH,
+    CREATE_PATH,
     QUERY_PATH,
+    SETTINGS_PATH,
+    SETTINGS_WIRE,
     STORED_TITLE_MAX_LENGTH,
     UPDATE_PATH,
     AccessToken,
     Conference,
+    ConferenceSettings,
+    CreatedConference,
     DingTalkClient,
     client_for,
     epoch_ms,
@@ -48,6 +54,10 @@ from .transport import (
 
 __all__ = [
     "ACCESS_TOKEN_PATH",
+    "CANCEL_PATH",
+    "CREATE_PATH",
+    "SETTINGS_PATH",
+    "SETTINGS_WIRE",
     "CORP_ACCESS_TOKEN_PATH",
     "JITTER",
     "MAX_ATTEMPTS",
@@ -63,6 +73,8 @@ __all__ = [
     "AccessToken",
     "Code",
     "Conference",
+    "ConferenceSettings",
+    "CreatedConference",
     "DingTalkAPIError",
     "DingTalkBadReply",
     "DingTalkClient",

@@ -17,6 +17,9 @@ from .transport import TOKEN_CHARACTERS, Transport
 
 UPDATE_PATH = "/v1.0/conference/scheduleConferences"
 QUERY_PATH = "/v1.0/conference/scheduleConferences/{id}/infos"
+CREATE_PATH = "/v1.0/conference/scheduleConferences"
+CANCEL_PATH = "/v1.0/conference/scheduleConferences/cancel"
+SETTINGS_PATH = "/v1.0/conference/scheduleConferences/settings"
 ACCESS_TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CORP_ACCESS_TOKEN_PATH = "/v1.0/oauth2/corpAccessToken"
 MAX_TOKEN_LENGTH = 2048
@@ -32,6 +35,50 @@ class Conference:
     title: str
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class CreatedConference:
+    """What DingTalk answers to a create: the new meeting's ID, join link, number and dial-in phones."""
+
+    schedule_conference_id: str
+    url: str
+    room_code: str
+    phones: tuple[str, ...]
+    request_id: str
+
+
+@dataclass(frozen=True)
+class ConferenceSettings:
+    """A booked meeting's settings (scheduleConfSettingModel), in the portal's names.
+
+    `mute_on_join`: 0 off, -1 on, N > 0 on once more than N people joined.
+    """
+
+    host_union_id: str = ""
+    cohost_union_ids: tuple[str, ...] = ()
+    lock_room: bool = False
+    screen_share_forbidden: bool = False
+    mute_on_join: int = 0
+    waiting_room: bool = False
+    join_before_host: bool = False
+    enable_chat: bool = False
+    lock_nick: bool = False
+
+
+# The portal's setting name -> (where it sits in scheduleConfSettingModel, its wire kind).
+EXTRA_SETTING = "moziConfVirtualExtraSetting"
+SETTINGS_WIRE: dict[str, tuple[tuple[str, ...], str]] = {
+    "host_union_id": (("hostUnionId",), "text"),
+    "cohost_union_ids": (("cohostUnionIds",), "texts"),
+    "lock_room": (("lockRoom",), "flag"),
+    "screen_share_forbidden": (("screenShareForbidden",), "flag"),
+    "mute_on_join": (("muteOnJoin",), "int"),
+    "waiting_room": ((EXTRA_SETTING, "waitingRoom"), "flag"),
+    "join_before_host": ((EXTRA_SETTING, "joinBeforeHost"), "flag"),
+    "enable_chat": ((EXTRA_SETTING, "enableChat"), "flag"),
+    "lock_nick": ((EXTRA_SETTING, "lockNick"), "flag"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,13 +115,7 @@ class DingTalkClient(Transport):
     ) -> str:
         """Update a booked meeting. Returns DingTalk's request ID."""
         _require_text(creator_union_id=creator_union_id, schedule_conference_id=schedule_conference_id)
-        if not title.strip() or title_length(title) > TITLE_MAX_LENGTH:
-            raise ValueError(f"title must be 1 to {TITLE_MAX_LENGTH} characters")
-        for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-            if not isinstance(value, datetime.datetime) or value.tzinfo is None:
-                raise ValueError(f"{name} must be an aware datetime")
-        if ends_at <= starts_at:
-            raise ValueError("ends_at must be after starts_at")
+        _require_title_and_times(title, starts_at, ends_at)
         body, request_id = self._call(
             "PUT",
             UPDATE_PATH,
@@ -89,10 +130,7 @@ class DingTalkClient(Transport):
                 "endTime": epoch_ms(ends_at),
             },
         )
-        if body.get("success") is not True:
-            raise DingTalkNotConfirmed(
-                "DingTalk replied 200 without success: true", status=200, request_id=request_id
-            )
+        _require_success(body, request_id)
         return request_id
 
     def get_schedule_conference(
@@ -105,6 +143,7 @@ class DingTalkClient(Transport):
             idempotent=True,
             access_token=access_token,
             params={"requestUnionId": request_union_id},
+            api=f"GET {QUERY_PATH}",  # one API whatever the meeting, for pacing
         )
         try:
             title = _typed(body, "title", str)
@@ -127,6 +166,127 @@ class DingTalkClient(Transport):
             raise DingTalkUnusableValues("DingTalk sent times out of range", status=200,
                                          request_id=request_id) from None
         return Conference(title=title, starts_at=starts_at, ends_at=ends_at)
+
+    def create_schedule_conference(
+        self,
+        *,
+        access_token: str,
+        creator_union_id: str,
+        title: str,
+        starts_at: datetime.datetime,
+        ends_at: datetime.datetime,
+    ) -> CreatedConference:
+        """Book a meeting. Never retried: a second attempt after a lost reply would book a second meeting."""
+        _require_text(creator_union_id=creator_union_id)
+        _require_title_and_times(title, starts_at, ends_at)
+        body, request_id = self._call(
+            "POST",
+            CREATE_PATH,
+            idempotent=False,
+            access_token=access_token,
+            json_body={
+                "creatorUnionId": creator_union_id,
+                "title": title,
+                "startTime": epoch_ms(starts_at),
+                "endTime": epoch_ms(ends_at),
+            },
+        )
+        conference_id, url, room_code = body.get("scheduleConferenceId"), body.get("url"), body.get("roomCode")
+        phones = body.get("phones") or []
+        texts = (conference_id, url or "", room_code or "")
+        if (
+            not all(isinstance(text, str) and _storable(text) and len(text) <= 256 for text in texts)
+            or not conference_id
+            or not isinstance(phones, list)
+            or not all(isinstance(phone, str) for phone in phones)
+        ):
+            # DingTalk booked something we cannot name: the caller must treat the outcome as unknown.
+            raise DingTalkBadReply(
+                "DingTalk's create reply lacks a usable scheduleConferenceId", status=200, request_id=request_id
+            )
+        return CreatedConference(
+            schedule_conference_id=conference_id,
+            url=url or "",
+            room_code=room_code or "",
+            phones=tuple(phones),
+            request_id=request_id,
+        )
+
+    def cancel_schedule_conference(
+        self, *, access_token: str, creator_union_id: str, schedule_conference_id: str
+    ) -> str:
+        """Cancel a booked meeting. Returns DingTalk's request ID.
+
+        Retried like an update: a repeated cancel of a canceled meeting answers resourceCancel, which the
+        caller takes as done.
+        """
+        _require_text(creator_union_id=creator_union_id, schedule_conference_id=schedule_conference_id)
+        body, request_id = self._call(
+            "POST",
+            CANCEL_PATH,
+            idempotent=True,
+            access_token=access_token,
+            json_body={"creatorUnionId": creator_union_id, "scheduleConferenceId": schedule_conference_id},
+        )
+        _require_success(body, request_id)
+        return request_id
+
+    def get_conference_settings(self, *, access_token: str, schedule_conference_id: str) -> ConferenceSettings:
+        _require_text(schedule_conference_id=schedule_conference_id)
+        body, request_id = self._call(
+            "GET",
+            SETTINGS_PATH,
+            idempotent=True,
+            access_token=access_token,
+            params={"scheduleConferenceId": schedule_conference_id},
+        )
+        model = body.get("scheduleConfSettingModel")
+        if not isinstance(model, dict):
+            raise DingTalkBadReply("DingTalk's settings reply lacks scheduleConfSettingModel", status=200,
+                                   request_id=request_id)
+        values = {}
+        for name, (path, kind) in SETTINGS_WIRE.items():
+            value = model
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is None:
+                continue  # not sent: the default stands
+            try:
+                values[name] = _from_wire(value, kind)
+            except (TypeError, ValueError):
+                raise DingTalkBadReply(
+                    f"DingTalk's settings reply has an unusable {path[-1]}", status=200, request_id=request_id
+                ) from None
+        return ConferenceSettings(**values)
+
+    def update_conference_settings(
+        self, *, access_token: str, creator_union_id: str, schedule_conference_id: str, changes: dict
+    ) -> str:
+        """Send only `changes` (ConferenceSettings field names -> new values); DingTalk keeps the rest.
+        Returns DingTalk's request ID."""
+        _require_text(creator_union_id=creator_union_id, schedule_conference_id=schedule_conference_id)
+        if not changes or not set(changes) <= set(SETTINGS_WIRE):
+            raise ValueError(f"changes must name some of {', '.join(SETTINGS_WIRE)}")
+        model: dict = {}
+        for name, value in changes.items():
+            path, kind = SETTINGS_WIRE[name]
+            target = model
+            for key in path[:-1]:
+                target = target.setdefault(key, {})
+            target[path[-1]] = _to_wire(value, kind)
+        body, request_id = self._call(
+            "PUT",
+            SETTINGS_PATH,
+            idempotent=True,
+            access_token=access_token,
+            json_body={
+                "creatorUnionId": creator_union_id,
+                "scheduleConferenceId": schedule_conference_id,
+                "scheduleConfSettingModel": model,
+            },
+        )
+        _require_success(body, request_id)
+        return request_id
 
     def get_access_token(self, *, app_key: str, app_secret: str) -> AccessToken:
         body, request_id = self._call(
@@ -164,6 +324,46 @@ def _require_text(**values: str) -> None:
     for name, value in values.items():
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{name} must be a non-empty string")
+
+
+def _require_title_and_times(title: str, starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if not title.strip() or title_length(title) > TITLE_MAX_LENGTH:
+        raise ValueError(f"title must be 1 to {TITLE_MAX_LENGTH} characters")
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            raise ValueError(f"{name} must be an aware datetime")
+    if ends_at <= starts_at:
+        raise ValueError("ends_at must be after starts_at")
+
+
+def _require_success(body: dict, request_id: str) -> None:
+    if body.get("success") is not True:
+        raise DingTalkNotConfirmed("DingTalk replied 200 without success: true", status=200, request_id=request_id)
+
+
+def _from_wire(value, kind: str):
+    """A settings value as DingTalk sends it -> the portal's; TypeError/ValueError when unusable."""
+    if kind == "text":
+        if not isinstance(value, str) or not _storable(value) or len(value) > 128:
+            raise TypeError(kind)
+        return value
+    if kind == "texts":
+        if not isinstance(value, list) or not all(isinstance(item, str) and _storable(item) for item in value):
+            raise TypeError(kind)
+        return tuple(value)
+    if isinstance(value, bool):
+        return value  # some of DingTalk's flags are booleans
+    if not isinstance(value, int):
+        raise TypeError(kind)
+    return value != 0 if kind == "flag" else value
+
+
+def _to_wire(value, kind: str):
+    if kind == "flag":
+        return 1 if value else 0
+    if kind == "texts":
+        return list(value)
+    return value
 
 
 def _storable(text: str) -> bool:

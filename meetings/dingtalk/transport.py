@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.conf import settings
 
+from . import pacing
 from .errors import (
     Code,
     DingTalkAPIError,
@@ -128,7 +129,8 @@ class Transport:
             self.clock = clock
 
     def _call(
-        self, method, path, *, idempotent=False, changes=False, access_token=None, json_body=None, params=None
+        self, method, path, *, idempotent=False, changes=False, access_token=None, json_body=None, params=None,
+        api=None,
     ) -> tuple[dict, str]:
         """One DingTalk call: its JSON object and request ID. Only an idempotent one is retried, and one
         that `changes` something only while DingTalk certainly did not act on it (errors.retry_delay).
@@ -158,6 +160,7 @@ class Transport:
             if ends_at <= self.clock():
                 # The request's time is spent: nothing is sent, the caller says what a timeout says.
                 raise DingTalkTimeout(f"No time left to call {self._host}", sent=False)
+            pacing.wait_for_turn(api or f"{method} {path}")  # a bulk job's turn for this API; else no wait
             try:
                 return self._attempt(**request, timeout=self._timeout_within(ends_at - self.clock()))
             except DingTalkError as error:

@@ -13,6 +13,7 @@ from .. import selectors, services, texts
 from ..forms import MeetingForm, MeetingRegisterForm, MeetingSearchForm
 from ..models import Meeting
 from ..validators import reveal_invisible
+from .restore import restore_initial
 
 
 class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -68,6 +69,9 @@ class MeetingEditView(MeetingMixin, FormView):
     permission_required = "meetings.change_meeting"
     template_name = "meetings/meeting_edit.html"
     form_class = MeetingForm
+
+    def get_initial(self):
+        return restore_initial(self.request, self.meeting)  # ?restore=<change>: an old change's values
 
     def get_form_kwargs(self):
         return {

@@ -20,6 +20,7 @@ def test_helpdesk_gets_its_groups_permissions_and_no_others(helpdesk):
     assert PermissionBackend().get_all_permissions(fresh(helpdesk)) == {
         "meetings.view_meeting",
         "meetings.change_meeting",
+        "meetings.bulk_rename_meetings",  # issue 12: helpdesk renames in bulk too
     }
 
 

@@ -28,7 +28,10 @@ def logged_in(user):
 
 def test_the_roles_exist_after_migrating(db):
     assert {"add_meeting", "change_meeting", "reschedule_meeting", "view_activity"} <= permissions_of("Office admins")
-    assert permissions_of("Helpdesk") == {"view_meeting", "change_meeting"}
+    # Issue 12: office admins book (add_meeting), cancel, change settings and rename in bulk.
+    assert {"cancel_meeting", "change_meeting_settings", "bulk_rename_meetings"} <= permissions_of("Office admins")
+    # Helpdesk fixes titles, one at a time or in bulk.
+    assert permissions_of("Helpdesk") == {"view_meeting", "change_meeting", "bulk_rename_meetings"}
 
 
 # --- Helpdesk fixes titles only ---------------------------------------------------------------------

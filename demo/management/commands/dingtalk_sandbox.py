@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_arguments(parser)
 
-    def handle(self, *args, host, port, latency_ms, state_file, tokens, quiet, **options):
+    def handle(self, *args, host, port, latency_ms, qps, state_file, tokens, quiet, **options):
         # A fake DingTalk that accepts any demo credentials has no place on a production host.
         if not settings.DINGTALK_SANDBOX_ENABLED:
             raise CommandError(
@@ -25,6 +25,7 @@ class Command(BaseCommand):
                 host=host,
                 port=port,
                 latency_ms=latency_ms,
+                qps=qps,
                 state_file=state_file,
                 tokens=tokens,
                 quiet=quiet,

@@ -1,0 +1,264 @@
+"""Use cases for booking, canceling and a meeting's settings. DingTalk first, then the database.
+
+Each attempt leaves a MeetingChange row, as meeting_update does: the same lease keeps a cancel or a
+settings change from crossing a title save of the same meeting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+
+from django.contrib.auth.models import AbstractUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import credentials, dingtalk, texts
+from ..models import Meeting, MeetingChange, Organization
+from .errors import MeetingCanceled, MeetingError, error_message
+from .meetings import _change, _fail, _release_lease, _take_lease
+
+logger = logging.getLogger(__name__)
+
+
+class MeetingCreateUnknown(MeetingError):
+    """The create was sent and no answer came back: DingTalk may have booked the meeting."""
+
+
+class SettingsChangedInDingTalk(MeetingError):
+    """DingTalk's settings differ from those the form was based on; `current` is what DingTalk has."""
+
+    def __init__(self, message: str, *, current: dingtalk.ConferenceSettings):
+        super().__init__(message)
+        self.current = current
+
+
+def meeting_create(
+    *,
+    organization: Organization,
+    creator_union_id: str,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    by: AbstractUser,
+) -> Meeting:
+    """Book a meeting in DingTalk and keep it with its join link, number and phones.
+
+    Never retried: when the request went out and no usable answer came back, the outcome is unknown
+    (the audit row says so) and MeetingCreateUnknown tells the person how to look for the meeting
+    before booking again. Raises MeetingError when DingTalk certainly booked nothing.
+    """
+    change = MeetingChange(
+        organization=organization,
+        user=by,
+        action=MeetingChange.Action.CREATE,
+        new_title=title,
+        new_starts_at=starts_at,
+        new_ends_at=ends_at,
+    )
+    client = dingtalk.client_for(organization.api_base)
+    try:
+        created = credentials.call_with_token(
+            organization=organization,
+            call=lambda access_token: client.create_schedule_conference(
+                access_token=access_token,
+                creator_union_id=creator_union_id,
+                title=title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            ),
+        )
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+        _record_failure(change, error)
+        if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
+            change.outcome = MeetingChange.Outcome.UNKNOWN
+            change.message = texts.CREATE_OUTCOME_UNKNOWN % {
+                "title": title,
+                "start": texts.local_time(starts_at, organization),
+                "time_zone": organization.time_zone,
+                "creator": creator_union_id,
+                "error": change.message,
+            }
+            change.save()
+            raise MeetingCreateUnknown(change.message) from error
+        change.save()
+        raise MeetingError(change.message) from error
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                organization=organization,
+                schedule_conference_id=created.schedule_conference_id,
+                creator_union_id=creator_union_id,
+                title=title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                join_url=created.url,
+                room_code=created.room_code,
+                phones=list(created.phones),
+                updated_by=by,
+            )
+            change.meeting = meeting
+            change.outcome = MeetingChange.Outcome.SUCCESS
+            change.request_id, change.http_status = created.request_id, 200
+            change.save()
+    except IntegrityError:
+        # DingTalk gave an ID the portal already has: keep the attempt, say what happened.
+        logger.error(
+            "Organization %s: DingTalk returned known conference ID %s", organization.pk, created.schedule_conference_id
+        )
+        change.outcome = MeetingChange.Outcome.FAILED
+        change.message = str(texts.CONFERENCE_ALREADY_REGISTERED)
+        change.save()
+        raise MeetingError(change.message) from None
+    return meeting
+
+
+def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
+    """Cancel the meeting in DingTalk; on success, or when DingTalk says it already is, mark it canceled.
+
+    Raises MeetingCanceled when the portal already knows it is canceled, MeetingConflict when a save
+    of it is running, MeetingError with the sentence when DingTalk cannot be asked or says no.
+    """
+    if meeting.is_canceled:
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    change = _change(meeting, MeetingChange.Action.CANCEL, by=by, based_on_version=meeting.version)
+    lease = _take_lease(change)
+    organization = meeting.organization
+    client = dingtalk.client_for(organization.api_base)
+    try:
+        try:
+            change.request_id = credentials.call_with_token(
+                organization=organization,
+                call=lambda access_token: client.cancel_schedule_conference(
+                    access_token=access_token,
+                    creator_union_id=meeting.creator_union_id,
+                    schedule_conference_id=meeting.schedule_conference_id,
+                ),
+            )
+            change.message = texts.MEETING_CANCELED_DONE % {"title": meeting.title}
+        except dingtalk.DingTalkAPIError as error:
+            if error.code != dingtalk.Code.RESOURCE_CANCEL:
+                _fail(change, error)
+            # Canceled already (in DingTalk, or by our own earlier attempt whose answer was lost): done.
+            change.dingtalk_code, change.request_id = error.code, error.request_id
+            change.message = texts.MEETING_ALREADY_CANCELED % {"title": meeting.title}
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _fail(change, error)
+        now = timezone.now()
+        with transaction.atomic():
+            Meeting.objects.filter(pk=meeting.pk).update(
+                status=Meeting.Status.CANCELED,
+                version=F("version") + 1,
+                update_lease_until=None,
+                updated_by=by,
+                updated_at=now,
+            )
+            change.outcome = MeetingChange.Outcome.SUCCESS
+            change.http_status = 200
+            change.save()
+        meeting.status, meeting.version = Meeting.Status.CANCELED, meeting.version + 1
+        meeting.update_lease_until, meeting.updated_by, meeting.updated_at = None, by, now
+    finally:
+        _release_lease(meeting, lease)
+    return change
+
+
+def meeting_settings_get(*, meeting: Meeting) -> dingtalk.ConferenceSettings:
+    """DingTalk's current settings of the meeting. Raises MeetingError (MeetingCanceled when DingTalk
+    says the meeting is canceled; it is then marked so)."""
+    if meeting.is_canceled:
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    try:
+        return _dingtalk_settings(meeting)
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+        message = error_message(error, organization=meeting.organization)
+        if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.RESOURCE_CANCEL:
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())
+            meeting.status = Meeting.Status.CANCELED
+            raise MeetingCanceled(message) from error
+        raise MeetingError(message) from error
+
+
+def meeting_settings_update(
+    *,
+    meeting: Meeting,
+    based_on: dingtalk.ConferenceSettings,
+    settings: dingtalk.ConferenceSettings,
+    by: AbstractUser,
+) -> MeetingChange | None:
+    """Send the settings the person changed (those where `settings` differs from `based_on`, what the
+    form showed) and nothing else, so DingTalk keeps the rest as it has them.
+
+    DingTalk's settings are read again first: when any differs from `based_on`, the save stops with
+    SettingsChangedInDingTalk carrying what DingTalk has now. Returns None when nothing was changed.
+    The audit row keeps old -> new per setting sent.
+    """
+    wanted = {name: value for name, value in dataclasses.asdict(settings).items() if value != getattr(based_on, name)}
+    if not wanted:
+        return None
+    if meeting.is_canceled:
+        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    change = _change(meeting, MeetingChange.Action.SETTINGS, by=by, based_on_version=meeting.version)
+    change.old_title = change.new_title = meeting.title  # the history names the meeting as it was
+    change.settings_changes = {
+        name: [_json_value(getattr(based_on, name)), _json_value(value)] for name, value in wanted.items()
+    }
+    lease = _take_lease(change)
+    try:
+        try:
+            current = _dingtalk_settings(meeting)
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _fail(change, error)
+        if current != based_on:
+            change.outcome = MeetingChange.Outcome.CONFLICT
+            change.message = str(texts.SETTINGS_CHANGED_IN_DINGTALK)
+            change.save()
+            raise SettingsChangedInDingTalk(change.message, current=current)
+        organization = meeting.organization
+        client = dingtalk.client_for(organization.api_base)
+        try:
+            change.request_id = credentials.call_with_token(
+                organization=organization,
+                call=lambda access_token: client.update_conference_settings(
+                    access_token=access_token,
+                    creator_union_id=meeting.creator_union_id,
+                    schedule_conference_id=meeting.schedule_conference_id,
+                    changes=wanted,
+                ),
+            )
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _fail(change, error)
+        change.outcome = MeetingChange.Outcome.SUCCESS
+        change.http_status = 200
+        change.message = texts.SETTINGS_SAVED % {"fields": change.settings_summary()}
+        change.save()
+    finally:
+        _release_lease(meeting, lease)
+    return change
+
+
+def _dingtalk_settings(meeting: Meeting) -> dingtalk.ConferenceSettings:
+    organization = meeting.organization
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
+        organization=organization,
+        call=lambda access_token: client.get_conference_settings(
+            access_token=access_token, schedule_conference_id=meeting.schedule_conference_id
+        ),
+    )
+
+
+def _json_value(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _record_failure(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> None:
+    """The failed attempt's code, request ID, status and sentence on its audit row (not saved yet)."""
+    change.outcome = MeetingChange.Outcome.FAILED
+    change.dingtalk_code = type(error).__name__
+    if isinstance(error, dingtalk.DingTalkError):
+        change.dingtalk_code = error.code or change.dingtalk_code
+        change.request_id, change.http_status = error.request_id, error.status
+    change.message = error_message(error, organization=change.organization)

@@ -1,0 +1,126 @@
+"""Booking a meeting, canceling one, and a meeting's settings in DingTalk (office admins)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.shortcuts import redirect
+from django.views.generic import FormView, TemplateView
+
+from .. import selectors, services, texts
+from ..forms import MeetingCreateForm, MeetingSettingsForm
+from .meetings import MeetingMixin, _saved_values
+
+
+class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    permission_required = "meetings.add_meeting"
+    template_name = "meetings/meeting_create.html"
+    form_class = MeetingCreateForm
+
+    def get_initial(self):
+        # ?organization=<id> picks the organization, and so its default creator and time zone.
+        return {"organization": self.request.GET.get("organization", "")}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                organization=data["organization"],
+                creator_union_id=data["creator_union_id"],
+                title=data["title"],
+                starts_at=data["start_time"],
+                ends_at=data["end_time"],
+                by=self.request.user,
+            )
+        except services.MeetingCreateUnknown as exc:
+            messages.warning(self.request, exc.message)
+            return self.form_invalid(form)
+        except services.MeetingError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingCancelView(MeetingMixin, TemplateView):
+    """GET: a page naming the meeting and asking to confirm; POST: cancel it in DingTalk."""
+
+    permission_required = "meetings.cancel_meeting"
+    template_name = "meetings/meeting_cancel.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        meeting = self.meeting
+        try:
+            change = services.meeting_cancel(meeting=meeting, by=request.user)
+        except services.MeetingCanceled as exc:
+            messages.warning(request, exc.message)
+        except services.MeetingError as exc:
+            messages.error(request, exc.message)
+            return redirect("meetings:cancel", pk=meeting.pk)
+        else:
+            messages.success(request, change.message)
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingSettingsView(MeetingMixin, FormView):
+    """The settings as DingTalk has them now; saving sends only what the person changed."""
+
+    permission_required = "meetings.change_meeting_settings"
+    template_name = "meetings/meeting_settings.html"
+    form_class = MeetingSettingsForm
+
+    def get(self, request, *args, **kwargs):
+        meeting = self.meeting
+        if meeting.is_canceled:
+            return self.render_to_response(self.get_context_data(form=None))
+        try:
+            current = services.meeting_settings_get(meeting=meeting)
+        except services.MeetingCanceled as exc:
+            messages.warning(request, exc.message)
+            return redirect("meetings:edit", pk=meeting.pk)
+        except services.MeetingError as exc:
+            messages.error(request, exc.message)
+            return self.render_to_response(self.get_context_data(form=None))
+        return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
+
+    def form_valid(self, form):
+        meeting = self.meeting
+        try:
+            change = services.meeting_settings_update(
+                meeting=meeting, based_on=form.cleaned_data["based_on"], settings=form.settings, by=self.request.user
+            )
+        except services.SettingsChangedInDingTalk as exc:
+            messages.warning(self.request, exc.message)
+            rows = _both_values(form.cleaned_data["based_on"], exc.current)
+            return self.render_to_response(self.get_context_data(form=form, in_dingtalk=rows))
+        except services.MeetingCanceled as exc:
+            messages.warning(self.request, exc.message)
+            return redirect("meetings:edit", pk=meeting.pk)
+        except services.MeetingError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        if change is None:
+            messages.info(self.request, texts.SETTINGS_UNCHANGED)
+        else:
+            messages.success(self.request, change.message)
+        return redirect("meetings:settings", pk=meeting.pk)
+
+
+def _both_values(based_on, current) -> list[tuple[str, str, str, bool]]:
+    """(setting, what the form was based on, what DingTalk has now, differs) for every setting."""
+    return [
+        (
+            str(label),
+            texts.setting_value(name, getattr(based_on, name)),
+            texts.setting_value(name, getattr(current, name)),
+            getattr(based_on, name) != getattr(current, name),
+        )
+        for name, label in texts.SETTING_LABELS.items()
+    ]

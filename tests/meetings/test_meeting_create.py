@@ -1,0 +1,169 @@
+"""Booking a meeting: /meetings/new/ -> services.meeting_create -> DingTalk's create API."""
+
+import datetime
+import json
+
+import pytest
+import requests
+import responses
+from django.urls import reverse
+
+from meetings import dingtalk, texts
+from meetings.models import Meeting, MeetingChange
+from tests.helpers import ACCESS_TOKEN, API_BASE, connection_dropped, dingtalk_error, grant, shown_messages
+
+CREATE_PAGE = reverse("meetings:create")
+CREATE_URL = API_BASE + dingtalk.CREATE_PATH
+CREATED = {
+    "scheduleConferenceId": "conf-new",
+    "url": "https://meeting.dingtalk.com/j/987654321",
+    "roomCode": "987654321",
+    "phones": ["+86 0571 2818 0000"],
+}
+
+
+def form_data(organization, **overrides):
+    return {
+        "organization": organization.pk,
+        "title": "季度规划",
+        "start_time": "2026-12-03T14:00",
+        "end_time": "2026-12-03T15:00",
+        "creator_union_id": "creator-7",
+        **overrides,
+    }
+
+
+@responses.activate
+def test_it_books_the_meeting_and_shows_how_to_join(alice_client, organization):
+    responses.post(CREATE_URL, json=CREATED, headers={"x-acs-request-id": "req-c"})
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization), follow=True)
+
+    meeting = Meeting.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])
+    assert (meeting.schedule_conference_id, meeting.creator_union_id, meeting.title) == (
+        "conf-new",
+        "creator-7",
+        "季度规划",
+    )
+    assert meeting.starts_at == datetime.datetime(2026, 12, 3, 6, 0, tzinfo=datetime.UTC)  # 14:00 in Shanghai
+    html = response.content.decode()
+    assert 'value="https://meeting.dingtalk.com/j/987654321"' in html
+    assert 'value="987654321"' in html
+    assert shown_messages(response) == [
+        texts.MEETING_CREATED
+        % {"title": "季度规划", "start": "2026-12-03 14:00", "end": "2026-12-03 15:00", "time_zone": "Asia/Shanghai"}
+    ]
+    sent = responses.calls[0].request
+    assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
+    assert json.loads(sent.body) == {
+        "creatorUnionId": "creator-7",
+        "title": "季度规划",
+        "startTime": 1796277600000,
+        "endTime": 1796281200000,
+    }
+    change = MeetingChange.objects.get()
+    assert (change.action, change.outcome, change.meeting, change.request_id) == (
+        MeetingChange.Action.CREATE,
+        MeetingChange.Outcome.SUCCESS,
+        meeting,
+        "req-c",
+    )
+
+
+def test_the_form_is_prefilled_with_the_default_creator(alice_client, organization):
+    organization.default_creator_union_id = "boss-1"
+    organization.save()
+
+    response = alice_client.get(CREATE_PAGE)
+
+    assert 'value="boss-1"' in response.content.decode()
+
+
+@responses.activate
+def test_an_empty_creator_books_for_the_default_creator(alice_client, organization):
+    organization.default_creator_union_id = "boss-1"
+    organization.save()
+    responses.post(CREATE_URL, json=CREATED)
+
+    alice_client.post(CREATE_PAGE, form_data(organization, creator_union_id=""))
+
+    assert json.loads(responses.calls[0].request.body)["creatorUnionId"] == "boss-1"
+    assert Meeting.objects.get().creator_union_id == "boss-1"
+
+
+def test_without_a_default_creator_one_must_be_given(alice_client, organization):
+    response = alice_client.post(CREATE_PAGE, form_data(organization, creator_union_id=""))
+
+    assert response.context["form"].errors["creator_union_id"] == [
+        texts.CREATOR_REQUIRED % {"organization": organization.name}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"title": "会" * 51}, "title", texts.TITLE_TOO_LONG % {"limit": 50, "length": 51}),
+        ({"title": "   "}, "title", str(texts.TITLE_BLANK)),
+        ({"end_time": "2026-12-03T13:00"}, "end_time", str(texts.END_NOT_AFTER_START)),
+    ],
+)
+def test_it_validates_before_calling_dingtalk(alice_client, organization, overrides, field, message):
+    with responses.RequestsMock():  # any DingTalk call would fail the test
+        response = alice_client.post(CREATE_PAGE, form_data(organization, **overrides))
+
+    assert response.context["form"].errors[field] == [message]
+    assert not Meeting.objects.exists()
+
+
+@responses.activate
+def test_a_refused_create_says_why_and_keeps_a_failed_row(alice_client, organization):
+    responses.post(CREATE_URL, **dingtalk_error(400, "paramsError", "error:startTime is illegal"))
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    assert response.status_code == 200
+    assert shown_messages(response)[0].startswith(texts.PARAMS_ERROR % {"detail": "startTime is illegal"})
+    assert 'value="季度规划"' in response.content.decode()
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.meeting, change.dingtalk_code) == (MeetingChange.Outcome.FAILED, None, "paramsError")
+    assert not Meeting.objects.exists()
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"body": requests.ReadTimeout("slow")},
+        {"body": connection_dropped()},
+        dingtalk_error(500, "systemError", "systemError:busy"),
+    ],
+)
+def test_an_unknown_outcome_is_not_retried_and_says_how_to_look(alice_client, organization, reply):
+    responses.post(CREATE_URL, **reply)
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    assert len(responses.calls) == 1
+    [message] = shown_messages(response)
+    assert message.startswith(texts.CREATE_OUTCOME_UNKNOWN.split("“")[0].replace("%(title)s", "季度规划"))
+    assert "creator-7" in message
+    change = MeetingChange.objects.get()
+    assert change.outcome == MeetingChange.Outcome.UNKNOWN
+    assert change.message == message
+    assert not Meeting.objects.exists()
+
+
+def test_only_people_who_may_add_meetings_book_them(client, django_user_model, organization):
+    user = django_user_model.objects.create_user("bob")
+    grant(user, "view_meeting", "change_meeting")
+    organization.members.add(user)
+    client.force_login(user)
+
+    assert client.get(CREATE_PAGE).status_code == 403
+
+
+def test_only_the_persons_organizations_are_offered(alice_client, organization, app_organization):
+    response = alice_client.post(CREATE_PAGE, form_data(app_organization))
+
+    assert response.context["form"].errors["organization"] == [str(texts.ORGANIZATION_NOT_ALLOWED)]

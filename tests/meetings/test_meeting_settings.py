@@ -1,0 +1,196 @@
+"""A meeting's settings: read from DingTalk, only the changed ones sent, stopped when DingTalk moved."""
+
+import json
+
+import pytest
+import responses
+from django.urls import reverse
+
+from meetings import dingtalk, texts
+from meetings.forms import MeetingSettingsForm
+from meetings.models import Meeting, MeetingChange
+from tests.helpers import API_BASE, dingtalk_error, grant, shown_messages
+
+SETTINGS_URL = API_BASE + dingtalk.SETTINGS_PATH
+MODEL = {
+    "hostUnionId": "creator-union-1",
+    "cohostUnionIds": ["co-1"],
+    "lockRoom": 0,
+    "screenShareForbidden": 0,
+    "muteOnJoin": 0,
+    "moziConfVirtualExtraSetting": {"waitingRoom": 0, "joinBeforeHost": 1, "enableChat": 1, "lockNick": 0},
+}
+SHOWN = dingtalk.ConferenceSettings(
+    host_union_id="creator-union-1", cohost_union_ids=("co-1",), join_before_host=True, enable_chat=True
+)
+
+
+@pytest.fixture
+def admin_client(alice_client, office_admin):
+    grant(office_admin, "change_meeting_settings", "view_meetingchange")
+    return alice_client
+
+
+def settings_page(meeting):
+    return reverse("meetings:settings", args=[meeting.pk])
+
+
+def dingtalk_settings(**changes):
+    model = json.loads(json.dumps(MODEL))
+    extra = model["moziConfVirtualExtraSetting"]
+    for key, value in changes.items():
+        (extra if key in extra else model)[key] = value
+    return responses.get(SETTINGS_URL, json={"scheduleConfSettingModel": model})
+
+
+def posted(**overrides):
+    """The form as the page shows it for SHOWN, with the person's changes."""
+    data = {key: value for key, value in MeetingSettingsForm.initial_for(SHOWN).items() if value not in (False, None)}
+    data = {key: ("on" if value is True else value) for key, value in data.items()}
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+@responses.activate
+def test_the_page_shows_what_dingtalk_has(admin_client, meeting):
+    dingtalk_settings(lockRoom=1, muteOnJoin=5)
+
+    response = admin_client.get(settings_page(meeting))
+
+    form = response.context["form"]
+    assert form["host_union_id"].value() == "creator-union-1"
+    assert form["lock_room"].value() is True
+    assert form["mute_on_join"].value() == "after"
+    assert form["mute_on_join_after"].value() == 5
+    assert responses.calls[0].request.url == SETTINGS_URL + f"?scheduleConferenceId={meeting.schedule_conference_id}"
+
+
+@responses.activate
+def test_saving_sends_only_the_changed_settings(admin_client, meeting):
+    dingtalk_settings()
+    update = responses.put(SETTINGS_URL, json={"success": True}, headers={"x-acs-request-id": "req-s"})
+
+    response = admin_client.post(
+        settings_page(meeting), posted(lock_room="on", mute_on_join="on", enable_chat=None), follow=True
+    )
+
+    assert json.loads(update.calls[0].request.body) == {
+        "creatorUnionId": "creator-union-1",
+        "scheduleConferenceId": meeting.schedule_conference_id,
+        "scheduleConfSettingModel": {"lockRoom": 1, "muteOnJoin": -1, "moziConfVirtualExtraSetting": {"enableChat": 0}},
+    }
+    change = MeetingChange.objects.get()
+    assert (change.action, change.outcome, change.request_id) == (
+        MeetingChange.Action.SETTINGS,
+        MeetingChange.Outcome.SUCCESS,
+        "req-s",
+    )
+    assert change.settings_changes == {
+        "lock_room": [False, True],
+        "mute_on_join": [0, -1],
+        "enable_chat": [True, False],
+    }
+    assert shown_messages(response) == [texts.SETTINGS_SAVED % {"fields": change.settings_summary()}]
+    assert change.settings_summary() == "Lock the room: off → on; Mute on join: off → on; Chat: on → off"
+
+
+@responses.activate
+def test_history_shows_old_and_new_per_setting(admin_client, meeting):
+    dingtalk_settings()
+    responses.put(SETTINGS_URL, json={"success": True})
+    admin_client.post(settings_page(meeting), posted(cohost_union_ids="co-1, co-2"))
+
+    html = admin_client.get(reverse("meetings:history", args=[meeting.pk])).content.decode()
+
+    assert "Co-hosts: <del>co-1</del> → <ins>co-1, co-2</ins>" in html
+
+
+@responses.activate
+def test_nothing_changed_sends_nothing(admin_client, meeting):
+    dingtalk_settings()  # the page read after the redirect
+
+    response = admin_client.post(settings_page(meeting), posted(), follow=True)
+
+    assert [call.request.method for call in responses.calls] == ["GET"]
+    assert str(texts.SETTINGS_UNCHANGED) in shown_messages(response)
+    assert not MeetingChange.objects.exists()
+
+
+@responses.activate
+def test_a_setting_changed_in_dingtalk_stops_the_save_and_shows_both(admin_client, meeting):
+    dingtalk_settings(waitingRoom=1)
+
+    response = admin_client.post(settings_page(meeting), posted(lock_room="on"))
+
+    assert [call.request.method for call in responses.calls] == ["GET"]
+    assert shown_messages(response) == [str(texts.SETTINGS_CHANGED_IN_DINGTALK)]
+    rows = {label: (before, now) for label, before, now, differs in response.context["in_dingtalk"] if differs}
+    assert rows == {"Waiting room": ("off", "on")}
+    assert response.context["form"]["lock_room"].value() is True  # the input is kept
+    change = MeetingChange.objects.get()
+    assert change.outcome == MeetingChange.Outcome.CONFLICT
+
+
+@responses.activate
+def test_a_refused_save_says_why(admin_client, meeting):
+    dingtalk_settings()
+    responses.put(SETTINGS_URL, **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+
+    response = admin_client.post(settings_page(meeting), posted(lock_room="on"))
+
+    assert shown_messages(response)[0].startswith(texts.PERMISSION_ERROR % {"detail": "not creator"})
+    assert MeetingChange.objects.get().outcome == MeetingChange.Outcome.FAILED
+    meeting.refresh_from_db()
+    assert meeting.update_lease_until is None
+
+
+@responses.activate
+def test_dingtalk_saying_canceled_marks_the_meeting(admin_client, meeting):
+    responses.get(SETTINGS_URL, **dingtalk_error(400, "resourceCancel", "Schedule conference has canceled"))
+
+    response = admin_client.get(settings_page(meeting), follow=True)
+
+    meeting.refresh_from_db()
+    assert meeting.is_canceled
+    assert str(texts.MEETING_CANCELED_NOTICE) in response.content.decode()
+
+
+def test_a_canceled_meeting_has_no_settings_form(admin_client, meeting):
+    meeting.status = Meeting.Status.CANCELED
+    meeting.save()
+
+    with responses.RequestsMock():
+        response = admin_client.get(settings_page(meeting))
+
+    assert response.context["form"] is None
+    assert str(texts.MEETING_CANCELED_NOTICE) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"mute_on_join": "after", "mute_on_join_after": None}, "mute_on_join_after", str(texts.MUTE_AFTER_REQUIRED)),
+        ({"cohost_union_ids": "ok-1\nbad id"}, "cohost_union_ids", texts.UNION_ID_INVALID % {"value": "bad id"}),
+        ({"based_on": "{broken"}, "based_on", str(texts.SETTINGS_FORM_OUT_OF_DATE)),
+    ],
+)
+def test_it_validates_before_calling_dingtalk(admin_client, meeting, overrides, field, message):
+    with responses.RequestsMock():
+        response = admin_client.post(settings_page(meeting), posted(**overrides))
+
+    assert response.context["form"].errors[field] == [message]
+
+
+def test_cohosts_may_be_separated_by_commas_or_lines():
+    form = MeetingSettingsForm(posted(cohost_union_ids="a-1, b-2\nc-3，a-1"))
+
+    assert form.is_valid(), form.errors
+    assert form.settings.cohost_union_ids == ("a-1", "b-2", "c-3")
+
+
+def test_settings_need_their_permission(alice_client, meeting):
+    assert alice_client.get(settings_page(meeting)).status_code == 403
