@@ -44,13 +44,23 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "time_zone", "api_base", "default_creator_union_id", "auth_mode", "access_token_expires_at", "app_key",
-                  "auth_corp_id", "members"]
+        fields = [
+            "name",
+            "time_zone",
+            "api_base",
+            "default_creator_union_id",
+            "auth_mode",
+            "access_token_expires_at",
+            "app_key",
+            "auth_corp_id",
+            "members",
+        ]
         help_texts = {"app_key": _("The internal app's app key, or the third-party app's suite key.")}
         # One input, read in the organization's zone (InOrganizationTimeZone below), labelled by its help text.
         field_classes = {"access_token_expires_at": forms.DateTimeField}
-        widgets = {"access_token_expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                  format="%Y-%m-%dT%H:%M")}
+        widgets = {
+            "access_token_expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,16 +94,19 @@ class OrganizationAdminForm(forms.ModelForm):
         for name in credentials.missing_credentials(auth_mode=auth_mode, values=values):
             field = f"new_{name}" if name in SECRET_FIELDS else name
             mode_label = Organization.AuthMode(auth_mode).label
-            self.add_error(field, ValidationError(
-                self.error_messages["required_for_mode"], code="required_for_mode", params={"mode": mode_label}
-            ))
+            self.add_error(
+                field,
+                ValidationError(
+                    self.error_messages["required_for_mode"], code="required_for_mode", params={"mode": mode_label}
+                ),
+            )
         if auth_mode != Organization.AuthMode.ACCESS_TOKEN:
             # The expiry of a token the portal obtains is DingTalk's, not an administrator's.
             cleaned_data["access_token_expires_at"] = self.instance.access_token_expires_at
         elif self._expiry_given() and cleaned_data["access_token_expires_at"] <= timezone.now():
-            self.add_error("access_token_expires_at", ValidationError(
-                self.error_messages["expiry_passed"], code="expiry_passed"
-            ))
+            self.add_error(
+                "access_token_expires_at", ValidationError(self.error_messages["expiry_passed"], code="expiry_passed")
+            )
         return cleaned_data
 
     def _expiry_given(self) -> bool:
@@ -168,8 +181,16 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
                     "a third-party enterprise app the suite key and secret, the authorized corp ID and the "
                     "suite ticket. Secrets are stored encrypted and never shown again."
                 ),
-                "fields": ["auth_mode", "token", "new_access_token", "access_token_expires_at", "app_key",
-                           "new_app_secret", "auth_corp_id", "new_suite_ticket"],
+                "fields": [
+                    "auth_mode",
+                    "token",
+                    "new_access_token",
+                    "access_token_expires_at",
+                    "app_key",
+                    "new_app_secret",
+                    "auth_corp_id",
+                    "new_suite_ticket",
+                ],
             },
         ),
     ]
@@ -193,12 +214,12 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
                 continue
             if credentials.uses_app(organization):
                 when = {"time": texts.local_time(expires_at, organization), "time_zone": organization.time_zone}
-                self.message_user(request, texts.CONNECTION_OK % {"organization": organization.name, **when},
-                                  SUCCESS)
+                self.message_user(request, texts.CONNECTION_OK % {"organization": organization.name, **when}, SUCCESS)
             else:
                 status = token_status(organization)
-                self.message_user(request, texts.CONNECTION_PASTED % {"organization": organization.name,
-                                                                       "status": status}, WARNING)
+                self.message_user(
+                    request, texts.CONNECTION_PASTED % {"organization": organization.name, "status": status}, WARNING
+                )
 
     # Django's error reports (DEBUG page, mails to ADMINS) show POST data: not these fields.
     @method_decorator(sensitive_post_parameters(*SECRET_INPUTS))

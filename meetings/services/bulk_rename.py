@@ -136,7 +136,9 @@ def bulk_rename_resume_if_stalled(*, job: BulkRename) -> bool:
     with transaction.atomic():
         # Conditional: of several people looking at once, one starts the new run.
         taken = (
-            BulkRename.objects.filter(pk=job.pk, run_token=job.run_token, heartbeat_at__lt=now - update_lease() - STALLED_MARGIN)
+            BulkRename.objects.filter(
+                pk=job.pk, run_token=job.run_token, heartbeat_at__lt=now - update_lease() - STALLED_MARGIN
+            )
             .exclude(status=BulkRename.Status.DONE)
             .update(run_token=token, heartbeat_at=now)
         )
