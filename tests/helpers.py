@@ -143,7 +143,7 @@ FAILURES = [
 
 
 # The FAILURES of an update that may have reached DingTalk: its outcome is unknown, not failed (issue 15).
-UNCERTAIN_UPDATE_FAILURES = ("success-false", "html-reply", "dropped", "timeout")
+UNCERTAIN_UPDATE_FAILURES = ("success-false", "html-reply", "dropped", "timeout", "systemError")
 
 
 # --- the zh_Hans catalogue ----------------------------------------------------------------------------

@@ -84,10 +84,8 @@ class DingTalkAPIError(DingTalkError):
 
     @property
     def may_have_been_applied(self) -> bool:
-        # DingTalk's 4xx refusals are decisions taken before acting; a 5xx may come after it acted, except
-        # its `systemError`, which DingTalk documents as "not done, try again".
-        if self.code == Code.SYSTEM_ERROR:
-            return False
+        # DingTalk's 4xx refusals are decisions taken before acting; a 5xx (its `systemError` too: the seed
+        # page documents it only as a DingTalk-side failure) may come after it acted.
         return self.sent and (self.status is None or self.status >= 500)
 
 
@@ -170,7 +168,10 @@ def retry_delay(error: DingTalkError, *, retry: int, changes: bool = False) -> f
     resourceCancel, a missing scope, InvalidAuthentication, the monthly quota, unknown codes), and never a
     reply that is not JSON -- that is DingTalk's block page, and hammering it extends the block.
     """
-    if changes and error.may_have_been_applied:
+    # A systemError is an answer: that try is over and cannot land later, so trying again under the
+    # save's lease only repeats the same values. What it leaves behind, if it was the last, is unknown.
+    answered = isinstance(error, DingTalkAPIError) and error.code == Code.SYSTEM_ERROR
+    if changes and error.may_have_been_applied and not answered:
         return None
     if isinstance(error, DingTalkTimeout | DingTalkConnectionRefused | DingTalkConnectionDropped):
         base = RETRY_BASE_DELAY

@@ -41,10 +41,9 @@ def clone_after_make_run(tmp_path_factory):
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, target)
-    dot_env = subprocess.run(
-        [sys.executable, "scripts/write_dev_env.py"], cwd=clone, capture_output=True, text=True, check=True
-    ).stdout
-    (clone / ".env").write_text(dot_env + "DJANGO_LOG_LEVEL=DEBUG\n")
+    subprocess.run([sys.executable, "scripts/write_dev_env.py", ".env"], cwd=clone, check=True)
+    with open(clone / ".env", "a") as dot_env:
+        dot_env.write("DJANGO_LOG_LEVEL=DEBUG\n")
     (clone / "db.sqlite3").write_bytes(b"not a database the tests may open")
     (clone / "var").mkdir()
     (clone / "var" / "dingtalk-sandbox.json").write_text('{"meetings": "not the tests\' either"}')

@@ -169,7 +169,7 @@ UPDATE_FAULTS = {
     "paramsError": (1, said(texts.PARAMS_ERROR)),
     "permissionError": (1, said(texts.PERMISSION_ERROR)),
     "resourceCancel": (1, said(texts.RESOURCE_CANCEL)),
-    "systemError": (RETRIED, said(texts.SYSTEM_ERROR)),
+    "systemError": (RETRIED, UNKNOWN),  # DingTalk-side: the last try may have acted (retried under the lease)
     "InvalidAuthentication": (1, said(texts.INVALID_AUTHENTICATION)),
     "missingScope": (1, said(texts.MISSING_SCOPE)),
     "qpsLimit": (RETRIED, said(texts.THROTTLED)),
