@@ -206,6 +206,9 @@ DINGTALK_READ_TIMEOUT = env.float("DINGTALK_READ_TIMEOUT", default=6.0)
 # bare 502 instead of a message.
 DINGTALK_DEADLINE = env.float("DINGTALK_DEADLINE", default=20.0)
 GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
+# Calls per second per organization and API that imports and other bulk work make (meetings/dingtalk/pacing.py);
+# DingTalk's standard edition allows about 20 per app and API.
+DINGTALK_MAX_CALLS_PER_SECOND = env.float("DINGTALK_MAX_CALLS_PER_SECOND", default=20.0)
 if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
     raise ImproperlyConfigured(
         f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "
