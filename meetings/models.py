@@ -97,6 +97,11 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # What people know the meeting by, from DingTalk's query API: its meeting number (digits) and join link.
+    room_code = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
+    join_url = models.CharField(_("join link"), max_length=512, blank=True, default="")
+    # "Remove from the portal": the meeting leaves the list, its audit rows stay; adding it again clears this.
+    removed_at = models.DateTimeField(_("removed from the portal"), null=True, blank=True, editable=False)
     # Optimistic concurrency: a save must be based on the version it read.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # One save at a time talks to DingTalk for a meeting: whoever sets this lease in the future (with a
@@ -150,6 +155,8 @@ class MeetingChange(models.Model):
         REGISTER = "register", _("Registered")
         UPDATE = "update", _("Update")
         REFRESH = "refresh", _("Read from DingTalk")
+        CREATOR = "creator", _("Creator changed")
+        REMOVE = "remove", _("Removed from the portal")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")

@@ -42,6 +42,45 @@ FILTER_DATES_REVERSED = _("The “to” date must not be before the “from” d
 TIME_ZONE_INVALID = _("“%(value)s” is not an IANA time zone name, such as Asia/Shanghai or Europe/Berlin.")
 API_BASE_INVALID = _("Enter an HTTPS base URL such as https://api.dingtalk.com or https://api.dingtalk.io.")
 
+# --- adding by meeting number, the creator, removing (issue 11) -------------------------------------
+MEETING_NUMBER_INVALID = _(
+    "No meeting number found in what you entered. Enter the number DingTalk shows, such as 838 722 1234."
+)
+MEETING_NUMBER_OR_IDS = _("Enter a meeting number, or the conference ID and the creator union ID.")
+MEETING_NUMBER_UNKNOWN = _(
+    "DingTalk has no booked meeting with the number %(number)s. Check the number (DingTalk shows it in the "
+    "invitation) and the organization."
+)
+MEETING_NUMBER_SEVERAL = _(
+    "Several booked meetings use the number %(number)s. Choose the one you mean; nothing is added until you do."
+)
+MEETING_NUMBER_CHOICE_GONE = _("The meeting you chose is no longer behind this number. Choose again.")
+CREATOR_REFUSED = _(
+    "DingTalk did not accept “%(creator)s” as the creator of this meeting. Enter the creator's union ID: the "
+    "unionId of the person who booked the meeting. An administrator finds it in the DingTalk admin console "
+    "(Contacts, the person's details) or with DingTalk's user API (unionid). Nothing was stored."
+)
+CREATOR_UNKNOWN = _(
+    "DingTalk did not say who booked this meeting. Enter the creator's union ID: the unionId of the person "
+    "who booked the meeting. An administrator finds it in the DingTalk admin console (Contacts, the person's "
+    "details) or with DingTalk's user API (unionid). Nothing was stored."
+)
+CREATOR_REQUIRED = _("Enter the creator's union ID.")
+CONFERENCE_ID_REQUIRED = _("Enter the conference ID.")
+MEETING_ALREADY_IN_PORTAL = _("This meeting is already in the portal, under %(organization)s: “%(title)s”.")
+MEETING_RESTORED = _("Added “%(title)s” again from DingTalk, with its history. You can edit it now.")
+CREATOR_CHANGED = _("DingTalk accepts the new creator. The portal now saves “%(title)s” as %(creator)s.")
+CREATOR_UNCHANGED = _("That is already the stored creator.")
+CREATOR_CHANGE_AUDIT = _("Creator: %(old)s → %(new)s")
+SAVE_REFUSED_CHANGE_CREATOR = _(
+    "DingTalk refuses the stored creator of this meeting. An office admin can correct it with “Change creator”."
+)
+MEETING_REMOVED = _(
+    "“%(title)s” was removed from the portal. DingTalk was not changed; its history stays, and adding it "
+    "again brings it back."
+)
+MEETING_NUMBER_SEARCH_HELP = _("Search by title, conference ID or meeting number")
+
 # --- someone else changed it -------------------------------------------------------------------------
 SAVED_BY_SOMEONE_ELSE = _(
     "Not saved: someone else saved this meeting after you opened it. Their changes are listed below; "

@@ -10,10 +10,35 @@ from .errors import (
     MeetingError,
     error_message,
 )
-from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_register, meeting_update
+from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_update
 from .organizations import organization_save
+from .registration import (
+    Candidate,
+    CreatorRefused,
+    MeetingAlreadyRegistered,
+    MeetingNumberNotFound,
+    SeveralMeetings,
+    group_digits,
+    meeting_change_creator,
+    meeting_find,
+    meeting_number_digits,
+    meeting_register,
+    meeting_register_by_number,
+    meeting_remove,
+)
 
 __all__ = [
+    "Candidate",
+    "CreatorRefused",
+    "MeetingAlreadyRegistered",
+    "MeetingNumberNotFound",
+    "SeveralMeetings",
+    "group_digits",
+    "meeting_change_creator",
+    "meeting_find",
+    "meeting_number_digits",
+    "meeting_register_by_number",
+    "meeting_remove",
     "RESCHEDULE_PERMISSION",
     "UPDATE_LEASE",
     "MeetingCanceled",

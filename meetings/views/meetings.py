@@ -1,4 +1,4 @@
-"""One meeting's screens: the list, adding one, editing, taking DingTalk's values, its history."""
+"""One meeting's screens: the list, editing, taking DingTalk's values, its history (adding: registration.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import selectors, services, texts
-from ..forms import MeetingForm, MeetingRegisterForm
+from ..forms import MeetingForm
 from ..models import Meeting
 
 
@@ -24,24 +24,6 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.request.GET.get("q", ""), **kwargs)
-
-
-class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
-    permission_required = "meetings.add_meeting"
-    template_name = "meetings/meeting_register.html"
-    form_class = MeetingRegisterForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
-
-    def form_valid(self, form):
-        try:
-            meeting = services.meeting_register(**form.cleaned_data, by=self.request.user)
-        except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, texts.MEETING_REGISTERED % {"title": meeting.title})
-        return redirect("meetings:edit", pk=meeting.pk)
 
 
 class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
