@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import EncryptedTextField
+from .texts import group_digits
 from .validators import validate_api_base, validate_time_zone
 
 
@@ -146,6 +147,11 @@ class Meeting(models.Model):
     @property
     def is_canceled(self) -> bool:
         return self.status == self.Status.CANCELED
+
+    @property
+    def meeting_number(self) -> str:
+        """The meeting number grouped as DingTalk shows it ("838 722 1234"); "" when unknown."""
+        return group_digits(self.room_code)
 
 
 class MeetingChange(models.Model):

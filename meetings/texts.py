@@ -208,6 +208,15 @@ def local_time(moment, organization) -> str:
     return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
 
 
+def group_digits(room_code: str) -> str:
+    """A meeting number grouped as DingTalk shows it: 838 722 1234, 123 456 789."""
+    if len(room_code) <= 4:
+        return room_code
+    head = len(room_code) - 4 if len(room_code) % 3 == 1 else len(room_code)
+    groups = [room_code[i : i + 3] for i in range(0, head, 3)]
+    return " ".join(groups + ([room_code[head:]] if head < len(room_code) else []))
+
+
 # DingTalk's code -> the sentence (services.error_message fills in the parameters each one uses).
 BY_CODE = {
     dingtalk.Code.INVALID_CLIENT: INVALID_APP_CREDENTIALS,

@@ -149,8 +149,8 @@ class DingTalkClient(Transport):
                 title=title,
                 starts_at=from_epoch_ms(start_ms),
                 ends_at=from_epoch_ms(end_ms),
-                room_code=_optional_text(body, "roomCode"),
-                url=_optional_text(body, "url"),
+                room_code=_room_code(body),
+                url=_link(body, "url"),
             )
         except (OverflowError, OSError, ValueError):
             raise DingTalkBadReply("DingTalk sent times out of range", status=200, request_id=request_id) from None
@@ -237,6 +237,18 @@ def _optional_text(body: dict, key: str, limit: int = 512) -> str:
     return value.strip()
 
 
+def _room_code(body: dict) -> str:
+    """A meeting number as digits ("" when absent or not a number): the portal searches it by its digits."""
+    digits = "".join(_optional_text(body, "roomCode", 64).split())
+    return digits if digits.isdigit() and digits.isascii() else ""
+
+
+def _link(body: dict, key: str) -> str:
+    """A join link fit for an href: http(s) only, so a hostile reply cannot plant `javascript:` in a page."""
+    url = _optional_text(body, key)
+    return url if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url) else ""
+
+
 def _instance(entry, request_id: str) -> ConferenceInstance:
     try:
         if not isinstance(entry, dict):
@@ -264,8 +276,8 @@ def _instance(entry, request_id: str) -> ConferenceInstance:
         status=status if type(status) is int else None,
         creator_id=_optional_text(entry, "creatorId", 128),
         creator_nick=_optional_text(entry, "creatorNick", 128),
-        room_code=_optional_text(entry, "roomCode", 64),
-        url=_optional_text(entry, "externalLinkUrl"),
+        room_code=_room_code(entry),
+        url=_link(entry, "externalLinkUrl"),
     )
 
 

@@ -110,6 +110,7 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     lease = _take_lease(change)
     try:
         current = _read_or_fail(change)
+        _remember_number(meeting, current)
         if (current.title, current.starts_at, current.ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
             return None
         change.new_title, change.new_starts_at, change.new_ends_at = current.title, current.starts_at, current.ends_at
@@ -117,6 +118,14 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     finally:
         _release_lease(meeting, lease)
     return change
+
+
+def _remember_number(meeting: Meeting, current: dingtalk.Conference) -> None:
+    """Keep the meeting number and join link DingTalk now shows (meetings added before they were stored)."""
+    number = {"room_code": current.room_code or meeting.room_code, "join_url": current.url or meeting.join_url}
+    if (number["room_code"], number["join_url"]) != (meeting.room_code, meeting.join_url):
+        Meeting.objects.filter(pk=meeting.pk).update(**number)
+        meeting.room_code, meeting.join_url = number["room_code"], number["join_url"]
 
 
 def _change(meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int) -> MeetingChange:

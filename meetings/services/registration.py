@@ -148,7 +148,7 @@ def meeting_register_by_number(
     """
     candidates = meeting_find(organization=organization, room_code=room_code, paced=paced)
     if not candidates:
-        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": group_digits(room_code)})
+        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(room_code)})
     if schedule_conference_id:
         chosen = [c for c in candidates if c.schedule_conference_id == schedule_conference_id]
         if not chosen:
@@ -156,7 +156,7 @@ def meeting_register_by_number(
         candidates = chosen
     if len(candidates) > 1:
         raise SeveralMeetings(
-            texts.MEETING_NUMBER_SEVERAL % {"number": group_digits(room_code)}, candidates=candidates
+            texts.MEETING_NUMBER_SEVERAL % {"number": texts.group_digits(room_code)}, candidates=candidates
         )
     [candidate] = candidates
     _refuse_duplicate(organization=organization, schedule_conference_id=candidate.schedule_conference_id)
@@ -302,15 +302,6 @@ def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
             old_ends_at=meeting.ends_at,
         )
     return change
-
-
-def group_digits(room_code: str) -> str:
-    """A meeting number grouped as DingTalk shows it: 838 722 1234, 123 456 789."""
-    if len(room_code) <= 4:
-        return room_code
-    head = len(room_code) - 4 if len(room_code) % 3 == 1 else len(room_code)
-    groups = [room_code[i : i + 3] for i in range(0, head, 3)]
-    return " ".join(groups + ([room_code[head:]] if head < len(room_code) else []))
 
 
 def _registered(organization: Organization, schedule_conference_id: str):

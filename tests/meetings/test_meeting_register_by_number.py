@@ -86,7 +86,7 @@ def test_it_reads_the_number_out_of_what_people_paste(typed, digits):
 @pytest.mark.parametrize("digits, shown", [(NUMBER, "838 722 1234"), ("123456789", "123 456 789"),
                                            ("12345678", "123 456 78")])
 def test_it_groups_a_number_as_dingtalk_shows_it(digits, shown):
-    assert services.group_digits(digits) == shown
+    assert texts.group_digits(digits) == shown
 
 
 @responses.activate

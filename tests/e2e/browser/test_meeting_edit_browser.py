@@ -116,7 +116,7 @@ def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
 
     skip_to_content(page)
     assert tab_until(page, "Design reveiw") == [
-        "Add a meeting", "Search by title or conference ID", "Search", "Design reveiw"
+        "Add a meeting", "Search by title, conference ID or meeting number", "Search", "Design reveiw"
     ]
     page.keyboard.press("Enter")
     wait_for_path(page, reverse("meetings:edit", args=[meeting.pk]))
