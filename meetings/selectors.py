@@ -41,15 +41,13 @@ def meeting_number_query(query: str) -> str:
     return compact if compact.isdigit() and compact.isascii() else ""
 
 
-def meeting_get(*, user, pk: int) -> Meeting:
+def meeting_get(*, user, pk: int, include_removed: bool = False) -> Meeting:
     """The meeting, if the person may see it; Meeting.DoesNotExist otherwise (a 404, not a 403).
-    A meeting removed from the portal is gone here too; its history stays in the activity log."""
-    return (
-        Meeting.objects.visible_to(user)
-        .filter(removed_at__isnull=True)
-        .select_related("organization", "updated_by")
-        .get(pk=pk)
-    )
+    A meeting removed from the portal is gone too, unless `include_removed` (its history stays readable)."""
+    meetings = Meeting.objects.visible_to(user).select_related("organization", "updated_by")
+    if not include_removed:
+        meetings = meetings.filter(removed_at__isnull=True)
+    return meetings.get(pk=pk)
 
 
 def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:

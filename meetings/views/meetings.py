@@ -39,10 +39,14 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """The meeting of the URL, if the person's organizations include its organization; 404 otherwise."""
 
+    include_removed = False  # a meeting removed from the portal is a 404, except where this says otherwise
+
     @cached_property
     def meeting(self) -> Meeting:
         try:
-            return selectors.meeting_get(user=self.request.user, pk=self.kwargs["pk"])
+            return selectors.meeting_get(
+                user=self.request.user, pk=self.kwargs["pk"], include_removed=self.include_removed
+            )
         except Meeting.DoesNotExist:
             raise Http404 from None
 
@@ -119,6 +123,7 @@ class MeetingRefreshView(MeetingMixin, View):
 
 class MeetingHistoryView(MeetingMixin, ListView):
     permission_required = "meetings.view_meetingchange"
+    include_removed = True  # removed from the portal, its history still reads
     template_name = "meetings/meeting_history.html"
     context_object_name = "changes"
     paginate_by = 50
