@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from . import texts
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
+from .services.imports import MAX_LINES, import_lines
 from .services.registration import meeting_number_digits
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -248,6 +249,46 @@ class MeetingCreatorForm(forms.Form):
 
     def clean_creator_union_id(self):
         return self.cleaned_data["creator_union_id"].strip()
+
+
+class MeetingImportForm(forms.Form):
+    """Many meetings at once: one per line, a meeting number or a conference ID and a creator union ID."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
+    )
+    lines = forms.CharField(
+        label=_("Meetings, one per line"),
+        widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off"}),
+        help_text=_(
+            "A meeting number (838 722 1234), or a conference ID and a creator union ID separated by a space or "
+            "a comma. Blank lines and lines starting with # are skipped; at most 500 meetings."
+        ),
+        error_messages={"required": texts.IMPORT_NO_LINES},
+    )
+
+    error_messages = {"too_many_lines": texts.IMPORT_TOO_MANY_LINES, "no_lines": texts.IMPORT_NO_LINES}
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0]
+
+    def clean_lines(self):
+        text = self.cleaned_data["lines"]
+        count = len(import_lines(text))
+        if not count:
+            raise forms.ValidationError(self.error_messages["no_lines"], code="no_lines")
+        if count > MAX_LINES:
+            raise forms.ValidationError(
+                self.error_messages["too_many_lines"],
+                code="too_many_lines",
+                params={"limit": MAX_LINES, "count": count},
+            )
+        return text
 
 
 class ActivityFilterForm(forms.Form):

@@ -209,3 +209,79 @@ class MeetingChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.meeting_id} {self.get_outcome_display()}"
+
+
+class MeetingImport(models.Model):
+    """Many meetings added at once (/meetings/import/): first a preview of every line, then, once confirmed,
+    the registration of those that can be added. Both run as background jobs (meetings/tasks.py)."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Asking DingTalk about each line")
+        PREVIEWED = "previewed", _("Ready to confirm")
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Adding meetings")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Stopped by an error")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("meeting import")
+        verbose_name_plural = _("meeting imports")
+
+    def __str__(self):
+        return f"{self.organization} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.PREVIEWING, self.Status.QUEUED, self.Status.RUNNING}
+
+
+class MeetingImportLine(models.Model):
+    """One line of an import: what it said, what DingTalk says about it, and what became of it."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Not yet")
+        ADDED = "added", _("Added")
+        NOT_ADDED = "not_added", _("Not added")
+
+    meeting_import = models.ForeignKey(MeetingImport, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveIntegerField(_("line"))
+    text = models.CharField(_("line"), max_length=500)
+    room_code = models.CharField(max_length=64, blank=True, default="")
+    schedule_conference_id = models.CharField(max_length=128, blank=True, default="")
+    creator_union_id = models.CharField(max_length=128, blank=True, default="")
+    # The preview: what DingTalk has, or why the line cannot be added (then `problem` is set).
+    checked = models.BooleanField(default=False)
+    title = models.CharField(max_length=256, blank=True, default="")
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    creator_nick = models.CharField(max_length=128, blank=True, default="")
+    problem = models.TextField(blank=True, default="")
+    # The run: added, or not with the reason.
+    result = models.CharField(max_length=20, choices=Result.choices, default=Result.PENDING)
+    message = models.TextField(blank=True, default="")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}: {self.text}"
+
+    @property
+    def addable(self) -> bool:
+        return self.checked and not self.problem

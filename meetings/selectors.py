@@ -6,7 +6,7 @@ import zoneinfo
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .models import Meeting, MeetingChange, Organization
+from .models import Meeting, MeetingChange, MeetingImport, Organization
 
 
 def organization_list(*, user) -> QuerySet[Organization]:
@@ -48,6 +48,11 @@ def meeting_get(*, user, pk: int, include_removed: bool = False) -> Meeting:
     if not include_removed:
         meetings = meetings.filter(removed_at__isnull=True)
     return meetings.get(pk=pk)
+
+
+def import_get(*, user, pk: int) -> MeetingImport:
+    """An import of one of the person's organizations; MeetingImport.DoesNotExist otherwise."""
+    return MeetingImport.objects.visible_to(user).select_related("organization").get(pk=pk)
 
 
 def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:

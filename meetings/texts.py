@@ -79,6 +79,19 @@ MEETING_REMOVED = _(
     "“%(title)s” was removed from the portal. DingTalk was not changed; its history stays, and adding it "
     "again brings it back."
 )
+IMPORT_LINE_UNREADABLE = _(
+    "Not a meeting number, nor a conference ID and a creator union ID separated by a space or a comma."
+)
+IMPORT_SEVERAL = _("Several booked meetings use the number %(number)s: add the one you mean on “Add a meeting”.")
+IMPORT_CREATOR_UNKNOWN = _("DingTalk did not say who booked it: give its conference ID and creator union ID instead.")
+IMPORT_CREATOR_REFUSED = _(
+    "DingTalk did not accept “%(creator)s” as the creator: give the conference ID and the creator's union ID instead."
+)
+IMPORT_TOO_MANY_LINES = _("An import takes at most %(limit)d meetings; this one has %(count)d.")
+IMPORT_NO_LINES = _("Enter at least one meeting, one per line.")
+IMPORT_STARTED = _("The portal is asking DingTalk about each line. This page updates by itself.")
+IMPORT_CONFIRMED = _("Adding the meetings. This page updates by itself.")
+IMPORT_NOT_WAITING = _("This import is not waiting for a confirmation.")
 MEETING_NUMBER_SEARCH_HELP = _("Search by title, conference ID or meeting number")
 
 # --- someone else changed it -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from .errors import (
     MeetingError,
     error_message,
 )
+from .imports import MAX_LINES, import_confirm, import_counts, import_create, import_lines, import_preview, import_run
 from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_update
 from .organizations import organization_save
 from .registration import (
@@ -19,6 +20,7 @@ from .registration import (
     MeetingNumberNotFound,
     SeveralMeetings,
     meeting_change_creator,
+    meeting_check,
     meeting_find,
     meeting_number_digits,
     meeting_register,
@@ -27,6 +29,14 @@ from .registration import (
 )
 
 __all__ = [
+    "MAX_LINES",
+    "import_confirm",
+    "import_counts",
+    "import_create",
+    "import_lines",
+    "import_preview",
+    "import_run",
+    "meeting_check",
     "Candidate",
     "CreatorRefused",
     "MeetingAlreadyRegistered",

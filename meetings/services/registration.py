@@ -238,6 +238,19 @@ def meeting_register(
     return meeting
 
 
+def meeting_check(
+    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, paced: bool = False
+) -> dingtalk.Conference:
+    """What registering would store, without storing it (an import's preview). Raises as meeting_register."""
+    _refuse_duplicate(organization=organization, schedule_conference_id=schedule_conference_id)
+    return _read_as_creator(
+        organization=organization,
+        schedule_conference_id=schedule_conference_id,
+        creator_union_id=creator_union_id,
+        paced=paced,
+    )
+
+
 def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: AbstractUser) -> MeetingChange | None:
     """Store another creator for the meeting, once DingTalk's query API accepts it; audited either way.
 
