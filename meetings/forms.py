@@ -166,15 +166,26 @@ class MeetingForm(forms.Form):
         return False
 
 
-class MeetingAddForm(forms.Form):
-    """Add a booked meeting by its meeting number (as DingTalk shows it, or pasted with text around it),
-    or by its conference ID and creator union ID. `room_code` in cleaned_data is the number's digits."""
+class OrganizationForm(forms.Form):
+    """A form for work in one of the person's organizations (`organizations`), preselected when there is one."""
 
     organization = forms.ModelChoiceField(
         label=_("Organization"),
         queryset=Organization.objects.none(),
         error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
     )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0]
+
+
+class MeetingAddForm(OrganizationForm):
+    """Add a booked meeting by its meeting number (as DingTalk shows it, or pasted with text around it),
+    or by its conference ID and creator union ID. `room_code` in cleaned_data is the number's digits."""
+
     meeting_number = forms.CharField(
         label=_("Meeting number"),
         required=False,
@@ -202,12 +213,6 @@ class MeetingAddForm(forms.Form):
         "conference_id_required": texts.CONFERENCE_ID_REQUIRED,
         "creator_required": texts.CREATOR_REQUIRED,
     }
-
-    def __init__(self, *args, organizations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
-        if len(organizations) == 1:
-            self.fields["organization"].initial = organizations[0]
 
     def clean(self):
         cleaned = super().clean()
@@ -251,14 +256,9 @@ class MeetingCreatorForm(forms.Form):
         return self.cleaned_data["creator_union_id"].strip()
 
 
-class MeetingImportForm(forms.Form):
+class MeetingImportForm(OrganizationForm):
     """Many meetings at once: one per line, a meeting number or a conference ID and a creator union ID."""
 
-    organization = forms.ModelChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
-    )
     lines = forms.CharField(
         label=_("Meetings, one per line"),
         widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off"}),
@@ -270,12 +270,6 @@ class MeetingImportForm(forms.Form):
     )
 
     error_messages = {"too_many_lines": texts.IMPORT_TOO_MANY_LINES, "no_lines": texts.IMPORT_NO_LINES}
-
-    def __init__(self, *args, organizations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
-        if len(organizations) == 1:
-            self.fields["organization"].initial = organizations[0]
 
     def clean_lines(self):
         text = self.cleaned_data["lines"]

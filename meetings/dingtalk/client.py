@@ -134,26 +134,10 @@ class DingTalkClient(Transport):
             access_token=access_token,
             params={"requestUnionId": request_union_id},
         )
-        try:
-            title = _typed(body, "title", str)
-            start_ms, end_ms = _typed(body, "startTime", int), _typed(body, "endTime", int)
-        except (KeyError, TypeError) as exc:
-            raise DingTalkBadReply(
-                f"DingTalk's meeting reply lacks a usable {exc.args[0]}", status=200, request_id=request_id
-            ) from None
-        # The title is stored as it is: refuse what no column can hold, rather than fail later.
-        if not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
-            raise DingTalkBadReply("DingTalk's meeting reply has an unusable title", status=200, request_id=request_id)
-        try:
-            return Conference(
-                title=title,
-                starts_at=from_epoch_ms(start_ms),
-                ends_at=from_epoch_ms(end_ms),
-                room_code=_room_code(body),
-                url=_link(body, "url"),
-            )
-        except (OverflowError, OSError, ValueError):
-            raise DingTalkBadReply("DingTalk sent times out of range", status=200, request_id=request_id) from None
+        title, starts_at, ends_at = _title_and_times(body, "meeting reply", request_id)
+        return Conference(
+            title=title, starts_at=starts_at, ends_at=ends_at, room_code=_room_code(body), url=_link(body, "url")
+        )
 
     def find_conferences_by_room_code(
         self, *, access_token: str, room_code: str, page_size: int = ROOM_CODE_PAGE_SIZE
@@ -249,24 +233,32 @@ def _link(body: dict, key: str) -> str:
     return url if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url) else ""
 
 
-def _instance(entry, request_id: str) -> ConferenceInstance:
+def _title_and_times(body: dict, reply: str, request_id: str) -> tuple[str, datetime.datetime, datetime.datetime]:
+    """A meeting's title and times from a reply, or DingTalkBadReply: the portal stores them as they are."""
     try:
-        if not isinstance(entry, dict):
-            raise TypeError("conferenceList entry")
-        schedule_conference_id = _typed(entry, "scheduleConferenceId", str)
-        title = _typed(entry, "title", str)
-        start_ms, end_ms = _typed(entry, "startTime", int), _typed(entry, "endTime", int)
+        title = _typed(body, "title", str)
+        start_ms, end_ms = _typed(body, "startTime", int), _typed(body, "endTime", int)
     except (KeyError, TypeError) as exc:
         raise DingTalkBadReply(
-            f"DingTalk's room code reply lacks a usable {exc.args[0]}", status=200, request_id=request_id
+            f"DingTalk's {reply} lacks a usable {exc.args[0]}", status=200, request_id=request_id
         ) from None
-    if not schedule_conference_id.strip() or not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
-        raise DingTalkBadReply("DingTalk's room code reply has an unusable entry", status=200, request_id=request_id)
-    status = entry.get("status")
+    # The title is stored as it is: refuse what no column can hold, rather than fail later.
+    if not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
+        raise DingTalkBadReply(f"DingTalk's {reply} has an unusable title", status=200, request_id=request_id)
     try:
-        starts_at, ends_at = from_epoch_ms(start_ms), from_epoch_ms(end_ms)
+        return title, from_epoch_ms(start_ms), from_epoch_ms(end_ms)
     except (OverflowError, OSError, ValueError):
         raise DingTalkBadReply("DingTalk sent times out of range", status=200, request_id=request_id) from None
+
+
+def _instance(entry, request_id: str) -> ConferenceInstance:
+    schedule_conference_id = entry.get("scheduleConferenceId") if isinstance(entry, dict) else None
+    if not isinstance(schedule_conference_id, str) or not schedule_conference_id.strip():
+        raise DingTalkBadReply(
+            "DingTalk's room code reply has an entry without a scheduleConferenceId", status=200, request_id=request_id
+        )
+    title, starts_at, ends_at = _title_and_times(entry, "room code reply", request_id)
+    status = entry.get("status")
     return ConferenceInstance(
         schedule_conference_id=schedule_conference_id,
         conference_id=_optional_text(entry, "conferenceId", 128),

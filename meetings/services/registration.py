@@ -20,7 +20,7 @@ from .. import credentials, dingtalk, texts
 from ..dingtalk import pacing
 from ..models import Meeting, MeetingChange, Organization
 from .errors import MeetingError, error_message
-from .meetings import _dingtalk_meeting
+from .meetings import _change, _dingtalk_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -259,17 +259,8 @@ def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: Abstr
     old = meeting.creator_union_id
     if creator_union_id == old:
         return None
-    change = MeetingChange(
-        meeting=meeting,
-        organization=meeting.organization,
-        user=by,
-        action=MeetingChange.Action.CREATOR,
-        based_on_version=meeting.version,
-        old_title=meeting.title,
-        old_starts_at=meeting.starts_at,
-        old_ends_at=meeting.ends_at,
-        message=texts.CREATOR_CHANGE_AUDIT % {"old": old, "new": creator_union_id},
-    )
+    change = _change(meeting, MeetingChange.Action.CREATOR, by=by, based_on_version=meeting.version)
+    change.message = texts.CREATOR_CHANGE_AUDIT % {"old": old, "new": creator_union_id}
     try:
         current = _read_as_creator(
             organization=meeting.organization,
@@ -303,17 +294,9 @@ def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay."""
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(removed_at=timezone.now(), updated_by=by)
-        change = MeetingChange.objects.create(
-            meeting=meeting,
-            organization=meeting.organization,
-            user=by,
-            action=MeetingChange.Action.REMOVE,
-            outcome=MeetingChange.Outcome.SUCCESS,
-            based_on_version=meeting.version,
-            old_title=meeting.title,
-            old_starts_at=meeting.starts_at,
-            old_ends_at=meeting.ends_at,
-        )
+        change = _change(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
+        change.outcome = MeetingChange.Outcome.SUCCESS
+        change.save()
     return change
 
 
