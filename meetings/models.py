@@ -234,6 +234,8 @@ class MeetingImport(models.Model):
     )
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING)
+    # The language of the person who started it: the jobs write each line's reason in it.
+    language = models.CharField(max_length=16, blank=True, default="")
 
     objects = VisibleQuerySet.as_manager()
 

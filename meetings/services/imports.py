@@ -13,6 +13,7 @@ import re
 
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from django.utils import translation
 
 from .. import texts
 from ..models import MeetingImport, MeetingImportLine, Organization
@@ -61,10 +62,11 @@ def read_line(line: str) -> dict:
     return {"room_code": digits} if digits else {}
 
 
-def import_create(*, organization: Organization, text: str, by: AbstractUser) -> MeetingImport:
-    """Keep the lines of an import to preview; the caller queues `import_preview` for it."""
+def import_create(*, organization: Organization, text: str, by: AbstractUser, language: str = "") -> MeetingImport:
+    """Keep the lines of an import to preview; the caller queues `import_preview` for it. The jobs write
+    each line's reason in `language` (the person's)."""
     with transaction.atomic():
-        meeting_import = MeetingImport.objects.create(organization=organization, created_by=by)
+        meeting_import = MeetingImport.objects.create(organization=organization, created_by=by, language=language)
         lines = []
         for number, line in import_lines(text):
             read = read_line(line)
@@ -85,7 +87,7 @@ def import_create(*, organization: Organization, text: str, by: AbstractUser) ->
 def import_preview(*, import_id: int) -> None:
     """Ask DingTalk about every line not checked yet: what it would add, or why it cannot."""
     meeting_import = MeetingImport.objects.select_related("organization").get(pk=import_id)
-    with _stopping_on_error(meeting_import):
+    with _stopping_on_error(meeting_import), translation.override(meeting_import.language or None):
         for line in meeting_import.lines.filter(checked=False):
             _preview_line(meeting_import.organization, line)
             line.checked = True
@@ -107,7 +109,7 @@ def import_run(*, import_id: int) -> None:
     meeting_import = MeetingImport.objects.select_related("organization", "confirmed_by").get(pk=import_id)
     _set_status(meeting_import, MeetingImport.Status.RUNNING)
     organization, by = meeting_import.organization, meeting_import.confirmed_by
-    with _stopping_on_error(meeting_import):
+    with _stopping_on_error(meeting_import), translation.override(meeting_import.language or None):
         for line in meeting_import.lines.filter(result=MeetingImportLine.Result.PENDING):
             if not line.addable:
                 line.result, line.message = MeetingImportLine.Result.NOT_ADDED, line.problem

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
@@ -27,7 +28,10 @@ class MeetingImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         meeting_import = services.import_create(
-            organization=form.cleaned_data["organization"], text=form.cleaned_data["lines"], by=self.request.user
+            organization=form.cleaned_data["organization"],
+            text=form.cleaned_data["lines"],
+            by=self.request.user,
+            language=translation.get_language() or "",
         )
         tasks.import_preview.enqueue(meeting_import.pk)
         messages.info(self.request, texts.IMPORT_STARTED)

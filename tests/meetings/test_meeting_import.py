@@ -198,3 +198,25 @@ def test_an_import_of_another_organization_is_a_404(alice_client):
 
     other = MeetingImport.objects.create(organization=Organization.objects.create(name="Not mine", time_zone="UTC"))
     assert alice_client.get(detail_url(other)).status_code == 404
+
+
+def test_the_progress_page_reads_in_chinese(alice_client, organization):
+    meeting_import = MeetingImport.objects.create(organization=organization, status=MeetingImport.Status.PREVIEWED)
+    MeetingImportLine.objects.create(meeting_import=meeting_import, number=1, text="x y", checked=True,
+                                     problem=str(texts.IMPORT_LINE_UNREADABLE))
+
+    html = alice_client.get(detail_url(meeting_import), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "等待确认" in html and "1 行中有 0 行可以添加" in html and "无法添加：" in html
+
+
+@responses.activate
+def test_the_job_writes_each_reason_in_the_language_of_the_person(organization, office_admin):
+    dingtalk_lists("444555666")
+    meeting_import = services.import_create(organization=organization, text="444 555 666", by=office_admin,
+                                            language="zh-hans")
+
+    services.import_preview(import_id=meeting_import.pk)  # as the worker runs it: no request, no language
+
+    expected = "钉钉中没有会议号为 444 555 666 的预约会议。请检查会议号（钉钉在会议邀请中显示）和组织。"
+    assert MeetingImportLine.objects.get().problem == expected
