@@ -1,10 +1,12 @@
 """Settings for the DingTalk meeting admin portal.
 
 The environment is read here and nowhere else (django-environ). Every variable is documented in
-`.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one).
+`.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one), or the file
+DJANGO_ENV_FILE names; DJANGO_ENV_FILE="" reads none (the test settings, so no `.env` changes a test run).
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -15,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -42,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "meetings",
+    "admin_portal",  # the SQLite file's permissions (admin_portal/database.py)
 ]
 
 MIDDLEWARE = [
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: a signed-in person's pages and exports are never kept by a cache.
+    "admin_portal.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out login into 429 with Retry-After (accounts/throttle.py).
     "axes.middleware.AxesMiddleware",
@@ -138,7 +145,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's catalog (makemessages writes the first), then what Django's own zh_Hans catalog lacks for the
+# admin and its JavaScript (jsi18n), kept by hand: both come before Django's.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -164,6 +173,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Mail ----------------------------------------------------------------------------------------
+# Only for password reset, which is offered only when EMAIL_HOST is set (admin_portal/urls.py): without
+# mail it would tell a person a link was sent when none was.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
 # --- Background jobs (Django's tasks API; README, "Background jobs") ---------------------------------
 # The database is the queue: `manage.py db_worker` runs the jobs (`make run` starts one). Another backend
 # (RQ, Celery) is a settings change; the jobs are plain functions in meetings/tasks.py.
@@ -174,6 +193,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The language switcher's cookie: https only in production, not sent by other sites' requests, and not
+# for scripts (the server reads it; no script does).
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -214,6 +238,9 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
         f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "
         f"({GUNICORN_TIMEOUT} s), so a save ends with a message before gunicorn kills the worker."
     )
+# Hosts besides api.dingtalk.com and api.dingtalk.io an organization's API base may name (https only),
+# comma-separated: a corporate gateway in front of DingTalk (meetings/validators.py).
+DINGTALK_EXTRA_API_HOSTS = env.list("DINGTALK_EXTRA_API_HOSTS", default=[])
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.
 DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)
@@ -224,6 +251,10 @@ if DINGTALK_SANDBOX_ENABLED:
     # The demo app (rundemo, seed_demo, dingtalk_sandbox, the menu link) exists only in development.
     INSTALLED_APPS.append("demo")
     TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")
+
+# Error reports (the DEBUG 500 page, mails to ADMINS) mask tokens, secrets and database passwords
+# in local variables, POST data, headers and settings, whatever DEBUG is (admin_portal/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "admin_portal.reporting.SecretsReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -247,6 +278,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's defaults give "django" a console handler of its own (in DEBUG) that also propagates to
+        # the root's: every line and traceback would print twice under runserver (`make run`). One handler.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }

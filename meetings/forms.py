@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from . import texts
+from . import texts, validators
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 from .services.imports import MAX_LINES, import_lines
@@ -19,7 +19,8 @@ INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "
 class LocalDateTimeField(forms.Field):
     """A `datetime-local` input read as wall-clock time in one organization's time zone.
 
-    A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed.
+    A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed; so are digits
+    other than 0-9 (full-width ones read as numbers otherwise) and a time before 1970 in UTC.
     """
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
@@ -29,6 +30,8 @@ class LocalDateTimeField(forms.Field):
         "nonexistent": texts.TIME_NONEXISTENT,
         "ambiguous": texts.TIME_AMBIGUOUS,
         "out_of_range": texts.TIME_OUT_OF_RANGE,
+        "fullwidth_digits": texts.TIME_FULLWIDTH_DIGITS,
+        "before_1970_utc": texts.TIME_BEFORE_1970_UTC,
     }
 
     def __init__(self, *, zone: zoneinfo.ZoneInfo | None = None, **kwargs):
@@ -38,7 +41,9 @@ class LocalDateTimeField(forms.Field):
     def prepare_value(self, value):
         if isinstance(value, datetime.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(self.zone)
+                # A stored time this zone cannot show (year 10000 there) is shown in UTC, not a crash;
+                # saving it back is refused by to_python's range check.
+                value = texts.localtime_or_none(value, self.zone) or value.astimezone(datetime.UTC)
             return value.strftime(DATETIME_LOCAL_FORMAT)
         return value
 
@@ -48,6 +53,8 @@ class LocalDateTimeField(forms.Field):
         if isinstance(value, datetime.datetime):
             return value
         text = str(value).strip()
+        if not text.isascii() and any(character.isdigit() for character in text):
+            raise forms.ValidationError(self.error_messages["fullwidth_digits"], code="fullwidth_digits")
         for input_format in INPUT_FORMATS:
             try:
                 naive = datetime.datetime.strptime(text, input_format)
@@ -56,9 +63,16 @@ class LocalDateTimeField(forms.Field):
                 continue
         else:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if not 1970 <= naive.year <= 9998:
+        if not validators.FIRST_YEAR <= naive.year <= validators.LAST_YEAR:
             raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
-        return self._localize(naive)
+        moment = self._localize(naive)
+        if moment < validators.EPOCH:  # 1970-01-01 00:00 in Shanghai is 1969 in UTC
+            raise forms.ValidationError(
+                self.error_messages["before_1970_utc"],
+                code="before_1970_utc",
+                params={"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key},
+            )
+        return moment
 
     def _localize(self, naive: datetime.datetime) -> datetime.datetime:
         earlier = naive.replace(tzinfo=self.zone, fold=0)
@@ -86,10 +100,13 @@ class MeetingForm(forms.Form):
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
+        # Meeting.version's column (a 32-bit integer on PostgreSQL; SQLite's 64 bits fail later in Python).
+        max_value=2**31 - 1,
         error_messages={
             "required": texts.FORM_OUT_OF_DATE,
             "invalid": texts.FORM_OUT_OF_DATE,
             "min_value": texts.FORM_OUT_OF_DATE,
+            "max_value": texts.FORM_OUT_OF_DATE,
         },
     )
 
@@ -97,6 +114,7 @@ class MeetingForm(forms.Form):
         "title_blank": texts.TITLE_BLANK,
         "title_too_long": texts.TITLE_TOO_LONG,
         "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
+        "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
         "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
     }
@@ -113,8 +131,14 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.may_reschedule = may_reschedule
+        if not self.is_bound:
+            # The page is for changing the title, mostly: the cursor is there (a form with errors focuses
+            # its error summary instead, templates/meetings/_error_summary.html).
+            self.fields["title"].widget.attrs["autofocus"] = True
         for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
+            # The input shows the date in the browser's own format; the pages write it ISO-style.
+            self.fields[name].help_text = texts.TIME_INPUT_HINT % {"time_zone": meeting.organization.time_zone}
             # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
             self.fields[name].disabled = not may_reschedule
 
@@ -126,6 +150,10 @@ class MeetingForm(forms.Form):
         if any(unicodedata.category(ch) == "Cc" for ch in title):
             raise forms.ValidationError(
                 self.error_messages["title_control_characters"], code="title_control_characters"
+            )
+        if validators.has_invisible_formatting(title):
+            raise forms.ValidationError(
+                self.error_messages["title_invisible_characters"], code="title_invisible_characters"
             )
         length = title_length(title)
         if length > TITLE_MAX_LENGTH:
@@ -197,12 +225,14 @@ class MeetingAddForm(OrganizationForm):
         label=_("Conference ID"),
         required=False,
         max_length=128,
+        validators=[validators.validate_dingtalk_id],
         help_text=_("The scheduleConferenceId DingTalk returned when the meeting was booked."),
     )
     creator_union_id = forms.CharField(
         label=_("Creator union ID"),
         required=False,
         max_length=128,
+        validators=[validators.validate_dingtalk_id],
         help_text=_("The unionId of the person who booked it."),
     )
 
@@ -222,12 +252,13 @@ class MeetingAddForm(OrganizationForm):
         cleaned["room_code"] = meeting_number_digits(number) if number else ""
         if number and not cleaned["room_code"]:
             self._error("meeting_number", "number_invalid")
-        elif not number and not conference_id and not creator:
+        elif not number and not conference_id and not creator and not self.errors:
             self._error("meeting_number", "number_or_ids")
         elif not number:
-            if not conference_id:
+            # A field that already has its error (an ID DingTalk never issues) is not also "missing".
+            if not conference_id and "schedule_conference_id" not in self.errors:
                 self._error("schedule_conference_id", "conference_id_required")
-            if not creator:
+            if not creator and "creator_union_id" not in self.errors:
                 self._error("creator_union_id", "creator_required")
         organization = cleaned.get("organization")
         if organization and conference_id and not number and Meeting.objects.filter(
@@ -248,6 +279,7 @@ class MeetingCreatorForm(forms.Form):
     creator_union_id = forms.CharField(
         label=_("Creator union ID"),
         max_length=128,
+        validators=[validators.validate_dingtalk_id],
         help_text=_("The unionId of the person who booked the meeting; DingTalk is asked whether it accepts it."),
         error_messages={"required": texts.CREATOR_REQUIRED},
     )
@@ -283,6 +315,20 @@ class MeetingImportForm(OrganizationForm):
                 params={"limit": MAX_LINES, "count": count},
             )
         return text
+
+
+class MeetingSearchForm(forms.Form):
+    """The list's search box: text a database can look for (PostgreSQL refuses NUL in any string)."""
+
+    q = forms.CharField(required=False, error_messages={"null_characters_not_allowed": texts.SEARCH_INVALID})
+
+    error_messages = {"control_characters": texts.SEARCH_INVALID}
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if any(unicodedata.category(character) in {"Cc", "Cs"} for character in query):
+            raise forms.ValidationError(self.error_messages["control_characters"], code="control_characters")
+        return query
 
 
 class ActivityFilterForm(forms.Form):
@@ -321,12 +367,24 @@ class ActivityFilterForm(forms.Form):
         error_messages={"invalid": texts.DATE_INVALID},
     )
 
-    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED}
+    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED, "date_out_of_range": texts.DATE_OUT_OF_RANGE}
 
     def __init__(self, *args, organizations, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["person"].queryset = people
+
+    def clean_date_from(self):
+        return self._day_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self):
+        return self._day_in_range(self.cleaned_data["date_to"])
+
+    def _day_in_range(self, day):
+        """A day whose midnights exist in every zone and in the database: the years meetings may have."""
+        if day and not validators.FIRST_YEAR <= day.year <= validators.LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["date_out_of_range"], code="date_out_of_range")
+        return day
 
     def clean(self):
         cleaned = super().clean()

@@ -35,6 +35,10 @@ def meeting_list(*, user, query: str = "") -> QuerySet[Meeting]:
     return meetings
 
 
+# A search of at least this many digits is a meeting number: the one meeting it finds opens directly.
+MEETING_NUMBER_MIN_DIGITS = 6
+
+
 def meeting_number_query(query: str) -> str:
     """The digits of a search that is a meeting number, or part of one (digits, spaces, dashes); else ""."""
     compact = "".join(query.split()).replace("-", "")

@@ -4,6 +4,8 @@ Tests assert against these constants. DingTalk's own text is inserted with %-for
 strings and escaped by the template like any other message: never marked safe.
 """
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -22,6 +24,15 @@ TITLE_TOO_LONG = _("DingTalk allows at most %(limit)d characters in a title; thi
 TITLE_CONTROL_CHARACTERS = _("The title contains invisible control characters; remove them.")
 TIME_REQUIRED = _("Enter a date and time.")
 TIME_INVALID = _("Enter a date and time as YYYY-MM-DD HH:MM.")
+TIMES_IN_ZONE = _("Times in %(time_zone)s, the organization's time zone.")
+TOKEN_EXPIRY_HINT = _(
+    "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
+    "YYYY-MM-DD HH:MM. Leave empty if unknown."
+)
+TIME_INPUT_HINT = _(
+    "In %(time_zone)s time. Your browser may show the date and time in its own format; the portal writes "
+    "them as YYYY-MM-DD HH:MM."
+)
 TIME_NONEXISTENT = _(
     "%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time."
 )
@@ -38,9 +49,29 @@ RESCHEDULE_NOT_ALLOWED = _("You may change the title only; the start and end sta
 FORM_OUT_OF_DATE = _("This form is out of date. Reload the meeting and make your change again.")
 CHOICE_NOT_IN_LIST = _("Choose one of the options in the list.")
 DATE_INVALID = _("Enter a date as YYYY-MM-DD.")
+DATE_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9998.")
 FILTER_DATES_REVERSED = _("The “to” date must not be before the “from” date.")
 TIME_ZONE_INVALID = _("“%(value)s” is not an IANA time zone name, such as Asia/Shanghai or Europe/Berlin.")
-API_BASE_INVALID = _("Enter an HTTPS base URL such as https://api.dingtalk.com or https://api.dingtalk.io.")
+API_BASE_INVALID = _(
+    "Enter DingTalk's HTTPS base URL, https://api.dingtalk.com or https://api.dingtalk.io (or a host listed "
+    "in DINGTALK_EXTRA_API_HOSTS), without a path, user name, query or fragment."
+)
+
+# --- hostile input (issue 15) ------------------------------------------------------------------------
+TITLE_INVISIBLE_CHARACTERS = _(
+    "The title contains invisible characters that change how text is shown (right-to-left overrides, "
+    "zero-width characters); remove them."
+)
+TIME_FULLWIDTH_DIGITS = _("Type the date and time with the digits 0-9.")
+TIME_BEFORE_1970_UTC = _("%(value)s in %(time_zone)s is before 1970 in UTC, which DingTalk cannot store.")
+DINGTALK_ID_INVALID = _("Paste the ID exactly as DingTalk gives it: letters, digits and punctuation, no spaces.")
+SEARCH_INVALID = _("The search cannot contain control characters.")
+DINGTALK_VALUES_UNUSABLE = _(
+    "DingTalk sent a title or times for this meeting that the portal cannot show in %(time_zone)s "
+    "(for example a date outside the years 1970 to 9998, or an end before the start). Nothing was stored "
+    "or sent; correct the meeting in DingTalk for %(organization)s and try again."
+)
+SECRET_UNDECRYPTABLE = _("Cannot be decrypted with the configured keys: paste a new one.")
 
 # --- adding by meeting number, the creator, removing (issue 11) -------------------------------------
 MEETING_NUMBER_INVALID = _(
@@ -117,6 +148,7 @@ MEETING_REFRESHED = _(
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- logging in ------------------------------------------------------------------------------------
+LOGGED_OUT = _("You are logged out.")
 LOGIN_THROTTLED = ngettext_lazy(
     "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minute.",
     "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minutes.",
@@ -201,6 +233,10 @@ CREDENTIALS_MISSING = _(
     "%(organization)s has incomplete DingTalk credentials (missing: %(missing)s). Nothing was sent to "
     "DingTalk. An administrator must complete them in the admin."
 )
+CREDENTIALS_UNDECRYPTABLE = _(
+    "A stored DingTalk secret of %(organization)s cannot be decrypted with the configured keys. Nothing was "
+    "sent to DingTalk. An administrator must paste a new one in the admin."
+)
 TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s (%(time_zone)s), refreshed automatically.")
 TOKEN_STATUS_APP_PENDING = _("No current token: one is obtained at the next call and refreshed automatically.")
 TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s (%(time_zone)s); paste a new one before then.")
@@ -217,8 +253,23 @@ TOKEN_EXPIRY_PASSED = _("This time has passed. Give the new token's expiry, or l
 
 
 def local_time(moment, organization) -> str:
-    """A moment as wall-clock time in the organization's zone, the way the forms show it."""
-    return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
+    """A moment as wall-clock time in the organization's zone, the way the forms show it.
+
+    A moment the zone cannot show (a row stored before DingTalk's values were checked) is given in UTC,
+    marked so, rather than failing the page or the message.
+    """
+    local = localtime_or_none(moment, organization.zone)
+    if local is None:
+        return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def localtime_or_none(moment, zone):
+    """The aware moment in `zone`, or None when no datetime can hold it there (year 0 or 10000)."""
+    try:
+        return timezone.localtime(moment, zone)
+    except (OverflowError, ValueError):
+        return None
 
 
 def group_digits(room_code: str) -> str:

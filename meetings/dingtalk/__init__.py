@@ -35,6 +35,7 @@ from .errors import (
     DingTalkError,
     DingTalkNotConfirmed,
     DingTalkTimeout,
+    DingTalkUnusableValues,
     retry_delay,
 )
 from .limits import TITLE_MAX_LENGTH, title_length
@@ -74,6 +75,7 @@ __all__ = [
     "DingTalkError",
     "DingTalkNotConfirmed",
     "DingTalkTimeout",
+    "DingTalkUnusableValues",
     "client_for",
     "epoch_ms",
     "from_epoch_ms",

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from .errors import DingTalkBadReply, DingTalkNotConfirmed
+from .errors import DingTalkBadReply, DingTalkNotConfirmed, DingTalkUnusableValues
 from .limits import TITLE_MAX_LENGTH, title_length
 from .transport import TOKEN_CHARACTERS, Transport
 
@@ -135,6 +135,10 @@ class DingTalkClient(Transport):
             params={"requestUnionId": request_union_id},
         )
         title, starts_at, ends_at = _title_and_times(body, "meeting reply", request_id)
+        # The reply names the meeting it describes (dingtalk-api.md): another one's values are not this one's.
+        if body.get("scheduleConferenceId", schedule_conference_id) != schedule_conference_id:
+            raise DingTalkUnusableValues("DingTalk's meeting reply is about another meeting", status=200,
+                                         request_id=request_id)
         return Conference(
             title=title, starts_at=starts_at, ends_at=ends_at, room_code=_room_code(body), url=_link(body, "url")
         )
@@ -244,11 +248,11 @@ def _title_and_times(body: dict, reply: str, request_id: str) -> tuple[str, date
         ) from None
     # The title is stored as it is: refuse what no column can hold, rather than fail later.
     if not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
-        raise DingTalkBadReply(f"DingTalk's {reply} has an unusable title", status=200, request_id=request_id)
+        raise DingTalkUnusableValues(f"DingTalk's {reply} has an unusable title", status=200, request_id=request_id)
     try:
         return title, from_epoch_ms(start_ms), from_epoch_ms(end_ms)
     except (OverflowError, OSError, ValueError):
-        raise DingTalkBadReply("DingTalk sent times out of range", status=200, request_id=request_id) from None
+        raise DingTalkUnusableValues("DingTalk sent times out of range", status=200, request_id=request_id) from None
 
 
 def _instance(entry, request_id: str) -> ConferenceInstance:

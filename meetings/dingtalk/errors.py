@@ -92,6 +92,11 @@ class DingTalkBadReply(DingTalkError):
     """DingTalk answered, but not with a usable API reply (HTML block page, broken JSON, wrong shape)."""
 
 
+class DingTalkUnusableValues(DingTalkBadReply):
+    """DingTalk answered in the expected shape, but with values the portal cannot store, show or edit
+    (a title no column holds, times no calendar or time zone can show, another meeting's ID)."""
+
+
 class DingTalkNotConfirmed(DingTalkError):
     """HTTP 200 without `"success": true`: DingTalk did not confirm the change."""
 

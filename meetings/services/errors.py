@@ -36,6 +36,7 @@ ERROR_KINDS = (
     (dingtalk.DingTalkTimeout, texts.TIMEOUT),
     (dingtalk.DingTalkConnectionRefused, texts.CONNECTION_REFUSED),
     (dingtalk.DingTalkConnectionDropped, texts.CONNECTION_DROPPED),
+    (dingtalk.DingTalkUnusableValues, texts.DINGTALK_VALUES_UNUSABLE),
     (dingtalk.DingTalkBadReply, texts.BAD_REPLY),
 )
 
@@ -45,6 +46,8 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
     if isinstance(error, credentials.CredentialsMissing):
         missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
         return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+    if isinstance(error, credentials.SecretUndecryptable):
+        return texts.CREDENTIALS_UNDECRYPTABLE % {"organization": organization.name}
     if isinstance(error, credentials.PastedTokenExpired):
         return texts.PASTED_TOKEN_EXPIRED % {
             "organization": organization.name,
@@ -54,6 +57,7 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
     # Every sentence picks the parameters it names.
     params = {
         "organization": organization.name,
+        "time_zone": organization.time_zone,
         "host": organization.api_base,
         "status": error.status or "-",
         "code": error.code or "-",

@@ -17,6 +17,7 @@ from django.utils import translation
 
 from .. import texts
 from ..models import MeetingImport, MeetingImportLine, Organization
+from ..validators import DINGTALK_ID
 from .errors import MeetingError
 from .registration import (
     CreatorRefused,
@@ -49,14 +50,14 @@ def read_line(line: str) -> dict:
     """A line as a meeting number (`room_code`) or a conference ID and a creator union ID; {} if neither."""
     if "," in line or "，" in line:
         parts = [part.strip() for part in re.split(r"[,，]", line)]
-        if len(parts) == 2 and all(parts) and not any(" " in part for part in parts):
+        if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
             return {"schedule_conference_id": parts[0], "creator_union_id": parts[1]}
         return {}
     if _NUMBER_ONLY.fullmatch(line):
         digits = meeting_number_digits(line)
         return {"room_code": digits} if digits else {}
     parts = line.split()
-    if len(parts) == 2:
+    if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
         return {"schedule_conference_id": parts[0], "creator_union_id": parts[1]}
     digits = meeting_number_digits(line)
     return {"room_code": digits} if digits else {}

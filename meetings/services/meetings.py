@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import credentials, dingtalk, texts, validators
 from ..models import Meeting, MeetingChange, Organization
+from .dingtalk_values import conference_check
 from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, error_message
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def meeting_update(
         there = (current.title, current.starts_at, current.ends_at)
         if (based_on if may_reschedule else based_on[:1]) != (there if may_reschedule else there[:1]):
             text = texts.CHANGED_IN_DINGTALK % {
-                "title": current.title,
+                "title": validators.reveal_invisible(current.title),
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
                 "time_zone": meeting.organization.time_zone,
@@ -230,9 +231,12 @@ def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
 def _dingtalk_meeting(
     *, organization: Organization, schedule_conference_id: str, request_union_id: str
 ) -> dingtalk.Conference:
-    """DingTalk's current title and times. Raises CredentialsError or DingTalkError."""
+    """DingTalk's current title and times, checked for the organization before anyone stores them.
+
+    Raises CredentialsError or DingTalkError (DingTalkUnusableValues: values the portal cannot keep).
+    """
     client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
+    current = credentials.call_with_token(
         organization=organization,
         call=lambda access_token: client.get_schedule_conference(
             access_token=access_token,
@@ -240,6 +244,7 @@ def _dingtalk_meeting(
             request_union_id=request_union_id,
         ),
     )
+    return conference_check(current, organization=organization)
 
 
 def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> NoReturn:

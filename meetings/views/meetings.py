@@ -9,8 +9,9 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import selectors, services, texts
-from ..forms import MeetingForm
+from ..forms import MeetingForm, MeetingSearchForm
 from ..models import Meeting
+from ..validators import reveal_invisible
 
 
 class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -19,20 +20,29 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     context_object_name = "meetings"
     paginate_by = 25
 
+    @cached_property
+    def search_form(self) -> MeetingSearchForm:
+        return MeetingSearchForm(self.request.GET)
+
     def get_queryset(self):
-        return selectors.meeting_list(user=self.request.user, query=self.request.GET.get("q", ""))
+        if not self.search_form.is_valid():
+            return Meeting.objects.none()
+        return selectors.meeting_list(user=self.request.user, query=self.search_form.cleaned_data["q"])
 
     def get(self, request, *args, **kwargs):
         # A search by meeting number that finds one meeting opens it: the helpdesk's way in.
-        if selectors.meeting_number_query(request.GET.get("q", "")):
-            found = list(self.get_queryset().values_list("pk", flat=True)[:2])
+        query = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
+        digits = selectors.meeting_number_query(query)
+        if len(digits) >= selectors.MEETING_NUMBER_MIN_DIGITS:
+            found = list(self.get_queryset().filter(room_code__contains=digits).values_list("pk", flat=True)[:2])
             if len(found) == 1:
                 return redirect("meetings:edit", pk=found[0])
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "")
         return super().get_context_data(
-            query=self.request.GET.get("q", ""), search_label=texts.MEETING_NUMBER_SEARCH_HELP, **kwargs
+            query=query, search_form=self.search_form, search_label=texts.MEETING_NUMBER_SEARCH_HELP, **kwargs
         )
 
 
@@ -138,7 +148,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
 def _saved_values(meeting: Meeting) -> dict:
     organization = meeting.organization
     return {
-        "title": meeting.title,
+        "title": reveal_invisible(meeting.title),
         "start": texts.local_time(meeting.starts_at, organization),
         "end": texts.local_time(meeting.ends_at, organization),
         "time_zone": organization.time_zone,

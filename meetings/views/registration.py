@@ -8,6 +8,7 @@ from django.views.generic import FormView
 
 from .. import selectors, services, texts
 from ..forms import MeetingAddForm, MeetingCreatorForm
+from ..validators import reveal_invisible
 from .meetings import MeetingMixin
 
 # Office admins add meetings; the creator and removal belong to what adding stored.
@@ -61,7 +62,7 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
             messages.error(self.request, exc.message)
             return self.form_invalid(form)
         text = texts.MEETING_RESTORED if meeting.version > 1 else texts.MEETING_REGISTERED
-        messages.success(self.request, text % {"title": meeting.title})
+        messages.success(self.request, text % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:edit", pk=meeting.pk)
 
 
@@ -94,7 +95,8 @@ class MeetingCreatorView(MeetingMixin, FormView):
             messages.info(self.request, texts.CREATOR_UNCHANGED)
         else:
             messages.success(
-                self.request, texts.CREATOR_CHANGED % {"title": meeting.title, "creator": meeting.creator_union_id}
+                self.request,
+                texts.CREATOR_CHANGED % {"title": reveal_invisible(meeting.title), "creator": meeting.creator_union_id},
             )
         return redirect("meetings:edit", pk=meeting.pk)
 
@@ -108,5 +110,5 @@ class MeetingRemoveView(MeetingMixin, View):
     def post(self, request, *args, **kwargs):
         meeting = self.meeting
         services.meeting_remove(meeting=meeting, by=request.user)
-        messages.success(request, texts.MEETING_REMOVED % {"title": meeting.title})
+        messages.success(request, texts.MEETING_REMOVED % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:list")

@@ -116,7 +116,7 @@ def test_its_history_stays(alice_client, removed, office_admin):
     assert [c.action for c in history.context["changes"]] == [MeetingChange.Action.REMOVE]
     activity = alice_client.get(reverse("meetings:activity"))
     assert [c.action for c in activity.context["changes"]] == [MeetingChange.Action.REMOVE]
-    csv = b"".join(alice_client.get(reverse("meetings:activity_csv")).streaming_content).decode()
+    csv = b"".join(alice_client.get(reverse("meetings:activity_csv"))).decode()
     assert removed.title in csv
 
 
