@@ -9,6 +9,7 @@ import pytest
 import responses
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange, Organization
@@ -158,7 +159,7 @@ def test_no_page_fails_because_of_one_bad_row(office_admin_client, stored_bad_me
         response = office_admin_client.get(page)
         assert response.status_code == 200, page
         assert "Far future" in response.content.decode() or "Distant past" in response.content.decode()
-    edit = office_admin_client.get(reverse("meetings:edit", args=[far.pk])).content.decode()
+    edit = strip_tags(office_admin_client.get(reverse("meetings:edit", args=[far.pk])).content.decode())
     assert "9999-12-31 20:00 UTC" in edit  # shown in UTC, said so, when the zone cannot show it
 
 
