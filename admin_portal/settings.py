@@ -236,6 +236,9 @@ DINGTALK_MAX_CALLS_PER_SECOND = env.float("DINGTALK_MAX_CALLS_PER_SECOND", defau
 # under the rate limit); 12 came nearest 20 renames/s on a loaded 2-core machine (benchmarks/bulk_rename.py).
 BULK_RENAME_THREADS = env.int("BULK_RENAME_THREADS", default=12)
 GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
+# Calls per second per organization and API that imports and other bulk work make (meetings/dingtalk/pacing.py);
+# DingTalk's standard edition allows about 20 per app and API.
+DINGTALK_MAX_CALLS_PER_SECOND = env.float("DINGTALK_MAX_CALLS_PER_SECOND", default=20.0)
 if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
     raise ImproperlyConfigured(
         f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "

@@ -47,6 +47,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("GET", re.compile(_CONFERENCES + r"/(?P<id>[^/]+)/infos"), "query"),
     ("GET", re.compile(_CONFERENCES + r"/settings"), "settings_query"),
     ("PUT", re.compile(_CONFERENCES + r"/settings"), "settings_update"),
+    ("GET", re.compile(r"/v1\.0/conference/roomCodes/(?P<room_code>[^/]+)/infos"), "room_code"),
 )
 REQUIRED_SCOPE: dict[str, str] = {
     "create": WRITE_SCOPE,
@@ -55,8 +56,12 @@ REQUIRED_SCOPE: dict[str, str] = {
     "query": READ_SCOPE,
     "settings_query": READ_SCOPE,
     "settings_update": WRITE_SCOPE,
+    "room_code": READ_SCOPE,
 }
 QPS_LIMIT_CODE = "Forbidden.AccessDenied.QpsLimitForApi"
+# The room-code lookup's page size when `maxResults` is not given, and the largest it accepts.
+ROOM_CODE_DEFAULT_PAGE = 20
+ROOM_CODE_MAX_PAGE = 50
 
 # What DingTalk's anti-abuse layer answers instead of JSON.
 BLOCKED_PAGE = """<!DOCTYPE html>
@@ -316,7 +321,29 @@ def _query(state: SandboxState, request: Request, params: dict[str, str]) -> Rep
         raise params_error("scheduleConferenceId does not exist")
     if meeting.canceled:
         raise resource_cancel()
+    # DingTalk answers only its creator: anyone else is refused as for an update (dingtalk-api.md).
+    if request.query["requestUnionId"] != meeting.creator_union_id:
+        raise permission_error("requestUnionId is not the creator of this conference")
     return json_reply(200, meeting.to_api())
+
+
+def _room_code(state: SandboxState, request: Request, params: dict[str, str]) -> Reply:
+    """`GET /v1.0/conference/roomCodes/{roomCode}/infos`: pages of instances, `nextToken` an offset."""
+    room_code = urllib.parse.unquote(params["room_code"])
+    page_size = request.query.get("maxResults") or str(ROOM_CODE_DEFAULT_PAGE)
+    if not page_size.isdigit() or not 1 <= int(page_size) <= ROOM_CODE_MAX_PAGE:
+        raise params_error(f"maxResults must be an integer from 1 to {ROOM_CODE_MAX_PAGE}")
+    next_token = request.query.get("nextToken") or "0"
+    if not next_token.isdigit():
+        raise params_error("nextToken is invalid")
+    instances = state.instances_by_room_code(room_code)
+    start, size = int(next_token), int(page_size)
+    page = instances[start : start + size]
+    has_more = start + size < len(instances)
+    reply: dict[str, Any] = {"conferenceList": page, "hasMore": has_more, "totalCount": len(instances)}
+    if has_more:
+        reply["nextToken"] = str(start + size)
+    return json_reply(200, reply)
 
 
 def _create(state: SandboxState, request: Request, params: dict[str, str]) -> Reply:
@@ -434,6 +461,7 @@ HANDLERS: dict[str, Handler] = {
     "token": _access_token,
     "corp_token": _corp_access_token,
     "query": _query,
+    "room_code": _room_code,
     "create": _create,
     "update": _update,
     "cancel": _cancel,

@@ -197,6 +197,12 @@ def _seed_meeting(state: SandboxState, payload: dict[str, Any]) -> Result:
     if phones is not None and not (isinstance(phones, list) and all(isinstance(p, str) for p in phones)):
         raise ControlError("phones must be a list of strings")
     canceled = payload.get("canceled", False)
+    occurrences = _optional_number(payload, "occurrences", int)
+    if occurrences is not None and not 1 <= occurrences <= 100:
+        raise ControlError("occurrences must be from 1 to 100")
+    room_code = _string_field(payload, "roomCode", default="") or None
+    if room_code is not None:
+        room_code = "".join(room_code.split())  # as DingTalk shows it ("838 722 1234") or as digits
     zone = _time_zone(payload)
     meeting = state.upsert_meeting(
         schedule_conference_id=_string_field(payload, "scheduleConferenceId", default="") or None,
@@ -205,11 +211,14 @@ def _seed_meeting(state: SandboxState, payload: dict[str, Any]) -> Result:
         start_time=_moment_as_epoch_millis(payload, "startTime", zone),
         end_time=_moment_as_epoch_millis(payload, "endTime", zone),
         url=_string_field(payload, "url", default="") or None,
-        room_code=_string_field(payload, "roomCode", default="") or None,
+        room_code=room_code,
         phones=phones,
         canceled=canceled is True or canceled in ("1", "true", "on"),
         organization=_string_field(payload, "organization", default="") or None,
         time_zone=zone.key if zone else None,
+        creator_id=_string_field(payload, "creatorId", default="") or None,
+        creator_nick=_string_field(payload, "creatorNick", default=""),
+        occurrences=occurrences or 1,
     )
     return 201, {"meeting": meeting.to_json()}
 

@@ -57,6 +57,9 @@ def render_page(state: SandboxState, *, prefix: str) -> str:
                 m.title,
                 m.organization or "",
                 m.creator_union_id,
+                m.room_code,
+                m.occurrences,
+                m.creator_id or "",
                 _when(m.start_time, m.time_zone),
                 _when(m.end_time, m.time_zone),
                 "canceled" if m.canceled else "booked",
@@ -64,7 +67,7 @@ def render_page(state: SandboxState, *, prefix: str) -> str:
             for m in state.meetings()
         ],
         "No meetings.",
-        7,
+        10,
     )
     fault_rows = _rows(
         [

@@ -16,7 +16,7 @@ CONFERENCE_SCOPES: frozenset[str] = frozenset({READ_SCOPE, WRITE_SCOPE})
 
 # API names, as used to aim faults and to tag the request log.
 APIS: tuple[str, ...] = (
-    "token", "corp_token", "create", "query", "update", "cancel", "settings_query", "settings_update"
+    "token", "corp_token", "create", "query", "update", "cancel", "settings_query", "settings_update", "room_code"
 )
 ANY_API = "*"
 
@@ -142,6 +142,33 @@ class Meeting:
         current = default_settings(self.creator_union_id)
         extra = {**current["moziConfVirtualExtraSetting"], **self.settings.get("moziConfVirtualExtraSetting", {})}
         return {**current, **self.settings, "moziConfVirtualExtraSetting": extra}
+    # What the room-code lookup says about the creator. `creator_id` defaults to the unionId; a
+    # different one is the case DingTalk leaves open (its creatorId may not be a unionId).
+    creator_id: str | None = None
+    creator_nick: str = ""
+    # A recurring meeting: this many weekly instances, one conferenceId each, one scheduleConferenceId.
+    occurrences: int = 1
+
+    def instances(self) -> list[dict[str, Any]]:
+        """The room-code lookup's `conferenceList` entries of this booked meeting, first instance first."""
+        week = 7 * 24 * 3600 * 1000
+        return [
+            {
+                "conferenceId": f"{self.schedule_conference_id}-{number}",
+                "scheduleConferenceId": self.schedule_conference_id,
+                "title": self.title,
+                "startTime": self.start_time + number * week,
+                "endTime": self.end_time + number * week,
+                "status": 0,
+                "creatorId": self.creator_id or self.creator_union_id,
+                "creatorNick": self.creator_nick,
+                "roomCode": self.room_code,
+                "externalLinkUrl": self.url,
+                "bizType": 1,
+                "confDuration": (self.end_time - self.start_time) // 1000,
+            }
+            for number in range(self.occurrences)
+        ]
 
     def to_api(self) -> dict[str, Any]:
         """The body of DingTalk's query reply (creator and cancel flag are not part of it)."""
@@ -164,6 +191,9 @@ class Meeting:
             "organization": self.organization,
             "timeZone": self.time_zone,
             "settings": self.settings,
+            "creatorId": self.creator_id,
+            "creatorNick": self.creator_nick,
+            "occurrences": self.occurrences,
         }
 
     @classmethod
@@ -181,6 +211,9 @@ class Meeting:
             organization=data.get("organization"),
             time_zone=data.get("timeZone"),
             settings=dict(data.get("settings") or {}),
+            creator_id=data.get("creatorId"),
+            creator_nick=str(data.get("creatorNick") or ""),
+            occurrences=int(data.get("occurrences", 1)),
         )
 
 

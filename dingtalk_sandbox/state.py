@@ -179,6 +179,9 @@ class SandboxState:
         canceled: bool = False,
         organization: str | None = None,
         time_zone: str | None = None,
+        creator_id: str | None = None,
+        creator_nick: str = "",
+        occurrences: int = 1,
     ) -> Meeting:
         """Create or replace a meeting as is, without DingTalk's validation (demo seeding, tests)."""
         meeting_id = schedule_conference_id or str(uuid.uuid4())
@@ -195,6 +198,9 @@ class SandboxState:
             canceled=canceled,
             organization=organization,
             time_zone=time_zone,
+            creator_id=creator_id,
+            creator_nick=creator_nick,
+            occurrences=occurrences,
         )
         with self._lock:
             self._meetings[meeting_id] = meeting
@@ -205,6 +211,18 @@ class SandboxState:
         with self._lock:
             meeting = self._meetings.get(schedule_conference_id)
             return copy.deepcopy(meeting)
+
+    def instances_by_room_code(self, room_code: str) -> list[dict[str, Any]]:
+        """Every instance of every booked meeting behind a meeting number, oldest first; canceled ones
+        are left out, as DingTalk no longer lists a canceled booking under its number."""
+        with self._lock:
+            found = [
+                instance
+                for meeting in self._meetings.values()
+                if meeting.room_code == room_code and not meeting.canceled
+                for instance in meeting.instances()
+            ]
+        return sorted(found, key=lambda instance: (instance["startTime"], instance["conferenceId"]))
 
     def meetings(self) -> list[Meeting]:
         with self._lock:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import EncryptedTextField
+from .texts import group_digits
 from .validators import validate_api_base, validate_time_zone
 
 
@@ -105,10 +106,13 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    # What DingTalk answered when the meeting was booked in the portal (empty for registered ones).
-    join_url = models.CharField(_("join link"), max_length=256, blank=True, default="")
+    # What people know the meeting by: its meeting number (digits) and join link, from DingTalk's create or
+    # query API; the dial-in numbers from the create.
     room_code = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
+    join_url = models.CharField(_("join link"), max_length=512, blank=True, default="")
     phones = models.JSONField(_("dial-in numbers"), default=list, blank=True)
+    # "Remove from the portal": the meeting leaves the list, its audit rows stay; adding it again clears this.
+    removed_at = models.DateTimeField(_("removed from the portal"), null=True, blank=True, editable=False)
     # Optimistic concurrency: a save must be based on the version it read.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # One save at a time talks to DingTalk for a meeting: whoever sets this lease in the future (with a
@@ -157,6 +161,11 @@ class Meeting(models.Model):
     def is_canceled(self) -> bool:
         return self.status == self.Status.CANCELED
 
+    @property
+    def meeting_number(self) -> str:
+        """The meeting number grouped as DingTalk shows it ("838 722 1234"); "" when unknown."""
+        return group_digits(self.room_code)
+
 
 class MeetingChange(models.Model):
     """One attempt to change a meeting in DingTalk, kept whether DingTalk said yes or no."""
@@ -168,6 +177,8 @@ class MeetingChange(models.Model):
         CREATE = "create", _("Booked in DingTalk")
         CANCEL = "cancel", _("Canceled")
         SETTINGS = "settings", _("Settings")
+        CREATOR = "creator", _("Creator changed")
+        REMOVE = "remove", _("Removed from the portal")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")
@@ -336,3 +347,81 @@ class BulkRenameItem(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.RENAMED, self.State.UNCHANGED, self.State.FAILED}
+
+
+class MeetingImport(models.Model):
+    """Many meetings added at once (/meetings/import/): first a preview of every line, then, once confirmed,
+    the registration of those that can be added. Both run as background jobs (meetings/tasks.py)."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Asking DingTalk about each line")
+        PREVIEWED = "previewed", _("Ready to confirm")
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Adding meetings")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Stopped by an error")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("person")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWING)
+    # The language of the person who started it: the jobs write each line's reason in it.
+    language = models.CharField(max_length=16, blank=True, default="")
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("meeting import")
+        verbose_name_plural = _("meeting imports")
+
+    def __str__(self):
+        return f"{self.organization} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.PREVIEWING, self.Status.QUEUED, self.Status.RUNNING}
+
+
+class MeetingImportLine(models.Model):
+    """One line of an import: what it said, what DingTalk says about it, and what became of it."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Not yet")
+        ADDED = "added", _("Added")
+        NOT_ADDED = "not_added", _("Not added")
+
+    meeting_import = models.ForeignKey(MeetingImport, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveIntegerField(_("line"))
+    text = models.CharField(_("line"), max_length=500)
+    room_code = models.CharField(max_length=64, blank=True, default="")
+    schedule_conference_id = models.CharField(max_length=128, blank=True, default="")
+    creator_union_id = models.CharField(max_length=128, blank=True, default="")
+    # The preview: what DingTalk has, or why the line cannot be added (then `problem` is set).
+    checked = models.BooleanField(default=False)
+    title = models.CharField(max_length=256, blank=True, default="")
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    creator_nick = models.CharField(max_length=128, blank=True, default="")
+    problem = models.TextField(blank=True, default="")
+    # The run: added, or not with the reason.
+    result = models.CharField(max_length=20, choices=Result.choices, default=Result.PENDING)
+    message = models.TextField(blank=True, default="")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}: {self.text}"
+
+    @property
+    def addable(self) -> bool:
+        return self.checked and not self.problem

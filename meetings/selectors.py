@@ -6,7 +6,7 @@ import zoneinfo
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .models import Meeting, MeetingChange, Organization
+from .models import Meeting, MeetingChange, MeetingImport, Organization
 
 
 def organization_list(*, user) -> QuerySet[Organization]:
@@ -22,16 +22,41 @@ def person_list(*, user) -> QuerySet:
 
 
 def meeting_list(*, user, query: str = "") -> QuerySet[Meeting]:
-    meetings = Meeting.objects.visible_to(user).select_related("organization")
+    """The person's meetings in the portal (not removed ones); `query` matches the title, the conference ID
+    and the meeting number (digits only: "838 722 1234" and "838-722-1234" find 8387221234)."""
+    meetings = Meeting.objects.visible_to(user).filter(removed_at__isnull=True).select_related("organization")
     query = query.strip()
     if query:
-        meetings = meetings.filter(Q(title__icontains=query) | Q(schedule_conference_id__icontains=query))
+        matches = Q(title__icontains=query) | Q(schedule_conference_id__icontains=query)
+        digits = meeting_number_query(query)
+        if digits:
+            matches |= Q(room_code__contains=digits)
+        meetings = meetings.filter(matches)
     return meetings
 
 
-def meeting_get(*, user, pk: int) -> Meeting:
-    """The meeting, if the person may see it; Meeting.DoesNotExist otherwise (a 404, not a 403)."""
-    return Meeting.objects.visible_to(user).select_related("organization", "updated_by").get(pk=pk)
+# A search of at least this many digits is a meeting number: the one meeting it finds opens directly.
+MEETING_NUMBER_MIN_DIGITS = 6
+
+
+def meeting_number_query(query: str) -> str:
+    """The digits of a search that is a meeting number, or part of one (digits, spaces, dashes); else ""."""
+    compact = "".join(query.split()).replace("-", "")
+    return compact if compact.isdigit() and compact.isascii() else ""
+
+
+def meeting_get(*, user, pk: int, include_removed: bool = False) -> Meeting:
+    """The meeting, if the person may see it; Meeting.DoesNotExist otherwise (a 404, not a 403).
+    A meeting removed from the portal is gone too, unless `include_removed` (its history stays readable)."""
+    meetings = Meeting.objects.visible_to(user).select_related("organization", "updated_by")
+    if not include_removed:
+        meetings = meetings.filter(removed_at__isnull=True)
+    return meetings.get(pk=pk)
+
+
+def import_get(*, user, pk: int) -> MeetingImport:
+    """An import of one of the person's organizations; MeetingImport.DoesNotExist otherwise."""
+    return MeetingImport.objects.visible_to(user).select_related("organization").get(pk=pk)
 
 
 def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:

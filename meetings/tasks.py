@@ -24,3 +24,13 @@ def meeting_reconcile_job(meeting_id: int) -> None:
 @task()
 def bulk_rename_run(*, job_id: int, run_token: str) -> None:
     services.bulk_rename_run(job_id=job_id, run_token=run_token)
+
+
+@task()
+def import_preview(import_id: int) -> None:
+    services.import_preview(import_id=import_id)
+
+
+@task()
+def import_run(import_id: int) -> None:
+    services.import_run(import_id=import_id)

@@ -1,15 +1,17 @@
 from django.urls import path
 
-from .views import activity, bulk_rename, meetings, scheduling
+from .views import activity, bulk_rename, imports, meetings, registration, scheduling
 
 app_name = "meetings"
 
 urlpatterns = [
     path("", meetings.MeetingListView.as_view(), name="list"),
-    path("add/", meetings.MeetingRegisterView.as_view(), name="add"),
+    path("add/", registration.MeetingRegisterView.as_view(), name="add"),
     path("new/", scheduling.MeetingCreateView.as_view(), name="create"),
     path("bulk-rename/", bulk_rename.BulkRenameView.as_view(), name="bulk_rename"),
     path("bulk-rename/<int:pk>/", bulk_rename.BulkRenameJobView.as_view(), name="bulk_rename_job"),
+    path("import/", imports.MeetingImportView.as_view(), name="import"),
+    path("import/<int:pk>/", imports.MeetingImportDetailView.as_view(), name="import_detail"),
     path("activity/", activity.ActivityView.as_view(), name="activity"),
     path("activity.csv", activity.ActivityView.as_view(), {"format": "csv"}, name="activity_csv"),
     path("<int:pk>/edit/", meetings.MeetingEditView.as_view(), name="edit"),
@@ -17,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/history/", meetings.MeetingHistoryView.as_view(), name="history"),
     path("<int:pk>/cancel/", scheduling.MeetingCancelView.as_view(), name="cancel"),
     path("<int:pk>/settings/", scheduling.MeetingSettingsView.as_view(), name="settings"),
+    path("<int:pk>/creator/", registration.MeetingCreatorView.as_view(), name="creator"),
+    path("<int:pk>/remove/", registration.MeetingRemoveView.as_view(), name="remove"),
 ]

@@ -112,7 +112,8 @@ FAILURES = [
     pytest.param(dingtalk_error(400, "paramsError", "error:startTime is illegal"),
                  texts.PARAMS_ERROR % {"detail": "startTime is illegal"} + SUFFIX, id="paramsError"),
     pytest.param(dingtalk_error(400, "permissionError", "permissionError:not creator"),
-                 texts.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX, id="permissionError"),
+                 texts.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX + " "
+                 + str(texts.SAVE_REFUSED_CHANGE_CREATOR), id="permissionError"),
     pytest.param(dingtalk_error(500, "systemError", "systemError:busy"),
                  texts.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX, id="systemError"),
     pytest.param(dingtalk_error(400, "InvalidAuthentication", "token expired"),

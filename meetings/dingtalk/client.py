@@ -20,6 +20,11 @@ QUERY_PATH = "/v1.0/conference/scheduleConferences/{id}/infos"
 CREATE_PATH = "/v1.0/conference/scheduleConferences"
 CANCEL_PATH = "/v1.0/conference/scheduleConferences/cancel"
 SETTINGS_PATH = "/v1.0/conference/scheduleConferences/settings"
+ROOM_CODE_PATH = "/v1.0/conference/roomCodes/{room_code}/infos"
+# Instances asked for per page of a room-code lookup, and the most pages followed: a reused personal room
+# has a long past, and a server that keeps answering hasMore must not keep the portal asking forever.
+ROOM_CODE_PAGE_SIZE = 20
+ROOM_CODE_MAX_PAGES = 25
 ACCESS_TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CORP_ACCESS_TOKEN_PATH = "/v1.0/oauth2/corpAccessToken"
 MAX_TOKEN_LENGTH = 2048
@@ -35,6 +40,30 @@ class Conference:
     title: str
     starts_at: datetime.datetime
     ends_at: datetime.datetime
+    # The meeting number and join link people see in DingTalk; "" when the reply lacks them. Shown, never
+    # edited: two readings of a meeting are the same when title and times are.
+    room_code: str = field(default="", compare=False)
+    url: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class ConferenceInstance:
+    """One instance behind a meeting number (room code), as the room-code lookup returns it.
+
+    The instances of a recurring booked meeting share one `schedule_conference_id`; `creator_id` is
+    DingTalk's creator field, not confirmed to be a unionId (check it with the query API).
+    """
+
+    schedule_conference_id: str
+    conference_id: str
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status: int | None
+    creator_id: str
+    creator_nick: str
+    room_code: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -145,27 +174,45 @@ class DingTalkClient(Transport):
             params={"requestUnionId": request_union_id},
             api=f"GET {QUERY_PATH}",  # one API whatever the meeting, for pacing
         )
-        try:
-            title = _typed(body, "title", str)
-            start_ms, end_ms = _typed(body, "startTime", int), _typed(body, "endTime", int)
-        except (KeyError, TypeError) as exc:
-            raise DingTalkBadReply(
-                f"DingTalk's meeting reply lacks a usable {exc.args[0]}", status=200, request_id=request_id
-            ) from None
-        # The title is stored as it is: refuse what no column can hold, rather than fail later.
-        if not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
-            raise DingTalkUnusableValues("DingTalk's meeting reply has an unusable title", status=200,
-                                         request_id=request_id)
+        title, starts_at, ends_at = _title_and_times(body, "meeting reply", request_id)
         # The reply names the meeting it describes (dingtalk-api.md): another one's values are not this one's.
         if body.get("scheduleConferenceId", schedule_conference_id) != schedule_conference_id:
             raise DingTalkUnusableValues("DingTalk's meeting reply is about another meeting", status=200,
                                          request_id=request_id)
-        try:
-            starts_at, ends_at = from_epoch_ms(start_ms), from_epoch_ms(end_ms)
-        except (OverflowError, OSError, ValueError):
-            raise DingTalkUnusableValues("DingTalk sent times out of range", status=200,
-                                         request_id=request_id) from None
-        return Conference(title=title, starts_at=starts_at, ends_at=ends_at)
+        return Conference(
+            title=title, starts_at=starts_at, ends_at=ends_at, room_code=_room_code(body), url=_link(body, "url")
+        )
+
+    def find_conferences_by_room_code(
+        self, *, access_token: str, room_code: str, page_size: int = ROOM_CODE_PAGE_SIZE
+    ) -> list[ConferenceInstance]:
+        """Every instance DingTalk has behind a meeting number, following `nextToken` while `hasMore`.
+
+        `room_code` is digits only (the caller takes them out of what people paste). An unknown number
+        is an empty list. A reply without a usable list, or an entry without an ID, title or times, is a
+        DingTalkBadReply: what it would register cannot be trusted.
+        """
+        if not isinstance(room_code, str) or not room_code.isdigit() or not room_code.isascii():
+            raise ValueError("room_code must be digits")
+        path = ROOM_CODE_PATH.format(room_code=room_code)
+        instances: list[ConferenceInstance] = []
+        seen_tokens: set[str] = set()
+        params: dict[str, object] = {"maxResults": page_size}
+        for _page in range(ROOM_CODE_MAX_PAGES):
+            body, request_id = self._call("GET", path, idempotent=True, access_token=access_token, params=params)
+            entries = body.get("conferenceList", [])
+            if not isinstance(entries, list):
+                raise DingTalkBadReply("DingTalk's room code reply has no conferenceList", status=200,
+                                       request_id=request_id)
+            instances.extend(_instance(entry, request_id) for entry in entries)
+            next_token = body.get("nextToken")
+            if body.get("hasMore") is not True or not isinstance(next_token, str) or not next_token:
+                break
+            if next_token in seen_tokens:  # a server going round in circles: what we have is all there is
+                break
+            seen_tokens.add(next_token)
+            params = {"maxResults": page_size, "nextToken": next_token}
+        return instances
 
     def create_schedule_conference(
         self,
@@ -369,6 +416,66 @@ def _to_wire(value, kind: str):
 def _storable(text: str) -> bool:
     """True when a database column and a web page can hold the text as it is."""
     return "\x00" not in text and not any(unicodedata.category(character) == "Cs" for character in text)
+
+
+def _optional_text(body: dict, key: str, limit: int = 512) -> str:
+    """A string field the portal only shows (a room code, a link): "" when absent, mistyped or unusable."""
+    value = body.get(key)
+    if not isinstance(value, str) or not _storable(value) or len(value) > limit:
+        return ""
+    return value.strip()
+
+
+def _room_code(body: dict) -> str:
+    """A meeting number as digits ("" when absent or not a number): the portal searches it by its digits."""
+    digits = "".join(_optional_text(body, "roomCode", 64).split())
+    return digits if digits.isdigit() and digits.isascii() else ""
+
+
+def _link(body: dict, key: str) -> str:
+    """A join link fit for an href: http(s) only, so a hostile reply cannot plant `javascript:` in a page."""
+    url = _optional_text(body, key)
+    return url if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url) else ""
+
+
+def _title_and_times(body: dict, reply: str, request_id: str) -> tuple[str, datetime.datetime, datetime.datetime]:
+    """A meeting's title and times from a reply, or DingTalkBadReply: the portal stores them as they are."""
+    try:
+        title = _typed(body, "title", str)
+        start_ms, end_ms = _typed(body, "startTime", int), _typed(body, "endTime", int)
+    except (KeyError, TypeError) as exc:
+        raise DingTalkBadReply(
+            f"DingTalk's {reply} lacks a usable {exc.args[0]}", status=200, request_id=request_id
+        ) from None
+    # The title is stored as it is: refuse what no column can hold, rather than fail later.
+    if not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
+        raise DingTalkUnusableValues(f"DingTalk's {reply} has an unusable title", status=200, request_id=request_id)
+    try:
+        return title, from_epoch_ms(start_ms), from_epoch_ms(end_ms)
+    except (OverflowError, OSError, ValueError):
+        raise DingTalkUnusableValues("DingTalk sent times out of range", status=200, request_id=request_id) from None
+
+
+def _instance(entry, request_id: str) -> ConferenceInstance:
+    schedule_conference_id = entry.get("scheduleConferenceId") if isinstance(entry, dict) else None
+    if not isinstance(schedule_conference_id, str) or not schedule_conference_id.strip():
+        raise DingTalkBadReply(
+            "DingTalk's room code reply has an entry without a scheduleConferenceId", status=200, request_id=request_id
+        )
+    title, starts_at, ends_at = _title_and_times(entry, "room code reply", request_id)
+    status = entry.get("status")
+    return ConferenceInstance(
+        schedule_conference_id=schedule_conference_id,
+        conference_id=_optional_text(entry, "conferenceId", 128),
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=status if type(status) is int else None,
+        creator_id=_optional_text(entry, "creatorId", 128),
+        creator_nick=_optional_text(entry, "creatorNick", 128),
+        room_code=_room_code(entry),
+        url=_link(entry, "externalLinkUrl"),
+    )
 
 
 def _typed(body: dict, key: str, kind: type):

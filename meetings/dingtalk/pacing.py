@@ -4,7 +4,8 @@ DingTalk throttles each app per API (about 20 calls/s on the standard edition, d
 answers 403 QpsLimitFor... past it. A job that knows it will make hundreds of calls spaces them instead:
 inside `paced(organization)`, every attempt the transport makes -- retries too -- first waits its turn
 for (organization, API), at most settings.DINGTALK_MAX_CALLS_PER_SECOND a second. Calls outside a
-`paced` block (a person's single save) are not delayed.
+`paced` block (a person's single save) are not delayed. `paced_call` also waits out throttling that
+outlasts the transport's retries (imports, bulk work: a throttled item waits instead of failing).
 
 The turns are kept per process (a dict behind a lock), which is where bulk jobs run: one db_worker
 task with its threads. Several workers on one organization would each keep their own pace.
@@ -14,12 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from functools import lru_cache
+from typing import TypeVar
 
 from django.conf import settings
+
+from .errors import THROTTLE_DELAY, Code, DingTalkAPIError
+
+logger = logging.getLogger("meetings.dingtalk")
+
+T = TypeVar("T")
 
 # A margin under the limit: replies reach DingTalk's counter a little irregularly (network jitter), so
 # calls spaced exactly 1/limit apart would now and then be 21 in DingTalk's second.
@@ -77,3 +86,25 @@ def wait_for_turn(api: str) -> None:
     organization = _organization.get()
     if organization is not None:
         _pacer(float(settings.DINGTALK_MAX_CALLS_PER_SECOND)).wait((organization, api))
+
+
+# How often a throttled call is tried again after the transport's own retries gave up, and the first wait.
+THROTTLED_TRIES = 4
+THROTTLED_WAIT = 2 * THROTTLE_DELAY
+
+
+def paced_call(*, organization: Hashable, call: Callable[[], T], sleep: Callable[[float], None] = time.sleep) -> T:
+    """`call()` in the organization's pace (see `paced`); when DingTalk still answers with its throttling
+    codes after the transport's own retries, wait longer (2 s, 4 s, 8 s) and try again instead of failing
+    the work item. For background jobs only: these waits ignore a web request's deadline."""
+    with paced(organization):
+        for attempt in range(1, THROTTLED_TRIES + 1):
+            try:
+                return call()
+            except DingTalkAPIError as error:
+                if error.code not in Code.QPS_LIMITS or attempt == THROTTLED_TRIES:
+                    raise
+                delay = THROTTLED_WAIT * 2 ** (attempt - 1)
+                logger.info("DingTalk throttled organization %s; again in %.1f s", organization, delay)
+                sleep(delay)
+    raise AssertionError("unreachable: the last try returns or raises")

@@ -1,4 +1,4 @@
-"""Use cases for meetings: update, refresh from DingTalk, register. DingTalk first, then the database."""
+"""Use cases for meetings: update, refresh from DingTalk. DingTalk first, then the database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -128,6 +128,7 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     lease = _take_lease(change)
     try:
         current = _read_or_fail(change)
+        _remember_number(meeting, current)
         if (current.title, current.starts_at, current.ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
             return None
         change.new_title, change.new_starts_at, change.new_ends_at = current.title, current.starts_at, current.ends_at
@@ -135,6 +136,14 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     finally:
         _release_lease(meeting, lease)
     return change
+
+
+def _remember_number(meeting: Meeting, current: dingtalk.Conference) -> None:
+    """Keep the meeting number and join link DingTalk now shows (meetings added before they were stored)."""
+    number = {"room_code": current.room_code or meeting.room_code, "join_url": current.url or meeting.join_url}
+    if (number["room_code"], number["join_url"]) != (meeting.room_code, meeting.join_url):
+        Meeting.objects.filter(pk=meeting.pk).update(**number)
+        meeting.room_code, meeting.join_url = number["room_code"], number["join_url"]
 
 
 def _change(meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int) -> MeetingChange:
@@ -333,67 +342,11 @@ def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.Cre
         change.request_id, change.http_status = error.request_id, error.status
     canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
     change.message = error_message(error, organization=change.organization)
+    if change.dingtalk_code == dingtalk.Code.PERMISSION_ERROR:
+        change.message = f"{change.message} {texts.SAVE_REFUSED_CHANGE_CREATOR}"
     with transaction.atomic():
         if canceled:
             Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())
             meeting.status = Meeting.Status.CANCELED
         change.save()
     raise (MeetingCanceled if canceled else MeetingError)(change.message) from error
-
-
-def meeting_register(
-    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, by: AbstractUser
-) -> Meeting:
-    """Look a booked meeting up in DingTalk and keep its ID, title and times.
-
-    Raises MeetingError when DingTalk cannot be asked or says no; nothing is stored then.
-    """
-    try:
-        current = _dingtalk_meeting(
-            organization=organization,
-            schedule_conference_id=schedule_conference_id,
-            request_union_id=creator_union_id,
-        )
-    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        raise MeetingError(error_message(error, organization=organization)) from error
-    try:
-        meeting = _meeting_create(
-            organization=organization,
-            schedule_conference_id=schedule_conference_id,
-            creator_union_id=creator_union_id,
-            title=current.title,
-            starts_at=current.starts_at,
-            ends_at=current.ends_at,
-            by=by,
-        )
-    except IntegrityError:
-        # Someone registered the same meeting while DingTalk was answering us.
-        raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
-    return meeting
-
-
-@transaction.atomic
-def _meeting_create(
-    *, organization, schedule_conference_id, creator_union_id, title, starts_at, ends_at, by
-) -> Meeting:
-    meeting = Meeting.objects.create(
-        organization=organization,
-        schedule_conference_id=schedule_conference_id,
-        creator_union_id=creator_union_id,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        updated_by=by,
-    )
-    MeetingChange.objects.create(
-        meeting=meeting,
-        organization=organization,
-        user=by,
-        action=MeetingChange.Action.REGISTER,
-        outcome=MeetingChange.Outcome.SUCCESS,
-        new_title=title,
-        new_starts_at=starts_at,
-        new_ends_at=ends_at,
-        http_status=200,
-    )
-    return meeting

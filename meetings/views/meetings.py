@@ -1,4 +1,4 @@
-"""One meeting's screens: the list, adding one, editing, taking DingTalk's values, its history."""
+"""One meeting's screens: the list, editing, taking DingTalk's values, its history (adding: registration.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import selectors, services, texts
-from ..forms import MeetingForm, MeetingRegisterForm, MeetingSearchForm
+from ..forms import MeetingForm, MeetingSearchForm
 from ..models import Meeting
 from ..validators import reveal_invisible
 from .restore import restore_initial
@@ -31,36 +31,34 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
             return Meeting.objects.none()
         return selectors.meeting_list(user=self.request.user, query=self.search_form.cleaned_data["q"])
 
+    def get(self, request, *args, **kwargs):
+        # A search by meeting number that finds one meeting opens it: the helpdesk's way in.
+        query = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
+        digits = selectors.meeting_number_query(query)
+        if len(digits) >= selectors.MEETING_NUMBER_MIN_DIGITS:
+            found = list(self.get_queryset().filter(room_code__contains=digits).values_list("pk", flat=True)[:2])
+            if len(found) == 1:
+                return redirect("meetings:edit", pk=found[0])
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")
-        return super().get_context_data(query=query, search_form=self.search_form, **kwargs)
-
-
-class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
-    permission_required = "meetings.add_meeting"
-    template_name = "meetings/meeting_register.html"
-    form_class = MeetingRegisterForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
-
-    def form_valid(self, form):
-        try:
-            meeting = services.meeting_register(**form.cleaned_data, by=self.request.user)
-        except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, texts.MEETING_REGISTERED % {"title": reveal_invisible(meeting.title)})
-        return redirect("meetings:edit", pk=meeting.pk)
+        return super().get_context_data(
+            query=query, search_form=self.search_form, search_label=texts.MEETING_NUMBER_SEARCH_HELP, **kwargs
+        )
 
 
 class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """The meeting of the URL, if the person's organizations include its organization; 404 otherwise."""
 
+    include_removed = False  # a meeting removed from the portal is a 404, except where this says otherwise
+
     @cached_property
     def meeting(self) -> Meeting:
         try:
-            return selectors.meeting_get(user=self.request.user, pk=self.kwargs["pk"])
+            return selectors.meeting_get(
+                user=self.request.user, pk=self.kwargs["pk"], include_removed=self.include_removed
+            )
         except Meeting.DoesNotExist:
             raise Http404 from None
 
@@ -149,6 +147,7 @@ class MeetingRefreshView(MeetingMixin, View):
 
 class MeetingHistoryView(MeetingMixin, ListView):
     permission_required = "meetings.view_meetingchange"
+    include_removed = True  # removed from the portal, its history still reads
     template_name = "meetings/meeting_history.html"
     context_object_name = "changes"
     paginate_by = 50

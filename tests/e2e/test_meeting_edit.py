@@ -149,14 +149,15 @@ def test_it_registers_a_meeting_dingtalk_has(portal, sandbox, organization):
 # --- DingTalk says no, or does not answer ------------------------------------------------------------
 
 
-def said(text, *, suffix=True):
-    """The sentence expected for an organization and the request ID of DingTalk's last reply."""
+def said(text, *, suffix=True, then=None):
+    """The sentence expected for an organization and the request ID of DingTalk's last reply (and `then`)."""
 
     def sentence(organization, request_id):
         if not suffix:
             return text % {"request_id": request_id}
         params = {"organization": organization.name, "detail": FAULT_DETAIL, "scopes": WRITE_SCOPE, "status": 503}
-        return with_request_id(text % params, request_id)
+        shown = with_request_id(text % params, request_id)
+        return shown if then is None else f"{shown} {then}"
 
     return sentence
 
@@ -167,7 +168,7 @@ UNKNOWN = "unknown"
 UPDATE_FAULTS = {
     # fault: (calls it fails, the sentence shown, or UNKNOWN)
     "paramsError": (1, said(texts.PARAMS_ERROR)),
-    "permissionError": (1, said(texts.PERMISSION_ERROR)),
+    "permissionError": (1, said(texts.PERMISSION_ERROR, then=texts.SAVE_REFUSED_CHANGE_CREATOR)),
     "resourceCancel": (1, said(texts.RESOURCE_CANCEL)),
     "systemError": (RETRIED, UNKNOWN),  # DingTalk-side: the last try may have acted (retried under the lease)
     "InvalidAuthentication": (1, said(texts.INVALID_AUTHENTICATION)),

@@ -1,5 +1,6 @@
 """Pacing: a bulk job's calls per (organization, DingTalk API) stay under DINGTALK_MAX_CALLS_PER_SECOND."""
 
+import pytest
 import responses
 
 from meetings import dingtalk
@@ -81,3 +82,49 @@ def test_every_meeting_read_is_one_api_for_pacing(monkeypatch):
             client.get_schedule_conference(access_token="t", schedule_conference_id=conference_id, request_union_id="u")
 
     assert asked == [(7, "GET " + dingtalk.QUERY_PATH)] * 2
+
+
+def throttled(code_index=0):
+    return dingtalk.DingTalkAPIError("qps", status=403, code=dingtalk.Code.QPS_LIMITS[code_index])
+
+
+def test_a_throttled_call_waits_and_tries_again():
+    answers, slept = iter([throttled(), "ok"]), []
+
+    def call():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert pacing.paced_call(organization=1, call=call, sleep=slept.append) == "ok"
+    assert slept == [pacing.THROTTLED_WAIT]
+
+
+def test_it_gives_up_after_its_tries():
+    calls = []
+
+    def call():
+        calls.append(1)
+        raise throttled(1)
+
+    with pytest.raises(dingtalk.DingTalkAPIError):
+        pacing.paced_call(organization=1, call=call, sleep=lambda seconds: None)
+    assert len(calls) == pacing.THROTTLED_TRIES
+
+
+def test_other_errors_are_not_tried_again():
+    calls = []
+
+    def call():
+        calls.append(1)
+        raise dingtalk.DingTalkAPIError("no", status=400, code=dingtalk.Code.PERMISSION_ERROR)
+
+    with pytest.raises(dingtalk.DingTalkAPIError):
+        pacing.paced_call(organization=1, call=call, sleep=lambda seconds: None)
+    assert calls == [1]
+
+
+def test_the_rate_must_be_positive():
+    with pytest.raises(ValueError):
+        pacing.Pacer(0)

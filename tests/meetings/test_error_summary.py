@@ -60,7 +60,7 @@ def test_the_add_and_login_forms_and_the_activity_filters_use_it_too(alice_clien
 
     assert summary(added) == [
         '<a href="#id_organization">This field is required.</a>',
-        '<a href="#id_schedule_conference_id">This field is required.</a>',
+        f'<a href="#id_schedule_conference_id">{texts.CONFERENCE_ID_REQUIRED}</a>',  # the add form's own words
     ]
     assert summary(filtered) == [f'<a href="#id_date_from">{texts.DATE_INVALID}</a>']
     assert len(summary(login)) == 1 and "correct username and password" in summary(login)[0]

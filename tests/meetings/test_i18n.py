@@ -134,6 +134,8 @@ PAGES = [
     pytest.param("meetings:edit", ("meeting",), "templates/meetings/meeting_edit.html", 200, id="edit"),
     pytest.param("meetings:history", ("meeting",), "templates/meetings/meeting_history.html", 200, id="history"),
     pytest.param("meetings:activity", (), "templates/meetings/activity.html", 200, id="activity"),
+    pytest.param("meetings:creator", ("meeting",), "templates/meetings/meeting_creator.html", 200, id="creator"),
+    pytest.param("meetings:import", (), "templates/meetings/meeting_import.html", 200, id="import"),
 ]
 
 

@@ -53,6 +53,7 @@ class DemoMeeting:
     days_from_today: int
     local_hour: int
     minutes: int
+    room_code: str  # the meeting number, so the demo can find meetings by it
 
 
 DEMO_LOGINS = (
@@ -74,11 +75,11 @@ DEMO_ORGANIZATIONS = (
     ),
 )
 DEMO_MEETINGS = (
-    DemoMeeting("Demo Shanghai", "demo-sh-0001", "Weekly product sync", 1, 10, 60),
-    DemoMeeting("Demo Shanghai", "demo-sh-0002", "季度复盘会议", 2, 14, 90),
-    DemoMeeting("Demo Shanghai", "demo-sh-0003", "Design reveiw", 3, 9, 45),  # a typo to fix in the demo
-    DemoMeeting("Demo Berlin", "demo-be-0001", "Partner call", 1, 16, 30),
-    DemoMeeting("Demo Berlin", "demo-be-0002", "All hands", 7, 11, 60),
+    DemoMeeting("Demo Shanghai", "demo-sh-0001", "Weekly product sync", 1, 10, 60, "8387221201"),
+    DemoMeeting("Demo Shanghai", "demo-sh-0002", "季度复盘会议", 2, 14, 90, "8387221202"),
+    DemoMeeting("Demo Shanghai", "demo-sh-0003", "Design reveiw", 3, 9, 45, "8387221234"),  # a typo to fix
+    DemoMeeting("Demo Berlin", "demo-be-0001", "Partner call", 1, 16, 30, "5550001201"),
+    DemoMeeting("Demo Berlin", "demo-be-0002", "All hands", 7, 11, 60, "5550001202"),
 )
 
 
@@ -207,6 +208,8 @@ class Command(BaseCommand):
                 startTime=dingtalk.epoch_ms(starts_at),
                 endTime=dingtalk.epoch_ms(ends_at),
                 canceled=canceled,
+                roomCode=demo.room_code,
+                url=f"https://meeting.dingtalk.com/j/{demo.room_code}",
                 organization=organization.name,  # labels for the sandbox's page
                 timeZone=organization.time_zone,
             )
@@ -219,4 +222,6 @@ class Command(BaseCommand):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 status=Meeting.Status.CANCELED if canceled else Meeting.Status.ACTIVE,
+                room_code=demo.room_code,
+                join_url=f"https://meeting.dingtalk.com/j/{demo.room_code}",
             )

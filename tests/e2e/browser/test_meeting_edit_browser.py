@@ -117,7 +117,7 @@ def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
     skip_to_content(page)
     # The table's scroll box is a stop of its own, so a keyboard scrolls it on a narrow screen.
     assert tab_until(page, "Design reveiw") == [
-        "Add a meeting", "Search by title or conference ID", "Search", "Meetings", "Design reveiw"
+        "Add a meeting", "Search by title, conference ID or meeting number", "Search", "Meetings", "Design reveiw"
     ]
     page.keyboard.press("Enter")
     wait_for_path(page, reverse("meetings:edit", args=[meeting.pk]))

@@ -1,0 +1,194 @@
+"""Use cases of /meetings/import/: many meetings added at once, previewed first, registered once confirmed.
+
+Both steps run in the background job worker (meetings/tasks.py calls `import_preview` and `import_run`), and
+every DingTalk call keeps the organization's pace (dingtalk/pacing.py): a throttled reply waits and is tried
+again rather than failing the line. Each step works on the lines it has not done yet, so a job that was
+stopped (a worker restarted) and queued again goes on where it left off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+from django.utils import translation
+
+from .. import texts
+from ..models import MeetingImport, MeetingImportLine, Organization
+from ..validators import DINGTALK_ID
+from .errors import MeetingError
+from .registration import (
+    CreatorRefused,
+    MeetingAlreadyRegistered,
+    MeetingNumberNotFound,
+    SeveralMeetings,
+    meeting_check,
+    meeting_find,
+    meeting_number_digits,
+    meeting_register,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_LINES = 500
+_NUMBER_ONLY = re.compile(r"[\d \u00a0\u3000-]+")
+
+
+def import_lines(text: str) -> list[tuple[int, str]]:
+    """The lines that count, with their line numbers: blank lines and `#` comments are skipped."""
+    kept = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            kept.append((number, line))
+    return kept
+
+
+def read_line(line: str) -> dict:
+    """A line as a meeting number (`room_code`) or a conference ID and a creator union ID; {} if neither."""
+    if "," in line or "，" in line:
+        parts = [part.strip() for part in re.split(r"[,，]", line)]
+        if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
+            return {"schedule_conference_id": parts[0], "creator_union_id": parts[1]}
+        return {}
+    if _NUMBER_ONLY.fullmatch(line):
+        digits = meeting_number_digits(line)
+        return {"room_code": digits} if digits else {}
+    parts = line.split()
+    if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
+        return {"schedule_conference_id": parts[0], "creator_union_id": parts[1]}
+    digits = meeting_number_digits(line)
+    return {"room_code": digits} if digits else {}
+
+
+def import_create(*, organization: Organization, text: str, by: AbstractUser, language: str = "") -> MeetingImport:
+    """Keep the lines of an import to preview; the caller queues `import_preview` for it. The jobs write
+    each line's reason in `language` (the person's)."""
+    with transaction.atomic():
+        meeting_import = MeetingImport.objects.create(organization=organization, created_by=by, language=language)
+        lines = []
+        for number, line in import_lines(text):
+            read = read_line(line)
+            lines.append(
+                MeetingImportLine(
+                    meeting_import=meeting_import,
+                    number=number,
+                    text=line[:500],
+                    checked=not read,
+                    problem="" if read else str(texts.IMPORT_LINE_UNREADABLE),
+                    **{key: value[:128] for key, value in read.items()},
+                )
+            )
+        MeetingImportLine.objects.bulk_create(lines)
+    return meeting_import
+
+
+def import_preview(*, import_id: int) -> None:
+    """Ask DingTalk about every line not checked yet: what it would add, or why it cannot."""
+    meeting_import = MeetingImport.objects.select_related("organization").get(pk=import_id)
+    with _stopping_on_error(meeting_import), translation.override(meeting_import.language or None):
+        for line in meeting_import.lines.filter(checked=False):
+            _preview_line(meeting_import.organization, line)
+            line.checked = True
+            line.save()
+        _set_status(meeting_import, MeetingImport.Status.PREVIEWED)
+
+
+def import_confirm(*, meeting_import: MeetingImport, by: AbstractUser) -> bool:
+    """Queue the registration of a previewed import (once). Returns False when it is not waiting for that."""
+    confirmed = MeetingImport.objects.filter(pk=meeting_import.pk, status=MeetingImport.Status.PREVIEWED).update(
+        status=MeetingImport.Status.QUEUED, confirmed_by=by
+    )
+    meeting_import.refresh_from_db()
+    return bool(confirmed)
+
+
+def import_run(*, import_id: int) -> None:
+    """Register every addable line not done yet; each line ends added, or not added with the reason."""
+    meeting_import = MeetingImport.objects.select_related("organization", "confirmed_by").get(pk=import_id)
+    _set_status(meeting_import, MeetingImport.Status.RUNNING)
+    organization, by = meeting_import.organization, meeting_import.confirmed_by
+    with _stopping_on_error(meeting_import), translation.override(meeting_import.language or None):
+        for line in meeting_import.lines.filter(result=MeetingImportLine.Result.PENDING):
+            if not line.addable:
+                line.result, line.message = MeetingImportLine.Result.NOT_ADDED, line.problem
+            else:
+                try:
+                    line.meeting = meeting_register(
+                        organization=organization,
+                        schedule_conference_id=line.schedule_conference_id,
+                        creator_union_id=line.creator_union_id,
+                        by=by,
+                        paced=True,
+                    )
+                    line.result, line.message = MeetingImportLine.Result.ADDED, ""
+                except MeetingError as error:
+                    line.result, line.message = MeetingImportLine.Result.NOT_ADDED, error.message
+            line.save()
+        _set_status(meeting_import, MeetingImport.Status.DONE)
+
+
+def import_counts(meeting_import: MeetingImport) -> dict[str, int]:
+    lines = meeting_import.lines.all()
+    return {
+        "lines": len(lines),
+        "checked": sum(line.checked for line in lines),
+        "addable": sum(line.addable for line in lines),
+        "done": sum(line.result != MeetingImportLine.Result.PENDING for line in lines),
+        "added": sum(line.result == MeetingImportLine.Result.ADDED for line in lines),
+        "not_added": sum(line.result == MeetingImportLine.Result.NOT_ADDED for line in lines),
+    }
+
+
+def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
+    try:
+        if line.room_code:
+            candidates = meeting_find(organization=organization, room_code=line.room_code, paced=True)
+            number = {"number": texts.group_digits(line.room_code)}
+            if not candidates:
+                raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % number)
+            if len(candidates) > 1:
+                raise SeveralMeetings(texts.IMPORT_SEVERAL % number, candidates=candidates)
+            [candidate] = candidates
+            line.schedule_conference_id = candidate.schedule_conference_id
+            line.creator_union_id = candidate.creator_id
+            line.creator_nick = candidate.creator_nick
+            line.title, line.starts_at, line.ends_at = candidate.title, candidate.starts_at, candidate.ends_at
+            if not candidate.creator_id:
+                raise CreatorRefused(str(texts.IMPORT_CREATOR_UNKNOWN))
+        current = meeting_check(
+            organization=organization,
+            schedule_conference_id=line.schedule_conference_id,
+            creator_union_id=line.creator_union_id,
+            paced=True,
+        )
+        line.title, line.starts_at, line.ends_at = current.title, current.starts_at, current.ends_at
+    except CreatorRefused:
+        line.problem = texts.IMPORT_CREATOR_REFUSED % {"creator": line.creator_union_id or "-"}
+    except MeetingAlreadyRegistered as error:
+        line.problem = error.message
+    except MeetingError as error:
+        line.problem = error.message
+
+
+def _set_status(meeting_import: MeetingImport, status: str) -> None:
+    MeetingImport.objects.filter(pk=meeting_import.pk).update(status=status)
+    meeting_import.status = status
+
+
+class _stopping_on_error:
+    """An unexpected failure ends the import as FAILED (the page stops refreshing) and is raised for the log."""
+
+    def __init__(self, meeting_import: MeetingImport):
+        self.meeting_import = meeting_import
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if error is not None and not isinstance(error, KeyboardInterrupt):
+            logger.exception("Import %s stopped", self.meeting_import.pk, exc_info=error)
+            _set_status(self.meeting_import, MeetingImport.Status.FAILED)
+        return False

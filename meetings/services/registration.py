@@ -1,0 +1,349 @@
+"""Use cases that bring a booked meeting into the portal, correct its creator, and take it out again.
+
+People know a meeting by its meeting number (room code); DingTalk's update and query APIs need its
+scheduleConferenceId and its creator's unionId. Registration finds the first from the number and has
+DingTalk confirm the second (its query API answers only the creator) before anything is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import credentials, dingtalk, texts
+from ..dingtalk import pacing
+from ..models import Meeting, MeetingChange, Organization
+from .errors import MeetingError, error_message
+from .meetings import _change, _dingtalk_meeting
+
+logger = logging.getLogger(__name__)
+
+# A meeting number as DingTalk shows it: digits, grouped by spaces or dashes ("838 722 1234", "838-722-1234").
+_DIGIT_GROUPS = re.compile(r"\d(?:[ \u00a0\u3000-]?\d)*")
+# What people paste before the number: 会议号 (meeting number), 会议 ID, "Meeting ID", "meeting number".
+_LABEL = re.compile(r"(会议号|会议\s*ID|会议号码|meeting\s*(?:number|id|code))\s*[:：]?\s*$", re.IGNORECASE)
+ROOM_CODE_LENGTHS = range(6, 13)
+
+
+class MeetingNumberNotFound(MeetingError):
+    """DingTalk has no booked meeting behind the number."""
+
+
+class SeveralMeetings(MeetingError):
+    """Several booked meetings share the number (a reused personal room): the person must choose one."""
+
+    def __init__(self, message: str, *, candidates: list[Candidate]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class CreatorRefused(MeetingError):
+    """DingTalk did not accept the creator given or found; `candidate` is the meeting, when it was found by number."""
+
+    def __init__(self, message: str, *, candidate: Candidate | None = None):
+        super().__init__(message)
+        self.candidate = candidate
+
+
+class MeetingAlreadyRegistered(MeetingError):
+    """The booked meeting is in the portal already (on this DingTalk host); `meeting` is that one."""
+
+    def __init__(self, message: str, *, meeting: Meeting):
+        super().__init__(message)
+        self.meeting = meeting
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One booked meeting behind a number: its first instance's title and times, its creator as DingTalk says."""
+
+    schedule_conference_id: str
+    title: str
+    starts_at: object
+    ends_at: object
+    creator_id: str
+    creator_nick: str
+    room_code: str
+    instances: int
+
+
+def meeting_number_digits(text: str) -> str:
+    """The meeting number in what a person typed or pasted, digits only; "" when there is none.
+
+    Takes "838 722 1234", "838-722-1234", "会议号：838 722 1234" or a whole invitation. A number after a
+    label wins; otherwise the first group of 6 to 12 digits (dates and times in an invitation are shorter
+    groups, or broken up by colons and slashes).
+    """
+    groups = [(match, re.sub(r"\D", "", match.group())) for match in _DIGIT_GROUPS.finditer(text or "")]
+    usable = [(match, digits) for match, digits in groups if len(digits) in ROOM_CODE_LENGTHS]
+    for match, digits in usable:
+        if _LABEL.search(text[: match.start()]):
+            return digits
+    return usable[0][1] if usable else ""
+
+
+def meeting_find(*, organization: Organization, room_code: str, paced: bool = False) -> list[Candidate]:
+    """The distinct booked meetings behind a meeting number, in DingTalk's order. Raises MeetingError.
+
+    `paced`: keep the organization's pace and wait out throttling (imports; see dingtalk/pacing.py).
+    """
+    client = dingtalk.client_for(organization.api_base)
+    try:
+        instances = _call(
+            organization,
+            lambda: credentials.call_with_token(
+                organization=organization,
+                call=lambda access_token: client.find_conferences_by_room_code(
+                    access_token=access_token, room_code=room_code
+                ),
+            ),
+            paced=paced,
+        )
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+        raise MeetingError(error_message(error, organization=organization)) from error
+    candidates: dict[str, list[dingtalk.ConferenceInstance]] = {}
+    for instance in instances:
+        candidates.setdefault(instance.schedule_conference_id, []).append(instance)
+    found = []
+    for schedule_conference_id, same in candidates.items():
+        first = min(same, key=lambda instance: instance.starts_at)
+        creator = next((instance for instance in same if instance.creator_id), first)
+        found.append(
+            Candidate(
+                schedule_conference_id=schedule_conference_id,
+                title=first.title,
+                starts_at=first.starts_at,
+                ends_at=first.ends_at,
+                creator_id=creator.creator_id,
+                creator_nick=creator.creator_nick,
+                room_code=first.room_code or room_code,
+                instances=len(same),
+            )
+        )
+    return found
+
+
+def meeting_register_by_number(
+    *,
+    organization: Organization,
+    room_code: str,
+    by: AbstractUser,
+    schedule_conference_id: str = "",
+    creator_union_id: str = "",
+    paced: bool = False,
+) -> Meeting:
+    """Register the booked meeting behind a meeting number.
+
+    One booked meeting behind the number (however many instances): registered with the creator DingTalk
+    names, once its query API accepts that creator. Several: SeveralMeetings, until the person chooses one
+    (`schedule_conference_id`). A creator DingTalk refuses: CreatorRefused, until the person gives one
+    (`creator_union_id`) that DingTalk accepts. Nothing is stored before then.
+    """
+    candidates = meeting_find(organization=organization, room_code=room_code, paced=paced)
+    if not candidates:
+        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(room_code)})
+    if schedule_conference_id:
+        chosen = [c for c in candidates if c.schedule_conference_id == schedule_conference_id]
+        if not chosen:
+            raise SeveralMeetings(str(texts.MEETING_NUMBER_CHOICE_GONE), candidates=candidates)
+        candidates = chosen
+    if len(candidates) > 1:
+        raise SeveralMeetings(
+            texts.MEETING_NUMBER_SEVERAL % {"number": texts.group_digits(room_code)}, candidates=candidates
+        )
+    [candidate] = candidates
+    _refuse_duplicate(organization=organization, schedule_conference_id=candidate.schedule_conference_id)
+    creator = creator_union_id or candidate.creator_id
+    if not creator:
+        raise CreatorRefused(str(texts.CREATOR_UNKNOWN), candidate=candidate)
+    try:
+        return meeting_register(
+            organization=organization,
+            schedule_conference_id=candidate.schedule_conference_id,
+            creator_union_id=creator,
+            by=by,
+            paced=paced,
+        )
+    except CreatorRefused as refused:
+        raise CreatorRefused(refused.message, candidate=candidate) from refused
+
+
+def meeting_register(
+    *,
+    organization: Organization,
+    schedule_conference_id: str,
+    creator_union_id: str,
+    by: AbstractUser,
+    paced: bool = False,
+) -> Meeting:
+    """Look a booked meeting up in DingTalk as its creator, and keep its ID, creator, title, times, number, link.
+
+    A meeting removed from the portal earlier comes back with its history. Raises CreatorRefused when
+    DingTalk does not accept the creator, MeetingAlreadyRegistered when the meeting is in the portal (on
+    this DingTalk host, under any organization), MeetingError for any other failure; nothing is stored then.
+    """
+    removed = _refuse_duplicate(organization=organization, schedule_conference_id=schedule_conference_id)
+    current = _read_as_creator(
+        organization=organization,
+        schedule_conference_id=schedule_conference_id,
+        creator_union_id=creator_union_id,
+        paced=paced,
+    )
+    values = {
+        "organization": organization,
+        "creator_union_id": creator_union_id,
+        "title": current.title,
+        "starts_at": current.starts_at,
+        "ends_at": current.ends_at,
+        "room_code": current.room_code,
+        "join_url": current.url,
+        "updated_by": by,
+    }
+    try:
+        with transaction.atomic():
+            if removed is not None:
+                restored = Meeting.objects.filter(pk=removed.pk, removed_at__isnull=False).update(
+                    **values, status=Meeting.Status.ACTIVE, removed_at=None, version=F("version") + 1,
+                    updated_at=timezone.now(),
+                )
+                if not restored:
+                    raise IntegrityError("restored meanwhile")
+                meeting = Meeting.objects.get(pk=removed.pk)
+            else:
+                meeting = Meeting.objects.create(schedule_conference_id=schedule_conference_id, **values)
+            MeetingChange.objects.create(
+                meeting=meeting,
+                organization=organization,
+                user=by,
+                action=MeetingChange.Action.REGISTER,
+                outcome=MeetingChange.Outcome.SUCCESS,
+                new_title=current.title,
+                new_starts_at=current.starts_at,
+                new_ends_at=current.ends_at,
+                http_status=200,
+            )
+    except IntegrityError:
+        # Someone registered the same meeting while DingTalk was answering us.
+        existing = _registered(organization, schedule_conference_id).filter(removed_at__isnull=True).first()
+        if existing is None:
+            raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
+        raise _already(existing) from None
+    return meeting
+
+
+def meeting_check(
+    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, paced: bool = False
+) -> dingtalk.Conference:
+    """What registering would store, without storing it (an import's preview). Raises as meeting_register."""
+    _refuse_duplicate(organization=organization, schedule_conference_id=schedule_conference_id)
+    return _read_as_creator(
+        organization=organization,
+        schedule_conference_id=schedule_conference_id,
+        creator_union_id=creator_union_id,
+        paced=paced,
+    )
+
+
+def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: AbstractUser) -> MeetingChange | None:
+    """Store another creator for the meeting, once DingTalk's query API accepts it; audited either way.
+
+    Returns None when it is the stored one. Raises CreatorRefused (a FAILED audit row is kept) or MeetingError.
+    """
+    old = meeting.creator_union_id
+    if creator_union_id == old:
+        return None
+    change = _change(meeting, MeetingChange.Action.CREATOR, by=by, based_on_version=meeting.version)
+    change.message = texts.CREATOR_CHANGE_AUDIT % {"old": old, "new": creator_union_id}
+    try:
+        current = _read_as_creator(
+            organization=meeting.organization,
+            schedule_conference_id=meeting.schedule_conference_id,
+            creator_union_id=creator_union_id,
+        )
+    except MeetingError as refused:
+        error = refused.__cause__
+        change.outcome = MeetingChange.Outcome.FAILED
+        if isinstance(error, dingtalk.DingTalkError):
+            change.dingtalk_code, change.request_id, change.http_status = error.code, error.request_id, error.status
+        change.message = f"{change.message}. {refused.message}"
+        change.save()
+        raise
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            creator_union_id=creator_union_id,
+            room_code=current.room_code or F("room_code"),
+            join_url=current.url or F("join_url"),
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+        change.outcome = MeetingChange.Outcome.SUCCESS
+        change.http_status = 200
+        change.save()
+    meeting.refresh_from_db()
+    return change
+
+
+def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
+    """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay."""
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(removed_at=timezone.now(), updated_by=by)
+        change = _change(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
+        change.outcome = MeetingChange.Outcome.SUCCESS
+        change.save()
+    return change
+
+
+def _registered(organization: Organization, schedule_conference_id: str):
+    """The portal's rows of this booked meeting on the organization's DingTalk host (removed ones too)."""
+    return Meeting.objects.filter(
+        schedule_conference_id=schedule_conference_id, organization__api_base=organization.api_base
+    ).select_related("organization")
+
+
+def _refuse_duplicate(*, organization: Organization, schedule_conference_id: str) -> Meeting | None:
+    """Raise MeetingAlreadyRegistered for a meeting in the portal; return a removed row to bring back
+    (the one under this organization first; one removed under another organization moves here)."""
+    rows = list(_registered(organization, schedule_conference_id))
+    for row in rows:
+        if row.removed_at is None:
+            raise _already(row)
+    rows.sort(key=lambda row: row.organization_id != organization.pk)
+    return rows[0] if rows else None
+
+
+def _already(meeting: Meeting) -> MeetingAlreadyRegistered:
+    text = texts.MEETING_ALREADY_IN_PORTAL % {"organization": meeting.organization.name, "title": meeting.title}
+    return MeetingAlreadyRegistered(text, meeting=meeting)
+
+
+def _read_as_creator(
+    *, organization: Organization, schedule_conference_id: str, creator_union_id: str, paced: bool = False
+) -> dingtalk.Conference:
+    """DingTalk's meeting, read with `creator_union_id` as requestUnionId: DingTalk answers only the creator."""
+    try:
+        return _call(
+            organization,
+            lambda: _dingtalk_meeting(
+                organization=organization,
+                schedule_conference_id=schedule_conference_id,
+                request_union_id=creator_union_id,
+            ),
+            paced=paced,
+        )
+    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+        if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.PERMISSION_ERROR:
+            raise CreatorRefused(texts.CREATOR_REFUSED % {"creator": creator_union_id}) from error
+        raise MeetingError(error_message(error, organization=organization)) from error
+
+
+def _call(organization: Organization, call, *, paced: bool):
+    """`call()`, in the organization's pace when `paced` (bulk work; a person's request is not)."""
+    if not paced:
+        return call()
+    return pacing.paced_call(organization=organization.pk, call=call)

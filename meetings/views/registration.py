@@ -1,0 +1,114 @@
+"""Bringing meetings into the portal and out of it: add by meeting number or IDs, change the creator, remove."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import FormView
+
+from .. import selectors, services, texts
+from ..forms import MeetingAddForm, MeetingCreatorForm
+from ..validators import reveal_invisible
+from .meetings import MeetingMixin
+
+# Office admins add meetings; the creator and removal belong to what adding stored.
+REGISTER_PERMISSION = "meetings.add_meeting"
+
+
+class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Add a booked meeting: by its number (one found: added; several: the person picks one), or by its IDs.
+
+    Every step re-posts what was typed, so the page holds no state between the steps.
+    """
+
+    permission_required = REGISTER_PERMISSION
+    template_name = "meetings/meeting_register.html"
+    form_class = MeetingAddForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        common = {"organization": data["organization"], "by": self.request.user}
+        try:
+            if data["room_code"]:
+                meeting = services.meeting_register_by_number(
+                    room_code=data["room_code"],
+                    schedule_conference_id=data["schedule_conference_id"],
+                    creator_union_id=data["creator_union_id"],
+                    **common,
+                )
+            else:
+                meeting = services.meeting_register(
+                    schedule_conference_id=data["schedule_conference_id"],
+                    creator_union_id=data["creator_union_id"],
+                    **common,
+                )
+        except services.SeveralMeetings as exc:
+            messages.info(self.request, exc.message)
+            return self.render_to_response(self.get_context_data(form=form, candidates=exc.candidates))
+        except services.CreatorRefused as exc:
+            form.add_error("creator_union_id", exc.message)
+            return self.render_to_response(self.get_context_data(form=form, chosen=exc.candidate, ask_creator=True))
+        except services.MeetingNumberNotFound as exc:
+            form.add_error("meeting_number", exc.message)
+            return self.form_invalid(form)
+        except services.MeetingAlreadyRegistered as exc:
+            form.add_error("meeting_number" if data["room_code"] else "schedule_conference_id", exc.message)
+            visible = selectors.meeting_list(user=self.request.user).filter(pk=exc.meeting.pk).exists()
+            return self.render_to_response(self.get_context_data(form=form, existing=exc.meeting if visible else None))
+        except services.MeetingError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        text = texts.MEETING_RESTORED if meeting.version > 1 else texts.MEETING_REGISTERED
+        messages.success(self.request, text % {"title": reveal_invisible(meeting.title)})
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingCreatorView(MeetingMixin, FormView):
+    """Change creator: store another creator once DingTalk accepts it (the way out of permissionError)."""
+
+    permission_required = REGISTER_PERMISSION
+    template_name = "meetings/meeting_creator.html"
+    form_class = MeetingCreatorForm
+
+    def get_initial(self):
+        return {"creator_union_id": self.meeting.creator_union_id}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, **kwargs)
+
+    def form_valid(self, form):
+        meeting = self.meeting
+        try:
+            change = services.meeting_change_creator(
+                meeting=meeting, creator_union_id=form.cleaned_data["creator_union_id"], by=self.request.user
+            )
+        except services.CreatorRefused as exc:
+            form.add_error("creator_union_id", exc.message)
+            return self.form_invalid(form)
+        except services.MeetingError as exc:
+            messages.error(self.request, exc.message)
+            return self.form_invalid(form)
+        if change is None:
+            messages.info(self.request, texts.CREATOR_UNCHANGED)
+        else:
+            messages.success(
+                self.request,
+                texts.CREATOR_CHANGED % {"title": reveal_invisible(meeting.title), "creator": meeting.creator_union_id},
+            )
+        return redirect("meetings:edit", pk=meeting.pk)
+
+
+class MeetingRemoveView(MeetingMixin, View):
+    """Remove from the portal: the meeting leaves the list; DingTalk is not called; the history stays."""
+
+    permission_required = REGISTER_PERMISSION
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        meeting = self.meeting
+        services.meeting_remove(meeting=meeting, by=request.user)
+        messages.success(request, texts.MEETING_REMOVED % {"title": reveal_invisible(meeting.title)})
+        return redirect("meetings:list")

@@ -1,0 +1,222 @@
+"""/meetings/import/: preview, confirm, per-line results; the jobs run by the immediate backend here
+(tests/e2e/test_meeting_import.py runs them in a real worker)."""
+
+import pytest
+import responses
+from django.urls import reverse
+
+from meetings import dingtalk, services, texts
+from meetings.models import Meeting, MeetingImport, MeetingImportLine
+from tests.helpers import API_BASE, dingtalk_error
+
+IMPORT_URL = reverse("meetings:import")
+START_MS = 1764554400000
+HOUR_MS = 3_600_000
+
+
+@pytest.fixture(autouse=True)
+def immediate_jobs(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def lookup_url(number):
+    return API_BASE + dingtalk.ROOM_CODE_PATH.format(room_code=number)
+
+
+def query_url(conference_id):
+    return API_BASE + dingtalk.QUERY_PATH.format(id=conference_id)
+
+
+def dingtalk_lists(number, *conference_ids, creator="union-{}"):
+    responses.get(lookup_url(number), json={"conferenceList": [
+        {"scheduleConferenceId": cid, "conferenceId": "i-" + cid, "title": "Meeting " + cid, "startTime": START_MS,
+         "endTime": START_MS + HOUR_MS, "creatorId": creator.format(cid), "creatorNick": "Nick " + cid,
+         "roomCode": number} for cid in conference_ids], "hasMore": False})
+
+
+def dingtalk_answers(conference_id, creator):
+    responses.get(query_url(conference_id), match=[responses.matchers.query_param_matcher({"requestUnionId": creator})],
+                  json={"scheduleConferenceId": conference_id, "title": "Meeting " + conference_id,
+                        "startTime": START_MS, "endTime": START_MS + HOUR_MS})
+
+
+def detail_url(meeting_import):
+    return reverse("meetings:import_detail", args=[meeting_import.pk])
+
+
+LINES = """# helpdesk tickets of Monday
+838 722 1234
+
+111222333
+conf-ids union-ids
+conf-comma,union-comma
+nonsense words here
+444555666
+"""
+
+
+def start(client, organization, lines=LINES):
+    return client.post(IMPORT_URL, {"organization": organization.pk, "lines": lines})
+
+
+@pytest.mark.parametrize(
+    "line, read",
+    [
+        ("838 722 1234", {"room_code": "8387221234"}),
+        ("838-722-1234", {"room_code": "8387221234"}),
+        ("conf-1 union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
+        ("conf-1,union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
+        ("conf-1, union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
+        ("会议号：838 722 1234", {"room_code": "8387221234"}),
+        ("a b c", {}),
+        ("a,b,c", {}),
+    ],
+)
+def test_it_reads_a_line(line, read):
+    assert services.imports.read_line(line) == read
+
+
+@responses.activate
+def test_the_preview_says_what_dingtalk_says_and_nothing_is_added(alice_client, organization):
+    dingtalk_lists("8387221234", "conf-a")
+    dingtalk_answers("conf-a", "union-conf-a")
+    dingtalk_lists("111222333", "conf-b", "conf-c")
+    dingtalk_answers("conf-ids", "union-ids")
+    responses.get(query_url("conf-comma"), **dingtalk_error(400, "permissionError", "permissionError:no"))
+    dingtalk_lists("444555666")
+
+    response = start(alice_client, organization)
+
+    meeting_import = MeetingImport.objects.get()
+    assert response.status_code == 302 and response.url == detail_url(meeting_import)
+    assert meeting_import.status == MeetingImport.Status.PREVIEWED
+    assert not Meeting.objects.exists()
+    page = alice_client.get(response.url)
+    html = page.content.decode()
+    lines = {line.number: line for line in meeting_import.lines.all()}
+    assert sorted(lines) == [2, 4, 5, 6, 7, 8]  # the comment and the blank line are skipped
+    assert (lines[2].title, lines[2].creator_union_id, lines[2].problem) == ("Meeting conf-a", "union-conf-a", "")
+    assert lines[4].problem == texts.IMPORT_SEVERAL % {"number": "111 222 333"}
+    assert lines[5].addable and lines[5].title == "Meeting conf-ids"
+    assert lines[6].problem == texts.IMPORT_CREATOR_REFUSED % {"creator": "union-comma"}
+    assert lines[7].problem == texts.IMPORT_LINE_UNREADABLE
+    assert lines[8].problem == texts.MEETING_NUMBER_UNKNOWN % {"number": "444 555 666"}
+    assert "2025-12-01 10:00" in html  # in Shanghai
+    assert 'name="confirm"' in html
+    assert "http-equiv" not in html  # done previewing: no more refreshing
+
+
+@responses.activate
+def test_confirming_adds_those_that_can_be_added_with_a_result_per_line(alice_client, organization, office_admin):
+    dingtalk_lists("8387221234", "conf-a")
+    dingtalk_answers("conf-a", "union-conf-a")
+    dingtalk_answers("conf-ids", "union-ids")
+    start(alice_client, organization, "838 722 1234\nconf-ids union-ids\nnonsense words here\n")
+    meeting_import = MeetingImport.objects.get()
+
+    response = alice_client.post(detail_url(meeting_import), {"confirm": "1"}, follow=True)
+
+    meeting_import.refresh_from_db()
+    assert meeting_import.status == MeetingImport.Status.DONE
+    assert sorted(Meeting.objects.values_list("schedule_conference_id", flat=True)) == ["conf-a", "conf-ids"]
+    assert list(meeting_import.lines.values_list("result", flat=True)) == [
+        MeetingImportLine.Result.ADDED, MeetingImportLine.Result.ADDED, MeetingImportLine.Result.NOT_ADDED]
+    html = response.content.decode()
+    assert "3 of 3 lines done: 2 added, 1 not added" in html
+    assert reverse("meetings:edit", args=[Meeting.objects.get(schedule_conference_id="conf-a").pk]) in html
+    assert Meeting.objects.get(schedule_conference_id="conf-a").updated_by == office_admin
+
+
+@responses.activate
+def test_a_meeting_added_meanwhile_is_a_line_not_added(alice_client, organization, meeting):
+    dingtalk_answers("conf-x", "u-x")
+    start(alice_client, organization, f"conf-x u-x\n{meeting.schedule_conference_id} {meeting.creator_union_id}")
+
+    meeting_import = MeetingImport.objects.get()
+    [first, second] = meeting_import.lines.all()
+    assert first.addable
+    assert second.problem == texts.MEETING_ALREADY_IN_PORTAL % {"organization": organization.name,
+                                                                 "title": meeting.title}
+
+
+@responses.activate
+def test_a_throttled_reply_waits_and_the_line_is_not_lost(alice_client, organization, monkeypatch):
+    from meetings.dingtalk import pacing
+
+    waits = []
+    monkeypatch.setattr(pacing.Pacer, "sleep", staticmethod(waits.append), raising=False)
+    monkeypatch.setattr(pacing, "pacer", lambda: pacing.Pacer(20, sleep=waits.append))
+    qps = dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps")
+    for _ in range(dingtalk.MAX_ATTEMPTS):  # the transport's own tries, all throttled
+        responses.get(query_url("conf-q"), **qps)
+    dingtalk_answers("conf-q", "u-q")
+
+    start(alice_client, organization, "conf-q u-q")
+
+    line = MeetingImportLine.objects.get()
+    assert line.addable and line.title == "Meeting conf-q"
+    assert pacing.THROTTLED_WAIT in waits
+
+
+def test_confirming_twice_runs_once(alice_client, organization):
+    meeting_import = MeetingImport.objects.create(organization=organization, status=MeetingImport.Status.DONE)
+    response = alice_client.post(detail_url(meeting_import), {"confirm": "1"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [texts.IMPORT_NOT_WAITING]
+
+
+def test_the_progress_page_refreshes_itself_while_the_job_runs(alice_client, organization):
+    meeting_import = MeetingImport.objects.create(organization=organization)
+    MeetingImportLine.objects.create(meeting_import=meeting_import, number=1, text="838 722 1234",
+                                     room_code="8387221234")
+
+    response = alice_client.get(detail_url(meeting_import))
+
+    html = response.content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert "0 of 1 lines checked" in html
+    assert "<script>" not in html
+
+
+def test_at_most_500_lines(alice_client, organization):
+    response = start(alice_client, organization, "\n".join(f"conf-{n} u" for n in range(501)))
+    assert response.context["form"].errors["lines"] == [texts.IMPORT_TOO_MANY_LINES % {"limit": 500, "count": 501}]
+    assert not MeetingImport.objects.exists()
+
+
+def test_only_comments_are_no_lines(alice_client, organization):
+    response = start(alice_client, organization, "# nothing\n\n")
+    assert response.context["form"].errors["lines"] == [texts.IMPORT_NO_LINES]
+
+
+def test_helpdesk_may_not_import(client, helpdesk):
+    client.force_login(helpdesk)
+    assert client.get(IMPORT_URL).status_code == 403
+
+
+def test_an_import_of_another_organization_is_a_404(alice_client):
+    from meetings.models import Organization
+
+    other = MeetingImport.objects.create(organization=Organization.objects.create(name="Not mine", time_zone="UTC"))
+    assert alice_client.get(detail_url(other)).status_code == 404
+
+
+def test_the_progress_page_reads_in_chinese(alice_client, organization):
+    meeting_import = MeetingImport.objects.create(organization=organization, status=MeetingImport.Status.PREVIEWED)
+    MeetingImportLine.objects.create(meeting_import=meeting_import, number=1, text="x y", checked=True,
+                                     problem=str(texts.IMPORT_LINE_UNREADABLE))
+
+    html = alice_client.get(detail_url(meeting_import), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "等待确认" in html and "1 行中有 0 行可以添加" in html and "无法添加：" in html
+
+
+@responses.activate
+def test_the_job_writes_each_reason_in_the_language_of_the_person(organization, office_admin):
+    dingtalk_lists("444555666")
+    meeting_import = services.import_create(organization=organization, text="444 555 666", by=office_admin,
+                                            language="zh-hans")
+
+    services.import_preview(import_id=meeting_import.pk)  # as the worker runs it: no request, no language
+
+    expected = "钉钉中没有会议号为 444 555 666 的预约会议。请检查会议号（钉钉在会议邀请中显示）和组织。"
+    assert MeetingImportLine.objects.get().problem == expected
