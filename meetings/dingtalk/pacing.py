@@ -93,7 +93,11 @@ THROTTLED_TRIES = 4
 THROTTLED_WAIT = 2 * THROTTLE_DELAY
 
 
-def paced_call(*, organization: Hashable, call: Callable[[], T], sleep: Callable[[float], None] = time.sleep) -> T:
+# Injectable, like the client's: tests record the waits instead of sleeping.
+sleep: Callable[[float], None] = time.sleep
+
+
+def paced_call(*, organization: Hashable, call: Callable[[], T]) -> T:
     """`call()` in the organization's pace (see `paced`); when DingTalk still answers with its throttling
     codes after the transport's own retries, wait longer (2 s, 4 s, 8 s) and try again instead of failing
     the work item. For background jobs only: these waits ignore a web request's deadline."""

@@ -88,8 +88,9 @@ def throttled(code_index=0):
     return dingtalk.DingTalkAPIError("qps", status=403, code=dingtalk.Code.QPS_LIMITS[code_index])
 
 
-def test_a_throttled_call_waits_and_tries_again():
+def test_a_throttled_call_waits_and_tries_again(monkeypatch):
     answers, slept = iter([throttled(), "ok"]), []
+    monkeypatch.setattr(pacing, "sleep", slept.append)
 
     def call():
         answer = next(answers)
@@ -97,11 +98,12 @@ def test_a_throttled_call_waits_and_tries_again():
             raise answer
         return answer
 
-    assert pacing.paced_call(organization=1, call=call, sleep=slept.append) == "ok"
+    assert pacing.paced_call(organization=1, call=call) == "ok"
     assert slept == [pacing.THROTTLED_WAIT]
 
 
-def test_it_gives_up_after_its_tries():
+def test_it_gives_up_after_its_tries(monkeypatch):
+    monkeypatch.setattr(pacing, "sleep", lambda seconds: None)
     calls = []
 
     def call():
@@ -109,11 +111,12 @@ def test_it_gives_up_after_its_tries():
         raise throttled(1)
 
     with pytest.raises(dingtalk.DingTalkAPIError):
-        pacing.paced_call(organization=1, call=call, sleep=lambda seconds: None)
+        pacing.paced_call(organization=1, call=call)
     assert len(calls) == pacing.THROTTLED_TRIES
 
 
-def test_other_errors_are_not_tried_again():
+def test_other_errors_are_not_tried_again(monkeypatch):
+    monkeypatch.setattr(pacing, "sleep", lambda seconds: None)
     calls = []
 
     def call():
@@ -121,7 +124,7 @@ def test_other_errors_are_not_tried_again():
         raise dingtalk.DingTalkAPIError("no", status=400, code=dingtalk.Code.PERMISSION_ERROR)
 
     with pytest.raises(dingtalk.DingTalkAPIError):
-        pacing.paced_call(organization=1, call=call, sleep=lambda seconds: None)
+        pacing.paced_call(organization=1, call=call)
     assert calls == [1]
 
 

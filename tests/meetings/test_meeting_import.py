@@ -144,8 +144,7 @@ def test_a_throttled_reply_waits_and_the_line_is_not_lost(alice_client, organiza
     from meetings.dingtalk import pacing
 
     waits = []
-    monkeypatch.setattr(pacing.Pacer, "sleep", staticmethod(waits.append), raising=False)
-    monkeypatch.setattr(pacing, "pacer", lambda: pacing.Pacer(20, sleep=waits.append))
+    monkeypatch.setattr(pacing, "sleep", waits.append)
     qps = dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps")
     for _ in range(dingtalk.MAX_ATTEMPTS):  # the transport's own tries, all throttled
         responses.get(query_url("conf-q"), **qps)
