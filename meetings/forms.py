@@ -4,9 +4,10 @@ import zoneinfo
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import texts
+from . import services, texts
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
@@ -90,6 +91,10 @@ class MeetingForm(forms.Form):
             "min_value": texts.FORM_OUT_OF_DATE,
         },
     )
+    # Shown once the form has refused a start in the past (`asks_past_confirmation`).
+    confirm_past = forms.BooleanField(label=texts.CONFIRM_PAST_LABEL, required=False, initial=False)
+    # A new token at every page load: the same form submitted twice is one save (services.edit_submission_start).
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
     error_messages = {
         "title_blank": texts.TITLE_BLANK,
@@ -97,8 +102,11 @@ class MeetingForm(forms.Form):
         "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
         "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
+        "start_in_past": texts.START_IN_PAST,
     }
     time_fields = ("start_time", "end_time")
+    # The clock the past is measured by (tests pin it: their meetings are in December 2026).
+    now = staticmethod(timezone.now)
 
     def __init__(self, *args, meeting: Meeting, may_reschedule: bool, **kwargs):
         kwargs["initial"] = {
@@ -106,11 +114,13 @@ class MeetingForm(forms.Form):
             "start_time": meeting.starts_at,
             "end_time": meeting.ends_at,
             "version": meeting.version,
+            "submission": services.edit_submission_key(),
             **(kwargs.get("initial") or {}),
         }
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.may_reschedule = may_reschedule
+        self.asks_past_confirmation = False
         for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
             # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
@@ -146,6 +156,23 @@ class MeetingForm(forms.Form):
                 "end_time",
                 forms.ValidationError(self.error_messages["end_not_after_start"], code="end_not_after_start"),
             )
+        if self.may_reschedule and start and start != self.meeting.starts_at and start < self.now():
+            # Moving a meeting into the past is allowed, but never by a slip of the keyboard.
+            self.asks_past_confirmation = True
+            if not cleaned.get("confirm_past"):
+                zone = self.meeting.organization.zone
+                self.add_error(
+                    "start_time",
+                    forms.ValidationError(
+                        self.error_messages["start_in_past"],
+                        code="start_in_past",
+                        params={
+                            "now": timezone.localtime(self.now(), zone).strftime("%Y-%m-%d %H:%M"),
+                            "time_zone": zone.key,
+                            "confirm": texts.CONFIRM_PAST_LABEL,
+                        },
+                    ),
+                )
         return cleaned
 
     def _times_posted_differ(self) -> bool:
@@ -185,6 +212,7 @@ class MeetingRegisterForm(forms.Form):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
+        self.registered_meeting = None
         self.fields["organization"].queryset = organizations
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0]
@@ -193,9 +221,12 @@ class MeetingRegisterForm(forms.Form):
         cleaned = super().clean()
         organization = cleaned.get("organization")
         conference_id = cleaned.get("schedule_conference_id")
-        if organization and conference_id and Meeting.objects.filter(
-            organization=organization, schedule_conference_id=conference_id
-        ).exists():
+        if organization and conference_id:
+            # The template links to it.
+            self.registered_meeting = Meeting.objects.filter(
+                organization=organization, schedule_conference_id=conference_id
+            ).first()
+        if self.registered_meeting is not None:
             self.add_error(
                 "schedule_conference_id",
                 forms.ValidationError(self.error_messages["already_registered"], code="already_registered"),

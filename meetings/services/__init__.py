@@ -12,6 +12,7 @@ from .errors import (
 )
 from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_register, meeting_update
 from .organizations import organization_save
+from .submissions import edit_submission_finish, edit_submission_key, edit_submission_start, edit_submission_wait
 
 __all__ = [
     "RESCHEDULE_PERMISSION",
@@ -20,6 +21,10 @@ __all__ = [
     "MeetingChangedInDingTalk",
     "MeetingConflict",
     "MeetingError",
+    "edit_submission_finish",
+    "edit_submission_key",
+    "edit_submission_start",
+    "edit_submission_wait",
     "error_message",
     "meeting_refresh",
     "meeting_register",

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import credentials, dingtalk, selectors, texts
 from ..models import Meeting, MeetingChange, Organization
 from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, error_message
 
@@ -59,7 +59,7 @@ def meeting_update(
     change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
-        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+        _stop(change, _saved_since(change))
     lease = _take_lease(change)
     try:
         current = _read_or_fail(change)
@@ -141,6 +141,17 @@ def _stop(change: MeetingChange, conflict: MeetingError) -> NoReturn:
     raise conflict
 
 
+def _saved_since(change: MeetingChange) -> MeetingConflict:
+    """The conflict of a form opened before the saves since: by the same person, it was another tab."""
+    savers = set(
+        selectors.meeting_changes_since(meeting=change.meeting, version=change.based_on_version).values_list(
+            "user", flat=True
+        )
+    )
+    mine = savers == {change.user.pk}
+    return MeetingConflict(str(texts.SAVED_BY_YOU_ELSEWHERE if mine else texts.SAVED_BY_SOMEONE_ELSE))
+
+
 def _take_lease(change: MeetingChange) -> datetime.datetime:
     """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused."""
     meeting = change.meeting
@@ -159,7 +170,7 @@ def _take_lease(change: MeetingChange) -> datetime.datetime:
         meeting.status = Meeting.Status.CANCELED
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     if stored.get("version") != change.based_on_version:
-        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+        _stop(change, _saved_since(change))
     _stop(change, MeetingConflict(str(texts.SAVE_IN_PROGRESS)))
 
 
@@ -264,7 +275,15 @@ def meeting_register(
             schedule_conference_id=schedule_conference_id,
             request_union_id=creator_union_id,
         )
-    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+    except dingtalk.DingTalkError as error:
+        if error.code not in _LOOKUP_REFUSALS:
+            raise MeetingError(error_message(error, organization=organization)) from error
+        field, sentence = _LOOKUP_REFUSALS[error.code]
+        text = sentence % {"detail": error.detail or error.code}
+        if error.request_id:
+            text = f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
+        raise MeetingError(text, field=field) from error
+    except credentials.CredentialsError as error:
         raise MeetingError(error_message(error, organization=organization)) from error
     try:
         meeting = _meeting_create(
@@ -278,8 +297,15 @@ def meeting_register(
         )
     except IntegrityError:
         # Someone registered the same meeting while DingTalk was answering us.
-        raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
+        raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED), field="schedule_conference_id") from None
     return meeting
+
+
+# DingTalk's refusal to show a meeting being added -> the field of the form it points at, and its sentence.
+_LOOKUP_REFUSALS = {
+    dingtalk.Code.PARAMS_ERROR: ("schedule_conference_id", texts.LOOKUP_NO_SUCH_CONFERENCE),
+    dingtalk.Code.PERMISSION_ERROR: ("creator_union_id", texts.LOOKUP_NOT_CREATOR),
+}
 
 
 @transaction.atomic
