@@ -1,12 +1,10 @@
 """A person in Chromium: log in, open a meeting, fix a typo, save; meet an error with the input still there;
 and all of it again with the keyboard only.
 
-Screenshots go to a temporary directory; with SAVE_SCREENSHOTS=1 they replace the README's, in
-docs/screenshots/ (`SAVE_SCREENSHOTS=1 .venv/bin/pytest tests/e2e/browser`).
+Screenshots go to a temporary directory, to look at when a test fails. The README's come from the demo
+people see (scripts/readme_screenshots.py), not from these fixtures.
 """
 
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,7 +17,6 @@ from tests.e2e.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 FIXED = "Design review"
 SAVED = texts.MEETING_UPDATED % {
     "title": FIXED, "start": "2027-03-15 10:00", "end": "2027-03-15 11:00", "time_zone": "Europe/Berlin",
@@ -34,7 +31,7 @@ FOCUSED = """() => {
 
 @pytest.fixture
 def screenshots(tmp_path):
-    return DOCS_SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") == "1" else tmp_path
+    return tmp_path
 
 
 def system_error_sentence(sandbox, organization):
