@@ -16,22 +16,13 @@ from tests.helpers import (
     dingtalk_has,
     dingtalk_query_url,
     edit_url,
+    form_values,
     grant,
+    opened_form,
     shown_messages,
 )
 
 TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
-
-
-def opened_form(client, meeting):
-    """What the browser would post back: every field as the edit page rendered it."""
-    return form_values(client.get(edit_url(meeting)))
-
-
-def form_values(response):
-    """What the browser would post back from the page of `response`."""
-    form = response.context["form"]
-    return {name: form[name].value() for name in form.fields}
 
 
 @pytest.fixture

@@ -17,15 +17,11 @@ from tests.helpers import (
     dingtalk_error,
     dingtalk_has,
     edit_url,
+    form_values,
     grant,
+    opened_form,
     shown_messages,
 )
-
-
-def opened_form(client, meeting) -> dict:
-    """What the browser posts back from the edit page: every field as rendered (its token too)."""
-    form = client.get(edit_url(meeting)).context["form"]
-    return {name: form[name].value() for name in form.fields}
 
 
 def saved(meeting, title, start, end):
@@ -165,9 +161,8 @@ def test_saving_again_from_the_page_of_a_failure_sends_again(alice_client, meeti
     responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:startTime is illegal"))  # not retried
     responses.put(UPDATE_URL, json={"success": True})
     failed = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED}, follow=True)
-    form = failed.context["form"]
 
-    again = alice_client.post(edit_url(meeting), {name: form[name].value() for name in form.fields}, follow=True)
+    again = alice_client.post(edit_url(meeting), form_values(failed), follow=True)
 
     assert shown_messages(again) == [saved(meeting, TYPED["title"], "2026-12-01 14:00", "2026-12-01 15:30")]
     assert MeetingChange.objects.filter(outcome=MeetingChange.Outcome.SUCCESS).count() == 1
@@ -210,11 +205,8 @@ def test_a_confirmed_move_into_the_past_is_saved(alice_client, meeting):
     dingtalk_has(meeting)
     responses.put(UPDATE_URL, json={"success": True})
     asked = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **PAST}, follow=True)
-    form = asked.context["form"]
 
-    response = alice_client.post(
-        edit_url(meeting), {**{name: form[name].value() for name in form.fields}, "confirm_past": "on"}, follow=True
-    )
+    response = alice_client.post(edit_url(meeting), {**form_values(asked), "confirm_past": "on"}, follow=True)
 
     assert shown_messages(response) == [saved(meeting, "Weekly sync", "2022-12-01 10:00", "2022-12-01 11:00")]
     assert Meeting.objects.get(pk=meeting.pk).starts_at == datetime.datetime(2022, 12, 1, 2, 0, tzinfo=datetime.UTC)
