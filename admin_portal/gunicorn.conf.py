@@ -10,8 +10,10 @@ from pathlib import Path
 
 import environ
 
-# The same .env the Django settings read, so both agree on GUNICORN_TIMEOUT.
-environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
+# The same .env the Django settings read (admin_portal/settings.py, ENV_FILE), so both agree on GUNICORN_TIMEOUT.
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(Path(__file__).resolve().parent.parent / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 
 def _int(name: str, default: int) -> int:

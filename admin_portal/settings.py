@@ -1,10 +1,12 @@
 """Settings for the DingTalk meeting admin portal.
 
 The environment is read here and nowhere else (django-environ). Every variable is documented in
-`.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one).
+`.env.example`; a `.env` file beside `manage.py` is read when present (`make run` writes one), or the file
+DJANGO_ENV_FILE names; DJANGO_ENV_FILE="" reads none (the test settings, so no `.env` changes a test run).
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -15,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -138,7 +142,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's catalog (makemessages writes the first), then what Django's own zh_Hans catalog lacks for the
+# admin and its JavaScript (jsi18n), kept by hand: both come before Django's.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -244,6 +250,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's defaults give "django" a console handler of its own (in DEBUG) that also propagates to
+        # the root's: every line and traceback would print twice under runserver (`make run`). One handler.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
     },
 }

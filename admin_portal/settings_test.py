@@ -2,6 +2,9 @@
 
 import os
 
+# Whatever `make run` left beside manage.py (.env, with DJANGO_DEBUG=1 and its own keys) is no part of a test
+# run: neither these settings nor the processes the tests start (they inherit this environment) read it.
+os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 # A fixed test key, so a failing test can be re-run against the same ciphertext.
 os.environ.setdefault("DINGTALK_ENCRYPTION_KEYS", "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=")

@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from . import credentials, dingtalk, services, texts
 from .models import Meeting, MeetingChange, Organization
+from .templatetags.zoned import zoned_time_html
 
 SECRET_FIELDS = {
     "access_token": _("Access token"),
@@ -43,13 +44,17 @@ class OrganizationAdminForm(forms.ModelForm):
         model = Organization
         fields = ["name", "time_zone", "api_base", "auth_mode", "access_token_expires_at", "app_key",
                   "auth_corp_id", "members"]
-        help_texts = {
-            "access_token_expires_at": _("Only for a pasted token: when it expires. Leave empty if unknown."),
-            "app_key": _("The internal app's app key, or the third-party app's suite key."),
-        }
+        help_texts = {"app_key": _("The internal app's app key, or the third-party app's suite key.")}
+        # One input, read in the organization's zone (InOrganizationTimeZone below), labelled by its help text.
+        field_classes = {"access_token_expires_at": forms.DateTimeField}
+        widgets = {"access_token_expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                  format="%Y-%m-%dT%H:%M")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["access_token_expires_at"].help_text = texts.TOKEN_EXPIRY_HINT % {
+            "time_zone": self.instance.time_zone
+        }
         for name in SECRET_FIELDS:
             is_set = bool(self.instance.pk and getattr(self.instance, name))
             self.fields[f"new_{name}"].help_text = (
@@ -110,8 +115,33 @@ def token_status(organization: Organization) -> str:
     return texts.TOKEN_STATUS_PASTED_VALID % when
 
 
+class InOrganizationTimeZone:
+    """A change page shows (and reads) times in the organization's zone, as the portal's pages do."""
+
+    def organization_of(self, obj) -> Organization | None:
+        return obj.organization if obj is not None else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        organization = self.organization_of(self.get_object(request, object_id) if object_id else None)
+        zone = organization.zone if organization is not None else timezone.get_current_timezone()
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders after the view returns: here, while the zone is in force.
+            return response.render() if hasattr(response, "render") else response
+
+
+def zoned_column(field_name: str, description):
+    """A list column: the time in the row's organization's zone, with the zone's name."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(self, obj):
+        return zoned_time_html(getattr(obj, field_name), self.organization_of(obj))
+
+    return column
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
     form = OrganizationAdminForm
     list_display = ["name", "time_zone", "api_base", "auth_mode", "token"]
     search_fields = ["name"]
@@ -133,6 +163,9 @@ class OrganizationAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def organization_of(self, obj) -> Organization:
+        return obj or Organization()  # a new one's zone is the default until it is saved with another
 
     @admin.display(description=_("token"))
     def token(self, organization):
@@ -170,8 +203,16 @@ class OrganizationAdmin(admin.ModelAdmin):
         )
 
 
-class VisibleReadOnlyAdmin(admin.ModelAdmin):
+class VisibleReadOnlyAdmin(InOrganizationTimeZone, admin.ModelAdmin):
     """Rows of the person's organizations only, and no writes: every change goes through DingTalk first."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *others = fieldsets
+        zone = {"time_zone": obj.organization.time_zone}
+        return [(name, {**options, "description": texts.TIMES_IN_ZONE % zone}), *others]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -187,7 +228,9 @@ class VisibleReadOnlyAdmin(admin.ModelAdmin):
 class MeetingAdmin(VisibleReadOnlyAdmin):
     """View only: meetings are added and changed through the portal, which asks DingTalk first."""
 
-    list_display = ["title", "organization", "starts_at", "ends_at", "status"]
+    list_display = ["title", "organization", "start", "end", "status"]
+    start = zoned_column("starts_at", _("start"))
+    end = zoned_column("ends_at", _("end"))
     # Only the organizations the person can see, not every organization's name.
     list_filter = ["status", ("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "schedule_conference_id"]
@@ -196,9 +239,10 @@ class MeetingAdmin(VisibleReadOnlyAdmin):
 
 @admin.register(MeetingChange)
 class MeetingChangeAdmin(VisibleReadOnlyAdmin):
-    list_display = ["created_at", "meeting", "user", "action", "outcome", "dingtalk_code", "request_id"]
+    list_display = ["when", "meeting", "user", "action", "outcome", "dingtalk_code", "request_id"]
+    when = zoned_column("created_at", _("when"))
     list_filter = ["outcome", "action", ("organization", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["meeting", "user"]
+    list_select_related = ["meeting", "user", "organization"]
 
     def has_delete_permission(self, request, obj=None):
         return False

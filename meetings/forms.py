@@ -121,8 +121,14 @@ class MeetingForm(forms.Form):
         self.meeting = meeting
         self.may_reschedule = may_reschedule
         self.asks_past_confirmation = False
+        if not self.is_bound:
+            # The page is for changing the title, mostly: the cursor is there (a form with errors focuses
+            # its error summary instead, templates/meetings/_error_summary.html).
+            self.fields["title"].widget.attrs["autofocus"] = True
         for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
+            # The input shows the date in the browser's own format; the pages write it ISO-style.
+            self.fields[name].help_text = texts.TIME_INPUT_HINT % {"time_zone": meeting.organization.time_zone}
             # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
             self.fields[name].disabled = not may_reschedule
 

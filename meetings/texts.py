@@ -29,6 +29,15 @@ TITLE_TOO_LONG = _("DingTalk allows at most %(limit)d characters in a title; thi
 TITLE_CONTROL_CHARACTERS = _("The title contains invisible control characters; remove them.")
 TIME_REQUIRED = _("Enter a date and time.")
 TIME_INVALID = _("Enter a date and time as YYYY-MM-DD HH:MM.")
+TIMES_IN_ZONE = _("Times in %(time_zone)s, the organization's time zone.")
+TOKEN_EXPIRY_HINT = _(
+    "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
+    "YYYY-MM-DD HH:MM. Leave empty if unknown."
+)
+TIME_INPUT_HINT = _(
+    "In %(time_zone)s time. Your browser may show the date and time in its own format; the portal writes "
+    "them as YYYY-MM-DD HH:MM."
+)
 TIME_NONEXISTENT = _(
     "%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time."
 )
@@ -90,6 +99,7 @@ MEETING_REFRESHED = _(
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- logging in ------------------------------------------------------------------------------------
+LOGGED_OUT = _("You are logged out.")
 LOGIN_THROTTLED = ngettext_lazy(
     "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minute.",
     "Too many failed attempts to log in as this user from your address. Try again in %(minutes)d minutes.",

@@ -41,3 +41,13 @@ def test_every_message_constant_has_a_chinese_translation():
     with translation.override("zh-hans"):
         untranslated = [name for name, value in constants.items() if value % AnyValue() == english[name]]
     assert untranslated == [], "run makemessages, translate in locale/zh_Hans, then compilemessages"
+
+
+def test_the_catalog_of_what_django_lacks_is_complete_and_compiled():
+    for domain in ("django", "djangojs"):
+        po = PO.parents[3] / "locale_django" / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
+        entries = po_entries(po)
+        assert entries and [msgid for _, flags, msgid, msgstr in entries if not msgstr or "fuzzy" in flags] == []
+        with open(po.with_suffix(".mo"), "rb") as mo:
+            catalog = gettext.GNUTranslations(mo)
+        assert [msgid for _, _, msgid, msgstr in entries if catalog.gettext(msgid) != msgstr] == [], domain

@@ -225,3 +225,23 @@ def test_a_connection_without_an_address_is_throttled_too(client, alice):
     fail(client, 5, address="")
 
     assert log_in(client, PASSWORD, address="").status_code == 429
+
+
+def test_logging_out_lands_on_the_login_page_which_says_so(client, alice):
+    client.force_login(alice)
+
+    response = client.post(reverse("logout"), follow=True)
+
+    assert response.redirect_chain == [(reverse("login"), 302)]
+    assert SESSION_KEY not in client.session
+    assert [str(message) for message in response.context["messages"]] == [texts.LOGGED_OUT]
+    assert f'role="status">{texts.LOGGED_OUT}</div>' in response.content.decode()
+
+
+def test_the_admins_log_out_button_lands_there_too(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password=PASSWORD))
+
+    response = client.post(reverse("admin:logout"), follow=True)
+
+    assert response.redirect_chain == [(reverse("login"), 302)]
+    assert [str(message) for message in response.context["messages"]] == [texts.LOGGED_OUT]

@@ -12,6 +12,8 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3Jq9vP0w7Zs2Lx8Rt5Nc1Hy6Ub4Me0Ga9Fd3Vo7Wi2Qp5Ej8Tl1",
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "DINGTALK_ENCRYPTION_KEYS": "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=",
+    # Only these variables: not the development .env that `make run` may have left in this tree.
+    "DJANGO_ENV_FILE": "",
 }
 SECURITY_SETTINGS = [
     "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
@@ -158,3 +160,24 @@ def test_each_thread_keeps_its_database_connection_on_sqlite_and_postgresql():
     for database in (sqlite, postgres):
         assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
     assert database_of(DATABASE_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
+
+
+LOG_ONE_OF_EACH = """
+import django, logging
+django.setup()
+for name in ("django.request", "django.security.csrf", "meetings.views", "dingtalk_sandbox"):
+    logging.getLogger(name).error("one line from %s", name)
+try:
+    1 / 0
+except ZeroDivisionError:
+    logging.getLogger("django.request").exception("a traceback")
+"""
+
+
+def test_the_console_shows_each_log_line_once_in_development_and_production():
+    for debug in ("1", "0"):
+        result = python("-c", LOG_ONE_OF_EACH, DJANGO_DEBUG=debug, DJANGO_LOG_FORMAT="plain")
+        assert result.returncode == 0, result.stderr
+        for name in ("django.request", "django.security.csrf", "meetings.views", "dingtalk_sandbox"):
+            assert result.stderr.count(f"one line from {name}") == 1, (debug, result.stderr)
+        assert result.stderr.count("ZeroDivisionError") == 1, (debug, result.stderr)

@@ -1,5 +1,7 @@
 """Chinese and English: the language follows the browser or the switcher, and every page reads in Chinese."""
 
+import json
+
 import pytest
 import responses
 from django.contrib.auth.models import Group
@@ -195,3 +197,19 @@ def test_the_admin_additions_read_in_chinese(client, django_user_model, meeting)
     html = client.get(reverse("admin:meetings_meetingchange_changelist"), **CHINESE).content.decode()
     assert "钉钉会议管理后台" in html
     assert "会议修改记录" in html and "结果" in html and "钉钉错误码" in html and "已中止：已在别处修改" in html
+
+
+def test_the_admins_javascript_reads_in_chinese(admin_client):
+    """Django's own zh_Hans catalog lacks the strings of the members' chooser: the portal's has them."""
+    catalog = admin_client.get("/admin/jsi18n/", **CHINESE).content.decode()
+
+    for english, chinese in [("Choose all %s", "选择全部%s"), ("Remove selected %s", "移除选中的%s"),
+                             ("(click to clear)", "（点击清除）")]:
+        assert json.dumps({english: chinese})[1:-1] in catalog  # as the catalog writes it: "\\u9009..."
+
+
+def test_the_admins_screen_reader_headers_read_in_chinese(admin_client):
+    html = admin_client.get(reverse("admin:index"), **CHINESE).content.decode()
+
+    assert "模型名称" in html and "添加链接" in html and "修改或查看列表的链接" in html
+    assert "Model name" not in html

@@ -34,8 +34,7 @@ def form_data(organization=None, **overrides):
         "time_zone": "Asia/Shanghai",
         "api_base": API_BASE,
         "auth_mode": INTERNAL_APP,
-        "access_token_expires_at_0": "",
-        "access_token_expires_at_1": "",
+        "access_token_expires_at": "",
         "app_key": APP_KEY,
         "auth_corp_id": "",
         "new_access_token": "",
@@ -118,8 +117,7 @@ def test_switching_to_a_pasted_token_needs_one_pasted(admin_client, app_organiza
 
 
 def test_a_pasted_tokens_expiry_must_not_have_passed(admin_client, organization):
-    data = form_data(organization, new_access_token="pasted-token-2", access_token_expires_at_0="2020-01-01",
-                     access_token_expires_at_1="10:00")
+    data = form_data(organization, new_access_token="pasted-token-2", access_token_expires_at="2020-01-01T10:00")
     response = admin_client.post(change_url(organization), data)
     assert errors(response, "access_token_expires_at") == [texts.TOKEN_EXPIRY_PASSED]
     assert Organization.objects.get(pk=organization.pk).access_token == ACCESS_TOKEN

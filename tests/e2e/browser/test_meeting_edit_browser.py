@@ -25,7 +25,7 @@ SAVED = texts.MEETING_UPDATED % {
 FOCUSED = """() => {
   const element = document.activeElement;
   if (element.labels && element.labels.length) return element.labels[0].textContent.trim();
-  return element.textContent.trim() || element.getAttribute("aria-label") || element.tagName;
+  return element.getAttribute("aria-label") || element.textContent.trim() || element.tagName;
 }"""
 
 
@@ -113,14 +113,15 @@ def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
     wait_for_path(page, reverse("meetings:list"))
 
     skip_to_content(page)
+    # The table's scroll box is a stop of its own, so a keyboard scrolls it on a narrow screen.
     assert tab_until(page, "Design reveiw") == [
-        "Add a meeting", "Search by title or conference ID", "Search", "Design reveiw"
+        "Add a meeting", "Search by title or conference ID", "Search", "Meetings", "Design reveiw"
     ]
     page.keyboard.press("Enter")
     wait_for_path(page, reverse("meetings:edit", args=[meeting.pk]))
 
-    skip_to_content(page)
-    assert tab_until(page, "Title") == ["History", "Title"]
+    # The edit page opens with the cursor in the title.
+    page.wait_for_function("document.activeElement.id === 'id_title'")
     page.keyboard.press("Control+A")
     page.keyboard.type(FIXED)
     assert tab_until(page, "Save to DingTalk") == ["Start", "End", "Save to DingTalk"]
@@ -132,9 +133,8 @@ def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
 
     # An error, by keyboard too: the message is announced, the typed title stays.
     sandbox.state.arm_fault("systemError", api="update", count=dingtalk.MAX_ATTEMPTS)
-    # The browser kept the #main of the skip link across the save's redirect: Tab goes on from the content.
-    assert page.url.endswith("#main")
-    assert tab_until(page, "Title") == ["History", "Title"]
+    # The page after the save has the cursor in the title again.
+    page.wait_for_function("document.activeElement.id === 'id_title'")
     page.keyboard.press("Control+A")
     page.keyboard.type("Design review (final)")
     press_and_wait_for_the_next_page(page, "Enter")  # Enter in a text field submits its form
