@@ -105,7 +105,7 @@ class MeetingForm(forms.Form):
         "start_in_past": texts.START_IN_PAST,
     }
     time_fields = ("start_time", "end_time")
-    # The clock the past is measured by (tests pin it: their meetings are in December 2026).
+    # The clock the past is measured by; tests/conftest.py pins it, so the suite does not depend on the date.
     now = staticmethod(timezone.now)
 
     def __init__(self, *args, meeting: Meeting, may_reschedule: bool, **kwargs):
