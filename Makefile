@@ -12,6 +12,7 @@ help:
 	@echo "make run   - install, migrate, seed the demo and start the portal at http://127.0.0.1:$(PORT)"
 	@echo "             with the local DingTalk sandbox at http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/"
 	@echo "make test  - install and run the whole test suite"
+	@echo "make lint  - ruff check and ruff format --check, as CI runs them"
 	@echo "make bench - the benchmarks (README, Performance); make load - the load test on SQLite and PostgreSQL"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -24,7 +25,7 @@ install: $(VENV)/.installed
 
 # A development .env with fresh random keys, written once and never committed.
 .env: | $(VENV)/.installed
-	$(PY) scripts/write_dev_env.py > .env
+	$(PY) scripts/write_dev_env.py .env
 
 # Migrates, starts the DingTalk sandbox (its state in var/), seeds the demo, starts the portal; Ctrl-C stops both.
 run: $(VENV)/.installed .env
@@ -33,8 +34,10 @@ run: $(VENV)/.installed .env
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
+# What CI checks before the tests: ruff's lint rules and its formatting (`ruff format .` fixes the latter).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Benchmarks and the load test (benchmarks/, README "Performance"): traffic to 127.0.0.1 only, bounded.
 .PHONY: bench load

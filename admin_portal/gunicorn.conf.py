@@ -51,3 +51,21 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def on_starting(server):
+    """Before any worker starts, in the master: refuse to start with encryption keys that are malformed or
+    decrypt no stored secret (meetings.E001, E002), with the checks' own words instead of 500s later."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "admin_portal.settings")
+    import django
+    from django.db import connections
+
+    django.setup()
+    from meetings.checks import key_errors_at_start
+
+    try:
+        errors = key_errors_at_start()
+    finally:
+        connections.close_all()  # no connection of the master's may be shared by the forked workers
+    if errors:
+        raise SystemExit("\n".join(["The portal cannot start:", *errors]))

@@ -1,9 +1,10 @@
-"""What every request shares: a request ID, and one time budget for DingTalk."""
+"""What every request shares: a request ID, one time budget for DingTalk, and no caching of signed-in pages."""
 
 import re
 import uuid
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 from meetings import dingtalk
 
@@ -46,3 +47,19 @@ class DingTalkDeadlineMiddleware:
     def __call__(self, request):
         with dingtalk.shared_deadline(self.seconds):
             return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """`Cache-Control: no-store` (Django's never_cache headers) on every response to a signed-in person:
+    meeting pages, history, activity and its CSV, the admin. A shared or browser cache must not keep what
+    the next person at the machine, or a proxy, could read back. Static files never get here (WhiteNoise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "meetings",
+    "admin_portal",  # the SQLite file's permissions (admin_portal/database.py)
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: a signed-in person's pages and exports are never kept by a cache.
+    "admin_portal.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out login into 429 with Retry-After (accounts/throttle.py).
     "axes.middleware.AxesMiddleware",
@@ -170,6 +173,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Mail ----------------------------------------------------------------------------------------
+# Only for password reset, which is offered only when EMAIL_HOST is set (admin_portal/urls.py): without
+# mail it would tell a person a link was sent when none was.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
 # --- Background jobs (Django's tasks API; README, "Background jobs") ---------------------------------
 # The database is the queue: `manage.py db_worker` runs the jobs (`make run` starts one). Another backend
 # (RQ, Celery) is a settings change; the jobs are plain functions in meetings/tasks.py.
@@ -180,6 +193,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The language switcher's cookie: https only in production, not sent by other sites' requests, and not
+# for scripts (the server reads it; no script does).
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -217,6 +235,20 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
         f"DINGTALK_DEADLINE ({DINGTALK_DEADLINE:g} s) must stay under three quarters of GUNICORN_TIMEOUT "
         f"({GUNICORN_TIMEOUT} s), so a save ends with a message before gunicorn kills the worker."
     )
+# Hosts besides api.dingtalk.com and api.dingtalk.io an organization's API base may name (https only),
+# comma-separated: a corporate gateway in front of DingTalk (meetings/validators.py).
+DINGTALK_EXTRA_API_HOSTS = env.list("DINGTALK_EXTRA_API_HOSTS", default=[])
+# Seconds one save may hold a meeting (README, "Retries, time limits and lost answers"). A process killed
+# mid-save leaves the meeting locked this long; then its save is settled by reading DingTalk. It must
+# outlast every try of the update that can still arrive: the whole deadline, a read timeout, and as long
+# again for DingTalk still working after the portal stopped waiting.
+DINGTALK_UPDATE_LEASE = env.float("DINGTALK_UPDATE_LEASE", default=60.0)
+if DINGTALK_UPDATE_LEASE < DINGTALK_DEADLINE + 2 * DINGTALK_READ_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"DINGTALK_UPDATE_LEASE ({DINGTALK_UPDATE_LEASE:g} s) must be at least DINGTALK_DEADLINE plus twice "
+        f"DINGTALK_READ_TIMEOUT ({DINGTALK_DEADLINE + 2 * DINGTALK_READ_TIMEOUT:g} s), so no update of a "
+        "save whose process died can reach DingTalk after the portal checked what DingTalk has."
+    )
 # The local sandbox (`manage.py dingtalk_sandbox`) is a development tool. Only then may an
 # organization point at a plain-http loopback address.
 DINGTALK_SANDBOX_ENABLED = env.bool("DINGTALK_SANDBOX_ENABLED", default=DEBUG)
@@ -227,6 +259,10 @@ if DINGTALK_SANDBOX_ENABLED:
     # The demo app (rundemo, seed_demo, dingtalk_sandbox, the menu link) exists only in development.
     INSTALLED_APPS.append("demo")
     TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.dingtalk_sandbox")
+
+# Error reports (the DEBUG 500 page, mails to ADMINS) mask tokens, secrets and database passwords
+# in local variables, POST data, headers and settings, whatever DEBUG is (admin_portal/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "admin_portal.reporting.SecretsReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -20,9 +20,10 @@ from .state import SandboxState
 
 RECENT_REQUESTS_SHOWN = 20
 # "Fail the next save with…" arms a fault for every update call of one save. The portal tries an update
-# up to three times when a retry can help (meetings/dingtalk.py), so failing one call would only show a
-# retry succeeding; and a slow reply fails a save only once it outlasts the portal's read timeout (6 s).
-QUICK_FAULT_CALLS = {"systemError": 3, "qpsLimit": 3, "drop": 3, "slow": 3}
+# up to three times when DingTalk certainly did not act on it (meetings/dingtalk/errors.py), so failing one
+# call would only show a retry succeeding. A dropped or slow reply is never retried (the first try may
+# still arrive), and a slow one leaves the outcome unknown only once it outlasts the read timeout (6 s).
+QUICK_FAULT_CALLS = {"systemError": 3, "qpsLimit": 3}
 QUICK_SLOW_SECONDS = 10
 
 

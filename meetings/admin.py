@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS, WARNING
@@ -7,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import credentials, dingtalk, services, texts
+from . import credentials, dingtalk, fields, services, texts
 from .models import Meeting, MeetingChange, Organization
 from .templatetags.zoned import zoned_time_html
 
@@ -56,7 +58,10 @@ class OrganizationAdminForm(forms.ModelForm):
             "time_zone": self.instance.time_zone
         }
         for name in SECRET_FIELDS:
-            is_set = bool(self.instance.pk and getattr(self.instance, name))
+            is_set = bool(self.instance.pk and fields.is_set(self.instance, name))
+            if is_set and not fields.decrypts(self.instance, name):
+                self.fields[f"new_{name}"].help_text = texts.SECRET_UNDECRYPTABLE
+                continue
             self.fields[f"new_{name}"].help_text = (
                 _("Set. Leave empty to keep it; type a new value to replace it.") if is_set else _("Not set.")
             )
@@ -69,7 +74,10 @@ class OrganizationAdminForm(forms.ModelForm):
         switched = self.instance.pk is None or auth_mode != self.instance.auth_mode
         values = {name: cleaned_data.get(name, "") for name in ("app_key", "auth_corp_id")}
         for name in SECRET_FIELDS:
-            values[name] = cleaned_data.get(f"new_{name}") or (getattr(self.instance, name) if self.instance.pk else "")
+            # A stored secret no key decrypts counts as missing: the form asks for a new one.
+            stored = self.instance.pk and fields.is_set(self.instance, name)
+            kept = bool(stored and fields.decrypts(self.instance, name))
+            values[name] = cleaned_data.get(f"new_{name}") or kept
         if auth_mode == Organization.AuthMode.ACCESS_TOKEN and switched:
             # A token the app credentials obtained is no pasted token: it would stop working unnoticed.
             values["access_token"] = cleaned_data.get("new_access_token", "")
@@ -100,12 +108,14 @@ def token_status(organization: Organization) -> str:
     if missing:
         names = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in missing)
         return texts.TOKEN_STATUS_INCOMPLETE % {"missing": names}
+    if credentials.undecryptable_credentials(organization):
+        return str(texts.SECRET_UNDECRYPTABLE)
     expires_at = organization.access_token_expires_at
     when = {"time_zone": organization.time_zone}
     if expires_at is not None:
         when["time"] = texts.local_time(expires_at, organization)
     if credentials.uses_app(organization):
-        if organization.access_token and expires_at is not None and expires_at > timezone.now():
+        if credentials.has_fresh_token(organization, margin=datetime.timedelta(0)):
             return texts.TOKEN_STATUS_APP_VALID % when
         return str(texts.TOKEN_STATUS_APP_PENDING)
     if expires_at is None:

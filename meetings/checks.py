@@ -3,8 +3,8 @@
 - The keys in DINGTALK_ENCRYPTION_KEYS must be Fernet keys.
 - With the database checks (`migrate`, `check --database default`): every stored secret must decrypt
   with one of the keys, so a wrong or retired key is found at deployment rather than at a person's save.
-- The local DingTalk sandbox is a development tool: the database checks refuse organizations that point
-  at it while it is disabled (demo/checks.py warns when it is enabled without DEBUG).
+- Every stored API base must pass meetings.validators.validate_api_base: the local DingTalk sandbox is a
+  development tool, refused while it is disabled (demo/checks.py warns when it is enabled without DEBUG).
 """
 
 from django.core import checks
@@ -55,16 +55,14 @@ def check_stored_secrets_decrypt(app_configs=None, databases=None, **kwargs):
 
 
 def check_no_organization_uses_the_sandbox(app_configs=None, databases=None, **kwargs):
-    """`migrate` and `check --database`: with the sandbox off, no stored organization may still point at it
-    (say, a development database restored in production)."""
-    from django.conf import settings
+    """`migrate` and `check --database`: every stored organization's API base passes today's validator --
+    with the sandbox off, none may still point at it (a development database restored in production), and
+    none may keep a base stored before the validator was strict (`https://api.dingtalk.com@evil.example`)."""
     from django.core.exceptions import ValidationError
 
     from .models import Organization
     from .validators import validate_api_base
 
-    if settings.DINGTALK_SANDBOX_ENABLED:
-        return []
     errors = []
     for alias in databases or ():
         try:
@@ -77,13 +75,23 @@ def check_no_organization_uses_the_sandbox(app_configs=None, databases=None, **k
             except ValidationError:
                 errors.append(
                     checks.Error(
-                        f"Organization {name!r} in database {alias!r} points at {api_base}, which only "
-                        "development may use.",
-                        hint="Set its API base URL to https://api.dingtalk.com or https://api.dingtalk.io.",
+                        f"Organization {name!r} in database {alias!r} points at {api_base}, which is not an "
+                        "allowed API base (the local sandbox is for development only).",
+                        hint="Set its API base URL to https://api.dingtalk.com or https://api.dingtalk.io, or "
+                        "list a gateway's host in DINGTALK_EXTRA_API_HOSTS.",
                         id="meetings.E003",
                     )
                 )
     return errors
+
+
+def key_errors_at_start() -> list[str]:
+    """What stops gunicorn before its first worker (admin_portal/gunicorn.conf.py): meetings.E001 and E002.
+
+    gunicorn runs no system checks; without this a wrong key would start and answer with 500s.
+    """
+    errors = check_encryption_keys() or check_stored_secrets_decrypt(databases=["default"])
+    return [f"{error.id}: {error.msg} HINT: {error.hint}" for error in errors]
 
 
 def _decrypts(ciphertext: str) -> bool:

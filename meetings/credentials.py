@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import dingtalk
+from . import dingtalk, fields
 from .models import Organization
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ REQUIRED_FIELDS = {
     Organization.AuthMode.INTERNAL_APP: ("app_key", "app_secret"),
     Organization.AuthMode.THIRD_PARTY_APP: ("app_key", "app_secret", "auth_corp_id", "suite_ticket"),
 }
+SECRET_FIELDS = ("access_token", "app_secret", "suite_ticket")
 # What a token obtained from DingTalk was obtained with: when one changes, the cached token is dropped.
 TOKEN_SOURCE_FIELDS = ("api_base", "auth_mode", "app_key", "app_secret", "auth_corp_id", "suite_ticket")
 
@@ -69,6 +70,10 @@ class CredentialsMissing(CredentialsError):
     def __init__(self, summary: str, *, missing: tuple[str, ...]):
         super().__init__(summary)
         self.missing = missing
+
+
+class SecretUndecryptable(CredentialsError):
+    """A stored secret the organization needs cannot be decrypted with any configured key: it must be pasted again."""
 
 
 class PastedTokenExpired(CredentialsError):
@@ -104,9 +109,22 @@ def missing_credentials(*, auth_mode: str, values: dict[str, str]) -> tuple[str,
 
 
 def stored_missing_credentials(organization: Organization) -> tuple[str, ...]:
-    """The names of the fields the organization's way of authenticating needs and lacks."""
-    values = {name: getattr(organization, name) for name in REQUIRED_FIELDS[organization.auth_mode]}
+    """The names of the fields the organization's way of authenticating needs and lacks (decrypting nothing)."""
+    values = {name: _is_set(organization, name) for name in REQUIRED_FIELDS[organization.auth_mode]}
     return missing_credentials(auth_mode=organization.auth_mode, values=values)
+
+
+def undecryptable_credentials(organization: Organization) -> tuple[str, ...]:
+    """The names of the stored secrets the organization needs that no configured key decrypts."""
+    return tuple(
+        name
+        for name in REQUIRED_FIELDS[organization.auth_mode]
+        if name in SECRET_FIELDS and fields.is_set(organization, name) and not fields.decrypts(organization, name)
+    )
+
+
+def _is_set(organization: Organization, name: str) -> bool:
+    return fields.is_set(organization, name) if name in SECRET_FIELDS else bool(getattr(organization, name))
 
 
 def uses_app(organization: Organization) -> bool:
@@ -122,6 +140,9 @@ def access_token_for(*, organization: Organization) -> str:
     missing = stored_missing_credentials(organization)
     if missing:
         raise CredentialsMissing(f"{organization.auth_mode} lacks {', '.join(missing)}", missing=missing)
+    undecryptable = undecryptable_credentials(organization)
+    if undecryptable:
+        raise SecretUndecryptable(f"No configured key decrypts {', '.join(undecryptable)}")
     if not uses_app(organization):
         expires_at = organization.access_token_expires_at
         if expires_at is not None and expires_at <= timezone.now():
@@ -177,9 +198,15 @@ def forget_token_if_source_changed(organization: Organization, *, changed: set[s
 
 
 def _is_fresh(organization: Organization) -> bool:
+    return has_fresh_token(organization, margin=REFRESH_MARGIN)
+
+
+def has_fresh_token(organization: Organization, *, margin: datetime.timedelta) -> bool:
+    """True when a usable token is cached and stays valid for `margin` more."""
     expires_at = organization.access_token_expires_at
-    return bool(organization.access_token) and expires_at is not None and (
-        expires_at - REFRESH_MARGIN > timezone.now()
+    # A cached token no key decrypts is as good as none: a new one is fetched.
+    return fields.is_set(organization, "access_token") and fields.decrypts(organization, "access_token") and (
+        expires_at is not None and expires_at - margin > timezone.now()
     )
 
 

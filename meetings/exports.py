@@ -1,20 +1,23 @@
 """The activity log as CSV, safe to open in a spreadsheet."""
 
 import csv
+import datetime
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import texts, validators
 from .models import Meeting, MeetingChange
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); some read the
+# full-width forms (＝＋－＠, as a Chinese keyboard types them) like the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value) -> str:
-    """The cell's text, with a leading quote when a spreadsheet would take it for a formula."""
-    text = "" if value is None else str(value)
+    """The cell's text, with a leading quote when a spreadsheet would take it for a formula, and
+    invisible formatting characters written out (they would disguise a title, as on the pages)."""
+    text = validators.reveal_invisible("" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -38,8 +41,10 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
     ]
     actions = {value: str(label) for value, label in MeetingChange.Action.choices}
     outcomes = {value: str(label) for value, label in MeetingChange.Outcome.choices}
+    settled = {**outcomes, **{value: str(label) for value, label in MeetingChange.SETTLED_LABELS.items()}}
     statuses = {value: str(label) for value, label in Meeting.Status.choices}
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a spreadsheet in a locale whose list separator is ";" splits unquoted cells there.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def lines():
         # Excel reads UTF-8 (and so Chinese) only with a byte order mark.
@@ -48,7 +53,11 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
             zone = change.organization.zone
 
             def local(moment, zone=zone):
-                return timezone.localtime(moment, zone).isoformat(timespec="seconds") if moment else ""
+                if not moment:
+                    return ""
+                # A row stored before DingTalk's values were checked may not fit the zone: UTC then.
+                in_zone = texts.localtime_or_none(moment, zone) or moment.astimezone(datetime.UTC)
+                return in_zone.isoformat(timespec="seconds")
 
             yield writer.writerow(
                 csv_safe(cell)
@@ -60,7 +69,7 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
                     statuses.get(change.meeting.status, change.meeting.status),
                     change.user.get_username() if change.user else "",
                     actions.get(change.action, change.action),
-                    outcomes.get(change.outcome, change.outcome),
+                    (settled if change.reconciled_at else outcomes).get(change.outcome, change.outcome),
                     change.old_title,
                     change.new_title,
                     local(change.old_starts_at),

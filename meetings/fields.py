@@ -1,28 +1,80 @@
 from django.apps import apps
 from django.db import models
 from django.db.models.functions import Cast
+from django.db.models.query_utils import DeferredAttribute
 
 from . import crypto
+
+
+class Ciphertext(str):
+    """A value as the database stores it, not yet decrypted."""
+
+
+class DecryptedAttribute(DeferredAttribute):
+    """The plaintext, decrypted at first use and kept on the instance.
+
+    Loading a row decrypts nothing: a list of organizations, a choice field or a join never needs the
+    secret, and a value no key decrypts (a retired key) must not take those pages down. Only the code
+    that uses the secret meets crypto.SecretDecryptionError.
+    """
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Ciphertext):
+            value = crypto.decrypt(value)
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
 
 
 class EncryptedTextField(models.TextField):
     """A text column stored Fernet-encrypted; Python sees plaintext, the database never does.
 
-    An empty string stays empty (no secret set), so "is it set?" needs no decryption.
+    An empty string stays empty (no secret set), so "is it set?" needs no decryption (`is_set`), and a
+    stored value is decrypted only when it is read (`DecryptedAttribute`). Saving a row whose secret was
+    never read writes its ciphertext back as it was.
     """
 
     description = "Text encrypted at rest"
+    descriptor_class = DecryptedAttribute
 
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
-        return crypto.decrypt(value)
+        return Ciphertext(value)
+
+    def pre_save(self, model_instance, add):
+        if self.attname in model_instance.__dict__:
+            return model_instance.__dict__[self.attname]  # not decrypted only to be encrypted again
+        return super().pre_save(model_instance, add)
 
     def get_prep_value(self, value):
+        if isinstance(value, Ciphertext):
+            return str(value)
         value = super().get_prep_value(value)
         if not value:
             return value
         return crypto.encrypt(value)
+
+
+def is_set(instance: models.Model, name: str) -> bool:
+    """True when the instance has a value for the encrypted field `name`, without decrypting it."""
+    if name not in instance.__dict__ and instance.pk is not None:
+        instance.refresh_from_db(fields=[name])
+    return bool(instance.__dict__.get(name))
+
+
+def decrypts(instance: models.Model, name: str) -> bool:
+    """True unless the field holds a stored value that no configured key decrypts."""
+    try:
+        getattr(instance, name)
+    except crypto.SecretDecryptionError:
+        return False
+    return True
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services, texts
+from . import services, texts, validators
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 
@@ -18,7 +18,8 @@ INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "
 class LocalDateTimeField(forms.Field):
     """A `datetime-local` input read as wall-clock time in one organization's time zone.
 
-    A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed.
+    A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed; so are digits
+    other than 0-9 (full-width ones read as numbers otherwise) and a time before 1970 in UTC.
     """
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
@@ -28,6 +29,8 @@ class LocalDateTimeField(forms.Field):
         "nonexistent": texts.TIME_NONEXISTENT,
         "ambiguous": texts.TIME_AMBIGUOUS,
         "out_of_range": texts.TIME_OUT_OF_RANGE,
+        "fullwidth_digits": texts.TIME_FULLWIDTH_DIGITS,
+        "before_1970_utc": texts.TIME_BEFORE_1970_UTC,
     }
 
     def __init__(self, *, zone: zoneinfo.ZoneInfo | None = None, **kwargs):
@@ -37,7 +40,9 @@ class LocalDateTimeField(forms.Field):
     def prepare_value(self, value):
         if isinstance(value, datetime.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(self.zone)
+                # A stored time this zone cannot show (year 10000 there) is shown in UTC, not a crash;
+                # saving it back is refused by to_python's range check.
+                value = texts.localtime_or_none(value, self.zone) or value.astimezone(datetime.UTC)
             return value.strftime(DATETIME_LOCAL_FORMAT)
         return value
 
@@ -47,6 +52,8 @@ class LocalDateTimeField(forms.Field):
         if isinstance(value, datetime.datetime):
             return value
         text = str(value).strip()
+        if not text.isascii() and any(character.isdigit() for character in text):
+            raise forms.ValidationError(self.error_messages["fullwidth_digits"], code="fullwidth_digits")
         for input_format in INPUT_FORMATS:
             try:
                 naive = datetime.datetime.strptime(text, input_format)
@@ -55,9 +62,16 @@ class LocalDateTimeField(forms.Field):
                 continue
         else:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if not 1970 <= naive.year <= 9998:
+        if not validators.FIRST_YEAR <= naive.year <= validators.LAST_YEAR:
             raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
-        return self._localize(naive)
+        moment = self._localize(naive)
+        if moment < validators.EPOCH:  # 1970-01-01 00:00 in Shanghai is 1969 in UTC
+            raise forms.ValidationError(
+                self.error_messages["before_1970_utc"],
+                code="before_1970_utc",
+                params={"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key},
+            )
+        return moment
 
     def _localize(self, naive: datetime.datetime) -> datetime.datetime:
         earlier = naive.replace(tzinfo=self.zone, fold=0)
@@ -85,10 +99,13 @@ class MeetingForm(forms.Form):
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
+        # Meeting.version's column (a 32-bit integer on PostgreSQL; SQLite's 64 bits fail later in Python).
+        max_value=2**31 - 1,
         error_messages={
             "required": texts.FORM_OUT_OF_DATE,
             "invalid": texts.FORM_OUT_OF_DATE,
             "min_value": texts.FORM_OUT_OF_DATE,
+            "max_value": texts.FORM_OUT_OF_DATE,
         },
     )
     # Shown once the form has refused a start in the past (`asks_past_confirmation`).
@@ -100,6 +117,7 @@ class MeetingForm(forms.Form):
         "title_blank": texts.TITLE_BLANK,
         "title_too_long": texts.TITLE_TOO_LONG,
         "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
+        "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
         "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
         "start_in_past": texts.START_IN_PAST,
@@ -140,6 +158,10 @@ class MeetingForm(forms.Form):
         if any(unicodedata.category(ch) == "Cc" for ch in title):
             raise forms.ValidationError(
                 self.error_messages["title_control_characters"], code="title_control_characters"
+            )
+        if validators.has_invisible_formatting(title):
+            raise forms.ValidationError(
+                self.error_messages["title_invisible_characters"], code="title_invisible_characters"
             )
         length = title_length(title)
         if length > TITLE_MAX_LENGTH:
@@ -208,10 +230,14 @@ class MeetingRegisterForm(forms.Form):
     schedule_conference_id = forms.CharField(
         label=_("Conference ID"),
         max_length=128,
+        validators=[validators.validate_dingtalk_id],
         help_text=_("The scheduleConferenceId DingTalk returned when the meeting was booked."),
     )
     creator_union_id = forms.CharField(
-        label=_("Creator union ID"), max_length=128, help_text=_("The unionId of the person who booked it.")
+        label=_("Creator union ID"),
+        max_length=128,
+        validators=[validators.validate_dingtalk_id],
+        help_text=_("The unionId of the person who booked it."),
     )
 
     error_messages = {"already_registered": texts.CONFERENCE_ALREADY_REGISTERED}
@@ -238,6 +264,20 @@ class MeetingRegisterForm(forms.Form):
                 forms.ValidationError(self.error_messages["already_registered"], code="already_registered"),
             )
         return cleaned
+
+
+class MeetingSearchForm(forms.Form):
+    """The list's search box: text a database can look for (PostgreSQL refuses NUL in any string)."""
+
+    q = forms.CharField(required=False, error_messages={"null_characters_not_allowed": texts.SEARCH_INVALID})
+
+    error_messages = {"control_characters": texts.SEARCH_INVALID}
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if any(unicodedata.category(character) in {"Cc", "Cs"} for character in query):
+            raise forms.ValidationError(self.error_messages["control_characters"], code="control_characters")
+        return query
 
 
 class ActivityFilterForm(forms.Form):
@@ -276,12 +316,24 @@ class ActivityFilterForm(forms.Form):
         error_messages={"invalid": texts.DATE_INVALID},
     )
 
-    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED}
+    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED, "date_out_of_range": texts.DATE_OUT_OF_RANGE}
 
     def __init__(self, *args, organizations, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["person"].queryset = people
+
+    def clean_date_from(self):
+        return self._day_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self):
+        return self._day_in_range(self.cleaned_data["date_to"])
+
+    def _day_in_range(self, day):
+        """A day whose midnights exist in every zone and in the database: the years meetings may have."""
+        if day and not validators.FIRST_YEAR <= day.year <= validators.LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["date_out_of_range"], code="date_out_of_range")
+        return day
 
     def clean(self):
         cleaned = super().clean()

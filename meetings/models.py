@@ -156,6 +156,19 @@ class MeetingChange(models.Model):
         SUCCESS = "success", _("Succeeded")
         FAILED = "failed", _("Failed")
         CONFLICT = "conflict", _("Stopped: changed elsewhere")
+        # Written before the update goes to DingTalk; a row still in progress belongs to a dead process.
+        IN_PROGRESS = "in_progress", _("In progress")
+        # The update may have reached DingTalk, but no answer said so: settled later by reading DingTalk.
+        UNKNOWN = "unknown", _("Unknown: may have been saved")
+        NOT_APPLIED = "not_applied", _("Did not change")
+
+    # Outcomes that wait for the portal to read DingTalk (services.meeting_reconcile).
+    PENDING = (Outcome.IN_PROGRESS, Outcome.UNKNOWN)
+    # How a row settled by reading DingTalk shows its outcome: it was unknown first.
+    SETTLED_LABELS = {
+        Outcome.SUCCESS: _("Unknown → succeeded (checked with DingTalk)"),
+        Outcome.NOT_APPLIED: _("Unknown → did not change (checked with DingTalk)"),
+    }
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="changes", verbose_name=_("meeting")
@@ -187,6 +200,11 @@ class MeetingChange(models.Model):
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     # The sentence the person was shown, so helpdesk reads the same words later.
     message = models.TextField(_("message"), blank=True, default="")
+    # A pending row (PENDING): when the portal may read DingTalk to settle it, because no try of the
+    # update can still arrive after then.
+    check_after = models.DateTimeField(_("check with DingTalk after"), null=True, blank=True)
+    # Set when a pending row was settled by reading DingTalk (its outcome is then SUCCESS or NOT_APPLIED).
+    reconciled_at = models.DateTimeField(_("checked with DingTalk at"), null=True, blank=True)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -196,7 +214,14 @@ class MeetingChange(models.Model):
         verbose_name_plural = _("meeting changes")
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.meeting_id} {self.get_outcome_display()}"
+        return f"{self.get_action_display()} {self.meeting_id} {self.outcome_label}"
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome as history, activity and the CSV show it; a settled row says it was unknown first."""
+        if self.reconciled_at is not None and self.outcome in self.SETTLED_LABELS:
+            return str(self.SETTLED_LABELS[self.outcome])
+        return self.get_outcome_display()
 
 
 class EditSubmission(models.Model):

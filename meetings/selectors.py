@@ -38,6 +38,21 @@ def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:
     return meeting.changes.select_related("organization", "user")
 
 
+def meeting_pending_change(*, meeting: Meeting) -> MeetingChange | None:
+    """The meeting's save that is under way or whose outcome is not known yet, if any.
+
+    Asked only while the meeting is locked (`update_lease_until` set), so the common page view pays nothing.
+    """
+    if meeting.update_lease_until is None:
+        return None
+    return meeting.changes.filter(outcome__in=MeetingChange.PENDING).first()
+
+
+def meeting_settled_change(*, meeting: Meeting, pk) -> MeetingChange | None:
+    """The meeting's change `pk` if it was settled by checking with DingTalk (the page that waited for it)."""
+    return meeting.changes.filter(pk=pk, reconciled_at__isnull=False).first() if str(pk).isdigit() else None
+
+
 def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[MeetingChange]:
     """The saves that moved the meeting past `version`, oldest first: what a stale form did not see."""
     return (

@@ -4,6 +4,8 @@ Tests assert against these constants. DingTalk's own text is inserted with %-for
 strings and escaped by the template like any other message: never marked safe.
 """
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -68,9 +70,29 @@ RESCHEDULE_NOT_ALLOWED = _("You may change the title only; the start and end sta
 FORM_OUT_OF_DATE = _("This form is out of date. Reload the meeting and make your change again.")
 CHOICE_NOT_IN_LIST = _("Choose one of the options in the list.")
 DATE_INVALID = _("Enter a date as YYYY-MM-DD.")
+DATE_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9998.")
 FILTER_DATES_REVERSED = _("The “to” date must not be before the “from” date.")
 TIME_ZONE_INVALID = _("“%(value)s” is not an IANA time zone name, such as Asia/Shanghai or Europe/Berlin.")
-API_BASE_INVALID = _("Enter an HTTPS base URL such as https://api.dingtalk.com or https://api.dingtalk.io.")
+API_BASE_INVALID = _(
+    "Enter DingTalk's HTTPS base URL, https://api.dingtalk.com or https://api.dingtalk.io (or a host listed "
+    "in DINGTALK_EXTRA_API_HOSTS), without a path, user name, query or fragment."
+)
+
+# --- hostile input (issue 15) ------------------------------------------------------------------------
+TITLE_INVISIBLE_CHARACTERS = _(
+    "The title contains invisible characters that change how text is shown (right-to-left overrides, "
+    "zero-width characters); remove them."
+)
+TIME_FULLWIDTH_DIGITS = _("Type the date and time with the digits 0-9.")
+TIME_BEFORE_1970_UTC = _("%(value)s in %(time_zone)s is before 1970 in UTC, which DingTalk cannot store.")
+DINGTALK_ID_INVALID = _("Paste the ID exactly as DingTalk gives it: letters, digits and punctuation, no spaces.")
+SEARCH_INVALID = _("The search cannot contain control characters.")
+DINGTALK_VALUES_UNUSABLE = _(
+    "DingTalk sent a title or times for this meeting that the portal cannot show in %(time_zone)s "
+    "(for example a date outside the years 1970 to 9998, or an end before the start). Nothing was stored "
+    "or sent; correct the meeting in DingTalk for %(organization)s and try again."
+)
+SECRET_UNDECRYPTABLE = _("Cannot be decrypted with the configured keys: paste a new one.")
 
 # --- someone else changed it -------------------------------------------------------------------------
 SAVED_BY_SOMEONE_ELSE = _(
@@ -97,6 +119,48 @@ MEETING_REFRESHED = _(
     "The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
 )
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
+
+# --- a save whose answer was lost: checking with DingTalk (services/reconcile.py) ---------------------
+OUTCOME_UNKNOWN = _(
+    "DingTalk did not answer in time, so it is not known yet whether your change was saved. Nobody can "
+    "save this meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). This "
+    "page will show the answer."
+)
+OUTCOME_UNKNOWN_UNCLEAR = _(
+    "DingTalk's answer was cut off, could not be read or did not confirm the change, so it is not known "
+    "yet whether your change was saved. Nobody can save this meeting until the portal has checked with "
+    "DingTalk, after %(time)s (%(time_zone)s). This page will show the answer."
+)
+WAITING_FOR_CHECK = _(
+    "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk. Nobody can "
+    "save it until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). Your input is "
+    "still in the form."
+)
+CHECKING_WITH_DINGTALK = _(
+    "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there; the "
+    "portal will know after %(time)s (%(time_zone)s). This page reloads itself until then."
+)
+SAVE_UNDER_WAY = _(
+    "Someone is saving this meeting to DingTalk right now. This page reloads itself until it is done, "
+    "at the latest after %(time)s (%(time_zone)s)."
+)
+CHECKED_SAVED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was saved after all. DingTalk has "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+CHECKED_NOT_SAVED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved. DingTalk has "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+CHECKED_NOT_SAVED_PORTAL_UPDATED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved, and DingTalk has "
+    "values the portal did not: “%(title)s” from %(start)s to %(end)s (%(time_zone)s). The portal now "
+    "shows those."
+)
+CHECK_FAILED = _(
+    "The portal could not check with DingTalk whether an earlier save of this meeting arrived: %(reason)s "
+    "It tries again after %(time)s (%(time_zone)s); until then nobody can save the meeting."
+)
 
 # --- logging in ------------------------------------------------------------------------------------
 LOGGED_OUT = _("You are logged out.")
@@ -142,22 +206,20 @@ NOT_CONFIRMED = _(
     "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
     "to see whether it was saved before trying again."
 )
+# The next three only follow calls that changed nothing (a read, or an update that was never sent): an
+# update that may have reached DingTalk is OUTCOME_UNKNOWN instead.
 BAD_REPLY = _(
     "DingTalk answered with something that is not an API reply (HTTP %(status)s). It may be blocking "
-    "this server for a few minutes. Reload the meeting to check before trying again."
+    "this server for a few minutes. Nothing was changed; try again later."
 )
 CONNECTION_REFUSED = _(
     "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
     "try again."
 )
 CONNECTION_DROPPED = _(
-    "The connection to DingTalk broke before it answered. The change may or may not have been saved: "
-    "reload the meeting to check before trying again."
+    "The connection to DingTalk broke before it answered. Nothing was changed; try again in a minute."
 )
-TIMEOUT = _(
-    "DingTalk did not answer in time. The change may or may not have been saved: reload the meeting "
-    "to check before trying again."
-)
+TIMEOUT = _("DingTalk did not answer in time. Nothing was changed; try again in a minute.")
 UNKNOWN_ERROR = _(
     "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
     "Nothing was changed; quote these to helpdesk."
@@ -186,6 +248,10 @@ CREDENTIALS_MISSING = _(
     "%(organization)s has incomplete DingTalk credentials (missing: %(missing)s). Nothing was sent to "
     "DingTalk. An administrator must complete them in the admin."
 )
+CREDENTIALS_UNDECRYPTABLE = _(
+    "A stored DingTalk secret of %(organization)s cannot be decrypted with the configured keys. Nothing was "
+    "sent to DingTalk. An administrator must paste a new one in the admin."
+)
 TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s (%(time_zone)s), refreshed automatically.")
 TOKEN_STATUS_APP_PENDING = _("No current token: one is obtained at the next call and refreshed automatically.")
 TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s (%(time_zone)s); paste a new one before then.")
@@ -202,8 +268,28 @@ TOKEN_EXPIRY_PASSED = _("This time has passed. Give the new token's expiry, or l
 
 
 def local_time(moment, organization) -> str:
-    """A moment as wall-clock time in the organization's zone, the way the forms show it."""
-    return timezone.localtime(moment, organization.zone).strftime("%Y-%m-%d %H:%M")
+    """A moment as wall-clock time in the organization's zone, the way the forms show it.
+
+    A moment the zone cannot show (a row stored before DingTalk's values were checked) is given in UTC,
+    marked so, rather than failing the page or the message.
+    """
+    local = localtime_or_none(moment, organization.zone)
+    if local is None:
+        return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def localtime_or_none(moment, zone):
+    """The aware moment in `zone`, or None when no datetime can hold it there (year 0 or 10000)."""
+    try:
+        return timezone.localtime(moment, zone)
+    except (OverflowError, ValueError):
+        return None
+
+
+def local_clock_time(moment, organization) -> str:
+    """A moment's wall-clock time to the second in the organization's zone: when a wait ends."""
+    return timezone.localtime(moment, organization.zone).strftime("%H:%M:%S")
 
 
 # DingTalk's code -> the sentence (services.error_message fills in the parameters each one uses).

@@ -1,3 +1,5 @@
+import datetime
+import re
 import zoneinfo
 from urllib.parse import urlsplit
 
@@ -6,6 +8,45 @@ from django.core.exceptions import ValidationError
 
 from . import texts
 
+# The meeting times the portal takes and shows: from 1970 in UTC (DingTalk's epoch milliseconds), and
+# years a form and a page can write in any zone (9999-12-31 20:00 UTC is already 10000 in Shanghai).
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+FIRST_YEAR, LAST_YEAR = 1970, 9998
+
+
+def meeting_time_fits(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> bool:
+    """True when the aware `moment` is a meeting time the portal can show in `zone` and take back from its form."""
+    if moment < EPOCH:
+        return False
+    try:
+        local = moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return False
+    return FIRST_YEAR <= local.year <= LAST_YEAR
+
+
+# Characters that change how the text around them is shown while being invisible themselves: Unicode's
+# bidirectional controls (a right-to-left override shows "gpj.exe" as "exe.jpg"), zero-width characters,
+# the byte order mark, the word joiner and invisible operators, line and paragraph separators. A title
+# with them can pass for another in a list or an export.
+INVISIBLE_FORMATTING = re.compile("[\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# What DingTalk issues as IDs (conference IDs, union IDs): visible ASCII, no spaces.
+DINGTALK_ID = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+def has_invisible_formatting(text: str) -> bool:
+    return INVISIBLE_FORMATTING.search(text) is not None
+
+
+def reveal_invisible(text: str) -> str:
+    """The text with each invisible formatting character written as its code, e.g. `<U+202E>`."""
+    return INVISIBLE_FORMATTING.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+
+
+def validate_dingtalk_id(value: str) -> None:
+    if not DINGTALK_ID.fullmatch(value):
+        raise ValidationError(texts.DINGTALK_ID_INVALID, code="invalid_dingtalk_id")
+
 
 def validate_time_zone(value: str) -> None:
     """Accept only real IANA zone names (`Asia/Shanghai`), not abbreviations or offsets."""
@@ -13,15 +54,34 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(texts.TIME_ZONE_INVALID, code="invalid_time_zone", params={"value": value})
 
 
+# DingTalk's own API hosts; settings.DINGTALK_EXTRA_API_HOSTS adds an operator's gateways.
+DINGTALK_API_HOSTS = frozenset({"api.dingtalk.com", "api.dingtalk.io"})
+# The local sandbox (development only): plain http to a loopback name, on an explicit port.
+SANDBOX_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
 def validate_api_base(value: str) -> None:
-    """DingTalk is reached over HTTPS; plain HTTP only to the local sandbox, in development."""
-    parts = urlsplit(value)
-    if parts.scheme == "https" and parts.hostname and not parts.path.strip("/") and not parts.query:
-        return
-    if (
-        settings.DINGTALK_SANDBOX_ENABLED
-        and parts.scheme == "http"
-        and parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    ):
-        return
-    raise ValidationError(texts.API_BASE_INVALID, code="invalid_api_base")
+    """Where the organization's token is sent: https://<a DingTalk host or a listed gateway>[:port], nothing
+    else -- no user info (`https://api.dingtalk.com@evil.example` is evil.example), path, query or fragment.
+    In development (DINGTALK_SANDBOX_ENABLED), also http://127.0.0.1:<port> or http://localhost:<port>."""
+    if not _api_base_allowed(value):
+        raise ValidationError(texts.API_BASE_INVALID, code="invalid_api_base")
+
+
+def _api_base_allowed(value: str) -> bool:
+    if not value or not value.isprintable() or any(character in value for character in " \\?#@"):
+        return False
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:  # a port out of range, a bracketed host that is no address
+        return False
+    if parts.username is not None or parts.path not in ("", "/") or parts.query or parts.fragment:
+        return False
+    host = parts.hostname or ""
+    if parts.scheme == "https":
+        extra = {name.strip().lower() for name in settings.DINGTALK_EXTRA_API_HOSTS}
+        return host in DINGTALK_API_HOSTS | extra
+    return (
+        parts.scheme == "http" and settings.DINGTALK_SANDBOX_ENABLED and host in SANDBOX_HOSTS and port is not None
+    )

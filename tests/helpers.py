@@ -153,6 +153,10 @@ FAILURES = [
 ]
 
 
+# The FAILURES of an update that may have reached DingTalk: its outcome is unknown, not failed (issue 15).
+UNCERTAIN_UPDATE_FAILURES = ("success-false", "html-reply", "dropped", "timeout")
+
+
 # --- the zh_Hans catalogue ----------------------------------------------------------------------------
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 

@@ -33,6 +33,7 @@ from .errors import (
     DingTalkError,
     DingTalkNotConfirmed,
     DingTalkTimeout,
+    DingTalkUnusableValues,
     retry_delay,
 )
 from .limits import TITLE_MAX_LENGTH, title_length
@@ -70,6 +71,7 @@ __all__ = [
     "DingTalkError",
     "DingTalkNotConfirmed",
     "DingTalkTimeout",
+    "DingTalkUnusableValues",
     "client_for",
     "epoch_ms",
     "from_epoch_ms",

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from .errors import DingTalkBadReply, DingTalkNotConfirmed
+from .errors import DingTalkBadReply, DingTalkNotConfirmed, DingTalkUnusableValues
 from .limits import TITLE_MAX_LENGTH, title_length
 from .transport import TOKEN_CHARACTERS, Transport
 
@@ -79,6 +79,7 @@ class DingTalkClient(Transport):
             "PUT",
             UPDATE_PATH,
             idempotent=True,
+            changes=True,
             access_token=access_token,
             json_body={
                 "creatorUnionId": creator_union_id,
@@ -114,11 +115,18 @@ class DingTalkClient(Transport):
             ) from None
         # The title is stored as it is: refuse what no column can hold, rather than fail later.
         if not _storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
-            raise DingTalkBadReply("DingTalk's meeting reply has an unusable title", status=200, request_id=request_id)
+            raise DingTalkUnusableValues("DingTalk's meeting reply has an unusable title", status=200,
+                                         request_id=request_id)
+        # The reply names the meeting it describes (dingtalk-api.md): another one's values are not this one's.
+        if body.get("scheduleConferenceId", schedule_conference_id) != schedule_conference_id:
+            raise DingTalkUnusableValues("DingTalk's meeting reply is about another meeting", status=200,
+                                         request_id=request_id)
         try:
-            return Conference(title=title, starts_at=from_epoch_ms(start_ms), ends_at=from_epoch_ms(end_ms))
+            starts_at, ends_at = from_epoch_ms(start_ms), from_epoch_ms(end_ms)
         except (OverflowError, OSError, ValueError):
-            raise DingTalkBadReply("DingTalk sent times out of range", status=200, request_id=request_id) from None
+            raise DingTalkUnusableValues("DingTalk sent times out of range", status=200,
+                                         request_id=request_id) from None
+        return Conference(title=title, starts_at=starts_at, ends_at=ends_at)
 
     def get_access_token(self, *, app_key: str, app_secret: str) -> AccessToken:
         body, request_id = self._call(

@@ -84,12 +84,20 @@ class DingTalkAPIError(DingTalkError):
 
     @property
     def may_have_been_applied(self) -> bool:
-        # DingTalk's 4xx refusals are decisions taken before acting; a 5xx may come after it acted.
+        # DingTalk's 4xx refusals are decisions taken before acting; a 5xx may come after it acted, except
+        # its `systemError`, which DingTalk documents as "not done, try again".
+        if self.code == Code.SYSTEM_ERROR:
+            return False
         return self.sent and (self.status is None or self.status >= 500)
 
 
 class DingTalkBadReply(DingTalkError):
     """DingTalk answered, but not with a usable API reply (HTML block page, broken JSON, wrong shape)."""
+
+
+class DingTalkUnusableValues(DingTalkBadReply):
+    """DingTalk answered in the expected shape, but with values the portal cannot store, show or edit
+    (a title no column holds, times no calendar or time zone can show, another meeting's ID)."""
 
 
 class DingTalkNotConfirmed(DingTalkError):
@@ -149,14 +157,21 @@ def _never_connected(error: requests.ConnectionError) -> bool:
     return False
 
 
-def retry_delay(error: DingTalkError, *, retry: int) -> float | None:
+def retry_delay(error: DingTalkError, *, retry: int, changes: bool = False) -> float | None:
     """Seconds to wait before retry number `retry` (1 or 2) of an idempotent call, or None: do not retry.
+
+    A call that `changes` something (the update PUT) is retried only when DingTalk certainly did not act
+    on it (`may_have_been_applied` is False): after a read timeout or a dropped reply the first try may
+    still arrive, and a retry could only add a second copy that lands even later -- after someone else's
+    save, overwriting it. Its outcome is unknown at once and settled by reading DingTalk later.
 
     Retried: nothing came back (refused, dropped, timed out), DingTalk's own `systemError`, and its
     throttling. Never: a JSON answer that is DingTalk's decision (paramsError, permissionError,
     resourceCancel, a missing scope, InvalidAuthentication, the monthly quota, unknown codes), and never a
     reply that is not JSON -- that is DingTalk's block page, and hammering it extends the block.
     """
+    if changes and error.may_have_been_applied:
+        return None
     if isinstance(error, DingTalkTimeout | DingTalkConnectionRefused | DingTalkConnectionDropped):
         base = RETRY_BASE_DELAY
     elif isinstance(error, DingTalkAPIError) and error.code == Code.SYSTEM_ERROR:

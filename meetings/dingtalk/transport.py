@@ -128,9 +128,10 @@ class Transport:
             self.clock = clock
 
     def _call(
-        self, method, path, *, idempotent=False, access_token=None, json_body=None, params=None
+        self, method, path, *, idempotent=False, changes=False, access_token=None, json_body=None, params=None
     ) -> tuple[dict, str]:
-        """One DingTalk call: its JSON object and request ID. Only an idempotent one is retried.
+        """One DingTalk call: its JSON object and request ID. Only an idempotent one is retried, and one
+        that `changes` something only while DingTalk certainly did not act on it (errors.retry_delay).
 
         The token endpoints are not: DingTalk throttles callers that ask for tokens often, a token is
         fetched once per two hours per organization, and a failed fetch costs only a message -- nothing
@@ -160,7 +161,8 @@ class Transport:
             try:
                 return self._attempt(**request, timeout=self._timeout_within(ends_at - self.clock()))
             except DingTalkError as error:
-                delay = retry_delay(error, retry=attempt) if idempotent and attempt < MAX_ATTEMPTS else None
+                retry = idempotent and attempt < MAX_ATTEMPTS
+                delay = retry_delay(error, retry=attempt, changes=changes) if retry else None
                 if delay is None or self.clock() + delay + MIN_ATTEMPT_SECONDS > ends_at:
                     raise
                 logger.info(
@@ -221,7 +223,7 @@ class Transport:
         header_request_id = reply_text(response.headers.get(REQUEST_ID_HEADER), limit=REPLY_ID_MAX_LENGTH)
         try:
             body = json.loads(content) if len(content) <= MAX_REPLY_BYTES else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python's stack
             body = None
         if not isinstance(body, dict):
             logger.warning(

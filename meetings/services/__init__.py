@@ -8,26 +8,30 @@ from .errors import (
     MeetingChangedInDingTalk,
     MeetingConflict,
     MeetingError,
+    MeetingOutcomeUnknown,
     error_message,
 )
-from .meetings import RESCHEDULE_PERMISSION, UPDATE_LEASE, meeting_refresh, meeting_register, meeting_update
+from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_register, meeting_update
 from .organizations import organization_save
+from .reconcile import meeting_reconcile, meetings_to_reconcile
 from .submissions import edit_submission_finish, edit_submission_key, edit_submission_start, edit_submission_wait
 
 __all__ = [
     "RESCHEDULE_PERMISSION",
-    "UPDATE_LEASE",
     "MeetingCanceled",
     "MeetingChangedInDingTalk",
     "MeetingConflict",
     "MeetingError",
+    "MeetingOutcomeUnknown",
     "edit_submission_finish",
     "edit_submission_key",
     "edit_submission_start",
     "edit_submission_wait",
     "error_message",
+    "meeting_reconcile",
     "meeting_refresh",
     "meeting_register",
     "meeting_update",
+    "meetings_to_reconcile",
     "organization_save",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from .. import credentials, dingtalk, texts
 from ..models import Organization
 
@@ -32,12 +34,22 @@ class MeetingChangedInDingTalk(MeetingError):
         self.current = current
 
 
+class MeetingOutcomeUnknown(MeetingError):
+    """The update may have reached DingTalk, or a check of one could not be made: the meeting stays locked
+    until `check_after`, when the portal reads DingTalk to settle it (services.meeting_reconcile)."""
+
+    def __init__(self, message: str, *, check_after: datetime.datetime):
+        super().__init__(message)
+        self.check_after = check_after
+
+
 # Failures whose kind says more than their code (most have none: DingTalk never answered), in order.
 ERROR_KINDS = (
     (credentials.TokenRequestFailed, texts.TOKEN_REQUEST_FAILED),
     (dingtalk.DingTalkTimeout, texts.TIMEOUT),
     (dingtalk.DingTalkConnectionRefused, texts.CONNECTION_REFUSED),
     (dingtalk.DingTalkConnectionDropped, texts.CONNECTION_DROPPED),
+    (dingtalk.DingTalkUnusableValues, texts.DINGTALK_VALUES_UNUSABLE),
     (dingtalk.DingTalkBadReply, texts.BAD_REPLY),
 )
 
@@ -47,6 +59,8 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
     if isinstance(error, credentials.CredentialsMissing):
         missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
         return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+    if isinstance(error, credentials.SecretUndecryptable):
+        return texts.CREDENTIALS_UNDECRYPTABLE % {"organization": organization.name}
     if isinstance(error, credentials.PastedTokenExpired):
         return texts.PASTED_TOKEN_EXPIRED % {
             "organization": organization.name,
@@ -56,6 +70,7 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
     # Every sentence picks the parameters it names.
     params = {
         "organization": organization.name,
+        "time_zone": organization.time_zone,
         "host": organization.api_base,
         "status": error.status or "-",
         "code": error.code or "-",

@@ -6,21 +6,27 @@ import datetime
 import logging
 from typing import NoReturn
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, selectors, texts
+from .. import credentials, dingtalk, selectors, texts, validators
 from ..models import Meeting, MeetingChange, Organization
-from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, error_message
+from .dingtalk_values import conference_check
+from .errors import (
+    MeetingCanceled,
+    MeetingChangedInDingTalk,
+    MeetingConflict,
+    MeetingError,
+    MeetingOutcomeUnknown,
+    error_message,
+)
 
 logger = logging.getLogger(__name__)
 
 
-# Longer than any save can take (two DingTalk calls within gunicorn's 30 s worker timeout), so a live
-# save never loses its lease; a worker killed mid-save blocks edits of that one meeting for a minute.
-UPDATE_LEASE = datetime.timedelta(seconds=60)
 RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
 
 
@@ -42,7 +48,11 @@ def meeting_update(
     with MeetingChangedInDingTalk instead of overwriting a change made in DingTalk directly. A person
     without the reschedule permission changes the title only; the times sent are DingTalk's current ones.
 
-    Every attempt that gets past the form leaves a MeetingChange row, whatever the outcome.
+    Every attempt that gets past the form leaves a MeetingChange row, whatever the outcome; it is written
+    IN_PROGRESS before the update is sent, so a process killed meanwhile leaves it on record. When the
+    update may have reached DingTalk without an answer saying so, the row is UNKNOWN, the meeting stays
+    locked until no try of it can still arrive, and MeetingOutcomeUnknown says when the portal will know
+    (reconcile.meeting_reconcile settles it then).
     Returns None when nothing differs from what is stored (nothing is sent).
     Raises MeetingError (or a subclass) with the sentence to show; MeetingCanceled when the meeting is,
     or DingTalk now says it is, canceled.
@@ -56,6 +66,7 @@ def meeting_update(
     if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
         return None
 
+    _settle_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
     change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
@@ -67,7 +78,7 @@ def meeting_update(
         there = (current.title, current.starts_at, current.ends_at)
         if (based_on if may_reschedule else based_on[:1]) != (there if may_reschedule else there[:1]):
             text = texts.CHANGED_IN_DINGTALK % {
-                "title": current.title,
+                "title": validators.reveal_invisible(current.title),
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
                 "time_zone": meeting.organization.time_zone,
@@ -78,6 +89,7 @@ def meeting_update(
             starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
         organization = meeting.organization
         client = dingtalk.client_for(organization.api_base)
+        _start(change, lease=lease)
         try:
             change.request_id = credentials.call_with_token(
                 organization=organization,
@@ -91,7 +103,12 @@ def meeting_update(
                 ),
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
+                _unknown(change, lease=lease, error=error)
             _fail(change, error)
+        except Exception as error:  # noqa: BLE001 -- whatever failed after sending, the update may be in DingTalk
+            logger.exception("Meeting %s: the update failed after it was sent", meeting.pk)
+            _unknown(change, lease=lease, error=error)
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
     finally:
         _release_lease(meeting, lease)
@@ -106,6 +123,7 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     """
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
+    _settle_earlier_save(meeting)
     change = _change(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
     lease = _take_lease(change)
     try:
@@ -152,11 +170,24 @@ def _saved_since(change: MeetingChange) -> MeetingConflict:
     return MeetingConflict(str(texts.SAVED_BY_YOU_ELSEWHERE if mine else texts.SAVED_BY_SOMEONE_ELSE))
 
 
+def update_lease() -> datetime.timedelta:
+    """How long one save may hold a meeting (settings.DINGTALK_UPDATE_LEASE): longer than any save can take."""
+    return datetime.timedelta(seconds=settings.DINGTALK_UPDATE_LEASE)
+
+
+def _settle_earlier_save(meeting: Meeting) -> None:
+    """Settle a pending save of the meeting whose wait is over, before anyone saves on top of it."""
+    from .reconcile import meeting_reconcile  # reconcile.py builds on this module's helpers
+
+    if meeting.update_lease_until is not None and meeting.update_lease_until <= timezone.now():
+        meeting_reconcile(meeting=meeting)
+
+
 def _take_lease(change: MeetingChange) -> datetime.datetime:
     """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused."""
     meeting = change.meeting
     now = timezone.now()
-    lease = now + UPDATE_LEASE
+    lease = now + update_lease()
     claimed = (
         Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
         .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
@@ -171,7 +202,15 @@ def _take_lease(change: MeetingChange) -> datetime.datetime:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     if stored.get("version") != change.based_on_version:
         _stop(change, _saved_since(change))
+    pending = meeting.changes.filter(outcome=MeetingChange.Outcome.UNKNOWN, reconciled_at=None).first()
+    if pending is not None and pending.check_after is not None:
+        # Not "someone else is saving": the lock is the wait for an earlier save's uncertain outcome.
+        _stop(change, MeetingConflict(texts.WAITING_FOR_CHECK % _time_params(pending.check_after, meeting)))
     _stop(change, MeetingConflict(str(texts.SAVE_IN_PROGRESS)))
+
+
+def _time_params(moment: datetime.datetime, meeting: Meeting) -> dict:
+    return {"time": texts.local_clock_time(moment, meeting.organization), "time_zone": meeting.organization.time_zone}
 
 
 def _release_lease(meeting: Meeting, lease: datetime.datetime) -> None:
@@ -198,7 +237,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             updated_by=change.user,
             updated_at=updated_at,
         )
-        change.http_status = 200
+        change.http_status, change.check_after = 200, None
         if not stored:
             # Our lease ran out and someone else saved meanwhile: say so rather than overwrite theirs.
             logger.error("Meeting %s: lease lost during a DingTalk call", meeting.pk)
@@ -217,6 +256,53 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     meeting.updated_by, meeting.updated_at = change.user, updated_at
 
 
+def _start(change: MeetingChange, *, lease: datetime.datetime) -> None:
+    """Keep the attempt as IN_PROGRESS before the update's first byte goes out (autocommitted), and have
+    it checked when the lease runs out: if this process dies mid-save, the row and the check remain."""
+    change.outcome = MeetingChange.Outcome.IN_PROGRESS
+    change.check_after = lease
+    change.save()
+    schedule_check(change.meeting, at=lease)
+
+
+def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exception) -> NoReturn:
+    """The update may have reached DingTalk: keep the row UNKNOWN, keep the meeting locked until no try of
+    it can still arrive, have it checked then, and raise MeetingOutcomeUnknown.
+
+    Now is after the last try was sent. DingTalk may answer up to a read timeout after that -- the
+    configured one, not a shortened last try's -- and may still be working on it as long again.
+    """
+    meeting = change.meeting
+    check_after = timezone.now() + datetime.timedelta(seconds=2 * settings.DINGTALK_READ_TIMEOUT + 2)
+    change.outcome = MeetingChange.Outcome.UNKNOWN
+    change.check_after = check_after
+    if isinstance(error, dingtalk.DingTalkError):
+        change.dingtalk_code = error.code or type(error).__name__
+        change.request_id, change.http_status = error.request_id, error.status
+    else:
+        change.dingtalk_code = type(error).__name__
+    sentence = texts.OUTCOME_UNKNOWN if isinstance(error, dingtalk.DingTalkTimeout) else texts.OUTCOME_UNKNOWN_UNCLEAR
+    change.message = sentence % _time_params(check_after, meeting)
+    with transaction.atomic():
+        # Only our own lease: it is moved, not released, so nobody saves before the check.
+        if Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after):
+            meeting.update_lease_until = check_after
+        change.save()
+    schedule_check(meeting, at=check_after)
+    raise MeetingOutcomeUnknown(change.message, check_after=check_after) from error
+
+
+def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:
+    """Have a job settle the meeting at `at`, so it is settled even if nobody opens it. The page and
+    `manage.py reconcile_meetings` settle it too, so a queue that is down costs only a log line."""
+    from .. import tasks  # tasks call services
+
+    try:
+        tasks.meeting_reconcile_job.using(run_after=at).enqueue(meeting_id=meeting.pk)
+    except Exception:  # noqa: BLE001 -- the save must not fail because the queue does
+        logger.exception("Meeting %s: could not queue the check with DingTalk", meeting.pk)
+
+
 def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
     meeting = change.meeting
     try:
@@ -232,9 +318,12 @@ def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
 def _dingtalk_meeting(
     *, organization: Organization, schedule_conference_id: str, request_union_id: str
 ) -> dingtalk.Conference:
-    """DingTalk's current title and times. Raises CredentialsError or DingTalkError."""
+    """DingTalk's current title and times, checked for the organization before anyone stores them.
+
+    Raises CredentialsError or DingTalkError (DingTalkUnusableValues: values the portal cannot keep).
+    """
     client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
+    current = credentials.call_with_token(
         organization=organization,
         call=lambda access_token: client.get_schedule_conference(
             access_token=access_token,
@@ -242,12 +331,13 @@ def _dingtalk_meeting(
             request_union_id=request_union_id,
         ),
     )
+    return conference_check(current, organization=organization)
 
 
 def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> NoReturn:
     """Keep the attempt as a FAILED row and raise its sentence; DingTalk saying canceled marks the meeting so."""
     meeting = change.meeting
-    change.outcome = MeetingChange.Outcome.FAILED
+    change.outcome, change.check_after = MeetingChange.Outcome.FAILED, None
     change.dingtalk_code = type(error).__name__  # credentials the portal lacks: no DingTalk call, no code
     if isinstance(error, dingtalk.DingTalkError):
         change.dingtalk_code = error.code or change.dingtalk_code

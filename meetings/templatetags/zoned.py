@@ -1,9 +1,12 @@
 """`{% zoned_time moment organization %}`: every time the portal shows is in the organization's time zone,
 and says which: <time datetime="2027-03-15T10:00:00+01:00">2027-03-15 10:00</time> Europe/Berlin."""
 
+import datetime
+
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
+
+from .. import texts
 
 register = template.Library()
 
@@ -13,12 +16,15 @@ MINUTES, SECONDS = "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"
 def zoned_time_html(moment, organization, *, seconds: bool = False) -> str:
     if moment is None:
         return ""
-    local = timezone.localtime(moment, organization.zone)
+    local, zone_name = texts.localtime_or_none(moment, organization.zone), organization.time_zone
+    if local is None:
+        # A time the zone cannot show (DingTalk once sent 9999-12-31 20:00 UTC): in UTC, said so, not a 500.
+        local, zone_name = moment.astimezone(datetime.UTC), "UTC"
     return format_html(
         '<time datetime="{}">{}</time> <span class="zone">{}</span>',
         local.isoformat(),
         local.strftime(SECONDS if seconds else MINUTES),
-        organization.time_zone,
+        zone_name,
     )
 
 

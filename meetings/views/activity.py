@@ -1,7 +1,7 @@
 """The activity log across a person's organizations, and its CSV export."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
@@ -34,10 +34,10 @@ class ActivityView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         if self.kwargs.get("format") == "csv" and self.filter_form.is_valid():
-            response = StreamingHttpResponse(
-                exports.activity_csv_lines(self.get_queryset().iterator(chunk_size=500)),
-                content_type="text/csv; charset=utf-8",
-            )
+            # Every line is written before the response starts: a failure is then a visible error page,
+            # never a file cut short under a 200.
+            lines = exports.activity_csv_lines(self.get_queryset().iterator(chunk_size=500))
+            response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="meeting-activity.csv"'
             return response
         return super().get(request, *args, **kwargs)

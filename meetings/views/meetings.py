@@ -9,13 +9,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import dingtalk, selectors, services, texts
-from ..forms import MeetingForm, MeetingRegisterForm
+from ..forms import MeetingForm, MeetingRegisterForm, MeetingSearchForm
 from ..models import EditSubmission, Meeting
+from ..validators import reveal_invisible
 
 
 class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -24,11 +26,18 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     context_object_name = "meetings"
     paginate_by = 25
 
+    @cached_property
+    def search_form(self) -> MeetingSearchForm:
+        return MeetingSearchForm(self.request.GET)
+
     def get_queryset(self):
-        return selectors.meeting_list(user=self.request.user, query=self.request.GET.get("q", ""))
+        if not self.search_form.is_valid():
+            return Meeting.objects.none()
+        return selectors.meeting_list(user=self.request.user, query=self.search_form.cleaned_data["q"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.request.GET.get("q", ""), **kwargs)
+        query = self.request.GET.get("q", "")
+        return super().get_context_data(query=query, search_form=self.search_form, **kwargs)
 
 
 class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
@@ -48,7 +57,7 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
             else:
                 form.add_error(exc.field, exc.message)
             return self.form_invalid(form)
-        messages.success(self.request, texts.MEETING_REGISTERED % {"title": meeting.title})
+        messages.success(self.request, texts.MEETING_REGISTERED % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:edit", pk=meeting.pk)
 
 
@@ -91,12 +100,17 @@ class MeetingEditView(MeetingMixin, FormView):
             kwargs["data"] = {**self.submission.data, "submission": services.edit_submission_key()}
         return kwargs
 
+    def get(self, request, *args, **kwargs):
+        settle(request, self.meeting)  # before the form is built from the meeting's values
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.get_form())
         context = {
             "meeting": self.meeting,
             "canceled_notice": texts.MEETING_CANCELED_NOTICE,
             "saving": texts.SAVING % {"seconds": round(settings.DINGTALK_DEADLINE)},
+            "pending_check": pending_check(self.meeting),
         }
         if self.submission is not None:
             context.update(self._submission_context(kwargs["form"]))
@@ -159,7 +173,7 @@ class MeetingEditView(MeetingMixin, FormView):
                 outcome.update(level=messages.WARNING, conflict="portal")
             elif isinstance(exc, services.MeetingChangedInDingTalk):
                 outcome.update(level=messages.WARNING, conflict="dingtalk", current=_to_json(exc.current))
-            elif isinstance(exc, services.MeetingCanceled):
+            elif isinstance(exc, services.MeetingCanceled | services.MeetingOutcomeUnknown):
                 outcome["level"] = messages.WARNING
             return outcome
         if change is None:
@@ -218,6 +232,10 @@ class MeetingHistoryView(MeetingMixin, ListView):
     context_object_name = "changes"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        settle(request, self.meeting)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.meeting_change_list(meeting=self.meeting)
 
@@ -225,10 +243,44 @@ class MeetingHistoryView(MeetingMixin, ListView):
         return super().get_context_data(meeting=self.meeting, **kwargs)
 
 
+def settle(request, meeting: Meeting) -> None:
+    """Settle the meeting's pending save if its wait is over, and say the answer; or the answer a page that
+    waited for it (`?checked=<change>`, where the pending page reloads to) missed because a job was first.
+    Only a locked meeting, or that reload, costs a query."""
+    settled = None
+    if meeting.update_lease_until is not None:
+        try:
+            settled = services.meeting_reconcile(meeting=meeting)
+        except services.MeetingError as exc:
+            messages.warning(request, exc.message)
+    if settled is None and "checked" in request.GET:
+        settled = selectors.meeting_settled_change(meeting=meeting, pk=request.GET["checked"])
+    if settled is not None:
+        level = messages.SUCCESS if settled.outcome == settled.Outcome.SUCCESS else messages.WARNING
+        messages.add_message(request, level, settled.message)
+
+
+def pending_check(meeting: Meeting) -> dict | None:
+    """What the edit page shows while the meeting is locked by a save under way or one being checked."""
+    change = selectors.meeting_pending_change(meeting=meeting)
+    if change is None:
+        return None
+    until = meeting.update_lease_until
+    sentence = texts.CHECKING_WITH_DINGTALK if change.outcome == change.Outcome.UNKNOWN else texts.SAVE_UNDER_WAY
+    seconds = (until - timezone.now()).total_seconds()
+    organization = meeting.organization
+    return {
+        "change": change,
+        "text": sentence % {"time": texts.local_clock_time(until, organization), "time_zone": organization.time_zone},
+        # Reload just after the wait ends (the reload settles it), at least every half minute.
+        "reload_after": min(max(int(seconds) + 2, 2), 30),
+    }
+
+
 def _saved_values(meeting: Meeting) -> dict:
     organization = meeting.organization
     return {
-        "title": meeting.title,
+        "title": reveal_invisible(meeting.title),
         "start": texts.local_time(meeting.starts_at, organization),
         "end": texts.local_time(meeting.ends_at, organization),
         "time_zone": organization.time_zone,

@@ -138,3 +138,57 @@ def test_a_control_socket_is_opened_only_at_a_path_given_for_this_instance():
     given = config(GUNICORN_CONTROL_SOCKET="/run/portal/gunicorn.ctl")
     assert given["control_socket"] == "/run/portal/gunicorn.ctl"
     assert "control_socket_disable" not in given
+
+
+# --- the key checks at start (issue 15) ---------------------------------------------------------------
+
+OTHER_KEY = "kJ0mQ7cYd1Sx8wE2Hn4Rb6Tv9Lz3Pa5Uf0Gi7Ko2Mq4="
+
+
+def start_gunicorn(tmp_path, *, wait=20, **env):
+    """gunicorn as production starts it; returns (exit code, output) once it stops, or (None, output) if it
+    is still serving after a few seconds (then it is stopped)."""
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **PRODUCTION_ENV,
+                   "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
+                   "GUNICORN_WORKERS": "1", "DJANGO_STATIC_ROOT": str(tmp_path / "static"), **env}
+    server = subprocess.Popen([GUNICORN, "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"], cwd=BASE_DIR,
+                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = server.communicate(timeout=wait)
+        return server.returncode, output
+    except subprocess.TimeoutExpired:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+        return None, output
+
+
+@pytest.fixture
+def database_with_a_secret(tmp_path):
+    """A migrated database holding one organization whose token is encrypted under PRODUCTION_ENV's key."""
+    env = {"PATH": "/usr/bin:/bin", **PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    for command in (["migrate", "--noinput"], ["add_org", "Hangzhou Office", "--time-zone", "Asia/Shanghai"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, check=True, capture_output=True,
+                       timeout=120, env={**env, "DINGTALK_ACCESS_TOKEN": "tok-Secret-1234567890"})
+    return tmp_path
+
+
+def test_a_key_that_decrypts_no_stored_secret_stops_the_start(database_with_a_secret):
+    code, output = start_gunicorn(database_with_a_secret, DINGTALK_ENCRYPTION_KEYS=OTHER_KEY)
+
+    assert code not in (None, 0), output
+    assert "meetings.E002" in output and "cannot be decrypted with any key in DINGTALK_ENCRYPTION_KEYS" in output
+    assert "Booting worker" not in output  # refused before any worker took a request
+
+
+def test_a_malformed_key_stops_the_start(database_with_a_secret):
+    code, output = start_gunicorn(database_with_a_secret, DINGTALK_ENCRYPTION_KEYS="not-a-key")
+
+    assert code not in (None, 0), output
+    assert "meetings.E001" in output and "not a Fernet key" in output
+
+
+def test_the_right_key_starts(database_with_a_secret):
+    code, output = start_gunicorn(database_with_a_secret, wait=6)
+
+    assert code is None, output
+    assert "Booting worker" in output

@@ -33,3 +33,13 @@ def test_in_development_an_organization_may_use_the_sandbox(settings, db):
     Organization.objects.create(name="Demo", api_base=SANDBOX_URL)
     settings.DINGTALK_SANDBOX_ENABLED = True
     assert checks.check_no_organization_uses_the_sandbox(databases=["default"]) == []
+
+
+def test_it_refuses_a_stored_api_base_the_validator_now_refuses(settings, db):
+    Organization.objects.create(name="Before issue 15", api_base="https://api.dingtalk.com@evil.example")
+    settings.DINGTALK_SANDBOX_ENABLED = True  # in development too
+
+    found = checks.check_no_organization_uses_the_sandbox(databases=["default"])
+
+    assert ids(found) == ["meetings.E003"]
+    assert "'Before issue 15'" in found[0].msg and "DINGTALK_EXTRA_API_HOSTS" in found[0].hint

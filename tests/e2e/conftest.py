@@ -8,12 +8,15 @@ groups) are emptied too, so these tests grant permissions directly.
 
 import datetime
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
 from meetings import dingtalk
@@ -26,6 +29,30 @@ PASTED_TOKEN = "e2e-pasted-token"
 CREATOR = "e2e-creator-union-id"
 PASSWORD = "a long e2e password"
 BASE_DIR = Path(__file__).resolve().parents[2]
+# Olga fixes the typo and moves the meeting by an hour, in Berlin time (UTC+1 in March).
+TYPED = {"title": "Design review", "start_time": "2027-03-15T11:00", "end_time": "2027-03-15T12:30"}
+
+
+def edit_path(meeting):
+    return reverse("meetings:edit", args=[meeting.pk])
+
+
+def save(portal, meeting, **typed):
+    return portal.submit(portal.get(edit_path(meeting)), {**TYPED, **typed})
+
+
+def wait_for_replies(sandbox, seconds=5.0):
+    """Until the sandbox has answered every call it received (a slow reply goes on after the client left)."""
+    deadline = time.monotonic() + seconds
+    while any(call["status"] is None and call["fault"] != "drop" for call in sandbox.state.requests()):
+        assert time.monotonic() < deadline, sandbox.state.requests()
+        time.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

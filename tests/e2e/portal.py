@@ -13,6 +13,7 @@ class Page(html.parser.HTMLParser):
     def __init__(self, response: requests.Response):
         super().__init__()
         self.status, self.url = response.status_code, response.url
+        self.html = response.text
         self.forms: list[dict] = []  # {"action": ..., "values": {name: value}}, in page order
         self.messages: list[tuple[str, str]] = []  # (level, text): ("error", "DingTalk had ...")
         self.errors: list[str] = []

@@ -152,7 +152,7 @@ def test_it_needs_the_permission(alice_client):
 
 
 def read_csv(response):
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")  # so spreadsheets read the Chinese right
     return list(csv.reader(io.StringIO(body[1:])))
 
@@ -191,7 +191,7 @@ def test_the_csv_cannot_run_formulas_in_a_spreadsheet(office_admin_client, offic
     assert cells["Message"] == "'@SUM(1)"
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx", "\rx"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠x"])
 def test_csv_safe_quotes_what_a_spreadsheet_would_run(value):
     assert csv_safe(value) == "'" + value
 
@@ -199,6 +199,28 @@ def test_csv_safe_quotes_what_a_spreadsheet_would_run(value):
 @pytest.mark.parametrize("value, expected", [("Weekly", "Weekly"), ("a=b", "a=b"), (None, ""), (200, "200")])
 def test_csv_safe_leaves_plain_text_alone(value, expected):
     assert csv_safe(value) == expected
+
+
+def test_every_csv_cell_is_quoted(office_admin_client, office_admin, meeting):
+    attempt(meeting, office_admin, new_title="a;b", message="plain")
+
+    body = office_admin_client.get(CSV_URL).content.decode("utf-8").lstrip("\ufeff")
+
+    for line in body.splitlines():
+        assert line.startswith('"') and line.endswith('"')
+        assert ';' not in line.replace('"a;b"', "")  # the one ; is inside its quoted cell
+    assert '"plain"' in body and '"a;b"' in body
+
+
+def test_the_csv_writes_out_invisible_formatting(office_admin_client, office_admin, meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(title="invoice\u202egpj.exe")
+    attempt(meeting, office_admin, new_title="\u200b=1+1")
+
+    header, row = read_csv(office_admin_client.get(CSV_URL))
+
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Meeting"] == "invoice<U+202E>gpj.exe"
+    assert cells["New title"] == "<U+200B>=1+1"
 
 
 def test_canceled_meetings_are_labeled(office_admin_client, office_admin, meeting):

@@ -51,8 +51,6 @@ def reply_in_order(url, *replies, method=responses.PUT):
     [
         pytest.param(SYSTEM_ERROR, id="systemError"),
         pytest.param(NOT_SENT, id="connection-refused"),
-        pytest.param(DROPPED, id="connection-dropped"),
-        pytest.param(TIMED_OUT, id="read-timeout"),
         pytest.param({"body": requests.ConnectTimeout("connect timed out")}, id="connect-timeout"),
     ],
 )
@@ -104,10 +102,18 @@ def test_a_retry_meets_whatever_dingtalk_says_next(dingtalk_client, dingtalk_wai
     assert len(responses.calls) == 2
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(dingtalk_error(403, QPS_APP), id="throttled"),
+        pytest.param(DROPPED, id="connection-dropped"),
+        pytest.param(TIMED_OUT, id="read-timeout"),
+    ],
+)
 @responses.activate(registry=OrderedRegistry)
-def test_it_retries_the_query(dingtalk_client, dingtalk_waits):
+def test_it_retries_the_query(dingtalk_client, dingtalk_waits, failure):
     meeting = {"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1, "endTime": 2}
-    reply_in_order(QUERY_URL, dingtalk_error(403, QPS_APP), {"json": meeting}, method=responses.GET)
+    reply_in_order(QUERY_URL, failure, {"json": meeting}, method=responses.GET)
 
     conference = dingtalk_client.get_schedule_conference(
         access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
@@ -118,6 +124,31 @@ def test_it_retries_the_query(dingtalk_client, dingtalk_waits):
 
 
 # --- what is never retried ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(DROPPED, id="connection-dropped"),
+        pytest.param(TIMED_OUT, id="read-timeout"),
+        pytest.param({"body": requests.exceptions.ChunkedEncodingError("cut short")}, id="cut-short"),
+        pytest.param({"body": requests.exceptions.ContentDecodingError("bad gzip")}, id="bad-encoding"),
+        pytest.param({"status": 502, "body": "<html>bad gateway</html>"}, id="html-5xx"),
+        pytest.param(dingtalk_error(503, "someNewCode"), id="5xx"),
+        pytest.param({"json": {"success": False}}, id="not-confirmed"),
+    ],
+)
+@responses.activate(registry=OrderedRegistry)
+def test_an_update_that_may_have_reached_dingtalk_is_not_sent_again(dingtalk_client, dingtalk_waits, failure):
+    # A second copy could only arrive later than the first -- after someone else's save, overwriting it.
+    reply_in_order(UPDATE_URL, failure, SUCCESS)
+
+    with pytest.raises(dingtalk.DingTalkError) as caught:
+        send_update(dingtalk_client)
+
+    assert caught.value.may_have_been_applied
+    assert len(responses.calls) == 1
+    assert dingtalk_waits == []
 
 FINAL = [
     pytest.param(dingtalk_error(400, "paramsError", "error:title"), id="paramsError"),
@@ -187,14 +218,16 @@ class FakeTime:
 
 
 def time_out_every_attempt(*, deadline):
-    """Update with a client whose every attempt times out after its full timeouts; return the fake clock."""
+    """Query with a client whose every attempt times out after its full timeouts; return the fake clock.
+
+    The query, not the update: only a call that changes nothing is retried after a read timeout."""
     fake = FakeTime()
     client = dingtalk.DingTalkClient(
         API_BASE, timeout=(3.05, 6.0), deadline=deadline, sleep=fake.sleep, clock=fake.clock
     )
-    responses.add_callback(responses.PUT, UPDATE_URL, callback=fake.time_out)
+    responses.add_callback(responses.GET, QUERY_URL, callback=fake.time_out)
     with pytest.raises(dingtalk.DingTalkTimeout):
-        send_update(client)
+        client.get_schedule_conference(access_token="tok-1", schedule_conference_id="conf-1", request_union_id="c-1")
     return fake
 
 

@@ -15,7 +15,7 @@ import requests
 import responses
 
 from meetings import dingtalk
-from tests.helpers import send_update
+from tests.helpers import API_BASE, send_update
 
 OFFICE_PROXY = "http://proxy.office.example:3128"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -250,11 +250,22 @@ def test_a_timeout_says_whether_the_request_was_sent(base, failure, may_have_bee
 @pytest.mark.parametrize(
     "status, code, may_have_been_applied",
     [(400, "paramsError", False), (403, "Forbidden.AccessDenied.QpsLimitForApi", False),
-     (500, "systemError", True), (503, "someNewCode", True)],
+     (500, "systemError", False), (503, "someNewCode", True)],
 )
 @responses.activate
 def test_dingtalks_refusals_changed_nothing_but_its_5xx_may_have(base, status, code, may_have_been_applied):
+    # systemError is DingTalk's documented "not done, try again" (issue 15: retried, FAILED, not unknown).
     responses.put(base + dingtalk.UPDATE_PATH, status=status, json={"code": code, "message": "m"})
     with pytest.raises(dingtalk.DingTalkAPIError) as caught:
         update(base)
     assert caught.value.may_have_been_applied is may_have_been_applied
+
+
+@responses.activate
+def test_a_reply_nested_too_deep_to_parse_is_a_bad_reply(dingtalk_client):
+    # A hostile reply must not escape the client as a RecursionError (a 500 for whoever asked).
+    responses.get(API_BASE + dingtalk.QUERY_PATH.format(id="conf-1"), body="[" * 100_000 + "]" * 100_000)
+    with pytest.raises(dingtalk.DingTalkBadReply):
+        dingtalk_client.get_schedule_conference(
+            access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
+        )

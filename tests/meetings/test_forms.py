@@ -138,3 +138,38 @@ def test_it_converts_summer_time_in_berlin(berlin_meeting):
     form = form_for(berlin_meeting, start_time="2026-07-01T12:00", end_time="2026-07-01T13:00")
     assert form.is_valid()
     assert form.cleaned_data["start_time"] == datetime.datetime(2026, 7, 1, 10, 0, tzinfo=datetime.UTC)
+
+
+# Issue 15: text that disguises itself, times written to look right but meaning something else.
+@pytest.mark.parametrize(
+    "title",
+    ["invoice\u202egpj.exe", "a\u2066b\u2069", "zero\u200bwidth", "joiner\u2060", "bom\ufeff here", "rtl\u200fmark",
+     "line\u2028separator"],
+)
+def test_it_refuses_titles_with_invisible_formatting(meeting, title):
+    form = form_for(meeting, title=title)
+    assert not form.is_valid()
+    assert form.errors["title"] == [texts.TITLE_INVISIBLE_CHARACTERS]
+
+
+@pytest.mark.parametrize("title", ["שלום 周会", "مرحبا review", "é é", "🎉 Launch"])
+def test_it_accepts_right_to_left_scripts_and_emoji(meeting, title):
+    form = form_for(meeting, title=title)
+    assert form.is_valid(), form.errors
+
+
+def test_it_refuses_a_time_before_1970_in_utc(meeting):
+    form = form_for(meeting, start_time="1970-01-01T00:00", end_time="1970-01-01T09:00")  # Shanghai: UTC+8
+
+    assert not form.is_valid()
+    assert form.errors["start_time"] == [
+        texts.TIME_BEFORE_1970_UTC % {"value": "1970-01-01 00:00", "time_zone": "Asia/Shanghai"}
+    ]
+    assert "end_time" not in form.errors  # 01:00 UTC on 1 January 1970
+
+
+@pytest.mark.parametrize("value", ["２０２６-12-01T10:00", "2026-12-01T１０:00", "2026-12-01T10:0٠"])
+def test_it_refuses_digits_other_than_ascii(meeting, value):
+    form = form_for(meeting, start_time=value)
+    assert not form.is_valid()
+    assert form.errors["start_time"] == [texts.TIME_FULLWIDTH_DIGITS]

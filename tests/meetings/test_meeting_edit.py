@@ -13,6 +13,7 @@ from tests.helpers import (
     FAILURES,
     SUFFIX,
     TYPED,
+    UNCERTAIN_UPDATE_FAILURES,
     UPDATE_URL,
     assert_input_kept,
     dingtalk_error,
@@ -120,7 +121,9 @@ def test_validation_stops_the_request(alice_client, meeting, data, field):
     assert MeetingChange.objects.count() == 0
 
 
-@pytest.mark.parametrize("reply, expected", FAILURES)
+@pytest.mark.parametrize(
+    "reply, expected", [param for param in FAILURES if param.id not in UNCERTAIN_UPDATE_FAILURES]
+)  # the others' outcome is unknown: tests/meetings/test_reconcile.py
 @responses.activate
 def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, office_admin, reply, expected):
     dingtalk_has(meeting)

@@ -124,9 +124,7 @@ def test_a_failed_form_submitted_twice_is_sent_once_and_both_answers_say_why(ali
     assert len(responses.calls) == 2  # one read, one update
 
 
-def test_a_second_click_while_the_first_still_waits_for_dingtalk_says_so(
-    alice_client, office_admin, meeting, settings
-):
+def test_a_second_click_while_the_first_still_waits_for_dingtalk_says_so(alice_client, office_admin, meeting, settings):
     settings.DINGTALK_DEADLINE = 0.1  # how long the second click waits for the first (and 2 s more)
     form = {name: str(value) for name, value in {**opened_form(alice_client, meeting), **TYPED}.items()}
     EditSubmission.objects.create(  # the first click, still talking to DingTalk
@@ -230,4 +228,3 @@ def test_a_meeting_already_in_the_past_keeps_its_start_without_asking(alice_clie
 
 def test_the_confirmation_is_not_offered_before_it_is_needed(alice_client, meeting):
     assert 'name="confirm_past"' not in alice_client.get(edit_url(meeting)).content.decode()
-

@@ -1,0 +1,148 @@
+"""Settling a save whose outcome is not known: read DingTalk, and record what it has.
+
+A save is pending when its audit row is UNKNOWN (DingTalk's answer was lost) or IN_PROGRESS (its process
+died mid-save). Its meeting stays locked (`update_lease_until`) until no try of the update can still
+arrive; after that, whoever comes first -- the edit or history page, the next save, the job queued for
+that moment, `manage.py reconcile_meetings` -- reads DingTalk once and settles it here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import credentials, dingtalk, texts
+from ..models import Meeting, MeetingChange
+from .errors import MeetingCanceled, MeetingOutcomeUnknown, error_message
+from .meetings import _dingtalk_meeting, _release_lease, _time_params, schedule_check, update_lease
+
+logger = logging.getLogger(__name__)
+
+# When reading DingTalk fails, the meeting stays locked and the check is tried again this much later.
+CHECK_RETRY = datetime.timedelta(minutes=1)
+
+
+def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
+    """Settle the meeting's pending save, once its wait is over; return the settled row, or None.
+
+    None when there is nothing to settle yet: no lock, a lock that still runs, or someone else settling
+    it right now. The meeting is claimed with a conditional UPDATE of its lease, so two viewers never both
+    read DingTalk for it. DingTalk having the change's values makes the row SUCCESS, anything else
+    NOT_APPLIED; either way the portal then stores what DingTalk has.
+
+    Raises MeetingOutcomeUnknown (the meeting stays locked, and is checked again a minute later) when
+    DingTalk cannot be read, and MeetingCanceled when DingTalk says the meeting is canceled.
+    """
+    now = timezone.now()
+    if meeting.update_lease_until is None or meeting.update_lease_until > now:
+        return None
+    lease = now + update_lease()
+    if not Meeting.objects.filter(pk=meeting.pk, update_lease_until__lte=now).update(update_lease_until=lease):
+        return None
+    meeting.update_lease_until = lease
+    try:
+        pending = list(
+            meeting.changes.filter(outcome__in=MeetingChange.PENDING)
+            .select_related("user")
+            .order_by("created_at", "id")
+        )
+        if not pending:
+            return None  # a lease left by a refresh or a read whose process died: nothing was sent
+        try:
+            current = _dingtalk_meeting(
+                organization=meeting.organization,
+                schedule_conference_id=meeting.schedule_conference_id,
+                request_union_id=meeting.creator_union_id,
+            )
+        except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _check_failed(meeting, pending, lease=lease, error=error)
+        for change in pending:
+            _settle(change, current, lease=lease)
+        return pending[-1]
+    finally:
+        _release_lease(meeting, lease)
+
+
+def meetings_to_reconcile() -> list[Meeting]:
+    """The meetings with a pending save whose wait is over, for `manage.py reconcile_meetings`."""
+    return list(
+        Meeting.objects.filter(update_lease_until__lte=timezone.now(), changes__outcome__in=MeetingChange.PENDING)
+        .select_related("organization")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
+    """Record what DingTalk has for one pending row, and store DingTalk's values in the meeting."""
+    meeting = change.meeting
+    there = (current.title, current.starts_at, current.ends_at)
+    applied = there == (change.new_title, change.new_starts_at, change.new_ends_at)
+    differs = there != (meeting.title, meeting.starts_at, meeting.ends_at)
+    now = timezone.now()
+    params = {
+        "person": change.user.get_username() if change.user else "—",
+        "when": texts.local_time(change.created_at, meeting.organization),
+        "title": current.title,
+        "start": texts.local_time(current.starts_at, meeting.organization),
+        "end": texts.local_time(current.ends_at, meeting.organization),
+        "time_zone": meeting.organization.time_zone,
+    }
+    if applied:
+        change.outcome, change.message = MeetingChange.Outcome.SUCCESS, texts.CHECKED_SAVED % params
+        updated_by = change.user
+    else:
+        sentence = texts.CHECKED_NOT_SAVED_PORTAL_UPDATED if differs else texts.CHECKED_NOT_SAVED
+        change.outcome, change.message = MeetingChange.Outcome.NOT_APPLIED, sentence % params
+        updated_by = None  # changed in DingTalk directly, by someone the portal does not know
+    change.reconciled_at = now
+    with transaction.atomic():
+        if differs:
+            stored = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(
+                title=current.title,
+                starts_at=current.starts_at,
+                ends_at=current.ends_at,
+                version=F("version") + 1,
+                updated_by=updated_by,
+                updated_at=now,
+            )
+            if stored:
+                meeting.title, meeting.starts_at, meeting.ends_at = there
+                meeting.version += 1
+                meeting.updated_by, meeting.updated_at = updated_by, now
+        change.save()
+    logger.info("Meeting %s: change %s settled as %s", meeting.pk, change.pk, change.outcome)
+
+
+def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, error) -> None:
+    """DingTalk could not be read: the rows stay pending (a dead process's IN_PROGRESS becomes UNKNOWN),
+    the meeting stays locked a minute more, and the check is queued again."""
+    canceled = isinstance(error, dingtalk.DingTalkError) and error.code == dingtalk.Code.RESOURCE_CANCEL
+    if canceled:
+        # Nothing can be saved any more, nor known: the rows keep UNKNOWN, with DingTalk's sentence.
+        now = timezone.now()
+        message = error_message(error, organization=meeting.organization)
+        with transaction.atomic():
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=now)
+            MeetingChange.objects.filter(pk__in=[change.pk for change in pending]).update(
+                outcome=MeetingChange.Outcome.UNKNOWN, check_after=None, message=message
+            )
+        meeting.status = Meeting.Status.CANCELED
+        raise MeetingCanceled(message) from error
+    retry_at = timezone.now() + CHECK_RETRY
+    reason = error_message(error, organization=meeting.organization)
+    with transaction.atomic():
+        MeetingChange.objects.filter(pk__in=[change.pk for change in pending]).update(
+            outcome=MeetingChange.Outcome.UNKNOWN, check_after=retry_at
+        )
+        if Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=retry_at):
+            meeting.update_lease_until = retry_at
+    schedule_check(meeting, at=retry_at)
+    logger.warning("Meeting %s: could not check a pending save with DingTalk: %s", meeting.pk, error)
+    raise MeetingOutcomeUnknown(
+        texts.CHECK_FAILED % {"reason": reason, **_time_params(retry_at, meeting)}, check_after=retry_at
+    ) from error

@@ -1,0 +1,33 @@
+"""Filters that show stored values safely, whatever DingTalk once sent: `{% load display %}`.
+
+- `moment`: a time in the template's current zone (`{% timezone %}`), like `date`, but a time the zone
+  cannot show (9999-12-31 20:00 UTC is the year 10000 in Shanghai) is shown in UTC, marked so, instead
+  of failing the whole page.
+- `reveal`: text with its invisible formatting characters (right-to-left overrides, zero-width
+  characters) shown as visible codes, so a title cannot disguise itself in a list.
+"""
+
+import datetime
+
+from django import template
+from django.utils import dateformat, timezone
+
+from .. import texts, validators
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=False)
+def moment(value, format_string="Y-m-d H:i"):
+    if not isinstance(value, datetime.datetime):
+        return ""
+    local = texts.localtime_or_none(value, timezone.get_current_timezone())
+    if local is not None:
+        return dateformat.format(local, format_string)
+    in_utc = dateformat.format(value.astimezone(datetime.UTC), format_string)
+    return in_utc if format_string == "c" else f"{in_utc} UTC"
+
+
+@register.filter
+def reveal(value):
+    return validators.reveal_invisible("" if value is None else str(value))

@@ -1,0 +1,233 @@
+"""Issue 15, replayed against the sandbox with real processes: a save whose answer arrives too late, and a
+portal killed in the middle of a save. Nobody's change is silently lost; the portal and DingTalk agree.
+
+The sandbox's `slow` fault sleeps, then applies the update: exactly DingTalk acting after the portal
+stopped waiting. Timeouts and the lease are shortened so each test takes seconds, not minutes.
+"""
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from meetings import texts
+from meetings.models import Meeting, MeetingChange
+from tests.helpers import grant
+
+from .conftest import BASE_DIR, PASSWORD, TYPED, database_url, edit_path, free_port, save, wait_for_replies
+from .portal import Portal
+
+pytestmark = pytest.mark.e2e
+
+READ_TIMEOUT = 1.0
+SLOW = 1.5  # longer than the read timeout, within twice it: DingTalk applies after the portal gave up
+
+
+@pytest.fixture
+def colleague(django_user_model, transactional_db, organization, live_server):
+    """Bruno, another office admin of Berlin, logged in."""
+    user = django_user_model.objects.create_user("bruno", password=PASSWORD)
+    grant(user, "view_meeting", "change_meeting", "reschedule_meeting", "view_meetingchange")
+    user.dingtalk_organizations.add(organization)
+    person = Portal(live_server.url)
+    person.log_in(user.username, PASSWORD)
+    return person
+
+
+def in_dingtalk(sandbox, meeting):
+    return sandbox.state.get_meeting(meeting.schedule_conference_id).title
+
+
+def the_update(meeting):
+    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE, user__username="olga")
+
+
+def until_wait_is_over(change):
+    time.sleep(max(0.0, (change.check_after - timezone.now()).total_seconds()) + 0.2)
+
+
+def save_too_late(portal, sandbox, meeting, settings):
+    """Olga saves "Design review (late)"; DingTalk applies it only after the read timeout. Returns her
+    page and the audit row, which is unknown."""
+    settings.DINGTALK_READ_TIMEOUT = READ_TIMEOUT
+    sandbox.state.arm_fault("slow", api="update", count=1, seconds=SLOW)
+    page = save(portal, meeting, title="Design review (late)")
+    change = the_update(meeting)
+    assert change.outcome == MeetingChange.Outcome.UNKNOWN
+    return page, change
+
+
+def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, sandbox, meeting, settings):
+    page, change = save_too_late(portal, sandbox, meeting, settings)
+
+    until = timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S")
+    assert page.messages == [("warning", texts.OUTCOME_UNKNOWN % {"time": until, "time_zone": "Europe/Berlin"})]
+    assert len(sandbox.state.requests("update")) == 1  # tried once: a retry could land even later
+
+    # Bruno opens the meeting during the wait: he sees the check, and his save is refused, sent nowhere.
+    opened = colleague.get(edit_path(meeting))
+    assert 'class="pending-check" role="status"' in opened.html
+    assert re.search(r'<button type="submit" class="primary" disabled>', opened.html)
+    refused = colleague.submit(opened, {**TYPED, "title": "Design review (final)"})
+    assert refused.messages == [("warning", texts.WAITING_FOR_CHECK % {"time": until, "time_zone": "Europe/Berlin"})]
+    assert len(sandbox.state.requests("update")) == 1
+    wait_for_replies(sandbox)
+    assert in_dingtalk(sandbox, meeting) == "Design review (late)"  # DingTalk did apply it, late
+
+    # After the wait Bruno opens the meeting again: the portal has checked, and his form starts from it.
+    until_wait_is_over(change)
+    opened = colleague.get(edit_path(meeting))
+    change.refresh_from_db()
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert [level for level, _ in opened.messages] == ["success"]
+    assert opened.messages[0][1].startswith("Checked with DingTalk: the change saved by olga at ")
+    assert (opened.value("title"), opened.value("version")) == ("Design review (late)", "2")
+
+    # His save now goes on top of Olga's, knowingly; DingTalk and the portal agree on it.
+    saved = colleague.submit(opened, {**TYPED, "title": "Design review (final)"})
+    assert [level for level, _ in saved.messages] == ["success"]
+    wait_for_replies(sandbox)
+    assert in_dingtalk(sandbox, meeting) == "Design review (final)"
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.title, stored.version, stored.update_lease_until) == ("Design review (final)", 3, None)
+    history = [
+        (change.user.username, change.outcome_label)
+        for change in MeetingChange.objects.filter(meeting=meeting).order_by("created_at", "id")
+    ]
+    assert history == [
+        ("olga", "Unknown → succeeded (checked with DingTalk)"),
+        ("bruno", "Stopped: changed elsewhere"),
+        ("bruno", "Succeeded"),
+    ]
+
+
+def test_the_job_queue_settles_it_when_nobody_opens_the_page(portal, sandbox, meeting, settings, task_worker):
+    page, change = save_too_late(portal, sandbox, meeting, settings)
+    reload = re.search(r'<meta http-equiv="refresh" content="(\d+);url=(\?checked=\d+)">', page.html)
+    assert reload and 2 <= int(reload[1]) <= 6
+
+    # Nobody looks: the worker's job, queued for check_after, reads DingTalk.
+    deadline = time.monotonic() + 15
+    while MeetingChange.objects.get(pk=change.pk).reconciled_at is None:
+        assert time.monotonic() < deadline, (task_worker.poll(), MeetingChange.objects.get(pk=change.pk).outcome)
+        time.sleep(0.2)
+
+    assert MeetingChange.objects.get(pk=change.pk).outcome == MeetingChange.Outcome.SUCCESS
+    assert Meeting.objects.get(pk=meeting.pk).title == "Design review (late)"
+    # The page Olga left open reloads to where it says the answer.
+    answered = portal.get(edit_path(meeting) + reload[2])
+    assert [level for level, _ in answered.messages] == ["success"]
+    assert "was saved after all" in answered.messages[0][1]
+    assert "pending-check" not in answered.html
+
+
+# --- a portal killed in the middle of a save -------------------------------------------------------
+
+
+def start_gunicorn(tmp_path):
+    """The portal under gunicorn (its production config file), as its own process group, on the test
+    database; with a 2 s deadline and a 5 s lease (the least the settings allow: 2 + 2 x 1.5 s).
+    Returns (process, base URL, its environment)."""
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "admin_portal.settings_test",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DINGTALK_SANDBOX_ENABLED": "1",
+        "DINGTALK_READ_TIMEOUT": "1.5",
+        "DINGTALK_DEADLINE": "2",
+        "DINGTALK_UPDATE_LEASE": "5",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_THREADS": "2",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"],
+            cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            requests.get(url + "/accounts/login/", timeout=1)
+            return process, url, env
+        except (requests.ConnectionError, requests.Timeout):
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+    raise AssertionError(log.read_text())
+
+
+def reconcile_meetings(env):
+    """`manage.py reconcile_meetings`, as cron runs it; its output."""
+    done = subprocess.run([sys.executable, "manage.py", "reconcile_meetings"], cwd=BASE_DIR, env=env,
+                          capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+def test_a_save_cut_off_by_a_killed_portal_is_settled_from_dingtalk(portal, sandbox, meeting, tmp_path):
+    process, url, env = start_gunicorn(tmp_path)
+    olga = Portal(url)
+    olga.log_in("olga", PASSWORD)
+    sandbox.state.arm_fault("slow", api="update", count=1, seconds=1.0)  # DingTalk is applying it...
+    opened = olga.get(edit_path(meeting))
+    answer = []
+    saving = threading.Thread(
+        target=lambda: answer.append(_post_or_error(olga, opened, {**TYPED, "title": "Design review (cut off)"}))
+    )
+    saving.start()
+    deadline = time.monotonic() + 10
+    while not sandbox.state.requests("update"):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+    os.killpg(process.pid, signal.SIGKILL)  # ...when the portal dies: master and worker, no cleanup
+    process.wait(timeout=10)
+    saving.join(timeout=10)
+
+    assert isinstance(answer[0], requests.ConnectionError)  # the person got no answer at all
+    change = the_update(meeting)
+    assert change.outcome == MeetingChange.Outcome.IN_PROGRESS  # written before the update went out
+    wait_for_replies(sandbox)
+    assert in_dingtalk(sandbox, meeting) == "Design review (cut off)"
+    assert Meeting.objects.get(pk=meeting.pk).title == "Design reveiw"  # the portal does not know yet
+
+    # The command leaves the save alone before the lease runs out (a try may still arrive)...
+    early = io.StringIO()
+    call_command("reconcile_meetings", stdout=early)
+    assert early.getvalue() == ""
+    assert the_update(meeting).outcome == MeetingChange.Outcome.IN_PROGRESS
+    # ...and after it, run by cron, reads DingTalk and records what it has.
+    until_wait_is_over(change)
+    output = reconcile_meetings(env)
+
+    change.refresh_from_db()
+    assert output.startswith(f"Meeting {meeting.pk}: change {change.pk} Unknown → succeeded (checked with DingTalk).")
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.title, stored.version, stored.update_lease_until) == ("Design review (cut off)", 2, None)
+
+    # And the next save works, at once.
+    page = save(portal, meeting, title="Design review (next)")
+    assert [level for level, _ in page.messages] == ["success"]
+    assert in_dingtalk(sandbox, meeting) == "Design review (next)"
+
+
+def _post_or_error(person, page, fields):
+    try:
+        return person.submit(page, fields)
+    except requests.RequestException as error:
+        return error
+

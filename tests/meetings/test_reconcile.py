@@ -1,0 +1,444 @@
+"""A save whose answer was lost (issue 15, points 1 and 2): the outcome is unknown, never "failed", the
+meeting stays locked until no try can still arrive, and then the portal reads DingTalk and records what
+it has -- from the edit or history page, the next save, the queued job or `manage.py reconcile_meetings`.
+"""
+
+import datetime
+import io
+import json
+import re
+
+import pytest
+import requests
+import responses
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
+
+from meetings import dingtalk, services, texts
+from meetings.models import Meeting, MeetingChange
+from tests.helpers import (
+    API_BASE,
+    TYPED,
+    UPDATE_URL,
+    connection_dropped,
+    connection_refused,
+    dingtalk_has,
+    dingtalk_query_url,
+    edit_url,
+    grant,
+    shown_messages,
+)
+
+# What TYPED means in Shanghai (UTC+8): what a save asks DingTalk to have.
+TYPED_TITLE = TYPED["title"]
+TYPED_START = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
+TYPED_END = datetime.datetime(2026, 12, 1, 7, 30, tzinfo=datetime.UTC)
+READ_TIMEOUT = 6.0
+
+
+@pytest.fixture(autouse=True)
+def read_timeout(settings):
+    settings.DINGTALK_READ_TIMEOUT = READ_TIMEOUT
+
+
+def post(client, meeting, version=None, **data):
+    return client.post(
+        edit_url(meeting), {**TYPED, "version": meeting.version if version is None else version, **data}, follow=True
+    )
+
+
+def updates():
+    return [call for call in responses.calls if call.request.method == "PUT"]
+
+
+def the_change(meeting):
+    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE)
+
+
+def unknown_sentence(change, sentence=texts.OUTCOME_UNKNOWN):
+    return sentence % {
+        "time": timezone.localtime(change.check_after, change.organization.zone).strftime("%H:%M:%S"),
+        "time_zone": "Asia/Shanghai",
+    }
+
+
+def wait_is_over(meeting):
+    """Time passes: the meeting's lock and its pending row's wait end now (a second ago)."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=past)
+    MeetingChange.objects.filter(meeting=meeting, outcome__in=MeetingChange.PENDING).update(check_after=past)
+
+
+def dingtalk_now_has(meeting, **values):
+    responses.replace(responses.GET, dingtalk_query_url(meeting), json={
+        "scheduleConferenceId": meeting.schedule_conference_id,
+        "title": values.get("title", meeting.title),
+        "startTime": dingtalk.epoch_ms(values.get("starts_at", meeting.starts_at)),
+        "endTime": dingtalk.epoch_ms(values.get("ends_at", meeting.ends_at)),
+    })
+
+
+def lost_answer(alice_client, meeting):
+    """Alice saves TYPED and DingTalk's answer is lost (a read timeout): the change is pending."""
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
+    post(alice_client, meeting)
+    return the_change(meeting)
+
+
+# --- the save whose answer is lost ------------------------------------------------------------------
+
+
+@responses.activate
+def test_a_read_timeout_is_unknown_sent_once_and_keeps_the_meeting_locked(alice_client, meeting, office_admin):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
+    before = timezone.now()
+
+    response = post(alice_client, meeting)
+
+    assert response.status_code == 200
+    assert len(updates()) == 1  # not retried: a second copy could land after someone else's save
+    change = the_change(meeting)
+    assert (change.user, change.outcome, change.dingtalk_code) == (office_admin, "unknown", "DingTalkTimeout")
+    # The configured read timeout, and as long again for DingTalk still working on it, and 2 s.
+    wait = datetime.timedelta(seconds=2 * READ_TIMEOUT + 2)
+    assert before + wait <= change.check_after <= timezone.now() + wait
+    assert Meeting.objects.get(pk=meeting.pk).update_lease_until == change.check_after
+    assert shown_messages(response) == [unknown_sentence(change)]
+    assert change.message == unknown_sentence(change)
+    html = response.content.decode()
+    assert "Nothing was sent" not in html and "failed" not in change.message.lower()
+    assert 'class="pending-check" role="status"' in html
+    # Reloads just after the wait (14 s), where the page then settles it and shows the answer.
+    assert re.search(rf'<meta http-equiv="refresh" content="1[56];url=\?checked={change.pk}">', html)
+    assert '<button type="submit" class="primary" disabled>' in html
+    assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html  # the input is kept
+
+
+@pytest.mark.parametrize(
+    "reply, code",
+    [
+        pytest.param({"body": connection_dropped()}, "DingTalkConnectionDropped", id="dropped"),
+        pytest.param({"body": requests.exceptions.ChunkedEncodingError("cut short")}, "DingTalkConnectionDropped",
+                     id="cut-short"),
+        pytest.param({"body": requests.exceptions.ContentDecodingError("bad gzip")}, "DingTalkConnectionDropped",
+                     id="bad-encoding"),
+        pytest.param({"status": 502, "body": "<html>bad gateway</html>"}, "DingTalkBadReply", id="html-5xx"),
+        pytest.param({"status": 200, "body": "[" * 100_000 + "]" * 100_000}, "DingTalkBadReply", id="nested-json"),
+        pytest.param({"body": RuntimeError("a bug while reading the reply")}, "RuntimeError", id="any-error"),
+        pytest.param({"status": 200, "json": {"success": False}}, "DingTalkNotConfirmed", id="not-confirmed"),
+    ],
+)
+@responses.activate
+def test_every_reply_that_may_hide_a_change_is_unknown_and_never_a_500(alice_client, meeting, reply, code):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, **reply)
+
+    response = post(alice_client, meeting)
+
+    assert response.status_code == 200
+    assert len(updates()) == 1
+    change = the_change(meeting)
+    assert (change.outcome, change.dingtalk_code) == ("unknown", code)
+    assert shown_messages(response) == [unknown_sentence(change, texts.OUTCOME_UNKNOWN_UNCLEAR)]
+    assert "Nothing was sent" not in response.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).update_lease_until == change.check_after
+
+
+@responses.activate
+def test_a_refused_connection_is_retried_and_fails_with_nothing_sent(alice_client, meeting):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=connection_refused())
+
+    response = post(alice_client, meeting)
+
+    assert len(updates()) == dingtalk.MAX_ATTEMPTS
+    change = the_change(meeting)
+    assert (change.outcome, change.check_after) == ("failed", None)
+    assert shown_messages(response) == [texts.CONNECTION_REFUSED % {"host": API_BASE}]
+    assert Meeting.objects.get(pk=meeting.pk).update_lease_until is None  # nothing to wait for
+
+
+@responses.activate
+def test_the_row_is_in_progress_before_the_update_is_sent(alice_client, meeting):
+    dingtalk_has(meeting)
+    seen = []
+
+    def dingtalk_receives(request):
+        change = the_change(meeting)
+        seen.append((change.outcome, change.new_title, change.check_after))
+        return 200, {}, json.dumps({"success": True})
+
+    responses.add_callback(responses.PUT, UPDATE_URL, callback=dingtalk_receives)
+
+    post(alice_client, meeting)
+
+    lease = seen[0][2]
+    assert seen == [("in_progress", TYPED_TITLE, lease)]
+    assert lease is not None  # a dead process's row is checked when its lease runs out
+    assert (the_change(meeting).outcome, the_change(meeting).check_after) == ("success", None)
+
+
+@responses.activate
+def test_a_check_is_queued_for_when_the_wait_is_over(alice_client, meeting):
+    change = lost_answer(alice_client, meeting)
+
+    queued = DBTaskResult.objects.filter(task_path="meetings.tasks.meeting_reconcile_job")
+    assert change.check_after in {job.run_after for job in queued}
+    assert all(job.args_kwargs == {"args": [], "kwargs": {"meeting_id": meeting.pk}} for job in queued)
+
+
+# --- during the wait ----------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_nobody_can_save_during_the_wait_and_is_told_why(alice_client, meeting, helpdesk):
+    change = lost_answer(alice_client, meeting)
+    calls = len(responses.calls)
+    hana = Client()
+    hana.force_login(helpdesk)
+
+    again = post(alice_client, meeting, title="Alice again")
+    other = post(hana, meeting, title="Hana's fix", start_time="2026-12-01T10:00", end_time="2026-12-01T11:00")
+
+    sentence = texts.WAITING_FOR_CHECK % {
+        "time": timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S"),
+        "time_zone": "Asia/Shanghai",
+    }
+    assert shown_messages(again) == [sentence]
+    assert shown_messages(other) == [sentence]
+    assert len(responses.calls) == calls  # nothing asked of DingTalk: the wait is not over
+    assert MeetingChange.objects.filter(outcome="conflict").count() == 2
+    assert MeetingChange.objects.get(pk=change.pk).outcome == "unknown"
+
+
+@responses.activate
+def test_the_edit_page_shows_the_check_while_it_waits(alice_client, meeting):
+    change = lost_answer(alice_client, meeting)
+    calls = len(responses.calls)
+
+    html = alice_client.get(edit_url(meeting)).content.decode()
+
+    text = texts.CHECKING_WITH_DINGTALK % {
+        "time": timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S"),
+        "time_zone": "Asia/Shanghai",
+    }
+    assert text in html
+    assert f'url=?checked={change.pk}"' in html
+    assert '<button type="submit" class="primary" disabled>' in html
+    assert len(responses.calls) == calls
+
+
+def test_an_unlocked_meeting_costs_no_query_for_the_check(alice_client, meeting, django_assert_num_queries):
+    alice_client.get(edit_url(meeting))  # the session and permissions are loaded once
+    with django_assert_num_queries(4):  # session, user, permissions, the meeting: nothing for the check
+        response = alice_client.get(edit_url(meeting))
+    assert "pending-check" not in response.content.decode()
+
+
+# --- settling -----------------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_after_the_wait_the_edit_page_finds_the_change_saved_after_all(alice_client, meeting, office_admin):
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    dingtalk_now_has(meeting, title=TYPED_TITLE, starts_at=TYPED_START, ends_at=TYPED_END)
+
+    response = alice_client.get(edit_url(meeting))
+
+    change.refresh_from_db()
+    assert change.outcome == "success" and change.reconciled_at is not None
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.title, stored.starts_at, stored.ends_at, stored.version) == (
+        TYPED_TITLE, TYPED_START, TYPED_END, meeting.version + 1
+    )
+    assert (stored.updated_by, stored.update_lease_until) == (office_admin, None)
+    assert shown_messages(response) == [texts.CHECKED_SAVED % {
+        "person": "alice", "when": texts.local_time(change.created_at, meeting.organization),
+        "title": TYPED_TITLE, "start": "2026-12-01 14:00", "end": "2026-12-01 15:30", "time_zone": "Asia/Shanghai",
+    }]
+    html = response.content.decode()
+    assert "pending-check" not in html
+    assert f'<input type="hidden" name="version" value="{meeting.version + 1}"' in html
+
+
+@responses.activate
+def test_after_the_wait_a_change_dingtalk_does_not_have_did_not_change(alice_client, meeting):
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+
+    response = alice_client.get(edit_url(meeting))  # DingTalk still has the stored values
+
+    change.refresh_from_db()
+    assert change.outcome_label == "Unknown → did not change (checked with DingTalk)"
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.title, stored.version, stored.update_lease_until) == (meeting.title, meeting.version, None)
+    assert shown_messages(response) == [change.message]
+    assert change.message.startswith("Checked with DingTalk: the change saved by alice at ")
+    assert "was not saved" in change.message
+
+
+@responses.activate
+def test_after_the_wait_the_portal_takes_what_dingtalk_has_whoever_changed_it(alice_client, meeting, office_admin):
+    grant(office_admin, "view_meetingchange")
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    dingtalk_now_has(meeting, title="Changed in DingTalk")
+
+    alice_client.get(reverse("meetings:history", args=[meeting.pk]))  # the history page settles it too
+
+    change.refresh_from_db()
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (change.outcome, stored.title, stored.version, stored.updated_by) == (
+        "not_applied", "Changed in DingTalk", meeting.version + 1, None
+    )
+    assert "“Changed in DingTalk”" in change.message and "The portal now shows those." in change.message
+
+
+@responses.activate
+def test_a_save_after_the_wait_is_based_on_the_settled_truth(alice_client, meeting, helpdesk):
+    opened_at_version = meeting.version  # Hana opened the form before Alice's save
+    lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    dingtalk_now_has(meeting, title=TYPED_TITLE, starts_at=TYPED_START, ends_at=TYPED_END)
+    hana = Client()
+    hana.force_login(helpdesk)
+    puts = len(updates())
+
+    response = post(hana, meeting, version=opened_at_version, title="Hana's fix",
+                    start_time="2026-12-01T10:00", end_time="2026-12-01T11:00")
+
+    assert shown_messages(response) == [str(texts.SAVED_BY_SOMEONE_ELSE)]
+    assert [change.new_title for change in response.context["changes_since"]] == [TYPED_TITLE]
+    assert len(updates()) == puts  # Alice's change, saved after all, is not overwritten
+    assert Meeting.objects.get(pk=meeting.pk).title == TYPED_TITLE
+
+
+@responses.activate
+def test_a_failed_check_keeps_the_lock_and_is_tried_again(alice_client, meeting):
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    responses.replace(responses.GET, dingtalk_query_url(meeting), body=connection_refused())
+
+    response = alice_client.get(edit_url(meeting))
+
+    change.refresh_from_db()
+    assert change.outcome == "unknown" and change.reconciled_at is None
+    assert timezone.now() + datetime.timedelta(seconds=55) < change.check_after
+    assert Meeting.objects.get(pk=meeting.pk).update_lease_until == change.check_after
+    (message,) = shown_messages(response)
+    assert message.startswith("The portal could not check with DingTalk whether an earlier save")
+    assert "pending-check" in response.content.decode()
+
+
+@responses.activate
+def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
+    # A worker killed mid-save leaves its IN_PROGRESS row and its lease; DingTalk got the update.
+    lease = timezone.now() - datetime.timedelta(seconds=1)
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=lease)
+    change = MeetingChange.objects.create(
+        meeting=meeting, organization=meeting.organization, user=office_admin, outcome="in_progress",
+        based_on_version=meeting.version, old_title=meeting.title, new_title="Weekly sync v2",
+        new_starts_at=meeting.starts_at, new_ends_at=meeting.ends_at, check_after=lease,
+    )
+    dingtalk_has(meeting, title="Weekly sync v2")
+    out = io.StringIO()
+
+    call_command("reconcile_meetings", stdout=out)
+
+    change.refresh_from_db()
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert Meeting.objects.get(pk=meeting.pk).title == "Weekly sync v2"
+    assert out.getvalue().startswith(f"Meeting {meeting.pk}: change {change.pk} Unknown → succeeded")
+    # Nothing left to do: a second run reads nothing.
+    calls = len(responses.calls)
+    call_command("reconcile_meetings", stdout=io.StringIO())
+    assert len(responses.calls) == calls
+
+
+@responses.activate
+def test_the_command_leaves_a_save_whose_wait_is_not_over(alice_client, meeting):
+    change = lost_answer(alice_client, meeting)
+    calls = len(responses.calls)
+
+    call_command("reconcile_meetings", stdout=io.StringIO())
+
+    assert len(responses.calls) == calls
+    assert MeetingChange.objects.get(pk=change.pk).outcome == "unknown"
+
+
+@responses.activate
+def test_the_queued_job_settles_it(alice_client, meeting, settings):
+    from meetings import tasks
+
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    dingtalk_now_has(meeting, title=TYPED_TITLE, starts_at=TYPED_START, ends_at=TYPED_END)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    tasks.meeting_reconcile_job.enqueue(meeting_id=meeting.pk)
+
+    assert MeetingChange.objects.get(pk=change.pk).outcome == "success"
+
+
+@responses.activate
+def test_two_viewers_never_both_read_dingtalk(alice_client, meeting):
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    stale = Meeting.objects.select_related("organization").get(pk=meeting.pk)
+    calls = len(responses.calls)
+
+    assert services.meeting_reconcile(meeting=Meeting.objects.select_related("organization").get(pk=meeting.pk))
+    assert services.meeting_reconcile(meeting=stale) is None  # its copy still shows the expired lock
+
+    assert len(responses.calls) == calls + 1
+    assert MeetingChange.objects.get(pk=change.pk).outcome == "not_applied"
+
+
+# --- how it reads -------------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_history_activity_and_csv_say_it_was_unknown_first(alice_client, meeting, office_admin):
+    grant(office_admin, "view_meetingchange", "view_activity")
+    lost_answer(alice_client, meeting)
+    history = alice_client.get(reverse("meetings:history", args=[meeting.pk])).content.decode()
+    assert "Unknown: may have been saved" in history
+    wait_is_over(meeting)
+    dingtalk_now_has(meeting, title=TYPED_TITLE, starts_at=TYPED_START, ends_at=TYPED_END)
+
+    history = alice_client.get(reverse("meetings:history", args=[meeting.pk])).content.decode()
+    activity = alice_client.get(reverse("meetings:activity")).content.decode()
+    csv = b"".join(alice_client.get(reverse("meetings:activity_csv")).streaming_content).decode()
+
+    for shown in (history, activity, csv):
+        assert "Unknown → succeeded (checked with DingTalk)" in shown
+
+
+@responses.activate
+def test_the_unknown_outcome_reads_in_chinese(alice_client, meeting):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
+
+    with translation.override("zh-hans"):
+        response = alice_client.post(
+            edit_url(meeting), {**TYPED, "version": meeting.version}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        expected = unknown_sentence(the_change(meeting))
+
+    assert shown_messages(response) == [expected]
+    assert expected != unknown_sentence(the_change(meeting))  # it was translated
+
+
+def test_the_error_page_never_says_nothing_was_sent(client):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Nothing you typed was sent" not in html
+    assert "open it again: the portal shows whether your change was saved in DingTalk" in html
