@@ -7,9 +7,10 @@ import zoneinfo
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import dingtalk, texts, validators
+from . import dingtalk, services, texts, validators
 from .dingtalk import TITLE_MAX_LENGTH, title_length
 from .models import Meeting, MeetingChange, Organization
 from .services.imports import MAX_LINES, import_lines
@@ -112,6 +113,10 @@ class MeetingForm(forms.Form):
             "max_value": texts.FORM_OUT_OF_DATE,
         },
     )
+    # Shown once the form has refused a start in the past (`asks_past_confirmation`).
+    confirm_past = forms.BooleanField(label=texts.CONFIRM_PAST_LABEL, required=False, initial=False)
+    # A new token at every page load: the same form submitted twice is one save (services.edit_submission_start).
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
     error_messages = {
         "title_blank": texts.TITLE_BLANK,
@@ -120,8 +125,11 @@ class MeetingForm(forms.Form):
         "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
         "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
+        "start_in_past": texts.START_IN_PAST,
     }
     time_fields = ("start_time", "end_time")
+    # The clock the past is measured by; tests/conftest.py pins it, so the suite does not depend on the date.
+    now = staticmethod(timezone.now)
 
     def __init__(self, *args, meeting: Meeting, may_reschedule: bool, **kwargs):
         kwargs["initial"] = {
@@ -129,11 +137,13 @@ class MeetingForm(forms.Form):
             "start_time": meeting.starts_at,
             "end_time": meeting.ends_at,
             "version": meeting.version,
+            "submission": services.edit_submission_key(),
             **(kwargs.get("initial") or {}),
         }
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.may_reschedule = may_reschedule
+        self.asks_past_confirmation = False
         if not self.is_bound:
             # The page is for changing the title, mostly: the cursor is there (a form with errors focuses
             # its error summary instead, templates/meetings/_error_summary.html).
@@ -179,6 +189,23 @@ class MeetingForm(forms.Form):
                 "end_time",
                 forms.ValidationError(self.error_messages["end_not_after_start"], code="end_not_after_start"),
             )
+        if self.may_reschedule and start and start != self.meeting.starts_at and start < self.now():
+            # Moving a meeting into the past is allowed, but never by a slip of the keyboard.
+            self.asks_past_confirmation = True
+            if not cleaned.get("confirm_past"):
+                zone = self.meeting.organization.zone
+                self.add_error(
+                    "start_time",
+                    forms.ValidationError(
+                        self.error_messages["start_in_past"],
+                        code="start_in_past",
+                        params={
+                            "now": timezone.localtime(self.now(), zone).strftime("%Y-%m-%d %H:%M"),
+                            "time_zone": zone.key,
+                            "confirm": texts.CONFIRM_PAST_LABEL,
+                        },
+                    ),
+                )
         return cleaned
 
     def _times_posted_differ(self) -> bool:
@@ -208,6 +235,7 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
+        self.registered_meeting = None
         self.fields["organization"].queryset = organizations
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0]

@@ -17,6 +17,13 @@ MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %
 MEETING_UNCHANGED = _("Nothing to save: the title and times are what DingTalk already has.")
 MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now.")
 
+# --- while a save runs (the edit form's status line, and a second click on Save) -----------------------
+SAVING = _("Saving… DingTalk can take up to %(seconds)d seconds.")
+SAVE_STILL_RUNNING = _(
+    "This form was already sent and DingTalk has not answered it yet. Reload the meeting in a moment to "
+    "see whether it was saved."
+)
+
 # --- validation ------------------------------------------------------------------------------------
 TITLE_REQUIRED = _("Enter a title.")
 TITLE_BLANK = _("The title cannot be only spaces.")
@@ -41,7 +48,21 @@ TIME_AMBIGUOUS = _(
 )
 TIME_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9999.")
 END_NOT_AFTER_START = _("The end must be after the start.")
+CONFIRM_PAST_LABEL = _("Yes, move the meeting into the past")
+START_IN_PAST = _(
+    "This start is in the past: it is now %(now)s in %(time_zone)s. Check the date; to move the meeting "
+    "into the past all the same, tick “%(confirm)s” and save again."
+)
 CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
+# Looking a meeting up to add it: DingTalk's refusal, on the field it is about.
+LOOKUP_NO_SUCH_CONFERENCE = _(
+    "DingTalk has no meeting with this conference ID (%(detail)s). Check it: it is the "
+    "scheduleConferenceId DingTalk returned when the meeting was booked."
+)
+LOOKUP_NOT_CREATOR = _(
+    "DingTalk does not show this meeting to this union ID (%(detail)s). Enter the union ID of the person "
+    "who booked it."
+)
 ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
 MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
 MEETING_CANCELED_NOTICE = _("This meeting was canceled in DingTalk. It can no longer be edited.")
@@ -129,6 +150,10 @@ MEETING_NUMBER_SEARCH_HELP = _("Search by title, conference ID or meeting number
 SAVED_BY_SOMEONE_ELSE = _(
     "Not saved: someone else saved this meeting after you opened it. Their changes are listed below; "
     "your input is still in the form. Reload the meeting to start from the current values."
+)
+SAVED_BY_YOU_ELSEWHERE = _(
+    "Not saved: you saved this meeting in another tab after you opened this form. What you saved there "
+    "is listed below; your input is still in this form. Reload the meeting to start from the current values."
 )
 SAVE_IN_PROGRESS = _(
     "Not saved: someone else is saving this meeting to DingTalk right now. Your input is still in the "
@@ -265,8 +290,10 @@ PARAMS_ERROR = _(
     "DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again."
 )
 PERMISSION_ERROR = _(
-    "DingTalk refused: %(detail)s. The creator union ID must be the meeting's creator, and the "
-    "organization's DingTalk app needs the VideoConference.Conference.Write permission."
+    "DingTalk refused: %(detail)s. Nothing was changed. DingTalk lets only the person who booked a "
+    "meeting change it, and only through an app allowed to edit meetings. If the meeting's creator is "
+    "wrong here, an office admin can change it on the meeting's page; if the app lacks the permission, "
+    "your organization's DingTalk administrator grants it in the DingTalk developer console."
 )
 RESOURCE_CANCEL = _(
     "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."

@@ -88,6 +88,17 @@ def edit_url(meeting) -> str:
     return reverse("meetings:edit", args=[meeting.pk])
 
 
+def form_values(response) -> dict:
+    """What the browser would post back from the page of `response`: every field of its form as rendered."""
+    form = response.context["form"]
+    return {name: form[name].value() for name in form.fields}
+
+
+def opened_form(client, meeting) -> dict:
+    """What the browser would post back from the meeting's edit page, opened now (its form token too)."""
+    return form_values(client.get(edit_url(meeting)))
+
+
 def shown_messages(response) -> list[str]:
     """The messages on the page the response rendered."""
     return [str(message) for message in response.context["messages"]]

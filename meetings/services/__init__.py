@@ -47,6 +47,7 @@ from .scheduling import (
     meeting_settings_get,
     meeting_settings_update,
 )
+from .submissions import edit_submission_finish, edit_submission_key, edit_submission_start, edit_submission_wait
 
 __all__ = [
     "Candidate",
@@ -71,6 +72,10 @@ __all__ = [
     "bulk_rename_resume_if_stalled",
     "bulk_rename_run",
     "bulk_rename_start",
+    "edit_submission_finish",
+    "edit_submission_key",
+    "edit_submission_start",
+    "edit_submission_wait",
     "error_message",
     "import_confirm",
     "import_counts",

@@ -9,11 +9,13 @@ from ..models import Organization
 
 
 class MeetingError(Exception):
-    """A use case failed; `message` is the sentence to show the person."""
+    """A use case failed; `message` is the sentence to show the person, `field` the form field it is
+    about, if one is (the view puts the sentence on that field)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class MeetingCanceled(MeetingError):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts, validators
+from .. import credentials, dingtalk, selectors, texts, validators
 from ..models import Meeting, MeetingChange, Organization
 from .dingtalk_values import conference_check
 from .errors import (
@@ -70,7 +70,7 @@ def meeting_update(
     change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
-        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+        _stop(change, _saved_since(change))
     lease = _take_lease(change)
     try:
         current = _read_or_fail(change)
@@ -168,6 +168,17 @@ def _stop(change: MeetingChange, conflict: MeetingError) -> NoReturn:
     raise conflict
 
 
+def _saved_since(change: MeetingChange) -> MeetingConflict:
+    """The conflict of a form opened before the saves since: by the same person, it was another tab."""
+    savers = set(
+        selectors.meeting_changes_since(meeting=change.meeting, version=change.based_on_version).values_list(
+            "user", flat=True
+        )
+    )
+    mine = savers == {change.user.pk}
+    return MeetingConflict(str(texts.SAVED_BY_YOU_ELSEWHERE if mine else texts.SAVED_BY_SOMEONE_ELSE))
+
+
 def update_lease() -> datetime.timedelta:
     """How long one save may hold a meeting (settings.DINGTALK_UPDATE_LEASE): longer than any save can take."""
     return datetime.timedelta(seconds=settings.DINGTALK_UPDATE_LEASE)
@@ -199,7 +210,7 @@ def _take_lease(change: MeetingChange) -> datetime.datetime:
         meeting.status = Meeting.Status.CANCELED
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     if stored.get("version") != change.based_on_version:
-        _stop(change, MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE)))
+        _stop(change, _saved_since(change))
     pending = meeting.changes.filter(outcome=MeetingChange.Outcome.UNKNOWN, reconciled_at=None).first()
     if pending is not None and pending.check_after is not None:
         # Not "someone else is saving": the lock is the wait for an earlier save's uncertain outcome.

@@ -1,17 +1,22 @@
 """One meeting's screens: the list, editing, taking DingTalk's values, its history (adding: registration.py)."""
 
+import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from .. import selectors, services, texts
+from .. import dingtalk, selectors, services, texts
 from ..forms import MeetingForm, MeetingSearchForm
-from ..models import Meeting
+from ..models import EditSubmission, Meeting
 from ..validators import reveal_invisible
 from .restore import restore_initial
 
@@ -64,6 +69,10 @@ class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class MeetingEditView(MeetingMixin, FormView):
+    """The edit form. Every POST ends in a redirect (Post/Redirect/Get): to the plain page after a save,
+    else to the page of its submission (`?submission=<key>`), which shows what was typed, the message and
+    any conflict again, as often as it is reloaded. A form submitted twice is saved once."""
+
     permission_required = "meetings.change_meeting"
     template_name = "meetings/meeting_edit.html"
     form_class = MeetingForm
@@ -71,26 +80,81 @@ class MeetingEditView(MeetingMixin, FormView):
     def get_initial(self):
         return restore_initial(self.request, self.meeting)  # ?restore=<change>: an old change's values
 
+    @cached_property
+    def submission(self) -> EditSubmission | None:
+        """The finished submission this page shows (GET ?submission=), if it is the person's."""
+        if self.request.method != "GET":
+            return None
+        key = self.request.GET.get("submission", "")
+        return selectors.edit_submission_get(key=key, meeting=self.meeting, user=self.request.user)
+
     def get_form_kwargs(self):
-        return {
+        kwargs = {
             **super().get_form_kwargs(),
             "meeting": self.meeting,
             "may_reschedule": self.request.user.has_perm(services.RESCHEDULE_PERMISSION),
         }
+        if self.submission is not None:
+            # What was typed, with a token of its own: submitting it again is a new save.
+            kwargs["data"] = {**self.submission.data, "submission": services.edit_submission_key()}
+        return kwargs
 
     def get(self, request, *args, **kwargs):
         settle(request, self.meeting)  # before the form is built from the meeting's values
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            meeting=self.meeting,
-            canceled_notice=texts.MEETING_CANCELED_NOTICE,
-            pending_check=pending_check(self.meeting),
-            **kwargs,
-        )
+        kwargs.setdefault("form", self.get_form())
+        context = {
+            "meeting": self.meeting,
+            "canceled_notice": texts.MEETING_CANCELED_NOTICE,
+            "saving": texts.SAVING % {"seconds": round(settings.DINGTALK_DEADLINE)},
+            "pending_check": pending_check(self.meeting),
+        }
+        if self.submission is not None:
+            context.update(self._submission_context(kwargs["form"]))
+        return super().get_context_data(**context, **kwargs)
 
-    def form_valid(self, form):
+    def _submission_context(self, form) -> dict:
+        """What the page after a submission shows besides the form: the message, the conflict."""
+        outcome = self.submission.outcome
+        form.is_valid()  # the field errors, as the POST found them
+        if outcome.get("message"):
+            messages.add_message(self.request, outcome["level"], outcome["message"])
+        context = {"failure": outcome.get("failure")}
+        if outcome.get("conflict") == "portal":
+            changes_since = selectors.meeting_changes_since(
+                meeting=self.meeting, version=int(self.submission.data.get("version") or 0)
+            )
+            context.update(
+                saved_elsewhere=True,
+                changes_since=changes_since,
+                saved_by_you=all(change.user_id == self.request.user.pk for change in changes_since),
+            )
+        elif outcome.get("conflict") == "dingtalk":
+            current = outcome["current"]
+            context["in_dingtalk"] = dingtalk.Conference(
+                title=current["title"],
+                starts_at=datetime.datetime.fromisoformat(current["starts_at"]),
+                ends_at=datetime.datetime.fromisoformat(current["ends_at"]),
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        data = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
+        submission, first = services.edit_submission_start(
+            key=request.POST.get("submission", ""), meeting=self.meeting, user=request.user, data=data
+        )
+        if first:
+            form = self.get_form()
+            outcome = self._save(form) if form.is_valid() else {"show_input": True}
+            services.edit_submission_finish(submission=submission, outcome=outcome)
+        else:
+            submission = services.edit_submission_wait(submission=submission)
+        return self._redirect_after(submission)
+
+    def _save(self, form) -> dict:
+        """Save to DingTalk; the outcome for the page after the redirect (JSON)."""
         meeting = self.meeting
         try:
             change = services.meeting_update(
@@ -101,26 +165,42 @@ class MeetingEditView(MeetingMixin, FormView):
                 by=self.request.user,
                 based_on_version=form.cleaned_data["version"],
             )
-        except services.MeetingConflict as exc:
-            messages.warning(self.request, exc.message)
-            changes_since = selectors.meeting_changes_since(meeting=meeting, version=form.cleaned_data["version"])
-            return self.render_to_response(
-                self.get_context_data(form=form, saved_elsewhere=True, changes_since=changes_since)
-            )
-        except services.MeetingChangedInDingTalk as exc:
-            messages.warning(self.request, exc.message)
-            return self.render_to_response(self.get_context_data(form=form, in_dingtalk=exc.current))
-        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
-            messages.warning(self.request, exc.message)
-            return self.form_invalid(form)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            outcome = {"show_input": True, "message": exc.message, "failure": type(exc).__name__}
+            outcome["level"] = messages.ERROR
+            if isinstance(exc, services.MeetingConflict):
+                outcome.update(level=messages.WARNING, conflict="portal")
+            elif isinstance(exc, services.MeetingChangedInDingTalk):
+                outcome.update(level=messages.WARNING, conflict="dingtalk", current=_to_json(exc.current))
+            elif isinstance(exc, services.MeetingCanceled | services.MeetingOutcomeUnknown):
+                outcome["level"] = messages.WARNING
+            return outcome
         if change is None:
-            messages.info(self.request, texts.MEETING_UNCHANGED)
+            return {"level": messages.INFO, "message": str(texts.MEETING_UNCHANGED)}
+        return {"level": messages.SUCCESS, "message": texts.MEETING_UPDATED % _saved_values(meeting)}
+
+    def _redirect_after(self, submission: EditSubmission):
+        url = reverse("meetings:edit", args=[self.meeting.pk])
+        outcome = submission.outcome
+        if outcome is None:  # a second click, and the first is still waiting for DingTalk
+            messages.info(self.request, texts.SAVE_STILL_RUNNING)
+        elif outcome.get("show_input"):
+            return redirect(f"{url}?{urlencode({'submission': submission.key})}")
         else:
-            messages.success(self.request, texts.MEETING_UPDATED % _saved_values(meeting))
-        return redirect("meetings:edit", pk=meeting.pk)
+            messages.add_message(self.request, outcome["level"], outcome["message"])
+        return redirect(url)
+
+
+# Posted names that are not the person's input.
+_NOT_TYPED = ("csrfmiddlewaretoken", "submission")
+
+
+def _to_json(conference: dingtalk.Conference) -> dict:
+    return {
+        "title": conference.title,
+        "starts_at": conference.starts_at.isoformat(),
+        "ends_at": conference.ends_at.isoformat(),
+    }
 
 
 class MeetingRefreshView(MeetingMixin, View):

@@ -425,7 +425,9 @@ def test_a_save_without_credentials_says_so_and_keeps_a_failed_row(alice_client,
     url = reverse("meetings:edit", args=[meeting.pk])
     form = alice_client.get(url).context["form"]
 
-    response = alice_client.post(url, {**{name: form[name].value() for name in form.fields}, "title": "Moved"})
+    response = alice_client.post(
+        url, {**{name: form[name].value() for name in form.fields}, "title": "Moved"}, follow=True
+    )
 
     assert shown_messages(response) == [missing_token_message(meeting.organization)]
     assert len(responses.calls) == 0

@@ -51,7 +51,7 @@ def test_a_wrong_key_never_sends_ciphertext_to_dingtalk(alice_client, meeting, s
     settings.DINGTALK_ENCRYPTION_KEYS = [NEW_KEY]
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
         "title": "New title", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": 1,
-    })
+    }, follow=True)
     assert response.status_code == 200  # a message (tests/meetings/test_undecryptable_secrets.py), not a 500
     assert len(responses.calls) == 0
 

@@ -33,7 +33,7 @@ def test_the_edit_page_opens_with_the_cursor_in_the_title(alice_client, meeting)
 def test_the_summary_links_each_error_to_its_field_and_takes_the_focus(alice_client, meeting):
     data = {"title": "", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T13:00", "version": 1}
 
-    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data)
+    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data, follow=True)
 
     assert summary(response) == [
         f'<a href="#id_title">{texts.TITLE_REQUIRED}</a>',
@@ -45,7 +45,7 @@ def test_the_summary_links_each_error_to_its_field_and_takes_the_focus(alice_cli
 def test_an_error_of_the_whole_form_is_listed_without_a_link(alice_client, meeting):
     data = {"title": "Weekly sync", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": ""}
 
-    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data)
+    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data, follow=True)
 
     assert summary(response) == [str(texts.FORM_OUT_OF_DATE)]
 

@@ -123,7 +123,7 @@ def test_a_save_stops_when_dingtalk_has_times_the_zone_cannot_show(alice_client,
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
         "title": "Weekly sync v2", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00",
         "version": meeting.version,
-    })
+    }, follow=True)
 
     assert response.status_code == 200
     assert messages_of(response) == [unusable(meeting.organization)]

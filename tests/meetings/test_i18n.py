@@ -25,7 +25,7 @@ def in_chinese(text):
 
 def save(client, meeting, **headers):
     data = {"title": "周会", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:00", "version": 1}
-    return client.post(reverse("meetings:edit", args=[meeting.pk]), data, **headers)
+    return client.post(reverse("meetings:edit", args=[meeting.pk]), data, follow=True, **headers)
 
 
 @responses.activate
@@ -79,6 +79,7 @@ def test_form_errors_read_in_chinese(alice_client, meeting):
     response = alice_client.post(
         reverse("meetings:edit", args=[meeting.pk]),
         {"title": "长" * 51, "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T13:00", "version": 1},
+        follow=True,
         **CHINESE,
     )
     errors = response.context["form"].errors

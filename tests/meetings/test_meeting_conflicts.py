@@ -16,17 +16,13 @@ from tests.helpers import (
     dingtalk_has,
     dingtalk_query_url,
     edit_url,
+    form_values,
     grant,
+    opened_form,
     shown_messages,
 )
 
 TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
-
-
-def opened_form(client, meeting):
-    """What the browser would post back: every field as the edit page rendered it."""
-    form = client.get(edit_url(meeting)).context["form"]
-    return {name: form[name].value() for name in form.fields}
 
 
 @pytest.fixture
@@ -47,7 +43,7 @@ def test_two_people_saving_the_same_meeting_never_overwrite_each_other(alice_cli
     bob_client.post(edit_url(meeting), {**bobs_form, "title": "Bob's title"})
     calls_before = len(responses.calls)
 
-    response = alice_client.post(edit_url(meeting), {**alices_form, **TYPED})
+    response = alice_client.post(edit_url(meeting), {**alices_form, **TYPED}, follow=True)
 
     assert response.status_code == 200
     assert len(responses.calls) == calls_before  # nothing was sent for Alice
@@ -63,12 +59,30 @@ def test_two_people_saving_the_same_meeting_never_overwrite_each_other(alice_cli
 
 
 @responses.activate
+def test_a_save_from_another_tab_of_the_same_person_says_so(alice_client, meeting):
+    first_tab, second_tab = opened_form(alice_client, meeting), opened_form(alice_client, meeting)
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, json={"success": True})
+    alice_client.post(edit_url(meeting), {**first_tab, "title": "From the first tab"}, follow=True)
+
+    response = alice_client.post(edit_url(meeting), {**second_tab, **TYPED}, follow=True)
+
+    assert shown_messages(response) == [str(texts.SAVED_BY_YOU_ELSEWHERE)]
+    html = response.content.decode()
+    assert "Saved by you, in another tab, after you opened this form" in html
+    assert "someone else" not in html
+    assert "From the first tab" in html  # what that tab saved
+    assert_input_kept(response)
+
+
+@responses.activate
 def test_saving_again_from_a_stale_form_is_still_refused(alice_client, meeting):
     form = opened_form(alice_client, meeting)
     Meeting.objects.filter(pk=meeting.pk).update(title="Changed meanwhile", version=2)
 
-    alice_client.post(edit_url(meeting), {**form, **TYPED})
-    again = alice_client.post(edit_url(meeting), {**form, **TYPED})
+    refused = alice_client.post(edit_url(meeting), {**form, **TYPED}, follow=True)
+    # Save again the form the page shows now: Alice's input, still based on version 1.
+    again = alice_client.post(edit_url(meeting), form_values(refused), follow=True)
 
     assert shown_messages(again) == [str(texts.SAVED_BY_SOMEONE_ELSE)]
     assert len(responses.calls) == 0
@@ -81,7 +95,7 @@ def test_a_change_made_in_dingtalk_after_the_form_was_opened_is_detected_before_
     moved_end = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
     dingtalk_has(meeting, title="Moved in DingTalk", starts_at=moved_start, ends_at=moved_end)
 
-    response = alice_client.post(edit_url(meeting), {**form, **TYPED})
+    response = alice_client.post(edit_url(meeting), {**form, **TYPED}, follow=True)
 
     assert [call.request.method for call in responses.calls] == ["GET"]
     assert shown_messages(response) == [
@@ -131,7 +145,7 @@ QUERY_FAILURES = [param for param in FAILURES if param.id != "success-false"]  #
 def test_a_failed_query_has_the_same_message_as_a_failed_update(alice_client, meeting, reply, expected):
     responses.get(dingtalk_query_url(meeting), **reply)
 
-    response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED})
+    response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED}, follow=True)
 
     assert shown_messages(response) == [expected]
     assert_input_kept(response)
@@ -144,7 +158,7 @@ def test_a_query_saying_canceled_marks_the_meeting_read_only(alice_client, meeti
     responses.get(dingtalk_query_url(meeting), status=400,
                   json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"})
 
-    response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED})
+    response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED}, follow=True)
 
     assert Meeting.objects.get(pk=meeting.pk).is_canceled
     assert "Canceled in DingTalk" in response.content.decode()

@@ -113,7 +113,7 @@ def test_it_sends_nothing_when_nothing_changed(alice_client, meeting):
 )
 @responses.activate
 def test_validation_stops_the_request(alice_client, meeting, data, field):
-    response = alice_client.post(edit_url(meeting), {**TYPED, "version": 1, **data})
+    response = alice_client.post(edit_url(meeting), {**TYPED, "version": 1, **data}, follow=True)
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert len(responses.calls) == 0
@@ -139,6 +139,18 @@ def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, o
     change = MeetingChange.objects.get()
     assert (change.user, change.outcome, change.message) == (office_admin, "failed", expected)
     assert change.new_title == TYPED["title"]
+
+
+@responses.activate
+def test_a_permission_error_says_who_can_act_on_it(alice_client, meeting):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+
+    (message,) = shown_messages(post(alice_client, meeting))
+
+    # Not only a union ID and a permission name: what an office admin does here, and who grants the permission.
+    assert "an office admin can change it on the meeting's page" in message
+    assert "DingTalk administrator grants it in the DingTalk developer console" in message
 
 
 @responses.activate

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 import responses
 from django.urls import reverse
 
@@ -41,20 +42,42 @@ def test_it_looks_the_meeting_up_and_stores_it(alice_client, organization, offic
     assert MeetingChange.objects.get().action == MeetingChange.Action.REGISTER
 
 
+@pytest.mark.parametrize(
+    "code, message, field, sentence",
+    [  # DingTalk's documented message formats
+        ("paramsError", "error:no such meeting", "schedule_conference_id", texts.LOOKUP_NO_SUCH_CONFERENCE),
+        ("permissionError", "permissionError:no such meeting", "creator_union_id", texts.LOOKUP_NOT_CREATOR),
+    ],
+)
 @responses.activate
-def test_a_failed_lookup_says_why_and_keeps_the_input(alice_client, organization):
-    responses.get(QUERY_URL, status=400, json={"code": "paramsError", "message": "error:no such meeting",
+def test_a_refused_lookup_marks_the_field_it_is_about_and_keeps_the_input(
+    alice_client, organization, code, message, field, sentence
+):
+    responses.get(QUERY_URL, status=400, json={"code": code, "message": message,
                                                "requestid": "r-1"})
 
     response = alice_client.post(ADD_URL, form_data(organization))
 
     assert response.status_code == 200
-    expected = texts.PARAMS_ERROR % {"detail": "no such meeting"} + " " + texts.REQUEST_ID_SUFFIX % {
-        "request_id": "r-1"}
-    assert [str(m) for m in response.context["messages"]] == [expected]
+    expected = sentence % {"detail": "no such meeting"} + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "r-1"}
+    assert response.context["form"].errors == {field: [expected]}
+    assert [str(m) for m in response.context["messages"]] == []
     html = response.content.decode()
+    assert f'id="id_{field}_error">{expected}<' in html
     assert 'value="conf-new"' in html and 'value="creator-9"' in html
     assert not Meeting.objects.exists()
+
+
+@responses.activate
+def test_a_lookup_dingtalk_cannot_answer_says_why(alice_client, organization):
+    responses.get(QUERY_URL, status=500, json={"code": "systemError", "message": "systemError:busy",
+                                               "requestid": "r-2"})
+
+    response = alice_client.post(ADD_URL, form_data(organization))
+
+    expected = texts.SYSTEM_ERROR % {"detail": "busy"} + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "r-2"}
+    assert [str(m) for m in response.context["messages"]] == [expected]
+    assert not response.context["form"].errors
 
 
 @responses.activate
@@ -64,6 +87,8 @@ def test_it_refuses_a_meeting_already_registered(alice_client, organization, mee
     )
     assert response.context["form"].errors["schedule_conference_id"] == [texts.CONFERENCE_ALREADY_REGISTERED]
     assert len(responses.calls) == 0
+    # A link to the meeting already there.
+    assert f'href="{reverse("meetings:edit", args=[meeting.pk])}"' in response.content.decode()
 
 
 @responses.activate

@@ -39,7 +39,7 @@ def test_a_version_no_column_holds_is_an_out_of_date_form(alice_client, meeting,
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
         "title": "Weekly sync v2", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00",
         "version": version,
-    })
+    }, follow=True)
 
     assert response.status_code == 200
     assert response.context["form"].errors["version"] == [texts.FORM_OUT_OF_DATE]

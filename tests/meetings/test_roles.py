@@ -55,7 +55,9 @@ def test_helpdesk_sees_the_times_read_only(helpdesk, meeting):
 )
 @responses.activate
 def test_helpdesk_cannot_change_times_even_by_crafting_a_post(helpdesk, meeting, times):
-    response = logged_in(helpdesk).post(edit_url(meeting), {"title": "Weekly sync", "version": 1, **times})
+    response = logged_in(helpdesk).post(
+        edit_url(meeting), {"title": "Weekly sync", "version": 1, **times}, follow=True
+    )
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [texts.RESCHEDULE_NOT_ALLOWED]

@@ -83,7 +83,7 @@ def test_a_save_says_the_secret_cannot_be_decrypted_and_sends_nothing(alice_clie
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
         "title": "New title", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00",
         "version": meeting.version,
-    })
+    }, follow=True)
 
     assert response.status_code == 200
     expected = texts.CREDENTIALS_UNDECRYPTABLE % {"organization": meeting.organization.name}

@@ -86,10 +86,19 @@ def pages(meeting):
         with page.expect_navigation():
             page.locator("form.form button[type=submit]").click()
 
+    def edit_into_the_past(page):  # the form asks for a confirmation (tests/conftest.py's clock: 2023)
+        page.goto(reverse("meetings:edit", args=[meeting.pk]))
+        page.locator("#id_start_time").fill("2022-12-01T10:00")
+        page.locator("#id_end_time").fill("2022-12-01T11:00")
+        with page.expect_navigation():
+            page.locator("form.form button[type=submit]").click()
+        assert page.locator("#id_confirm_past").count() == 1
+
     return [
         ("meeting list", go(reverse("meetings:list"))),
         ("edit", go(reverse("meetings:edit", args=[meeting.pk]))),
         ("edit with errors", edit_with_errors),
+        ("edit into the past", edit_into_the_past),
         ("history", go(reverse("meetings:history", args=[meeting.pk]))),
         ("activity", go(reverse("meetings:activity"))),
         ("add meeting", go(reverse("meetings:add"))),
@@ -161,7 +170,7 @@ def visit_every_page(chromium, live_server, *, language, width, check):
 def test_axe_finds_no_wcag_violation_on_any_page(chromium, live_server, history, language, width):
     found = visit_every_page(chromium, live_server, language=language, width=width, check=axe_violations)
 
-    assert len(found) == 13
+    assert len(found) == 14
     failing = [f"{name}: {violation}" for name, violations in found.items() for violation in violations]
     assert failing == [], "\n".join(failing)
 
