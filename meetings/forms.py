@@ -292,12 +292,15 @@ class MeetingAddForm(OrganizationForm):
             if not creator and "creator_union_id" not in self.errors:
                 self._error("creator_union_id", "creator_required")
         organization = cleaned.get("organization")
-        if organization and conference_id and not number and Meeting.objects.filter(
-            organization__api_base=organization.api_base,
-            schedule_conference_id=conference_id,
-            removed_at__isnull=True,
-        ).exists():
-            self._error("schedule_conference_id", "already_registered")
+        if organization and conference_id and not number:
+            # The template links to it.
+            self.registered_meeting = Meeting.objects.filter(
+                organization__api_base=organization.api_base,
+                schedule_conference_id=conference_id,
+                removed_at__isnull=True,
+            ).first()
+            if self.registered_meeting is not None:
+                self._error("schedule_conference_id", "already_registered")
         return cleaned
 
     def _error(self, field: str, code: str) -> None:

@@ -59,10 +59,6 @@ LOOKUP_NO_SUCH_CONFERENCE = _(
     "DingTalk has no meeting with this conference ID (%(detail)s). Check it: it is the "
     "scheduleConferenceId DingTalk returned when the meeting was booked."
 )
-LOOKUP_NOT_CREATOR = _(
-    "DingTalk does not show this meeting to this union ID (%(detail)s). Enter the union ID of the person "
-    "who booked it."
-)
 ORGANIZATION_NOT_ALLOWED = _("Choose one of your organizations.")
 MEETING_CANCELED_READ_ONLY = _("This meeting was canceled in DingTalk and can no longer be edited.")
 MEETING_CANCELED_NOTICE = _("This meeting was canceled in DingTalk. It can no longer be edited.")

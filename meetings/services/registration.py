@@ -339,6 +339,11 @@ def _read_as_creator(
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.PERMISSION_ERROR:
             raise CreatorRefused(texts.CREATOR_REFUSED % {"creator": creator_union_id}) from error
+        if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.PARAMS_ERROR:
+            text = texts.LOOKUP_NO_SUCH_CONFERENCE % {"detail": error.detail or error.code}
+            if error.request_id:
+                text = f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
+            raise MeetingError(text, field="schedule_conference_id") from error
         raise MeetingError(error_message(error, organization=organization)) from error
 
 

@@ -28,6 +28,17 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
 
+    def form_invalid(self, form):
+        return self.render_to_response(
+            self.get_context_data(form=form, existing=self._visible(form.registered_meeting))
+        )
+
+    def _visible(self, meeting):
+        """The meeting to link to, if the person may see it (another organization's stays unnamed)."""
+        if meeting is None or not selectors.meeting_list(user=self.request.user).filter(pk=meeting.pk).exists():
+            return None
+        return meeting
+
     def form_valid(self, form):
         data = form.cleaned_data
         common = {"organization": data["organization"], "by": self.request.user}
@@ -56,10 +67,12 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
             return self.form_invalid(form)
         except services.MeetingAlreadyRegistered as exc:
             form.add_error("meeting_number" if data["room_code"] else "schedule_conference_id", exc.message)
-            visible = selectors.meeting_list(user=self.request.user).filter(pk=exc.meeting.pk).exists()
-            return self.render_to_response(self.get_context_data(form=form, existing=exc.meeting if visible else None))
+            return self.render_to_response(self.get_context_data(form=form, existing=self._visible(exc.meeting)))
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
+            if exc.field is None:
+                messages.error(self.request, exc.message)
+            else:
+                form.add_error(exc.field, exc.message)
             return self.form_invalid(form)
         text = texts.MEETING_RESTORED if meeting.version > 1 else texts.MEETING_REGISTERED
         messages.success(self.request, text % {"title": reveal_invisible(meeting.title)})

@@ -83,7 +83,8 @@ def test_a_save_refused_with_permission_error_points_to_change_creator(alice_cli
                   **dingtalk_error(400, "permissionError", "permissionError:not creator"))
 
     response = alice_client.post(edit_url(meeting), {"title": "New title", "start_time": "2026-12-01T10:00",
-                                                     "end_time": "2026-12-01T11:00", "version": meeting.version})
+                                                     "end_time": "2026-12-01T11:00", "version": meeting.version},
+                                 follow=True)
 
     assert str(texts.SAVE_REFUSED_CHANGE_CREATOR) in " ".join(shown_messages(response))
 

@@ -34,8 +34,8 @@ def saved(meeting, title, start, end):
 @responses.activate
 def test_a_failed_save_redirects_and_a_reload_shows_the_same_page(alice_client, meeting):
     dingtalk_has(meeting)
-    responses.put(UPDATE_URL, **dingtalk_error(500, "systemError", "systemError:busy"))
-    expected = texts.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX
+    responses.put(UPDATE_URL, **dingtalk_error(400, "paramsError", "error:busy"))
+    expected = texts.PARAMS_ERROR % {"detail": "busy"} + SUFFIX
 
     response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED})
 
