@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 
 import requests
@@ -39,7 +38,7 @@ def contenders(base_url: str) -> dict:
     from alibabacloud_tea_openapi import models as openapi_models
     from alibabacloud_tea_util import models as util_models
 
-    from meetings.dingtalk import DingTalkClient
+    DingTalkClient = common.portal().DingTalkClient
 
     host = base_url.removeprefix("http://")
     sdk = sdk_client.Client(openapi_models.Config(protocol="http", endpoint=host))
@@ -115,7 +114,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--repeat", type=int, default=100, help="calls per contender per round")
     options = parser.parse_args(argv)
-    sys.path.insert(0, str(common.ROOT))
+    # The portal's client reads Django's settings; no database is needed.
+    common.setup_django(common.environment("sqlite://:memory:"), migrate=False)
 
     with common.sandbox(latency_ms=0) as sandbox:
         sandbox.seed(schedule_conference_id=MEETING, title=TITLES[0], start_ms=START_MS, end_ms=END_MS)
