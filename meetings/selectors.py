@@ -31,9 +31,15 @@ def meeting_list(*, user, query: str = "") -> QuerySet[Meeting]:
     return meetings
 
 
-def meeting_get(*, user, pk: int) -> Meeting:
-    """The meeting, if the person may see it; Meeting.DoesNotExist otherwise (a 404, not a 403)."""
-    return Meeting.objects.visible_to(user).select_related("organization", "updated_by").get(pk=pk)
+def meeting_get(*, user, pk: int, with_last_editor: bool = True) -> Meeting:
+    """The meeting, if the person may see it; Meeting.DoesNotExist otherwise (a 404, not a 403).
+
+    With its organization, and -- unless `with_last_editor` is off -- the person who changed it last, whom
+    a page shows. A save has no use for that person: reading them costs a join and a user object, about
+    3 % of a save's CPU (benchmarks/save_overhead.py).
+    """
+    related = ("organization", "updated_by") if with_last_editor else ("organization",)
+    return Meeting.objects.visible_to(user).select_related(*related).get(pk=pk)
 
 
 def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:

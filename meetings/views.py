@@ -52,7 +52,10 @@ class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
     @cached_property
     def meeting(self) -> Meeting:
         try:
-            return selectors.meeting_get(user=self.request.user, pk=self.kwargs["pk"])
+            # A page shows who changed the meeting last; a save redirects (a refused one reads them on demand).
+            return selectors.meeting_get(
+                user=self.request.user, pk=self.kwargs["pk"], with_last_editor=self.request.method == "GET"
+            )
         except Meeting.DoesNotExist:
             raise Http404 from None
 
