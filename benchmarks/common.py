@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -98,25 +99,31 @@ def interleaved(
     repeat: int,
     warmup: int = 3,
     clock: Callable[[], float] = time.perf_counter,
-) -> dict[str, list[float]]:
+    measure: Callable[[Callable[[], object], int], Any] | None = None,
+) -> dict[str, list]:
     """Seconds per call of each contender, one sample per round.
 
     Every round runs each contender `repeat` times in a row; the order rotates from round to round, so a
     slow moment of the machine hits them all alike. Compare medians, measured in the same run.
+    `measure(call, repeat)`, when given, makes the calls and returns the round's sample instead.
     """
+
+    def seconds_per_call(call, repeat):
+        started = clock()
+        for _ in range(repeat):
+            call()
+        return (clock() - started) / repeat
+
+    measure = measure or seconds_per_call
     for call in contenders.values():
         for _ in range(warmup):
             call()
     names = list(contenders)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list] = {name: [] for name in names}
     for number in range(rounds):
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
-            call = contenders[name]
-            started = clock()
-            for _ in range(repeat):
-                call()
-            samples[name].append((clock() - started) / repeat)
+            samples[name].append(measure(contenders[name], repeat))
     return samples
 
 

@@ -166,30 +166,25 @@ def run(options, sandbox: common.Sandbox) -> int:
         "plain admin": saver("plain"),
         "round trip": round_trip,
     }
-    samples = measure(contenders, totals, rounds=options.rounds, repeat=options.repeat)
+    samples = common.interleaved(contenders, rounds=options.rounds, repeat=options.repeat, warmup=2,
+                                 measure=per_save(totals))
     for name, meeting in meetings.items():
         meeting.refresh_from_db()
         assert meeting.title == last_title[name], (name, meeting.title, last_title[name])
     return report(samples, options, vendor=connection.vendor)
 
 
-def measure(contenders: dict[str, Callable[[], None]], totals: Totals, *, rounds: int, repeat: int,
-            warmup: int = 2) -> dict[str, list[Totals]]:
-    """Per contender, one Totals per round (per call: divided by `repeat`); the order rotates each round."""
-    for call in contenders.values():
-        for _ in range(warmup):
+def per_save(totals: Totals) -> Callable[[Callable[[], None], int], Totals]:
+    """A round's sample for common.interleaved: what `repeat` calls added up to, per call."""
+
+    def measure(call, repeat: int) -> Totals:
+        totals.__init__()
+        for _ in range(repeat):
             call()
-    names = list(contenders)
-    samples: dict[str, list[Totals]] = {name: [] for name in names}
-    for number in range(rounds):
-        shift = number % len(names)
-        for name in names[shift:] + names[:shift]:
-            totals.__init__()
-            for _ in range(repeat):
-                contenders[name]()
-            samples[name].append(Totals(totals.cpu / repeat, totals.wall / repeat, totals.in_dingtalk / repeat,
-                                        totals.dingtalk_calls / repeat))
-    return samples
+        return Totals(totals.cpu / repeat, totals.wall / repeat, totals.in_dingtalk / repeat,
+                      totals.dingtalk_calls / repeat)
+
+    return measure
 
 
 def report(samples: dict[str, list[Totals]], options, *, vendor: str) -> int:
