@@ -229,9 +229,12 @@ def report(sides: dict[str, Side], stale, *, workers, threads, people, vendor, o
             print(f"    save latency (the person's): median {common.median_ms(side.latencies):.1f} ms")
         served = served_seconds(common.gunicorn_log(GUNICORN_NAME), SAVE_LINES[name])
         if served:
-            served_ms = common.median_ms(served)
-            busy = achieved[name] * served_ms / 1000 / (workers * threads)
-            print(f"    gunicorn's time per save: median {served_ms:.1f} ms (its access log), threads busy {busy:.0%}")
+            # Little's law: threads busy = saves/s x the mean time a save holds one (the median hides the
+            # long waits of a queue, such as SQLite's write lock).
+            mean_ms = sum(served) / len(served) * 1000
+            busy = achieved[name] * mean_ms / 1000 / (workers * threads)
+            print(f"    gunicorn's time per save (its access log): median {common.median_ms(served):.1f} ms, mean "
+                  f"{mean_ms:.1f} ms; threads busy {busy:.0%}")
         per_save = cpu["gunicorn workers"] / max(1, side.saves) * 1000
         print(f"    CPU: gunicorn workers {cpu['gunicorn workers'] / side.seconds:.2f} cores ({per_save:.1f} ms per "
               f"save), sandbox {cpu['sandbox'] / side.seconds:.2f}, load generator "
