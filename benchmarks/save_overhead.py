@@ -87,6 +87,50 @@ def time_dingtalk_calls(client_class, totals: Totals) -> None:
         setattr(client_class, name, timed(getattr(client_class, name)))
 
 
+class Statements:
+    """SQL statements one save runs, and how many transactions that wrote it committed: each such commit
+    waits for the database's log to reach the disk (PostgreSQL's default; SQLite in WAL mode with
+    synchronous=NORMAL does not sync on commit)."""
+
+    def __init__(self):
+        self.count = self.write_commits = 0
+        self._block_wrote = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not sql.lstrip().upper().startswith("BEGIN"):
+            self.count += 1
+        if sql.lstrip()[:6].upper() in {"UPDATE", "INSERT", "DELETE"}:
+            connection = context["connection"]
+            if not connection.in_atomic_block:
+                self.write_commits += 1  # autocommitted
+            elif not self._block_wrote:
+                self._block_wrote = True
+                connection.on_commit(self._committed)
+        return execute(sql, params, many, context)
+
+    def _committed(self):
+        self.write_commits += 1
+        self._block_wrote = False
+
+
+def commit_cost(connection) -> tuple[float, float]:
+    """Median seconds of an autocommitted one-row UPDATE and of a one-row SELECT, on a table of its own."""
+    writes, reads = [], []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_commit_probe (id integer PRIMARY KEY, n integer)")
+        cursor.execute("INSERT INTO bench_commit_probe VALUES (1, 0)")
+        for _ in range(100):
+            started = time.perf_counter()
+            cursor.execute("UPDATE bench_commit_probe SET n = n + 1 WHERE id = 1")
+            writes.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            cursor.execute("SELECT n FROM bench_commit_probe WHERE id = 1")
+            cursor.fetchone()
+            reads.append(time.perf_counter() - started)
+        cursor.execute("DROP TABLE bench_commit_probe")
+    return statistics.median(writes), statistics.median(reads)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="sqlite", help="sqlite, postgres, or a postgres:// URL (bench*)")
@@ -166,12 +210,26 @@ def run(options, sandbox: common.Sandbox) -> int:
         "plain admin": saver("plain"),
         "round trip": round_trip,
     }
+    statements = {}
+    for name, call in contenders.items():
+        statements[name] = Statements()
+        with connection.execute_wrapper(statements[name]):
+            call()
     samples = common.interleaved(contenders, rounds=options.rounds, repeat=options.repeat, warmup=2,
                                  measure=per_save(totals))
+    write, read = commit_cost(connection)
     for name, meeting in meetings.items():
         meeting.refresh_from_db()
         assert meeting.title == last_title[name], (name, meeting.title, last_title[name])
-    return report(samples, options, vendor=connection.vendor)
+    return report(samples, options, vendor=connection.vendor, sql=(statements, write, read))
+
+
+def report_statements(statements: dict[str, Statements], write: float, read: float) -> None:
+    print("  SQL per save: " + ", ".join(
+        f"{name} {count.count} statements, {count.write_commits} commits of writes"
+        for name, count in statements.items() if name != "round trip"))
+    print(f"  on this database a one-row UPDATE with its commit takes {write * 1000:.2f} ms, a one-row SELECT "
+          f"{read * 1000:.2f} ms (medians of 100)")
 
 
 def per_save(totals: Totals) -> Callable[[Callable[[], None], int], Totals]:
@@ -187,7 +245,7 @@ def per_save(totals: Totals) -> Callable[[Callable[[], None], int], Totals]:
     return measure
 
 
-def report(samples: dict[str, list[Totals]], options, *, vendor: str) -> int:
+def report(samples: dict[str, list[Totals]], options, *, vendor: str, sql) -> int:
     def median_ms(name: str, value: Callable[[Totals], float]) -> float:
         return statistics.median(value(sample) for sample in samples[name]) * 1000
 
@@ -211,6 +269,7 @@ def report(samples: dict[str, list[Totals]], options, *, vendor: str) -> int:
         in_calls = median_ms(name, lambda s: s.in_dingtalk)
         print(f"  {name:14s} {cpu(name):6.2f} ms {median_ms(name, lambda s: s.wall):6.2f} ms "
               f"{in_calls:15.2f} ms {beyond(name):9.2f} ms {calls:6.2f}")
+    report_statements(*sql)
     floor = cpu("plain admin") + 2 * cpu("round trip")
     print(f"  floor: plain admin save + 2 x the client's CPU per round trip = {floor:.2f} ms CPU")
     print(f"  CPU, portal / careful hook: {spread('portal', 'careful hook', lambda s: s.cpu)}; beyond the round "
