@@ -13,7 +13,7 @@ help:
 	@echo "             with the local DingTalk sandbox at http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff check and ruff format --check, as CI runs them"
-	@echo "make bench - the benchmarks (README, Performance); make load - the load test on SQLite and PostgreSQL"
+	@echo "make bench - the benchmarks on SQLite and PostgreSQL (README, Performance); make load - the load test on both"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	touch $@
 
 bench: $(VENV)/.bench-installed
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --database sqlite --database postgres
 
 # PostgreSQL at 127.0.0.1:5432 (user postgres); the run creates and drops its own database, load_test.
 load: $(VENV)/.installed

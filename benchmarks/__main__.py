@@ -1,5 +1,6 @@
-"""`python -m benchmarks [--database sqlite|postgres]`: every benchmark, one after the other, each in its own
-process; a summary of their RESULT lines at the end. Exits non-zero when a target was missed.
+"""`python -m benchmarks [--database sqlite] [--database postgres]`: every benchmark, one after the other,
+each in its own process -- those without a database once, the others on each database given (default
+SQLite); a summary of their RESULT lines at the end. Exits non-zero when a target was missed.
 """
 
 from __future__ import annotations
@@ -10,32 +11,38 @@ import sys
 
 from . import common
 
-BENCHMARKS = ("client_cpu", "edit_page", "save_overhead", "meeting_list", "throughput",
-              "bulk_rename")
-# The client benchmark has no database.
-WITH_DATABASE = set(BENCHMARKS) - {"client_cpu"}
+BENCHMARKS = ("conformance", "client_cpu", "edit_page", "save_overhead", "meeting_list", "throughput", "bulk_rename")
+# The conformance check and the client benchmark have no database.
+WITH_DATABASE = set(BENCHMARKS) - {"conformance", "client_cpu"}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="sqlite", help="sqlite or postgres")
+    parser.add_argument("--database", action="append", choices=("sqlite", "postgres"),
+                        help="sqlite or postgres; give it twice for both (default: sqlite)")
     parser.add_argument("only", nargs="*", help=f"run only these of {', '.join(BENCHMARKS)}")
     options = parser.parse_args(argv)
     unknown = set(options.only) - set(BENCHMARKS)
     if unknown:
         parser.error(f"no benchmark {', '.join(sorted(unknown))}")
+    databases = options.database or ["sqlite"]
+    runs = [(name, None) for name in options.only or BENCHMARKS if name not in WITH_DATABASE]
+    runs += [(name, database) for database in databases for name in options.only or BENCHMARKS
+             if name in WITH_DATABASE]
     results, failed = [], []
-    for name in options.only or BENCHMARKS:
-        print(f"\n== benchmarks.{name}", flush=True)
+    print(f"Machine: {common.machine_load()}", flush=True)
+    for name, database in runs:
+        print(f"\n== benchmarks.{name}" + (f" --database {database}" if database else ""), flush=True)
         command = [sys.executable, "-m", f"benchmarks.{name}"]
-        if name in WITH_DATABASE:
-            command += ["--database", options.database]
+        if database:
+            command += ["--database", database]
         completed = subprocess.run(command, cwd=common.ROOT, stdout=subprocess.PIPE, text=True)
         print(completed.stdout, end="", flush=True)
-        results += [line for line in completed.stdout.splitlines() if line.startswith("RESULT")]
+        tag = f"[{database}] " if database else ""
+        results += [tag + line for line in completed.stdout.splitlines() if line.startswith("RESULT")]
         if completed.returncode:
-            failed.append(name)
-    print("\n== summary")
+            failed.append(name + (f" ({database})" if database else ""))
+    print(f"\n== summary (at the end: {common.machine_load()})")
     print("\n".join(results))
     if failed:
         print(f"missed or failed: {', '.join(failed)}")

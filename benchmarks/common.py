@@ -4,8 +4,11 @@
   and the gunicorn it starts;
 - `database()`: a fresh SQLite file or PostgreSQL database, gone afterwards;
 - `sandbox()` and `gunicorn()`: the DingTalk sandbox and the portal, each in its own process, on 127.0.0.1;
-- `PortalUser`: a person over HTTP -- the login form, CSRF tokens, the edit form;
-- `interleaved()`: contenders timed in alternating rounds, so drift and noise fall on all of them alike.
+- `PortalUser`: a person over HTTP -- the login form, CSRF tokens, the edit form, the peer admin's form;
+- `interleaved()`: contenders timed in alternating rounds, so drift and noise fall on all of them alike;
+- `portal()`: the portal's code the benchmarks use -- imported here and nowhere else in benchmarks/, so a
+  renamed module of the app is one edit;
+- `cpu_split()` and `process_cpu_seconds()`: which cores the server and the load run on, and what they used.
 
 All traffic goes to 127.0.0.1 only, and every HTTP call has a timeout.
 """
@@ -24,9 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -44,6 +50,32 @@ HTTP_TIMEOUT = 30
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 # Databases a run may drop and create: never the suite's `test` nor anything else that is not ours.
 THROWAWAY_DATABASE = re.compile(r"(bench|load)_?\w*")
+# The portal alone, and the portal with the peer admin sites (benchmarks/peer/): same settings otherwise.
+PORTAL_SETTINGS = "benchmarks.settings"
+PEER_SETTINGS = "benchmarks.peer.settings"
+
+
+# --- the portal's code ------------------------------------------------------------------------------
+
+
+@cache
+def portal() -> types.SimpleNamespace:
+    """The portal's names the benchmarks and the peer use (after setup_django). The only imports of the
+    app's code in benchmarks/: when a module of the app moves, this is the one place to follow it.
+    """
+    from meetings import credentials, dingtalk
+    from meetings.models import Meeting, MeetingChange, Organization
+
+    return types.SimpleNamespace(
+        DingTalkClient=dingtalk.DingTalkClient,
+        DingTalkError=dingtalk.DingTalkError,
+        epoch_ms=dingtalk.epoch_ms,
+        from_epoch_ms=dingtalk.from_epoch_ms,
+        call_with_token=credentials.call_with_token,
+        Meeting=Meeting,
+        MeetingChange=MeetingChange,
+        Organization=Organization,
+    )
 
 
 # --- results ----------------------------------------------------------------------------------------
@@ -68,32 +100,38 @@ def interleaved(
     repeat: int,
     warmup: int = 3,
     clock: Callable[[], float] = time.perf_counter,
-) -> dict[str, list[float]]:
+    measure: Callable[[Callable[[], object], int], Any] | None = None,
+) -> dict[str, list]:
     """Seconds per call of each contender, one sample per round.
 
     Every round runs each contender `repeat` times in a row; the order rotates from round to round, so a
     slow moment of the machine hits them all alike. Compare medians, measured in the same run.
+    `measure(call, repeat)`, when given, makes the calls and returns the round's sample instead.
     """
+
+    def seconds_per_call(call, repeat):
+        started = clock()
+        for _ in range(repeat):
+            call()
+        return (clock() - started) / repeat
+
+    measure = measure or seconds_per_call
     for call in contenders.values():
         for _ in range(warmup):
             call()
     names = list(contenders)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list] = {name: [] for name in names}
     for number in range(rounds):
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
-            call = contenders[name]
-            started = clock()
-            for _ in range(repeat):
-                call()
-            samples[name].append((clock() - started) / repeat)
+            samples[name].append(measure(contenders[name], repeat))
     return samples
 
 
 # --- environment and database -----------------------------------------------------------------------
 
 
-def environment(database_url: str) -> dict[str, str]:
+def environment(database_url: str, *, settings: str = PORTAL_SETTINGS) -> dict[str, str]:
     """The environment of every process in one run: fresh keys, the benchmark settings, the database."""
     from cryptography.fernet import Fernet
 
@@ -101,7 +139,7 @@ def environment(database_url: str) -> dict[str, str]:
     no_proxy = ",".join(filter(None, [env.get("NO_PROXY", ""), LOOPBACK, "localhost"]))
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+            "DJANGO_SETTINGS_MODULE": settings,
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DINGTALK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
@@ -116,7 +154,7 @@ def environment(database_url: str) -> dict[str, str]:
     return env
 
 
-def setup_django(env: dict[str, str]) -> None:
+def setup_django(env: dict[str, str], *, migrate: bool = True) -> None:
     """Start Django in this process with `env` and migrate its (fresh) database."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -124,7 +162,8 @@ def setup_django(env: dict[str, str]) -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
 
 
 def close_django_connections() -> None:
@@ -164,6 +203,61 @@ def database(kind: str, *, name: str) -> Iterator[str]:
         yield url
     finally:
         run(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+
+
+# --- cores and CPU -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CpuSplit:
+    """Which cores the server (gunicorn) and the rest of a run (load generator, sandbox) run on."""
+
+    server: frozenset[int]
+    load: frozenset[int]
+
+    def describe(self) -> str:
+        if self.server == self.load:
+            return f"not split: server and load share cores {sorted(self.server)}"
+        return f"gunicorn on cores {sorted(self.server)}, load generator and sandbox on {sorted(self.load)}"
+
+
+def cpu_split(split: bool = True) -> CpuSplit:
+    """Half the cores this process may use for the server, the rest for the load (taskset's way, via
+    sched_setaffinity); with one core, or `split` off, everything shares them. PostgreSQL is a system
+    service the run does not start, and is never pinned.
+    """
+    cores = sorted(os.sched_getaffinity(0))
+    if not split or len(cores) < 2:
+        return CpuSplit(frozenset(cores), frozenset(cores))
+    half = len(cores) // 2
+    return CpuSplit(frozenset(cores[:half]), frozenset(cores[half:]))
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU seconds the processes used so far (Linux /proc); a gone process counts 0."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers, for its master)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def machine_load() -> str:
+    """The load averages and the core count, for the record of a run."""
+    one, five, fifteen = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"
 
 
 def free_port() -> int:
@@ -230,14 +324,15 @@ class Sandbox:
 
 
 @contextlib.contextmanager
-def sandbox(*, latency_ms: int) -> Iterator[Sandbox]:
-    """`python -m dingtalk_sandbox` on a free port, with SANDBOX_TOKEN preloaded."""
+def sandbox(*, latency_ms: int, cpus: frozenset[int] | None = None) -> Iterator[Sandbox]:
+    """`python -m dingtalk_sandbox` on a free port, with SANDBOX_TOKEN preloaded (on `cpus`, if given)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "dingtalk_sandbox", "--host", LOOPBACK, "--port", "0",
          "--latency-ms", str(latency_ms), "--token", SANDBOX_TOKEN, "--quiet"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=_on_cpus(cpus),
     )
     try:
         first_line = process.stdout.readline()
@@ -257,10 +352,27 @@ def gunicorn_log(name: str) -> Path:
     return LOG_DIRECTORY / f"{name}-gunicorn.log"
 
 
+def _on_cpus(cpus: frozenset[int] | None) -> Callable[[], None] | None:
+    """A preexec_fn that puts a new process (and the processes it forks) on `cpus`."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+@dataclass
+class Gunicorn:
+    base_url: str
+    pid: int
+
+    def workers_cpu_seconds(self) -> float:
+        """CPU seconds gunicorn's workers used so far (the master only watches them)."""
+        return process_cpu_seconds(child_pids(self.pid))
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, name: str, workers: int | None = None, threads: int | None = None
-             ) -> Iterator[str]:
-    """The portal under gunicorn with its production config file; yields its base URL.
+def gunicorn(env: dict[str, str], *, name: str, workers: int | None = None, threads: int | None = None,
+             cpus: frozenset[int] | None = None) -> Iterator[Gunicorn]:
+    """The portal under gunicorn with its production config file, on `cpus` if given.
 
     Workers and threads not given are the config file's (GUNICORN_WORKERS, GUNICORN_THREADS or its
     defaults). The log (access lines with each request's duration, errors) stays in
@@ -281,11 +393,12 @@ def gunicorn(env: dict[str, str], *, name: str, workers: int | None = None, thre
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_on_cpus(cpus),
         )
         base_url = f"http://{bind}"
         try:
             _wait_until_up(base_url + "/accounts/login/", process, log_path)
-            yield base_url
+            yield Gunicorn(base_url, process.pid)
         finally:
             _stop(process)
 
@@ -296,8 +409,8 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
     while time.monotonic() < ends_at:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}")
-        with contextlib.suppress(requests.ConnectionError):
-            if http.get(url, timeout=5).status_code == 200:
+        with contextlib.suppress(requests.ConnectionError, requests.Timeout):  # still starting
+            if http.get(url, timeout=10).status_code == 200:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer within 60 s; see {log_path}")
@@ -326,17 +439,34 @@ class Reply:
     page: str
 
 
+# gunicorn closes a kept-alive connection after GUNICORN_KEEPALIVE idle seconds (its config file: 5). A
+# connection idle nearly that long is not reused: the server may be closing it at the very moment the
+# next request goes out, and that request then meets a closed connection (RemoteDisconnected).
+IDLE_REUSE_LIMIT = 4.0
+
+
 class PortalUser:
-    """One person with their own cookies: logs in through the login form, opens and saves meetings."""
+    """One person with their own cookies: logs in through the login form, opens and saves meetings --
+    in the portal, or in a peer admin site (benchmarks/peer/).
+
+    Like a browser, a GET that meets a connection closed under it is sent once more on a new one;
+    `retries` keeps the reason of each such retry. A POST is never repeated.
+    """
 
     def __init__(self, base_url: str, username: str):
         self.base_url = base_url
         self.username = username
         self.http = http_session()
         self.statuses: list[int] = []
+        self.retries: list[str] = []
+        self._last_reply_at: float | None = None
 
     def get(self, path: str) -> Reply:
-        return self._send("GET", path)
+        try:
+            return self._send("GET", path)
+        except requests.ConnectionError as error:
+            self.retries.append(f"GET {path}: {_reason(error)}")
+            return self._send("GET", path)
 
     def post(self, path: str, data: dict[str, str]) -> Reply:
         return self._send("POST", path, data=data)
@@ -364,14 +494,44 @@ class PortalUser:
         self.http.cookies.pop("messages", None)
         return reply
 
+    def open_peer_meeting(self, site: str, pk: int) -> dict[str, str]:
+        """The peer admin's change form for the meeting (site: careful, naive or plain), as "Save" submits it."""
+        fields = form_fields(self.get(peer_change_path(site, pk)).page)
+        for other_button in ("_continue", "_addanother", "_saveasnew"):
+            fields.pop(other_button, None)
+        return fields
+
+    def save_peer_meeting(self, site: str, pk: int, fields: dict[str, str], *, title: str) -> Reply:
+        """Submit the peer admin's change form with a new title: 302 when the admin saved it."""
+        reply = self.post(peer_change_path(site, pk), {**fields, "title": title})
+        self.http.cookies.pop("messages", None)
+        return reply
+
     def _send(self, method: str, path: str, **kwargs) -> Reply:
         started = time.perf_counter()
+        if self._last_reply_at is not None and time.monotonic() - self._last_reply_at > IDLE_REUSE_LIMIT:
+            self.http.close()  # its connections only: the cookies stay
         response = self.http.request(
             method, self.base_url + path, timeout=HTTP_TIMEOUT, allow_redirects=False, **kwargs
         )
+        self._last_reply_at = time.monotonic()
         seconds = time.perf_counter() - started
         self.statuses.append(response.status_code)
         return Reply(response.status_code, seconds, response.text)
+
+
+def peer_change_path(site: str, pk: int) -> str:
+    return f"/peer/{site}/meetings/meeting/{pk}/change/"
+
+
+def _reason(error: BaseException) -> str:
+    """The innermost cause of a requests error, e.g. "RemoteDisconnected: Remote end closed connection"."""
+    while True:
+        inner = next((arg for arg in error.args if isinstance(arg, BaseException)), None)
+        inner = inner or getattr(error, "reason", None)
+        if not isinstance(inner, BaseException):
+            return f"{type(error).__name__}: {error}"
+        error = inner
 
 
 # --- portal data (after setup_django) -------------------------------------------------------------------
@@ -384,8 +544,8 @@ MEETING_MINUTES = 45
 def create_organization(*, name: str, api_base: str, app: bool = False):
     """An organization on the sandbox: with the sandbox's demo app, or with SANDBOX_TOKEN pasted."""
     from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET
-    from meetings.models import Organization
 
+    Organization = portal().Organization
     if app:
         credentials = {"auth_mode": Organization.AuthMode.INTERNAL_APP, "app_key": DEMO_APP_KEY,
                        "app_secret": DEMO_APP_SECRET}
@@ -394,8 +554,12 @@ def create_organization(*, name: str, api_base: str, app: bool = False):
     return Organization.objects.create(name=name, time_zone="Asia/Shanghai", api_base=api_base, **credentials)
 
 
-def create_people(organization, *, prefix: str, count: int, group: str = "", superuser: bool = False) -> list:
-    """`count` people in `organization` (and `group`), all with PASSWORD (hashed once, by the real hasher)."""
+def create_people(organization, *, prefix: str, count: int, group: str = "", superuser: bool = False,
+                  staff: bool = False) -> list:
+    """`count` people in `organization` (and `group`), all with PASSWORD (hashed once, by the real hasher).
+
+    `staff`: they may also use an admin site (the peer's, benchmarks/peer/), with their group's permissions.
+    """
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
@@ -403,7 +567,7 @@ def create_people(organization, *, prefix: str, count: int, group: str = "", sup
     User = get_user_model()
     password = make_password(PASSWORD)
     people = User.objects.bulk_create(
-        User(username=f"{prefix}{n:02d}", password=password, is_superuser=superuser, is_staff=superuser)
+        User(username=f"{prefix}{n:02d}", password=password, is_superuser=superuser, is_staff=superuser or staff)
         for n in range(1, count + 1)
     )
     people = list(User.objects.filter(username__in=[p.username for p in people]).order_by("username"))
@@ -417,8 +581,7 @@ def create_meetings(organization, *, prefix: str, count: int, sandbox: Sandbox |
     """`count` meetings in the portal and, when given, the same ones in the sandbox."""
     import datetime
 
-    from meetings.models import Meeting
-
+    Meeting = portal().Meeting
     meetings = []
     for n in range(count):
         start_ms = FIRST_START_MS + n * 3_600_000

@@ -40,7 +40,7 @@ def run(options) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from meetings.models import MeetingChange
+    MeetingChange = common.portal().MeetingChange
 
     organization = common.create_organization(name="Benchmark office", api_base="https://api.dingtalk.com")
     (person,) = common.create_people(organization, prefix="admin", count=1, superuser=True)

@@ -8,8 +8,13 @@ The portal runs under gunicorn with its production config file (GUNICORN_WORKERS
 from the environment, else the config's defaults); the DingTalk sandbox, in its own process, answers
 every call after 50 ms; the organization gets its tokens from the sandbox's demo app.
 
+Every attempt is accounted for: saved (the portal confirmed it with its redirect), refused (someone
+else's save came first: the form again, with a warning), or failed with its reason (a server error, an
+unexpected status, a connection error). A GET that meets a connection closed under it is sent once more,
+as a browser does, and counted; a POST is never repeated.
+
 Then it checks, and exits non-zero if any fails:
-- no response was a server error (5xx);
+- every attempt was made and none failed; no response was a server error (5xx);
 - exactly one audit row (MeetingChange) per save attempt, and one SUCCESS row per save the portal
   confirmed with its redirect, and one update DingTalk accepted per SUCCESS row;
 - nothing was lost: every meeting's title and times in the portal are DingTalk's, and its title is
@@ -28,6 +33,7 @@ import random
 import statistics
 import threading
 import time
+from dataclasses import dataclass
 
 from . import common
 
@@ -62,11 +68,11 @@ def main(argv=None) -> int:
         meetings = common.create_meetings(organization, prefix="load", count=options.meetings, sandbox=sandbox)
         common.close_django_connections()
 
-        with common.gunicorn(env, name=f"load-{vendor}") as base_url:
-            attempts, seconds = run(base_url, [p.username for p in people], [m.pk for m in meetings], options)
+        with common.gunicorn(env, name=f"load-{vendor}") as server:
+            attempts, seconds = run(server.base_url, [p.username for p in people], [m.pk for m in meetings], options)
         calls = sandbox.calls()
         report(attempts, calls, seconds=seconds, vendor=vendor, options=options)
-        failures = check(attempts, calls, sandbox.meetings())
+        failures = check(attempts, calls, sandbox.meetings(), options=options)
         common.close_django_connections()
 
     for failure in failures:
@@ -75,21 +81,33 @@ def main(argv=None) -> int:
     return 0 if not failures else 1
 
 
-class Attempt:
-    """One save attempt as the person saw it."""
+SAVED, REFUSED, FAILED = "saved", "refused", "failed"
 
-    def __init__(self, username: str, pk: int, title: str, status: int, seconds: float):
-        self.username, self.pk, self.title, self.status, self.seconds = username, pk, title, status, seconds
+
+@dataclass
+class Attempt:
+    """One save attempt as the person saw it: saved, refused, or failed (with the reason)."""
+
+    number: int
+    username: str
+    pk: int
+    title: str
+    outcome: str = FAILED
+    status: int | None = None  # the save's (the POST's) HTTP status, if it got one
+    seconds: float = 0.0
+    reason: str = ""
 
 
 def run(base_url: str, usernames: list[str], meetings: list[int], options):
     """Every person logs in, then they make save attempts together until --saves or --time-limit.
 
-    Returns (the attempts, every HTTP status seen) and the seconds the attempts took.
+    Returns (the attempts, every HTTP status seen, the GETs sent twice) and the seconds the attempts took.
     """
     users = [common.PortalUser(base_url, username) for username in usernames]
     for user in users:
         user.login()
+    for user in users:
+        user.retries.clear()  # only the attempts' retries are reported
     tickets = iter(range(options.saves))
     lock = threading.Lock()
     attempts: list[Attempt] = []
@@ -101,16 +119,13 @@ def run(base_url: str, usernames: list[str], meetings: list[int], options):
                 number = next(tickets, None)
             if number is None:
                 return
-            pk = rng.choice(meetings)
-            fields = user.open_meeting(pk)
-            if "version" not in fields:
-                continue  # the page did not open (its status is recorded and checked)
-            title = f"{user.username} attempt {number}"
-            reply = user.save_meeting(pk, fields, title=title)
-            if reply.status == 302:
-                user.get(f"/meetings/{pk}/edit/")  # the redirect, as a browser follows it
+            attempt = Attempt(number, user.username, rng.choice(meetings), f"{user.username} attempt {number}")
+            try:
+                attempt_save(user, attempt)
+            except Exception as error:  # noqa: BLE001 -- any error is this attempt's outcome, kept with its reason
+                attempt.outcome, attempt.reason = FAILED, f"{type(error).__name__}: {error}"
             with lock:
-                attempts.append(Attempt(user.username, pk, title, reply.status, reply.seconds))
+                attempts.append(attempt)
 
     threads = [
         threading.Thread(target=person, args=(user, random.Random(options.seed * 1000 + n)))
@@ -122,15 +137,38 @@ def run(base_url: str, usernames: list[str], meetings: list[int], options):
     for thread in threads:
         thread.join(timeout=options.time_limit + common.HTTP_TIMEOUT * 3)
     statuses = [status for user in users for status in user.statuses]
-    return (attempts, statuses), time.monotonic() - started
+    retries = [retry for user in users for retry in user.retries]
+    return (attempts, statuses, retries), time.monotonic() - started
 
 
-def check(run_result, calls: list[dict], in_dingtalk: dict[str, dict]) -> list[str]:
+def attempt_save(user: common.PortalUser, attempt: Attempt) -> None:
+    """Open the meeting, post the new title, follow the redirect; the outcome goes into `attempt`."""
+    page = user.get(f"/meetings/{attempt.pk}/edit/")
+    fields = common.form_fields(page.page)
+    if page.status != 200 or "version" not in fields:
+        attempt.reason = f"the edit page did not open: HTTP {page.status}"
+        return
+    reply = user.save_meeting(attempt.pk, fields, title=attempt.title)
+    attempt.status, attempt.seconds = reply.status, reply.seconds
+    if reply.status == 302:
+        attempt.outcome = SAVED
+        user.get(f"/meetings/{attempt.pk}/edit/")  # the redirect, as a browser follows it
+    elif reply.status == 200:
+        attempt.outcome = REFUSED  # the form again, with the reason (checked against the audit rows)
+    else:
+        attempt.reason = f"the save answered HTTP {reply.status}"
+
+
+def check(run_result, calls: list[dict], in_dingtalk: dict[str, dict], *, options) -> list[str]:
     """The checks that fail the run, each as a sentence."""
-    from meetings.models import Meeting, MeetingChange
+    Meeting, MeetingChange = common.portal().Meeting, common.portal().MeetingChange
 
-    attempts, statuses = run_result
+    attempts, statuses, _retries = run_result
     failures = []
+    missing = sorted(set(range(options.saves)) - {attempt.number for attempt in attempts})
+    if missing:
+        failures.append(f"{len(missing)} of {options.saves} attempts were not made (time limit?): {missing[:10]}")
+    failures += [f"attempt {a.number} by {a.username} failed: {a.reason}" for a in attempts if a.outcome == FAILED]
     server_errors = collections.Counter(status for status in statuses if status >= 500)
     if server_errors:
         failures.append(f"server errors: {dict(server_errors)}")
@@ -141,6 +179,10 @@ def check(run_result, calls: list[dict], in_dingtalk: dict[str, dict]) -> list[s
     succeeded = updates.filter(outcome=MeetingChange.Outcome.SUCCESS).count()
     if succeeded != confirmed:
         failures.append(f"{succeeded} SUCCESS audit rows for {confirmed} saves the portal confirmed")
+    refused = sum(1 for attempt in attempts if attempt.outcome == REFUSED)
+    conflicts = updates.filter(outcome=MeetingChange.Outcome.CONFLICT).count()
+    if conflicts != refused:
+        failures.append(f"{conflicts} CONFLICT audit rows for {refused} refused saves")
     accepted = sum(1 for call in calls if call["api"] == "update" and call["status"] == 200)
     if accepted != succeeded:
         failures.append(f"DingTalk accepted {accepted} updates, the portal recorded {succeeded}")
@@ -158,13 +200,18 @@ def check(run_result, calls: list[dict], in_dingtalk: dict[str, dict]) -> list[s
 
 
 def report(run_result, sandbox_calls: list[dict], *, seconds, vendor, options) -> None:
-    attempts, statuses = run_result
-    save_times = sorted(attempt.seconds for attempt in attempts)
-    confirmed = [attempt for attempt in attempts if attempt.status == 302]
+    attempts, statuses, retries = run_result
+    save_times = sorted(attempt.seconds for attempt in attempts if attempt.status is not None)
+    outcomes = collections.Counter(attempt.outcome for attempt in attempts)
     calls = collections.Counter(call["api"] for call in sandbox_calls)
-    print(f"Load test on {vendor}: {options.users} people, {len(attempts)} save attempts in {seconds:.1f} s "
-          f"({len(attempts) / seconds:.1f} attempts/s), sandbox at {options.latency_ms} ms")
-    print(f"  saved {len(confirmed)}, refused {len(attempts) - len(confirmed)} (someone else's save came first)")
+    print(f"Load test on {vendor}: {options.users} people, {len(attempts)} of {options.saves} save attempts "
+          f"accounted for in {seconds:.1f} s ({len(attempts) / seconds:.1f} attempts/s), sandbox at "
+          f"{options.latency_ms} ms")
+    print(f"  saved {outcomes[SAVED]}, refused {outcomes[REFUSED]} (someone else's save came first), "
+          f"failed {outcomes[FAILED]}")
+    print(f"  GETs sent again after a dropped connection: {len(retries)}")
+    for retry in retries:
+        print(f"    {retry}")
     if save_times:
         p95 = save_times[min(len(save_times) - 1, int(len(save_times) * 0.95))]
         print(f"  save request: median {statistics.median(save_times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")

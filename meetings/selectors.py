@@ -45,10 +45,16 @@ def meeting_number_query(query: str) -> str:
     return compact if compact.isdigit() and compact.isascii() else ""
 
 
-def meeting_get(*, user, pk: int, include_removed: bool = False) -> Meeting:
+def meeting_get(*, user, pk: int, include_removed: bool = False, with_last_editor: bool = True) -> Meeting:
     """The meeting, if the person may see it; Meeting.DoesNotExist otherwise (a 404, not a 403).
-    A meeting removed from the portal is gone too, unless `include_removed` (its history stays readable)."""
-    meetings = Meeting.objects.visible_to(user).select_related("organization", "updated_by")
+    A meeting removed from the portal is gone too, unless `include_removed` (its history stays readable).
+
+    With its organization, and -- unless `with_last_editor` is off -- the person who changed it last, whom
+    a page shows. A save has no use for that person: reading them costs a join and a user object, about
+    3 % of a save's CPU (benchmarks/save_overhead.py).
+    """
+    related = ("organization", "updated_by") if with_last_editor else ("organization",)
+    meetings = Meeting.objects.visible_to(user).select_related(*related)
     if not include_removed:
         meetings = meetings.filter(removed_at__isnull=True)
     return meetings.get(pk=pk)

@@ -61,8 +61,12 @@ class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
     @cached_property
     def meeting(self) -> Meeting:
         try:
+            # A page shows who changed the meeting last; a save redirects (a refused one reads them on demand).
             return selectors.meeting_get(
-                user=self.request.user, pk=self.kwargs["pk"], include_removed=self.include_removed
+                user=self.request.user,
+                pk=self.kwargs["pk"],
+                include_removed=self.include_removed,
+                with_last_editor=self.request.method == "GET",
             )
         except Meeting.DoesNotExist:
             raise Http404 from None

@@ -50,6 +50,7 @@ def test_two_people_saving_the_same_meeting_never_overwrite_each_other(alice_cli
     assert shown_messages(response) == [str(texts.SAVED_BY_SOMEONE_ELSE)]
     html = response.content.decode()
     assert "bob" in html and "Bob&#x27;s title" in html  # who changed what
+    assert "Last changed by" in html  # the save read the meeting without its last editor; the page reads them
     assert_input_kept(response)
     assert 'name="version" value="1"' in html  # still the version Alice's form was based on
     stored = Meeting.objects.get(pk=meeting.pk)
