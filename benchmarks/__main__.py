@@ -18,8 +18,12 @@ WITH_DATABASE = set(BENCHMARKS) - {"conformance", "client_cpu"}
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", action="append", choices=("sqlite", "postgres"),
-                        help="sqlite or postgres; give it twice for both (default: sqlite)")
+    parser.add_argument(
+        "--database",
+        action="append",
+        choices=("sqlite", "postgres"),
+        help="sqlite or postgres; give it twice for both (default: sqlite)",
+    )
     parser.add_argument("only", nargs="*", help=f"run only these of {', '.join(BENCHMARKS)}")
     options = parser.parse_args(argv)
     unknown = set(options.only) - set(BENCHMARKS)
@@ -27,8 +31,7 @@ def main(argv=None) -> int:
         parser.error(f"no benchmark {', '.join(sorted(unknown))}")
     databases = options.database or ["sqlite"]
     runs = [(name, None) for name in options.only or BENCHMARKS if name not in WITH_DATABASE]
-    runs += [(name, database) for database in databases for name in options.only or BENCHMARKS
-             if name in WITH_DATABASE]
+    runs += [(name, database) for database in databases for name in options.only or BENCHMARKS if name in WITH_DATABASE]
     results, failed = [], []
     print(f"Machine: {common.machine_load()}", flush=True)
     for name, database in runs:

@@ -80,8 +80,13 @@ def contenders(base_url: str) -> dict:
 
     def body() -> bytes:
         return json.dumps(
-            {"creatorUnionId": common.CREATOR, "scheduleConferenceId": MEETING, "title": next(titles),
-             "startTime": START_MS, "endTime": END_MS}
+            {
+                "creatorUnionId": common.CREATOR,
+                "scheduleConferenceId": MEETING,
+                "title": next(titles),
+                "startTime": START_MS,
+                "endTime": END_MS,
+            }
         ).encode()
 
     default_session = requests.Session()
@@ -98,8 +103,9 @@ def contenders(base_url: str) -> dict:
     pool = urllib3.HTTPConnectionPool(*host.split(":"), maxsize=1)
 
     def call_urllib3():
-        reply = pool.urlopen("PUT", PATH, body=body(), headers=headers, timeout=urllib3.Timeout(3.05, 6.0),
-                             retries=False)
+        reply = pool.urlopen(
+            "PUT", PATH, body=body(), headers=headers, timeout=urllib3.Timeout(3.05, 6.0), retries=False
+        )
         assert json.loads(reply.data)["success"] is True
 
     return {

@@ -327,8 +327,20 @@ class Sandbox:
 def sandbox(*, latency_ms: int, cpus: frozenset[int] | None = None) -> Iterator[Sandbox]:
     """`python -m dingtalk_sandbox` on a free port, with SANDBOX_TOKEN preloaded (on `cpus`, if given)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "dingtalk_sandbox", "--host", LOOPBACK, "--port", "0",
-         "--latency-ms", str(latency_ms), "--token", SANDBOX_TOKEN, "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "dingtalk_sandbox",
+            "--host",
+            LOOPBACK,
+            "--port",
+            "0",
+            "--latency-ms",
+            str(latency_ms),
+            "--token",
+            SANDBOX_TOKEN,
+            "--quiet",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -370,8 +382,14 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, name: str, workers: int | None = None, threads: int | None = None,
-             cpus: frozenset[int] | None = None) -> Iterator[Gunicorn]:
+def gunicorn(
+    env: dict[str, str],
+    *,
+    name: str,
+    workers: int | None = None,
+    threads: int | None = None,
+    cpus: frozenset[int] | None = None,
+) -> Iterator[Gunicorn]:
     """The portal under gunicorn with its production config file, on `cpus` if given.
 
     Workers and threads not given are the config file's (GUNICORN_WORKERS, GUNICORN_THREADS or its
@@ -547,15 +565,19 @@ def create_organization(*, name: str, api_base: str, app: bool = False):
 
     Organization = portal().Organization
     if app:
-        credentials = {"auth_mode": Organization.AuthMode.INTERNAL_APP, "app_key": DEMO_APP_KEY,
-                       "app_secret": DEMO_APP_SECRET}
+        credentials = {
+            "auth_mode": Organization.AuthMode.INTERNAL_APP,
+            "app_key": DEMO_APP_KEY,
+            "app_secret": DEMO_APP_SECRET,
+        }
     else:
         credentials = {"auth_mode": Organization.AuthMode.ACCESS_TOKEN, "access_token": SANDBOX_TOKEN}
     return Organization.objects.create(name=name, time_zone="Asia/Shanghai", api_base=api_base, **credentials)
 
 
-def create_people(organization, *, prefix: str, count: int, group: str = "", superuser: bool = False,
-                  staff: bool = False) -> list:
+def create_people(
+    organization, *, prefix: str, count: int, group: str = "", superuser: bool = False, staff: bool = False
+) -> list:
     """`count` people in `organization` (and `group`), all with PASSWORD (hashed once, by the real hasher).
 
     `staff`: they may also use an admin site (the peer's, benchmarks/peer/), with their group's permissions.
@@ -597,7 +619,11 @@ def create_meetings(organization, *, prefix: str, count: int, sandbox: Sandbox |
             )
         )
         if sandbox is not None:
-            sandbox.seed(schedule_conference_id=meetings[-1].schedule_conference_id, title=meetings[-1].title,
-                         start_ms=start_ms, end_ms=end_ms)
+            sandbox.seed(
+                schedule_conference_id=meetings[-1].schedule_conference_id,
+                title=meetings[-1].title,
+                start_ms=start_ms,
+                end_ms=end_ms,
+            )
     Meeting.objects.bulk_create(meetings, batch_size=1000)
     return list(Meeting.objects.filter(organization=organization).order_by("pk"))

@@ -42,6 +42,7 @@ def moment(ms: int) -> datetime.datetime:
 def millis(moment: datetime.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
+
 MEETING = "conformance-meeting"
 START_MS = 1_924_992_000_000
 END_MS = START_MS + 45 * 60_000
@@ -75,40 +76,70 @@ APIS: tuple[Api, ...] = (
     Api(
         name="token",
         sdk=lambda c: c.sdk_oauth2.get_access_token(
-            c.oauth2_models.GetAccessTokenRequest(app_key=DEMO["app_key"], app_secret=DEMO["app_secret"])),
+            c.oauth2_models.GetAccessTokenRequest(app_key=DEMO["app_key"], app_secret=DEMO["app_secret"])
+        ),
         portal=lambda c: c.portal.get_access_token(app_key=DEMO["app_key"], app_secret=DEMO["app_secret"]),
         reads=lambda body: (body.access_token, body.expire_in),
     ),
     Api(
         name="corp_token",
-        sdk=lambda c: c.sdk_oauth2.get_corp_access_token(c.oauth2_models.GetCorpAccessTokenRequest(
-            suite_key=DEMO["suite_key"], suite_secret=DEMO["suite_secret"], auth_corp_id="conformance-corp",
-            suite_ticket="conformance-ticket")),
+        sdk=lambda c: c.sdk_oauth2.get_corp_access_token(
+            c.oauth2_models.GetCorpAccessTokenRequest(
+                suite_key=DEMO["suite_key"],
+                suite_secret=DEMO["suite_secret"],
+                auth_corp_id="conformance-corp",
+                suite_ticket="conformance-ticket",
+            )
+        ),
         portal=lambda c: c.portal.get_corp_access_token(
-            suite_key=DEMO["suite_key"], suite_secret=DEMO["suite_secret"], auth_corp_id="conformance-corp",
-            suite_ticket="conformance-ticket"),
+            suite_key=DEMO["suite_key"],
+            suite_secret=DEMO["suite_secret"],
+            auth_corp_id="conformance-corp",
+            suite_ticket="conformance-ticket",
+        ),
         reads=lambda body: (body.access_token, body.expire_in),
     ),
     Api(
         name="query",
         sdk=lambda c: c.sdk_conference.query_schedule_conference_with_options(
-            MEETING, c.sdk_models.QueryScheduleConferenceRequest(request_union_id=common.CREATOR),
-            c.sdk_models.QueryScheduleConferenceHeaders(x_acs_dingtalk_access_token=c.token), c.runtime),
+            MEETING,
+            c.sdk_models.QueryScheduleConferenceRequest(request_union_id=common.CREATOR),
+            c.sdk_models.QueryScheduleConferenceHeaders(x_acs_dingtalk_access_token=c.token),
+            c.runtime,
+        ),
         portal=lambda c: c.portal.get_schedule_conference(
-            access_token=c.token, schedule_conference_id=MEETING, request_union_id=common.CREATOR),
-        reads=lambda body: (body.schedule_conference_id, body.title, body.start_time, body.end_time, body.url,
-                            body.room_code),
+            access_token=c.token, schedule_conference_id=MEETING, request_union_id=common.CREATOR
+        ),
+        reads=lambda body: (
+            body.schedule_conference_id,
+            body.title,
+            body.start_time,
+            body.end_time,
+            body.url,
+            body.room_code,
+        ),
     ),
     Api(
         name="update",
         sdk=lambda c: c.sdk_conference.update_schedule_conference_with_options(
             c.sdk_models.UpdateScheduleConferenceRequest(
-                creator_union_id=common.CREATOR, schedule_conference_id=MEETING, title="Conformance (moved)",
-                start_time=START_MS + 3_600_000, end_time=END_MS + 3_600_000),
-            c.sdk_models.UpdateScheduleConferenceHeaders(x_acs_dingtalk_access_token=c.token), c.runtime),
+                creator_union_id=common.CREATOR,
+                schedule_conference_id=MEETING,
+                title="Conformance (moved)",
+                start_time=START_MS + 3_600_000,
+                end_time=END_MS + 3_600_000,
+            ),
+            c.sdk_models.UpdateScheduleConferenceHeaders(x_acs_dingtalk_access_token=c.token),
+            c.runtime,
+        ),
         portal=lambda c: c.portal.update_schedule_conference(
-            access_token=c.token, creator_union_id=common.CREATOR, schedule_conference_id=MEETING,
-            title="Conformance (moved)", starts_at=moment(START_MS + 3_600_000), ends_at=moment(END_MS + 3_600_000)),
+            access_token=c.token,
+            creator_union_id=common.CREATOR,
+            schedule_conference_id=MEETING,
+            title="Conformance (moved)",
+            starts_at=moment(START_MS + 3_600_000),
+            ends_at=moment(END_MS + 3_600_000),
+        ),
         # The portal's call returns the request ID when DingTalk confirmed with "success": true, else raises.
         reads=lambda body: body.success is True,
     ),
@@ -117,8 +148,14 @@ APIS: tuple[Api, ...] = (
 PORTAL_READS: dict[str, Callable[[object], object]] = {
     "token": lambda token: (token.token, token.expires_in),
     "corp_token": lambda token: (token.token, token.expires_in),
-    "query": lambda conference: (MEETING, conference.title, millis(conference.starts_at), millis(conference.ends_at),
-                                 conference.url, conference.room_code),
+    "query": lambda conference: (
+        MEETING,
+        conference.title,
+        millis(conference.starts_at),
+        millis(conference.ends_at),
+        conference.url,
+        conference.room_code,
+    ),
     "update": lambda request_id: True,
 }
 DEMO: dict[str, str] = {}
@@ -129,14 +166,23 @@ def main(argv=None) -> int:
     parser.parse_args(argv)
     import dingtalk_sandbox
 
-    DEMO.update(app_key=dingtalk_sandbox.DEMO_APP_KEY, app_secret=dingtalk_sandbox.DEMO_APP_SECRET,
-                suite_key=dingtalk_sandbox.DEMO_SUITE_KEY, suite_secret=dingtalk_sandbox.DEMO_SUITE_SECRET)
+    DEMO.update(
+        app_key=dingtalk_sandbox.DEMO_APP_KEY,
+        app_secret=dingtalk_sandbox.DEMO_APP_SECRET,
+        suite_key=dingtalk_sandbox.DEMO_SUITE_KEY,
+        suite_secret=dingtalk_sandbox.DEMO_SUITE_SECRET,
+    )
     # The portal's client reads Django's settings; no database is needed.
     common.setup_django(common.environment("sqlite://:memory:"), migrate=False)
     failures = []
     with dingtalk_sandbox.Sandbox(host=common.LOOPBACK, tokens=[common.SANDBOX_TOKEN]) as sandbox:
-        sandbox.state.upsert_meeting(schedule_conference_id=MEETING, creator_union_id=common.CREATOR,
-                                     title="Conformance", start_time=START_MS, end_time=END_MS)
+        sandbox.state.upsert_meeting(
+            schedule_conference_id=MEETING,
+            creator_union_id=common.CREATOR,
+            title="Conformance",
+            start_time=START_MS,
+            end_time=END_MS,
+        )
         clients = make_clients(sandbox.base_url)
         print(f"The official SDK and the portal's client against the sandbox, {len(APIS)} APIs")
         for api in APIS:
@@ -146,8 +192,11 @@ def main(argv=None) -> int:
     for failure in failures:
         print(f"FAILED: {failure}")
     conforming = len(APIS) - len({failure.split(":")[0] for failure in failures})
-    print(f"RESULT sandbox replies the SDK and the portal read alike: {conforming} of {len(APIS)} APIs "
-          f"{'ok' if not failures else 'FAILED'}", flush=True)
+    print(
+        f"RESULT sandbox replies the SDK and the portal read alike: {conforming} of {len(APIS)} APIs "
+        f"{'ok' if not failures else 'FAILED'}",
+        flush=True,
+    )
     return 1 if failures else 0
 
 

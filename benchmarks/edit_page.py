@@ -46,8 +46,15 @@ def run(options) -> int:
     (person,) = common.create_people(organization, prefix="admin", count=1, superuser=True)
     meeting = common.create_meetings(organization, prefix="edit", count=1)[0]
     MeetingChange.objects.bulk_create(
-        MeetingChange(meeting=meeting, organization=organization, user=person, outcome=MeetingChange.Outcome.SUCCESS,
-                      based_on_version=n, old_title=f"Title {n}", new_title=f"Title {n + 1}")
+        MeetingChange(
+            meeting=meeting,
+            organization=organization,
+            user=person,
+            outcome=MeetingChange.Outcome.SUCCESS,
+            based_on_version=n,
+            old_title=f"Title {n}",
+            new_title=f"Title {n + 1}",
+        )
         for n in range(HISTORY)
     )
     client = Client()
@@ -73,8 +80,9 @@ def run(options) -> int:
     samples = common.interleaved(
         {name: fetch(path) for name, path in pages.items()}, rounds=options.rounds, repeat=options.repeat
     )
-    print(f"Time per GET, median of {options.rounds} interleaved rounds x {options.repeat} requests "
-          f"({connection.vendor})")
+    print(
+        f"Time per GET, median of {options.rounds} interleaved rounds x {options.repeat} requests ({connection.vendor})"
+    )
     for name, values in samples.items():
         print(f"  {name:20s} {common.median_ms(values):6.2f} ms   {queries[name]:2d} SQL queries")
     ratio = common.median_ms(samples["edit page"]) / common.median_ms(samples["admin change page"])

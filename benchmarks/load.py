@@ -43,8 +43,11 @@ HELPDESK = "Helpdesk"
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="sqlite",
-                        help="sqlite, postgres (database load_test), or a postgres:// URL of a load*/bench* database")
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="sqlite, postgres (database load_test), or a postgres:// URL of a load*/bench* database",
+    )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--saves", type=int, default=500, help="save attempts in all")
     parser.add_argument("--meetings", type=int, default=60)
@@ -53,9 +56,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     options = parser.parse_args(argv)
 
-    with common.sandbox(latency_ms=options.latency_ms) as sandbox, common.database(
-        options.database, name="load_test"
-    ) as database_url:
+    with (
+        common.sandbox(latency_ms=options.latency_ms) as sandbox,
+        common.database(options.database, name="load_test") as database_url,
+    ):
         env = common.environment(database_url)
         common.setup_django(env)
         from django.db import connection
@@ -204,11 +208,15 @@ def report(run_result, sandbox_calls: list[dict], *, seconds, vendor, options) -
     save_times = sorted(attempt.seconds for attempt in attempts if attempt.status is not None)
     outcomes = collections.Counter(attempt.outcome for attempt in attempts)
     calls = collections.Counter(call["api"] for call in sandbox_calls)
-    print(f"Load test on {vendor}: {options.users} people, {len(attempts)} of {options.saves} save attempts "
-          f"accounted for in {seconds:.1f} s ({len(attempts) / seconds:.1f} attempts/s), sandbox at "
-          f"{options.latency_ms} ms")
-    print(f"  saved {outcomes[SAVED]}, refused {outcomes[REFUSED]} (someone else's save came first), "
-          f"failed {outcomes[FAILED]}")
+    print(
+        f"Load test on {vendor}: {options.users} people, {len(attempts)} of {options.saves} save attempts "
+        f"accounted for in {seconds:.1f} s ({len(attempts) / seconds:.1f} attempts/s), sandbox at "
+        f"{options.latency_ms} ms"
+    )
+    print(
+        f"  saved {outcomes[SAVED]}, refused {outcomes[REFUSED]} (someone else's save came first), "
+        f"failed {outcomes[FAILED]}"
+    )
     print(f"  GETs sent again after a dropped connection: {len(retries)}")
     for retry in retries:
         print(f"    {retry}")

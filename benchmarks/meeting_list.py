@@ -39,7 +39,10 @@ def main(argv=None) -> int:
     workers = {
         size: subprocess.Popen(
             [sys.executable, "-m", "benchmarks.meeting_list", "--worker", str(size), "--database", options.database],
-            cwd=common.ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=common.ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for size in SIZES
     }
@@ -56,7 +59,7 @@ def main(argv=None) -> int:
             batch(size)  # warm-up
         samples = {size: [] for size in SIZES}
         for number in range(options.rounds):
-            for size in SIZES[number % 2:] + SIZES[: number % 2]:
+            for size in SIZES[number % 2 :] + SIZES[: number % 2]:
                 samples[size].append(batch(size) / options.repeat)
     finally:
         for process in workers.values():
@@ -64,8 +67,10 @@ def main(argv=None) -> int:
             process.wait(timeout=60)
 
     small, large = SIZES
-    print(f"Meeting list, first page, median of {options.rounds} interleaved rounds x {options.repeat} requests "
-          f"({ready[small]['vendor']})")
+    print(
+        f"Meeting list, first page, median of {options.rounds} interleaved rounds x {options.repeat} requests "
+        f"({ready[small]['vendor']})"
+    )
     for size in SIZES:
         queries = ", ".join(f"{page}: {count}" for page, count in ready[size]["queries"].items())
         print(f"  {size:6,d} meetings  {common.median_ms(samples[size]):6.2f} ms   SQL queries per page {queries}")

@@ -155,8 +155,13 @@ def run(options, sandbox: common.Sandbox) -> int:
     app = common.portal()
     organization = common.create_organization(name="Benchmark office", api_base=sandbox.base_url)
     (person,) = common.create_people(organization, prefix="officeadmin", count=1, group="Office admins", staff=True)
-    meetings = dict(zip(("portal", "careful", "naive", "plain"), common.create_meetings(
-        organization, prefix="save", count=4, sandbox=sandbox), strict=True))
+    meetings = dict(
+        zip(
+            ("portal", "careful", "naive", "plain"),
+            common.create_meetings(organization, prefix="save", count=4, sandbox=sandbox),
+            strict=True,
+        )
+    )
     totals = Totals()
     time_dingtalk_calls(app.DingTalkClient, totals)
     client = Client(enforce_csrf_checks=True)
@@ -198,8 +203,11 @@ def run(options, sandbox: common.Sandbox) -> int:
 
     def round_trip():
         cpu, wall = time.process_time(), time.perf_counter()
-        bare_client.get_schedule_conference(access_token=common.SANDBOX_TOKEN, request_union_id=common.CREATOR,
-                                            schedule_conference_id=probe.schedule_conference_id)
+        bare_client.get_schedule_conference(
+            access_token=common.SANDBOX_TOKEN,
+            request_union_id=common.CREATOR,
+            schedule_conference_id=probe.schedule_conference_id,
+        )
         totals.cpu += time.process_time() - cpu
         totals.wall += time.perf_counter() - wall
 
@@ -215,8 +223,9 @@ def run(options, sandbox: common.Sandbox) -> int:
         statements[name] = Statements()
         with connection.execute_wrapper(statements[name]):
             call()
-    samples = common.interleaved(contenders, rounds=options.rounds, repeat=options.repeat, warmup=2,
-                                 measure=per_save(totals))
+    samples = common.interleaved(
+        contenders, rounds=options.rounds, repeat=options.repeat, warmup=2, measure=per_save(totals)
+    )
     write, read = commit_cost(connection)
     for name, meeting in meetings.items():
         meeting.refresh_from_db()
@@ -225,11 +234,18 @@ def run(options, sandbox: common.Sandbox) -> int:
 
 
 def report_statements(statements: dict[str, Statements], write: float, read: float) -> None:
-    print("  SQL per save: " + ", ".join(
-        f"{name} {count.count} statements, {count.write_commits} commits of writes"
-        for name, count in statements.items() if name != "round trip"))
-    print(f"  on this database a one-row UPDATE with its commit takes {write * 1000:.2f} ms, a one-row SELECT "
-          f"{read * 1000:.2f} ms (medians of 100)")
+    print(
+        "  SQL per save: "
+        + ", ".join(
+            f"{name} {count.count} statements, {count.write_commits} commits of writes"
+            for name, count in statements.items()
+            if name != "round trip"
+        )
+    )
+    print(
+        f"  on this database a one-row UPDATE with its commit takes {write * 1000:.2f} ms, a one-row SELECT "
+        f"{read * 1000:.2f} ms (medians of 100)"
+    )
 
 
 def per_save(totals: Totals) -> Callable[[Callable[[], None], int], Totals]:
@@ -239,8 +255,9 @@ def per_save(totals: Totals) -> Callable[[Callable[[], None], int], Totals]:
         totals.__init__()
         for _ in range(repeat):
             call()
-        return Totals(totals.cpu / repeat, totals.wall / repeat, totals.in_dingtalk / repeat,
-                      totals.dingtalk_calls / repeat)
+        return Totals(
+            totals.cpu / repeat, totals.wall / repeat, totals.in_dingtalk / repeat, totals.dingtalk_calls / repeat
+        )
 
     return measure
 
@@ -261,24 +278,36 @@ def report(samples: dict[str, list[Totals]], options, *, vendor: str, sql) -> in
         quartiles = statistics.quantiles(ratios, n=4)
         return f"per round {quartiles[0]:.2f}-{quartiles[2]:.2f}"
 
-    print(f"A save, median of {options.rounds} interleaved rounds x {options.repeat}, sandbox at "
-          f"{options.latency_ms} ms ({vendor}), the server's side of each request")
+    print(
+        f"A save, median of {options.rounds} interleaved rounds x {options.repeat}, sandbox at "
+        f"{options.latency_ms} ms ({vendor}), the server's side of each request"
+    )
     print(f"  {'':14s} {'CPU':>9s} {'wall':>9s} {'in DingTalk calls':>18s} {'beyond them':>12s} {'calls':>6s}")
     for name in samples:
         calls = statistics.median(sample.dingtalk_calls for sample in samples[name])
         in_calls = median_ms(name, lambda s: s.in_dingtalk)
-        print(f"  {name:14s} {cpu(name):6.2f} ms {median_ms(name, lambda s: s.wall):6.2f} ms "
-              f"{in_calls:15.2f} ms {beyond(name):9.2f} ms {calls:6.2f}")
+        print(
+            f"  {name:14s} {cpu(name):6.2f} ms {median_ms(name, lambda s: s.wall):6.2f} ms "
+            f"{in_calls:15.2f} ms {beyond(name):9.2f} ms {calls:6.2f}"
+        )
     report_statements(*sql)
     floor = cpu("plain admin") + 2 * cpu("round trip")
     print(f"  floor: plain admin save + 2 x the client's CPU per round trip = {floor:.2f} ms CPU")
-    print(f"  CPU, portal / careful hook: {spread('portal', 'careful hook', lambda s: s.cpu)}; beyond the round "
-          f"trips: {spread('portal', 'careful hook', lambda s: s.wall - s.in_dingtalk)}")
+    print(
+        f"  CPU, portal / careful hook: {spread('portal', 'careful hook', lambda s: s.cpu)}; beyond the round "
+        f"trips: {spread('portal', 'careful hook', lambda s: s.wall - s.in_dingtalk)}"
+    )
     ok = common.verdict("save CPU, portal / careful admin hook", cpu("portal") / cpu("careful hook"), CPU_TARGET)
-    ok &= common.verdict("save time beyond DingTalk's round trips, portal / careful admin hook",
-                         beyond("portal") / beyond("careful hook"), BEYOND_TARGET)
-    print(f"RESULT save CPU, portal / floor (plain admin save + client CPU of 2 calls): "
-          f"{cpu('portal') / floor:.2f} (report only)", flush=True)
+    ok &= common.verdict(
+        "save time beyond DingTalk's round trips, portal / careful admin hook",
+        beyond("portal") / beyond("careful hook"),
+        BEYOND_TARGET,
+    )
+    print(
+        f"RESULT save CPU, portal / floor (plain admin save + client CPU of 2 calls): "
+        f"{cpu('portal') / floor:.2f} (report only)",
+        flush=True,
+    )
     return 0 if ok else 1
 
 

@@ -61,8 +61,9 @@ class Side:
     failures: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     round_trips: list[float] = field(default_factory=list)
-    cpu: dict[str, float] = field(default_factory=lambda: {"gunicorn workers": 0.0, "sandbox": 0.0,
-                                                           "load generator": 0.0})
+    cpu: dict[str, float] = field(
+        default_factory=lambda: {"gunicorn workers": 0.0, "sandbox": 0.0, "load generator": 0.0}
+    )
 
 
 def main(argv=None) -> int:
@@ -78,16 +79,21 @@ def main(argv=None) -> int:
     os.sched_setaffinity(0, split.load)
     print(f"Machine: {common.machine_load()}; {split.describe()}", flush=True)
 
-    with common.sandbox(latency_ms=LATENCY_MS, cpus=split.load) as sandbox, common.database(
-        options.database, name="bench_throughput"
-    ) as database_url:
+    with (
+        common.sandbox(latency_ms=LATENCY_MS, cpus=split.load) as sandbox,
+        common.database(options.database, name="bench_throughput") as database_url,
+    ):
         env = common.environment(database_url, settings=common.PEER_SETTINGS)
         common.setup_django(env)
         from django.db import connection
 
         organization = common.create_organization(name="Benchmark office", api_base=sandbox.base_url)
-        usernames = [p.username for p in common.create_people(
-            organization, prefix="officeadmin", count=people, group="Office admins", staff=True)]
+        usernames = [
+            p.username
+            for p in common.create_people(
+                organization, prefix="officeadmin", count=people, group="Office admins", staff=True
+            )
+        ]
         meetings = [m.pk for m in common.create_meetings(organization, prefix="tp", count=people, sandbox=sandbox)]
         vendor = connection.vendor
         common.close_django_connections()
@@ -158,8 +164,11 @@ def window(name, side: Side, server, sandbox, users, meetings, forms, seconds) -
         while time.monotonic() < measured[1]:
             time.sleep(0.1)
             begun = time.perf_counter()
-            dingtalk.get_schedule_conference(access_token=common.SANDBOX_TOKEN, request_union_id=common.CREATOR,
-                                             schedule_conference_id=next(iter(probed)))
+            dingtalk.get_schedule_conference(
+                access_token=common.SANDBOX_TOKEN,
+                request_union_id=common.CREATOR,
+                schedule_conference_id=next(iter(probed)),
+            )
             probes[0] += 1
             if measured[0] <= time.monotonic() <= measured[1]:
                 side.round_trips.append(time.perf_counter() - begun)
@@ -206,8 +215,10 @@ def served_seconds(log_path, pattern: re.Pattern) -> list[float]:
 
 
 def report(sides: dict[str, Side], stale, *, workers, threads, people, vendor, options) -> int:
-    print(f"Saves under gunicorn ({workers} workers x {threads} threads, {people} people, sandbox at {LATENCY_MS} ms, "
-          f"{vendor}); windows {', '.join(ORDER)}, {options.seconds:g} s each after {WARMUP_SECONDS} s warm-up")
+    print(
+        f"Saves under gunicorn ({workers} workers x {threads} threads, {people} people, sandbox at {LATENCY_MS} ms, "
+        f"{vendor}); windows {', '.join(ORDER)}, {options.seconds:g} s each after {WARMUP_SECONDS} s warm-up"
+    )
     achieved, errors = {}, 0
     for name, side in sides.items():
         trips = side.dingtalk_calls / max(1, side.all_saves)
@@ -220,9 +231,11 @@ def report(sides: dict[str, Side], stale, *, workers, threads, people, vendor, o
             errors += 1
         cpu = side.cpu
         print(f"  {name}")
-        print(f"    achieved {achieved[name]:6.1f} saves/s = {achieved[name] / limit:.2f} of the limit {limit:.1f} = "
-              f"{workers} x {threads} / ({trips:.2f} round trips x {LATENCY_MS} ms); {side.saves} saves, "
-              f"{server_errors} server errors, {len(side.failures)} failed requests")
+        print(
+            f"    achieved {achieved[name]:6.1f} saves/s = {achieved[name] / limit:.2f} of the limit {limit:.1f} = "
+            f"{workers} x {threads} / ({trips:.2f} round trips x {LATENCY_MS} ms); {side.saves} saves, "
+            f"{server_errors} server errors, {len(side.failures)} failed requests"
+        )
         if side.round_trips:
             print(f"    DingTalk round trip meanwhile: median {common.median_ms(side.round_trips):.1f} ms")
         if side.latencies:
@@ -233,20 +246,28 @@ def report(sides: dict[str, Side], stale, *, workers, threads, people, vendor, o
             # long waits of a queue, such as SQLite's write lock).
             mean_ms = sum(served) / len(served) * 1000
             busy = achieved[name] * mean_ms / 1000 / (workers * threads)
-            print(f"    gunicorn's time per save (its access log): median {common.median_ms(served):.1f} ms, mean "
-                  f"{mean_ms:.1f} ms; threads busy {busy:.0%}")
+            print(
+                f"    gunicorn's time per save (its access log): median {common.median_ms(served):.1f} ms, mean "
+                f"{mean_ms:.1f} ms; threads busy {busy:.0%}"
+            )
         per_save = cpu["gunicorn workers"] / max(1, side.saves) * 1000
-        print(f"    CPU: gunicorn workers {cpu['gunicorn workers'] / side.seconds:.2f} cores ({per_save:.1f} ms per "
-              f"save), sandbox {cpu['sandbox'] / side.seconds:.2f}, load generator "
-              f"{cpu['load generator'] / side.seconds:.2f}")
+        print(
+            f"    CPU: gunicorn workers {cpu['gunicorn workers'] / side.seconds:.2f} cores ({per_save:.1f} ms per "
+            f"save), sandbox {cpu['sandbox'] / side.seconds:.2f}, load generator "
+            f"{cpu['load generator'] / side.seconds:.2f}"
+        )
         for failure in side.failures[:5]:
             print(f"    failed: {failure}")
     if stale:
         print(f"  FAILED: {len(stale)} meetings differ between the portal and DingTalk: {stale[:10]}")
-    ok = common.verdict("throughput, portal / careful admin hook", achieved["portal"] / achieved["careful hook"],
-                        TARGET, at_most=False)
-    print(f"RESULT throughput server errors and failed requests, both sides: {errors} (target 0) "
-          f"{'ok' if not errors else 'MISSED'}", flush=True)
+    ok = common.verdict(
+        "throughput, portal / careful admin hook", achieved["portal"] / achieved["careful hook"], TARGET, at_most=False
+    )
+    print(
+        f"RESULT throughput server errors and failed requests, both sides: {errors} (target 0) "
+        f"{'ok' if not errors else 'MISSED'}",
+        flush=True,
+    )
     return 0 if ok and not errors and not stale else 1
 
 

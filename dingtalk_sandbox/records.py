@@ -16,7 +16,15 @@ CONFERENCE_SCOPES: frozenset[str] = frozenset({READ_SCOPE, WRITE_SCOPE})
 
 # API names, as used to aim faults and to tag the request log.
 APIS: tuple[str, ...] = (
-    "token", "corp_token", "create", "query", "update", "cancel", "settings_query", "settings_update", "room_code"
+    "token",
+    "corp_token",
+    "create",
+    "query",
+    "update",
+    "cancel",
+    "settings_query",
+    "settings_update",
+    "room_code",
 )
 ANY_API = "*"
 
@@ -142,6 +150,7 @@ class Meeting:
         current = default_settings(self.creator_union_id)
         extra = {**current["moziConfVirtualExtraSetting"], **self.settings.get("moziConfVirtualExtraSetting", {})}
         return {**current, **self.settings, "moziConfVirtualExtraSetting": extra}
+
     # What the room-code lookup says about the creator. `creator_id` defaults to the unionId; a
     # different one is the case DingTalk leaves open (its creatorId may not be a unionId).
     creator_id: str | None = None

@@ -169,7 +169,8 @@ def call_with_token(*, organization: Organization, call: Callable[[str], T]) -> 
             raise
         logger.info(
             "DingTalk refused the cached token of organization %s (request id %s); renewing it once",
-            organization.pk, error.request_id or "-",
+            organization.pk,
+            error.request_id or "-",
         )
     _expire_cached_token(organization)
     return call(access_token_for(organization=organization))
@@ -205,8 +206,10 @@ def has_fresh_token(organization: Organization, *, margin: datetime.timedelta) -
     """True when a usable token is cached and stays valid for `margin` more."""
     expires_at = organization.access_token_expires_at
     # A cached token no key decrypts is as good as none: a new one is fetched.
-    return fields.is_set(organization, "access_token") and fields.decrypts(organization, "access_token") and (
-        expires_at is not None and expires_at - margin > timezone.now()
+    return (
+        fields.is_set(organization, "access_token")
+        and fields.decrypts(organization, "access_token")
+        and (expires_at is not None and expires_at - margin > timezone.now())
     )
 
 

@@ -45,8 +45,7 @@ def _fernets() -> list[Fernet]:
         return [Fernet(key) for key in keys]
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(
-            "DINGTALK_ENCRYPTION_KEYS holds a value that is not a Fernet key "
-            "(32 url-safe base64-encoded bytes)."
+            "DINGTALK_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)."
         ) from exc
 
 

@@ -34,9 +34,24 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
     The labels are translated now, in the request's language, not later while the response streams.
     """
     header = [
-        _("When"), _("Organization"), _("Meeting"), _("Conference ID"), _("Meeting status"), _("Person"),
-        _("Action"), _("Outcome"), _("Old title"), _("New title"), _("Old start"), _("New start"),
-        _("Old end"), _("New end"), _("Time zone"), _("DingTalk code"), _("Request ID"), _("HTTP status"),
+        _("When"),
+        _("Organization"),
+        _("Meeting"),
+        _("Conference ID"),
+        _("Meeting status"),
+        _("Person"),
+        _("Action"),
+        _("Outcome"),
+        _("Old title"),
+        _("New title"),
+        _("Old start"),
+        _("New start"),
+        _("Old end"),
+        _("New end"),
+        _("Time zone"),
+        _("DingTalk code"),
+        _("Request ID"),
+        _("HTTP status"),
         _("Message"),
     ]
     actions = {value: str(label) for value, label in MeetingChange.Action.choices}

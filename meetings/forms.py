@@ -180,9 +180,7 @@ class MeetingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not self.may_reschedule and self._times_posted_differ():
-            raise forms.ValidationError(
-                self.error_messages["reschedule_not_allowed"], code="reschedule_not_allowed"
-            )
+            raise forms.ValidationError(self.error_messages["reschedule_not_allowed"], code="reschedule_not_allowed")
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error(
@@ -499,11 +497,14 @@ class MeetingCreateForm(forms.Form):
             if organization.default_creator_union_id:
                 cleaned["creator_union_id"] = organization.default_creator_union_id
             else:
-                self.add_error("creator_union_id", forms.ValidationError(
-                    self.error_messages["creator_required"],
-                    code="creator_required",
-                    params={"organization": organization.name},
-                ))
+                self.add_error(
+                    "creator_union_id",
+                    forms.ValidationError(
+                        self.error_messages["creator_required"],
+                        code="creator_required",
+                        params={"organization": organization.name},
+                    ),
+                )
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error(
@@ -587,9 +588,10 @@ class MeetingSettingsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("mute_on_join") == self.MUTE_AFTER and not cleaned.get("mute_on_join_after"):
-            self.add_error("mute_on_join_after", forms.ValidationError(
-                self.error_messages["mute_after_required"], code="mute_after_required"
-            ))
+            self.add_error(
+                "mute_on_join_after",
+                forms.ValidationError(self.error_messages["mute_after_required"], code="mute_after_required"),
+            )
         return cleaned
 
     @property
@@ -608,8 +610,9 @@ class MeetingSettingsForm(forms.Form):
 class BulkRenameForm(forms.Form):
     """Find and replace in the titles of many meetings; the preview and the job read the same fields."""
 
-    find = forms.CharField(label=_("Find"), max_length=256, strip=False,
-                           error_messages={"required": texts.BULK_FIND_REQUIRED})
+    find = forms.CharField(
+        label=_("Find"), max_length=256, strip=False, error_messages={"required": texts.BULK_FIND_REQUIRED}
+    )
     replace = forms.CharField(label=_("Replace with"), max_length=256, strip=False, required=False)
     whole_word = forms.BooleanField(label=_("Whole words only"), required=False)
     organization = forms.ModelChoiceField(

@@ -298,7 +298,11 @@ class BulkRename(models.Model):
     replace = models.CharField(_("replace with"), max_length=256, blank=True, default="")
     whole_word = models.BooleanField(_("whole word"), default=False)
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("organization"),
     )
     date_from = models.DateField(_("from"), null=True, blank=True)

@@ -40,12 +40,8 @@ TIME_INPUT_HINT = _(
     "In %(time_zone)s time. Your browser may show the date and time in its own format; the portal writes "
     "them as YYYY-MM-DD HH:MM."
 )
-TIME_NONEXISTENT = _(
-    "%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time."
-)
-TIME_AMBIGUOUS = _(
-    "%(value)s happens twice in %(time_zone)s: the clocks go back that hour. Choose another time."
-)
+TIME_NONEXISTENT = _("%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time.")
+TIME_AMBIGUOUS = _("%(value)s happens twice in %(time_zone)s: the clocks go back that hour. Choose another time.")
 TIME_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9999.")
 END_NOT_AFTER_START = _("The end must be after the start.")
 CONFIRM_PAST_LABEL = _("Yes, move the meeting into the past")
@@ -163,9 +159,7 @@ CHANGED_IN_PORTAL_WHILE_SAVING = _(
     "DingTalk accepted the change, but the portal's copy was changed by someone else meanwhile. Read "
     "the meeting from DingTalk to see what it has now."
 )
-MEETING_REFRESHED = _(
-    "The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
-)
+MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- a save whose answer was lost: checking with DingTalk (services/reconcile.py) ---------------------
@@ -224,9 +218,7 @@ CREATE_OUTCOME_UNKNOWN = _(
     "portal with its conference ID (Add meeting)."
 )
 MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is now read-only.")
-MEETING_ALREADY_CANCELED = _(
-    "DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled."
-)
+MEETING_ALREADY_CANCELED = _("DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled.")
 SETTINGS_SAVED = _("Saved the meeting's settings in DingTalk: %(fields)s.")
 SETTINGS_UNCHANGED = _("Nothing to save: the settings are what DingTalk already has.")
 SETTINGS_CHANGED_IN_DINGTALK = _(
@@ -248,9 +240,7 @@ BULK_CANCELED = _("The meeting is canceled.")
 BULK_SAVE_RUNNING = _("Someone is saving this meeting right now.")
 BULK_STARTED = _("Renaming %(count)d meetings in the background. This page shows how it goes.")
 BULK_ALREADY_RENAMED = _("The title already was the new one.")
-BULK_TITLE_CHANGED = _(
-    "Not renamed: the title is now “%(title)s”, not the one previewed. Preview again to include it."
-)
+BULK_TITLE_CHANGED = _("Not renamed: the title is now “%(title)s”, not the one previewed. Preview again to include it.")
 BULK_WORKER_STOPPED = _(
     "The worker stopped while this meeting was being saved; it was read again from DingTalk before going on."
 )
@@ -282,9 +272,7 @@ LOGIN_THROTTLED = ngettext_lazy(
 )
 
 # --- DingTalk said no --------------------------------------------------------------------------------
-PARAMS_ERROR = _(
-    "DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again."
-)
+PARAMS_ERROR = _("DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again.")
 PERMISSION_ERROR = _(
     "DingTalk refused: %(detail)s. Nothing was changed. DingTalk lets only the person who booked a "
     "meeting change it, and only through an app allowed to edit meetings. If the meeting's creator is "
@@ -294,9 +282,7 @@ PERMISSION_ERROR = _(
 RESOURCE_CANCEL = _(
     "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."
 )
-SYSTEM_ERROR = _(
-    "DingTalk had an internal error (%(detail)s). Nothing was changed; try again in a minute."
-)
+SYSTEM_ERROR = _("DingTalk had an internal error (%(detail)s). Nothing was changed; try again in a minute.")
 INVALID_AUTHENTICATION = _(
     "DingTalk did not accept the access token of %(organization)s: it is invalid or has expired. "
     "Nothing was changed. An administrator must paste a new token for the organization."
@@ -306,8 +292,7 @@ MISSING_SCOPE = _(
     "An administrator must grant it in the DingTalk developer console."
 )
 THROTTLED = _(
-    "DingTalk is limiting how often this app may call it. Nothing was changed; wait a few seconds "
-    "and save again."
+    "DingTalk is limiting how often this app may call it. Nothing was changed; wait a few seconds and save again."
 )
 MONTHLY_QUOTA = _(
     "%(organization)s has used up its DingTalk API calls for this month. Nothing was changed; an "
@@ -324,8 +309,7 @@ BAD_REPLY = _(
     "this server for a few minutes. Nothing was changed; try again later."
 )
 CONNECTION_REFUSED = _(
-    "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and "
-    "try again."
+    "The portal could not connect to DingTalk (%(host)s). Nothing was sent; check the network and try again."
 )
 CONNECTION_DROPPED = _(
     "The connection to DingTalk broke before it answered. Nothing was changed; try again in a minute."

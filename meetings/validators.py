@@ -82,6 +82,4 @@ def _api_base_allowed(value: str) -> bool:
     if parts.scheme == "https":
         extra = {name.strip().lower() for name in settings.DINGTALK_EXTRA_API_HOSTS}
         return host in DINGTALK_API_HOSTS | extra
-    return (
-        parts.scheme == "http" and settings.DINGTALK_SANDBOX_ENABLED and host in SANDBOX_HOSTS and port is not None
-    )
+    return parts.scheme == "http" and settings.DINGTALK_SANDBOX_ENABLED and host in SANDBOX_HOSTS and port is not None

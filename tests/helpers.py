@@ -120,37 +120,67 @@ def assert_input_kept(response):
 ORG = "Hangzhou Office"
 SUFFIX = " " + texts.REQUEST_ID_SUFFIX % {"request_id": REQUEST_ID}
 FAILURES = [
-    pytest.param(dingtalk_error(400, "paramsError", "error:startTime is illegal"),
-                 texts.PARAMS_ERROR % {"detail": "startTime is illegal"} + SUFFIX, id="paramsError"),
-    pytest.param(dingtalk_error(400, "permissionError", "permissionError:not creator"),
-                 texts.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX + " "
-                 + str(texts.SAVE_REFUSED_CHANGE_CREATOR), id="permissionError"),
-    pytest.param(dingtalk_error(500, "systemError", "systemError:busy"),
-                 texts.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX, id="systemError"),
-    pytest.param(dingtalk_error(400, "InvalidAuthentication", "token expired"),
-                 texts.INVALID_AUTHENTICATION % {"organization": ORG} + SUFFIX, id="InvalidAuthentication"),
-    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", "denied",
-                           accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]}),
-                 texts.MISSING_SCOPE % {"organization": ORG, "scopes": "VideoConference.Conference.Write"}
-                 + SUFFIX, id="missing-scope"),
-    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps"),
-                 str(texts.THROTTLED) + SUFFIX, id="qps-app"),
-    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForApi", "qps"),
-                 str(texts.THROTTLED) + SUFFIX, id="qps-api"),
-    pytest.param(dingtalk_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "quota"),
-                 texts.MONTHLY_QUOTA % {"organization": ORG} + SUFFIX, id="monthly-quota"),
-    pytest.param({"status": 200, "json": {"success": False}, "headers": {"x-acs-request-id": REQUEST_ID}},
-                 texts.NOT_CONFIRMED % {"request_id": REQUEST_ID}, id="success-false"),
-    pytest.param({"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
-                 texts.BAD_REPLY % {"status": 200}, id="html-reply"),
-    pytest.param({"body": connection_refused()},
-                 texts.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
-    pytest.param({"body": connection_dropped()},
-                 str(texts.CONNECTION_DROPPED), id="dropped"),
+    pytest.param(
+        dingtalk_error(400, "paramsError", "error:startTime is illegal"),
+        texts.PARAMS_ERROR % {"detail": "startTime is illegal"} + SUFFIX,
+        id="paramsError",
+    ),
+    pytest.param(
+        dingtalk_error(400, "permissionError", "permissionError:not creator"),
+        texts.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX + " " + str(texts.SAVE_REFUSED_CHANGE_CREATOR),
+        id="permissionError",
+    ),
+    pytest.param(
+        dingtalk_error(500, "systemError", "systemError:busy"),
+        texts.SYSTEM_ERROR % {"detail": "busy"} + SUFFIX,
+        id="systemError",
+    ),
+    pytest.param(
+        dingtalk_error(400, "InvalidAuthentication", "token expired"),
+        texts.INVALID_AUTHENTICATION % {"organization": ORG} + SUFFIX,
+        id="InvalidAuthentication",
+    ),
+    pytest.param(
+        dingtalk_error(
+            403,
+            "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+            "denied",
+            accessdenieddetail={"requiredScopes": ["VideoConference.Conference.Write"]},
+        ),
+        texts.MISSING_SCOPE % {"organization": ORG, "scopes": "VideoConference.Conference.Write"} + SUFFIX,
+        id="missing-scope",
+    ),
+    pytest.param(
+        dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "qps"),
+        str(texts.THROTTLED) + SUFFIX,
+        id="qps-app",
+    ),
+    pytest.param(
+        dingtalk_error(403, "Forbidden.AccessDenied.QpsLimitForApi", "qps"), str(texts.THROTTLED) + SUFFIX, id="qps-api"
+    ),
+    pytest.param(
+        dingtalk_error(403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "quota"),
+        texts.MONTHLY_QUOTA % {"organization": ORG} + SUFFIX,
+        id="monthly-quota",
+    ),
+    pytest.param(
+        {"status": 200, "json": {"success": False}, "headers": {"x-acs-request-id": REQUEST_ID}},
+        texts.NOT_CONFIRMED % {"request_id": REQUEST_ID},
+        id="success-false",
+    ),
+    pytest.param(
+        {"status": 200, "body": "<html>blocked</html>", "content_type": "text/html"},
+        texts.BAD_REPLY % {"status": 200},
+        id="html-reply",
+    ),
+    pytest.param({"body": connection_refused()}, texts.CONNECTION_REFUSED % {"host": API_BASE}, id="refused"),
+    pytest.param({"body": connection_dropped()}, str(texts.CONNECTION_DROPPED), id="dropped"),
     pytest.param({"body": requests.ReadTimeout("slow")}, str(texts.TIMEOUT), id="timeout"),
-    pytest.param(dingtalk_error(409, "someNewCode", "who knows"),
-                 texts.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode", "request_id": REQUEST_ID},
-                 id="unknown-code"),
+    pytest.param(
+        dingtalk_error(409, "someNewCode", "who knows"),
+        texts.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode", "request_id": REQUEST_ID},
+        id="unknown-code",
+    ),
 ]
 
 
@@ -160,6 +190,7 @@ UNCERTAIN_UPDATE_FAILURES = ("success-false", "html-reply", "dropped", "timeout"
 
 # --- the zh_Hans catalogue ----------------------------------------------------------------------------
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
 
 def po_entries(path=PO):
     """(references, flags, msgid, msgstr) for each entry; plural entries give their first form."""

@@ -32,6 +32,7 @@ def test_every_message_constant_has_a_chinese_translation():
 
     constants = {name: value for name, value in vars(texts).items() if isinstance(value, Promise)}
     assert len(constants) > 30
+
     class AnyValue(dict):
         def __missing__(self, key):
             return 2

@@ -177,8 +177,9 @@ class DingTalkClient(Transport):
         title, starts_at, ends_at = _title_and_times(body, "meeting reply", request_id)
         # The reply names the meeting it describes (dingtalk-api.md): another one's values are not this one's.
         if body.get("scheduleConferenceId", schedule_conference_id) != schedule_conference_id:
-            raise DingTalkUnusableValues("DingTalk's meeting reply is about another meeting", status=200,
-                                         request_id=request_id)
+            raise DingTalkUnusableValues(
+                "DingTalk's meeting reply is about another meeting", status=200, request_id=request_id
+            )
         return Conference(
             title=title, starts_at=starts_at, ends_at=ends_at, room_code=_room_code(body), url=_link(body, "url")
         )
@@ -202,8 +203,9 @@ class DingTalkClient(Transport):
             body, request_id = self._call("GET", path, idempotent=True, access_token=access_token, params=params)
             entries = body.get("conferenceList", [])
             if not isinstance(entries, list):
-                raise DingTalkBadReply("DingTalk's room code reply has no conferenceList", status=200,
-                                       request_id=request_id)
+                raise DingTalkBadReply(
+                    "DingTalk's room code reply has no conferenceList", status=200, request_id=request_id
+                )
             instances.extend(_instance(entry, request_id) for entry in entries)
             next_token = body.get("nextToken")
             if body.get("hasMore") is not True or not isinstance(next_token, str) or not next_token:
@@ -289,8 +291,9 @@ class DingTalkClient(Transport):
         )
         model = body.get("scheduleConfSettingModel")
         if not isinstance(model, dict):
-            raise DingTalkBadReply("DingTalk's settings reply lacks scheduleConfSettingModel", status=200,
-                                   request_id=request_id)
+            raise DingTalkBadReply(
+                "DingTalk's settings reply lacks scheduleConfSettingModel", status=200, request_id=request_id
+            )
         values = {}
         for name, (path, kind) in SETTINGS_WIRE.items():
             value = model
@@ -336,9 +339,7 @@ class DingTalkClient(Transport):
         return request_id
 
     def get_access_token(self, *, app_key: str, app_secret: str) -> AccessToken:
-        body, request_id = self._call(
-            "POST", ACCESS_TOKEN_PATH, json_body={"appKey": app_key, "appSecret": app_secret}
-        )
+        body, request_id = self._call("POST", ACCESS_TOKEN_PATH, json_body={"appKey": app_key, "appSecret": app_secret})
         return _access_token(body, request_id)
 
     def get_corp_access_token(
@@ -496,6 +497,7 @@ def _access_token(body: dict, request_id: str) -> AccessToken:
         or type(expires_in) is not int
         or not 0 < expires_in <= MAX_TOKEN_LIFETIME
     ):
-        raise DingTalkBadReply("DingTalk's token reply lacks a usable accessToken or expireIn", status=200,
-                               request_id=request_id)
+        raise DingTalkBadReply(
+            "DingTalk's token reply lacks a usable accessToken or expireIn", status=200, request_id=request_id
+        )
     return AccessToken(token=token, expires_in=expires_in)

@@ -130,8 +130,10 @@ def failure(exc: requests.RequestException, *, host: str, timeout: tuple[float, 
         return DingTalkTimeout(f"No answer from {host} within {round(sum(timeout), 2)} s")
     if isinstance(exc, requests.ConnectionError) and _never_connected(exc):
         return DingTalkConnectionRefused(f"Could not connect to {host}")
-    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError
-                  | requests.exceptions.ContentDecodingError):
+    if isinstance(
+        exc,
+        requests.ConnectionError | requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError,
+    ):
         return DingTalkConnectionDropped(f"The connection to {host} broke ({type(exc).__name__})")
     # Refused by requests itself before anything went out (an unusable URL or header).
     return DingTalkConnectionRefused(f"Could not call {host}: {type(exc).__name__}")

@@ -129,7 +129,15 @@ class Transport:
             self.clock = clock
 
     def _call(
-        self, method, path, *, idempotent=False, changes=False, access_token=None, json_body=None, params=None,
+        self,
+        method,
+        path,
+        *,
+        idempotent=False,
+        changes=False,
+        access_token=None,
+        json_body=None,
+        params=None,
         api=None,
     ) -> tuple[dict, str]:
         """One DingTalk call: its JSON object and request ID. Only an idempotent one is retried, and one
@@ -170,7 +178,13 @@ class Transport:
                     raise
                 logger.info(
                     "DingTalk %s %s failed (%s %s); retry %d of %d in %.2f s",
-                    method, path, type(error).__name__, error.code or "-", attempt, MAX_ATTEMPTS - 1, delay,
+                    method,
+                    path,
+                    type(error).__name__,
+                    error.code or "-",
+                    attempt,
+                    MAX_ATTEMPTS - 1,
+                    delay,
                 )
                 self.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -231,7 +245,11 @@ class Transport:
         if not isinstance(body, dict):
             logger.warning(
                 "DingTalk %s %s: HTTP %s, not a JSON object (request id %s): %r",
-                method, path, status, header_request_id or "-", content[:300],
+                method,
+                path,
+                status,
+                header_request_id or "-",
+                content[:300],
             )
             raise DingTalkBadReply(
                 f"DingTalk replied HTTP {status} with a body that is not a JSON object",
@@ -254,7 +272,12 @@ class Transport:
             scopes = tuple(scope for scope in required if scope)
         logger.warning(
             "DingTalk %s %s: HTTP %s code=%s request_id=%s message=%r",
-            method, path, status, code or "-", request_id or "-", message[:300],
+            method,
+            path,
+            status,
+            code or "-",
+            request_id or "-",
+            message[:300],
         )
         raise DingTalkAPIError(
             f"DingTalk replied HTTP {status} {code}",

@@ -209,7 +209,10 @@ def meeting_register(
         with transaction.atomic():
             if removed is not None:
                 restored = Meeting.objects.filter(pk=removed.pk, removed_at__isnull=False).update(
-                    **values, status=Meeting.Status.ACTIVE, removed_at=None, version=F("version") + 1,
+                    **values,
+                    status=Meeting.Status.ACTIVE,
+                    removed_at=None,
+                    version=F("version") + 1,
                     updated_at=timezone.now(),
                 )
                 if not restored:

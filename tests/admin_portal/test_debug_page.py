@@ -29,9 +29,16 @@ def test_the_access_token_is_masked_in_local_variables(debug_client, office_admi
     # In the read before the update: a bug after the update was sent is an unknown outcome, not a 500.
     monkeypatch.setattr(dingtalk.DingTalkClient, "get_schedule_conference", broken)
 
-    response = debug_client.post(reverse("meetings:edit", args=[meeting.pk]), {
-        "title": "New title", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": 1,
-    }, DATABASE_URL=DATABASE_URL)
+    response = debug_client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "title": "New title",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": 1,
+        },
+        DATABASE_URL=DATABASE_URL,
+    )
 
     assert response.status_code == 500
     page = response.content.decode()
@@ -48,12 +55,23 @@ def test_a_pasted_token_is_masked_in_post_data(debug_client, django_user_model, 
 
     monkeypatch.setattr(services, "organization_save", broken)
 
-    response = debug_client.post(reverse("admin:meetings_organization_change", args=[organization.pk]), {
-        "name": organization.name, "time_zone": organization.time_zone, "api_base": organization.api_base,
-        "auth_mode": organization.auth_mode, "access_token_expires_at_0": "", "access_token_expires_at_1": "",
-        "app_key": "", "auth_corp_id": "", "new_access_token": "tok-Pasted-5550001234", "new_app_secret": "",
-        "new_suite_ticket": "",
-    }, HTTP_X_ACS_DINGTALK_ACCESS_TOKEN="tok-Header-5550001234")
+    response = debug_client.post(
+        reverse("admin:meetings_organization_change", args=[organization.pk]),
+        {
+            "name": organization.name,
+            "time_zone": organization.time_zone,
+            "api_base": organization.api_base,
+            "auth_mode": organization.auth_mode,
+            "access_token_expires_at_0": "",
+            "access_token_expires_at_1": "",
+            "app_key": "",
+            "auth_corp_id": "",
+            "new_access_token": "tok-Pasted-5550001234",
+            "new_app_secret": "",
+            "new_suite_ticket": "",
+        },
+        HTTP_X_ACS_DINGTALK_ACCESS_TOKEN="tok-Header-5550001234",
+    )
 
     assert response.status_code == 500
     page = response.content.decode()

@@ -16,8 +16,14 @@ def mode(path):
 def run(*args, **env):
     previous = os.umask(0o022)  # the usual umask: files readable by everyone
     try:
-        return subprocess.run([sys.executable, *args], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
-                              env={"PATH": "/usr/bin:/bin", **env})
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", **env},
+        )
     finally:
         os.umask(previous)
 

@@ -42,13 +42,22 @@ def portal(tmp_path_factory):
         # Only our own proxy header decides the scheme, not gunicorn's trust of loopback.
         "GUNICORN_FORWARDED_ALLOW_IPS": "192.0.2.1",
     }
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE_DIR, env=env,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     log = tmp / "gunicorn.log"
     with log.open("w") as output:
         server = subprocess.Popen(
             [GUNICORN, "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"],
-            cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -70,8 +79,9 @@ HTTPS = {"Host": "portal.example.com", "X-Forwarded-Proto": "https"}
 
 def test_plain_http_is_redirected_to_https(portal):
     url, _ = portal
-    response = requests.get(url + "/accounts/login/", headers={"Host": "portal.example.com"},
-                            allow_redirects=False, timeout=5)
+    response = requests.get(
+        url + "/accounts/login/", headers={"Host": "portal.example.com"}, allow_redirects=False, timeout=5
+    )
     assert response.status_code == 301
     assert response.headers["Location"] == "https://portal.example.com/accounts/login/"
 
@@ -148,11 +158,24 @@ OTHER_KEY = "kJ0mQ7cYd1Sx8wE2Hn4Rb6Tv9Lz3Pa5Uf0Gi7Ko2Mq4="
 def start_gunicorn(tmp_path, *, wait=20, **env):
     """gunicorn as production starts it; returns (exit code, output) once it stops, or (None, output) if it
     is still serving after a few seconds (then it is stopped)."""
-    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **PRODUCTION_ENV,
-                   "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
-                   "GUNICORN_WORKERS": "1", "DJANGO_STATIC_ROOT": str(tmp_path / "static"), **env}
-    server = subprocess.Popen([GUNICORN, "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"], cwd=BASE_DIR,
-                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
+        "GUNICORN_WORKERS": "1",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        **env,
+    }
+    server = subprocess.Popen(
+        [GUNICORN, "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         output, _ = server.communicate(timeout=wait)
         return server.returncode, output
@@ -167,8 +190,14 @@ def database_with_a_secret(tmp_path):
     """A migrated database holding one organization whose token is encrypted under PRODUCTION_ENV's key."""
     env = {"PATH": "/usr/bin:/bin", **PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     for command in (["migrate", "--noinput"], ["add_org", "Hangzhou Office", "--time-zone", "Asia/Shanghai"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, check=True, capture_output=True,
-                       timeout=120, env={**env, "DINGTALK_ACCESS_TOKEN": "tok-Secret-1234567890"})
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=BASE_DIR,
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env={**env, "DINGTALK_ACCESS_TOKEN": "tok-Secret-1234567890"},
+        )
     return tmp_path
 
 

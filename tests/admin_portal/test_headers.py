@@ -18,8 +18,12 @@ def office_admin_client(client, office_admin):
 
 
 def test_no_authenticated_page_is_stored_by_a_cache(office_admin_client, meeting, django_user_model):
-    for url in (reverse("meetings:list"), reverse("meetings:edit", args=[meeting.pk]),
-                reverse("meetings:activity"), reverse("meetings:activity_csv")):
+    for url in (
+        reverse("meetings:list"),
+        reverse("meetings:edit", args=[meeting.pk]),
+        reverse("meetings:activity"),
+        reverse("meetings:activity_csv"),
+    ):
         response = office_admin_client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"], url
@@ -37,8 +41,11 @@ def test_the_language_cookie_is_secure_and_same_site_in_production(settings):
     # settings_test turns Secure off for the http test client, as it does for the session cookie.
     from tests.admin_portal.test_settings import python
 
-    result = python("-c", "import django; django.setup(); from django.conf import settings as s; "
-                          "print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_SAMESITE, s.LANGUAGE_COOKIE_HTTPONLY)")
+    result = python(
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_SAMESITE, s.LANGUAGE_COOKIE_HTTPONLY)",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "Lax", "True"]
 

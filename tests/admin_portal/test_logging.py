@@ -49,7 +49,8 @@ def test_it_leaves_ordinary_lines_alone():
 def log_output():
     """What the configured console handler (settings.LOGGING) writes."""
     [handler] = [
-        handler for handler in logging.getLogger().handlers
+        handler
+        for handler in logging.getLogger().handlers
         if any(isinstance(log_filter, RedactSecretsFilter) for log_filter in handler.filters)
     ]
     stream = io.StringIO()
@@ -77,9 +78,11 @@ def test_the_filter_is_on_the_configured_handler_and_covers_arguments_and_traceb
 @responses.activate
 def test_a_failing_token_request_logs_without_the_secret(app_organization, log_output):
     # A reply that echoes what it was sent: the client logs DingTalk's message.
-    responses.post(TOKEN_URL, status=400, json={
-        "code": "invalidClientIdOrSecret", "message": f"appSecret {APP_SECRET} is wrong", "requestid": "r1"
-    })
+    responses.post(
+        TOKEN_URL,
+        status=400,
+        json={"code": "invalidClientIdOrSecret", "message": f"appSecret {APP_SECRET} is wrong", "requestid": "r1"},
+    )
     with pytest.raises(credentials.TokenRequestFailed):
         credentials.access_token_for(organization=app_organization)
 
@@ -91,16 +94,21 @@ def test_a_failing_token_request_logs_without_the_secret(app_organization, log_o
 @responses.activate
 def test_a_refused_call_and_its_retry_log_without_the_tokens(app_organization, log_output):
     responses.post(TOKEN_URL, json={"accessToken": "tok-Logged-Never-1", "expireIn": 7200})
-    responses.put(UPDATE_URL, status=400, json={
-        "code": "InvalidAuthentication", "message": "token tok-Logged-Never-1 is invalid", "requestid": "r2"
-    })
+    responses.put(
+        UPDATE_URL,
+        status=400,
+        json={"code": "InvalidAuthentication", "message": "token tok-Logged-Never-1 is invalid", "requestid": "r2"},
+    )
     client = dingtalk.DingTalkClient(API_BASE)
     with pytest.raises(dingtalk.DingTalkAPIError):
         credentials.call_with_token(
             organization=app_organization,
             call=lambda access_token: client.update_schedule_conference(
-                access_token=access_token, creator_union_id="c", schedule_conference_id="conf-1",
-                title="Sync", starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+                access_token=access_token,
+                creator_union_id="c",
+                schedule_conference_id="conf-1",
+                title="Sync",
+                starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
                 ends_at=datetime.datetime(2026, 1, 1, 1, tzinfo=datetime.UTC),
             ),
         )

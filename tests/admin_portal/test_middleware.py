@@ -214,8 +214,13 @@ def test_the_json_formatter_writes_one_object_per_line():
     token = jsonlog.request_id.set("req-9")
     try:
         record = logging.makeLogRecord(
-            {"name": "meetings.dingtalk", "levelname": "WARNING", "msg": "DingTalk %s: “%s”", "args": ("PUT", "周会"),
-             "status_code": 500}
+            {
+                "name": "meetings.dingtalk",
+                "levelname": "WARNING",
+                "msg": "DingTalk %s: “%s”",
+                "args": ("PUT", "周会"),
+                "status_code": 500,
+            }
         )
         jsonlog.RequestIdFilter().filter(record)
         line = jsonlog.JsonFormatter().format(record)

@@ -16,8 +16,15 @@ PRODUCTION_ENV = {
     "DJANGO_ENV_FILE": "",
 }
 SECURITY_SETTINGS = [
-    "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "X_FRAME_OPTIONS",
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "X_FRAME_OPTIONS",
 ]
 
 
@@ -66,7 +73,8 @@ def test_production_is_https_only():
 
 def test_a_tls_terminating_proxy_is_trusted_only_when_configured():
     assert settings_of(DJANGO_SECURE_PROXY_SSL_HEADER="1")["SECURE_PROXY_SSL_HEADER"] == [
-        "HTTP_X_FORWARDED_PROTO", "https",
+        "HTTP_X_FORWARDED_PROTO",
+        "https",
     ]
 
 
@@ -125,13 +133,19 @@ def sandbox_guards(*args, **env):
 
 def test_production_never_enables_or_routes_to_the_dingtalk_sandbox():
     assert sandbox_guards("commands") == {
-        "enabled": False, "menu_link": "", "api_base_refused": True, "commands_refused": [True, True, True],
+        "enabled": False,
+        "menu_link": "",
+        "api_base_refused": True,
+        "commands_refused": [True, True, True],
     }
 
 
 def test_development_may_use_the_dingtalk_sandbox():
     assert sandbox_guards(DJANGO_DEBUG="1") == {
-        "enabled": True, "menu_link": "http://127.0.0.1:8001", "api_base_refused": False, "commands_refused": [],
+        "enabled": True,
+        "menu_link": "http://127.0.0.1:8001",
+        "api_base_refused": False,
+        "commands_refused": [],
     }
 
 

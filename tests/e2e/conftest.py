@@ -169,7 +169,11 @@ def task_worker(transactional_db, tmp_path):
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-            cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     try:
         yield worker

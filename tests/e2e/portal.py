@@ -46,7 +46,6 @@ class Page(html.parser.HTMLParser):
             else:
                 self.messages.append((kind, text))
 
-
     def form_with(self, name: str) -> dict:
         """The first form with an input called `name`."""
         return next(form for form in self.forms if name in form["values"])

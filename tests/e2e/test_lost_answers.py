@@ -157,7 +157,11 @@ def start_gunicorn(tmp_path):
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "admin_portal/gunicorn.conf.py", "admin_portal.wsgi"],
-            cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -172,8 +176,15 @@ def start_gunicorn(tmp_path):
 
 def reconcile_meetings(env):
     """`manage.py reconcile_meetings`, as cron runs it; its output."""
-    done = subprocess.run([sys.executable, "manage.py", "reconcile_meetings"], cwd=BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "reconcile_meetings"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return done.stdout
 
 
@@ -230,4 +241,3 @@ def _post_or_error(person, page, fields):
         return person.submit(page, fields)
     except requests.RequestException as error:
         return error
-

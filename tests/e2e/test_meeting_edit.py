@@ -63,10 +63,16 @@ def test_it_saves_a_title_fix_and_dingtalk_receives_exactly_it(portal, sandbox, 
 
     assert page.url.endswith(edit_path(meeting))
     assert page.messages == [
-        ("success", texts.MEETING_UPDATED % {
-            "title": "Design review", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
-            "time_zone": "Europe/Berlin",
-        })
+        (
+            "success",
+            texts.MEETING_UPDATED
+            % {
+                "title": "Design review",
+                "start": "2027-03-15 10:00",
+                "end": "2027-03-15 11:00",
+                "time_zone": "Europe/Berlin",
+            },
+        )
     ]
     query, update = sandbox.state.requests()
     assert (query["api"], query["query"]) == ("query", {"requestUnionId": CREATOR})
@@ -80,7 +86,9 @@ def test_it_saves_a_title_fix_and_dingtalk_receives_exactly_it(portal, sandbox, 
     assert stored(meeting) == ("Design review", meeting.starts_at, meeting.ends_at, 2, Meeting.Status.ACTIVE)
     change = MeetingChange.objects.get(meeting=meeting)
     assert (change.outcome, change.request_id, change.user) == (
-        MeetingChange.Outcome.SUCCESS, update["requestId"], office_admin
+        MeetingChange.Outcome.SUCCESS,
+        update["requestId"],
+        office_admin,
     )
     assert page.value("title") == "Design review"
 
@@ -100,8 +108,9 @@ def test_it_moves_a_meeting_in_its_organizations_time_zone(portal, sandbox, meet
 
 def test_an_app_organization_gets_its_token_from_dingtalk_once(portal, sandbox, app_meeting):
     save(portal, app_meeting, title="季度复盘会议 (Q1)", start_time="2027-03-15T14:00", end_time="2027-03-15T15:30")
-    page = save(portal, app_meeting, title="季度复盘会议 (Q1 final)", start_time="2027-03-15T14:00",
-                end_time="2027-03-15T15:30")
+    page = save(
+        portal, app_meeting, title="季度复盘会议 (Q1 final)", start_time="2027-03-15T14:00", end_time="2027-03-15T15:30"
+    )
 
     assert page.messages[0][0] == "success"
     assert apis(sandbox) == ["token", "query", "update", "query", "update"]
@@ -122,21 +131,31 @@ def test_a_token_dingtalk_expired_early_is_renewed_and_the_save_goes_through(por
 
     assert page.messages[0][0] == "success"
     assert [(call["api"], call["status"]) for call in sandbox.state.requests()] == [
-        ("query", 400), ("token", 200), ("query", 200), ("update", 200)
+        ("query", 400),
+        ("token", 200),
+        ("query", 200),
+        ("update", 200),
     ]
     assert sandbox.state.get_meeting(app_meeting.schedule_conference_id).title == "Second"
 
 
 def test_it_registers_a_meeting_dingtalk_has(portal, sandbox, organization):
     sandbox.state.upsert_meeting(
-        schedule_conference_id="booked-in-dingtalk", creator_union_id=CREATOR, title="Offsite <planning>",
-        start_time=dingtalk.epoch_ms(TYPED_START), end_time=dingtalk.epoch_ms(TYPED_END),
+        schedule_conference_id="booked-in-dingtalk",
+        creator_union_id=CREATOR,
+        title="Offsite <planning>",
+        start_time=dingtalk.epoch_ms(TYPED_START),
+        end_time=dingtalk.epoch_ms(TYPED_END),
     )
     form = portal.get(reverse("meetings:add"))
-    page = portal.submit(form, {
-        "schedule_conference_id": "booked-in-dingtalk", "creator_union_id": CREATOR,
-        "organization": str(organization.pk),
-    })
+    page = portal.submit(
+        form,
+        {
+            "schedule_conference_id": "booked-in-dingtalk",
+            "creator_union_id": CREATOR,
+            "organization": str(organization.pk),
+        },
+    )
 
     assert page.messages == [("success", texts.MEETING_REGISTERED % {"title": "Offsite <planning>"})]
     (query,) = sandbox.state.requests()
@@ -212,8 +231,10 @@ def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, me
         assert change.outcome == MeetingChange.Outcome.UNKNOWN
     else:
         assert page.messages == [
-            ("warning" if fault == "resourceCancel" else "error",
-             sentence(meeting.organization, updates[-1]["requestId"]))
+            (
+                "warning" if fault == "resourceCancel" else "error",
+                sentence(meeting.organization, updates[-1]["requestId"]),
+            )
         ]
         assert change.outcome == MeetingChange.Outcome.FAILED
     assert change.message == page.messages[0][1]
@@ -251,8 +272,10 @@ def test_a_quick_fault_button_fails_the_whole_next_save(fault, portal, sandbox, 
         assert page.messages == [("warning", unknown_outcome(meeting, texts.OUTCOME_UNKNOWN_UNCLEAR))]
     else:
         assert page.messages == [
-            ("warning" if fault == "resourceCancel" else "error",
-             sentence(meeting.organization, updates[-1]["requestId"]))
+            (
+                "warning" if fault == "resourceCancel" else "error",
+                sentence(meeting.organization, updates[-1]["requestId"]),
+            )
         ]
     assert sandbox.state.faults() == []  # nothing left armed to fail the save after
 
@@ -315,8 +338,12 @@ def test_it_says_so_when_the_app_secret_is_wrong(portal, sandbox, app_meeting):
     (token_call,) = sandbox.state.requests()
     assert token_call["status"] == 400
     assert page.messages == [
-        ("error", with_request_id(texts.INVALID_APP_CREDENTIALS % {"organization": "Shanghai Office"},
-                                  token_call["requestId"]))
+        (
+            "error",
+            with_request_id(
+                texts.INVALID_APP_CREDENTIALS % {"organization": "Shanghai Office"}, token_call["requestId"]
+            ),
+        )
     ]
 
 
@@ -337,25 +364,43 @@ def test_a_title_too_long_for_dingtalk_is_not_sent(portal, sandbox, meeting):
 def test_a_change_made_in_dingtalk_meanwhile_stops_the_save(portal, sandbox, meeting):
     form = portal.get(edit_path(meeting))
     sandbox.state.upsert_meeting(
-        schedule_conference_id=meeting.schedule_conference_id, creator_union_id=CREATOR, title="Renamed in DingTalk",
-        start_time=dingtalk.epoch_ms(meeting.starts_at), end_time=dingtalk.epoch_ms(meeting.ends_at),
+        schedule_conference_id=meeting.schedule_conference_id,
+        creator_union_id=CREATOR,
+        title="Renamed in DingTalk",
+        start_time=dingtalk.epoch_ms(meeting.starts_at),
+        end_time=dingtalk.epoch_ms(meeting.ends_at),
     )
 
     page = portal.submit(form, TYPED)
 
     assert apis(sandbox) == ["query"]
-    assert page.messages == [("warning", texts.CHANGED_IN_DINGTALK % {
-        "title": "Renamed in DingTalk", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
-        "time_zone": "Europe/Berlin",
-    })]
+    assert page.messages == [
+        (
+            "warning",
+            texts.CHANGED_IN_DINGTALK
+            % {
+                "title": "Renamed in DingTalk",
+                "start": "2027-03-15 10:00",
+                "end": "2027-03-15 11:00",
+                "time_zone": "Europe/Berlin",
+            },
+        )
+    ]
     assert_input_kept(page)
-
 
     # The way out: take DingTalk's values, then make the change again from there.
     refreshed = portal.submit(page, {}, action=reverse("meetings:refresh", args=[meeting.pk]))
-    assert refreshed.messages == [("success", texts.MEETING_REFRESHED % {
-        "title": "Renamed in DingTalk", "start": "2027-03-15 10:00", "end": "2027-03-15 11:00",
-        "time_zone": "Europe/Berlin",
-    })]
+    assert refreshed.messages == [
+        (
+            "success",
+            texts.MEETING_REFRESHED
+            % {
+                "title": "Renamed in DingTalk",
+                "start": "2027-03-15 10:00",
+                "end": "2027-03-15 11:00",
+                "time_zone": "Europe/Berlin",
+            },
+        )
+    ]
     assert refreshed.value("title") == "Renamed in DingTalk"
     assert apis(sandbox) == ["query", "query"]

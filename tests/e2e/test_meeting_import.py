@@ -18,8 +18,12 @@ START = datetime.datetime(2027, 3, 15, 9, 0, tzinfo=datetime.UTC)
 
 def seed(sandbox, conference_id, *, room_code, title, creator=CREATOR, **fields):
     sandbox.state.upsert_meeting(
-        schedule_conference_id=conference_id, creator_union_id=creator, title=title, room_code=room_code,
-        start_time=dingtalk.epoch_ms(START), end_time=dingtalk.epoch_ms(START + datetime.timedelta(hours=1)),
+        schedule_conference_id=conference_id,
+        creator_union_id=creator,
+        title=title,
+        room_code=room_code,
+        start_time=dingtalk.epoch_ms(START),
+        end_time=dingtalk.epoch_ms(START + datetime.timedelta(hours=1)),
         **fields,
     )
 
@@ -62,7 +66,10 @@ def test_an_import_previews_then_adds_in_the_worker(portal, sandbox, organizatio
     assert (added["conf-weekly"].room_code, added["conf-weekly"].creator_union_id) == (NUMBER, CREATOR)
     queries = sandbox.state.requests("query")
     assert {(q["path"].split("/")[4], q["query"]["requestUnionId"]) for q in queries} >= {
-        ("conf-weekly", CREATOR), ("conf-ids", "union-budget"), ("conf-other", "staff-9")}
+        ("conf-weekly", CREATOR),
+        ("conf-ids", "union-budget"),
+        ("conf-other", "staff-9"),
+    }
     assert all(entry["status"] == 200 for entry in sandbox.state.requests("room_code"))
 
 
@@ -84,20 +91,30 @@ def test_add_by_number_with_several_meetings_and_a_refused_creator(portal, sandb
     seed(sandbox, "conf-b", room_code=NUMBER, title="Budget", creator="union-b")
 
     form = portal.get("/meetings/add/")
-    page = portal.submit(form, {"organization": str(organization.pk), "meeting_number": "会议号：838 722 1234"},
-                         action="")
+    page = portal.submit(
+        form, {"organization": str(organization.pk), "meeting_number": "会议号：838 722 1234"}, action=""
+    )
     assert not Meeting.objects.exists()
-    assert ("info", "Several booked meetings use the number 838 722 1234. Choose the one you mean; nothing is "
-            "added until you do.") in page.messages
+    assert (
+        "info",
+        "Several booked meetings use the number 838 722 1234. Choose the one you mean; nothing is added until you do.",
+    ) in page.messages
 
-    page = portal.submit(page, {"organization": str(organization.pk), "meeting_number": NUMBER,
-                                "schedule_conference_id": "conf-a"}, action="")
+    page = portal.submit(
+        page,
+        {"organization": str(organization.pk), "meeting_number": NUMBER, "schedule_conference_id": "conf-a"},
+        action="",
+    )
     assert any("did not accept “staff-a”" in error for error in page.errors)
     assert not Meeting.objects.exists()
 
-    page = portal.submit(page, {"organization": str(organization.pk), "meeting_number": NUMBER,
-                                "creator_union_id": CREATOR}, action="")
+    page = portal.submit(
+        page, {"organization": str(organization.pk), "meeting_number": NUMBER, "creator_union_id": CREATOR}, action=""
+    )
     meeting = Meeting.objects.get()
     assert (meeting.schedule_conference_id, meeting.creator_union_id, meeting.title) == (
-        "conf-a", CREATOR, "Design review")
+        "conf-a",
+        CREATOR,
+        "Design review",
+    )
     assert page.url.endswith(f"/meetings/{meeting.pk}/edit/")

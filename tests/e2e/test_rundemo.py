@@ -45,9 +45,22 @@ def start(tmp_path, port, sandbox_port, log_path):
     log = open(log_path, "w")  # noqa: SIM115 (the child writes it until it ends)
     # Its own process group, as in a terminal: the test's SIGINT to the group is the person's Ctrl-C.
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "rundemo", "--port", str(port), "--sandbox-port", str(sandbox_port),
-         "--state-file", str(tmp_path / "sandbox.json")],
-        cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "manage.py",
+            "rundemo",
+            "--port",
+            str(port),
+            "--sandbox-port",
+            str(sandbox_port),
+            "--state-file",
+            str(tmp_path / "sandbox.json"),
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         process_group=0,
     )
     deadline = time.monotonic() + 60

@@ -34,17 +34,27 @@ def london(office_admin):
 
 def meeting_in(organization, title="Standup", conference_id="conf-x"):
     return Meeting.objects.create(
-        organization=organization, schedule_conference_id=conference_id, creator_union_id="c", title=title,
+        organization=organization,
+        schedule_conference_id=conference_id,
+        creator_union_id="c",
+        title=title,
         starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),
         ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC),
     )
 
 
-def attempt(meeting, user, *, outcome="success", at=datetime.datetime(2026, 11, 20, 3, 0, tzinfo=datetime.UTC),
-            **fields):
+def attempt(
+    meeting, user, *, outcome="success", at=datetime.datetime(2026, 11, 20, 3, 0, tzinfo=datetime.UTC), **fields
+):
     return MeetingChange.objects.create(
-        meeting=meeting, organization=meeting.organization, user=user, outcome=outcome, created_at=at,
-        old_title=meeting.title, new_title=fields.pop("new_title", meeting.title + " v2"), **fields
+        meeting=meeting,
+        organization=meeting.organization,
+        user=user,
+        outcome=outcome,
+        created_at=at,
+        old_title=meeting.title,
+        new_title=fields.pop("new_title", meeting.title + " v2"),
+        **fields,
     )
 
 
@@ -54,8 +64,7 @@ def listed(response):
 
 def test_it_lists_attempts_across_the_persons_organizations(office_admin_client, office_admin, meeting, london):
     attempt(meeting, office_admin)
-    attempt(meeting_in(london, "Tea"), office_admin, outcome="failed", dingtalk_code="systemError",
-            request_id="req-9")
+    attempt(meeting_in(london, "Tea"), office_admin, outcome="failed", dingtalk_code="systemError", request_id="req-9")
     attempt(meeting_in(Organization.objects.create(name="Elsewhere"), "Secret"), None)
 
     response = office_admin_client.get(ACTIVITY_URL)
@@ -158,8 +167,15 @@ def read_csv(response):
 
 
 def test_it_exports_the_filtered_rows_as_csv(office_admin_client, office_admin, meeting, london):
-    attempt(meeting, office_admin, new_title="周会", dingtalk_code="", request_id="req-1", http_status=200,
-            new_starts_at=meeting.starts_at)
+    attempt(
+        meeting,
+        office_admin,
+        new_title="周会",
+        dingtalk_code="",
+        request_id="req-1",
+        http_status=200,
+        new_starts_at=meeting.starts_at,
+    )
     attempt(meeting_in(london, "Tea"), office_admin, outcome="failed")
     for index in range(60):  # more than a page: the export is not paginated
         attempt(meeting, office_admin, new_title=f"t{index}", at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
@@ -174,7 +190,10 @@ def test_it_exports_the_filtered_rows_as_csv(office_admin_client, office_admin, 
     row = dict(zip(header, first, strict=True))
     assert row["When"] == "2026-11-20T11:00:00+08:00"
     assert (row["Organization"], row["New title"], row["Outcome"], row["Request ID"]) == (
-        "Hangzhou Office", "周会", "Succeeded", "req-1"
+        "Hangzhou Office",
+        "周会",
+        "Succeeded",
+        "req-1",
     )
     assert row["New start"] == "2026-12-01T10:00:00+08:00"
 
@@ -186,7 +205,7 @@ def test_the_csv_cannot_run_formulas_in_a_spreadsheet(office_admin_client, offic
     header, row = read_csv(office_admin_client.get(CSV_URL))
 
     cells = dict(zip(header, row, strict=True))
-    assert cells["New title"] == "'=HYPERLINK(\"http://evil\",\"click\")"
+    assert cells["New title"] == '\'=HYPERLINK("http://evil","click")'
     assert cells["Meeting"] == "'+cmd|' /C calc'!A0"
     assert cells["Message"] == "'@SUM(1)"
 
@@ -208,7 +227,7 @@ def test_every_csv_cell_is_quoted(office_admin_client, office_admin, meeting):
 
     for line in body.splitlines():
         assert line.startswith('"') and line.endswith('"')
-        assert ';' not in line.replace('"a;b"', "")  # the one ; is inside its quoted cell
+        assert ";" not in line.replace('"a;b"', "")  # the one ; is inside its quoted cell
     assert '"plain"' in body and '"a;b"' in body
 
 

@@ -70,7 +70,9 @@ def test_it_takes_an_internal_apps_credentials_from_the_environment(db, monkeypa
     call_command("add_org", "Shenzhen", "--time-zone", "Asia/Shanghai")
     organization = Organization.objects.get(name="Shenzhen")
     assert (organization.auth_mode, organization.app_key, organization.app_secret) == (
-        Organization.AuthMode.INTERNAL_APP, "ding-app-key", "env-App-Secret-1"
+        Organization.AuthMode.INTERNAL_APP,
+        "ding-app-key",
+        "env-App-Secret-1",
     )
     assert "env-App-Secret-1" not in capsys.readouterr().out
 
@@ -80,7 +82,9 @@ def test_it_takes_a_third_party_apps_credentials_from_the_environment(db, monkey
     call_command("add_org", "Partner", "--time-zone", "UTC", "--api-base", "https://api.dingtalk.io")
     organization = Organization.objects.get(name="Partner")
     assert (organization.auth_mode, organization.app_key, organization.auth_corp_id) == (
-        Organization.AuthMode.THIRD_PARTY_APP, "suite-key", "ding-corp-1"
+        Organization.AuthMode.THIRD_PARTY_APP,
+        "suite-key",
+        "ding-corp-1",
     )
     assert (organization.app_secret, organization.suite_ticket) == ("env-Suite-Secret-1", "env-Suite-Ticket-1")
     output = capsys.readouterr().out
@@ -110,7 +114,9 @@ def test_new_app_credentials_drop_the_cached_token(db, monkeypatch):
     call_command("add_org", "Office", "--time-zone", "UTC")
     organization = Organization.objects.get()
     assert (organization.app_secret, organization.access_token, organization.access_token_expires_at) == (
-        "env-App-Secret-2", "", None
+        "env-App-Secret-2",
+        "",
+        None,
     )
 
 

@@ -115,7 +115,8 @@ def test_missing_credentials_are_a_clear_error_without_a_call(request, fixture, 
         update(organization)
     assert len(responses.calls) == 0
     assert services.error_message(caught.value, organization=organization) == texts.CREDENTIALS_MISSING % {
-        "organization": organization.name, "missing": label
+        "organization": organization.name,
+        "missing": label,
     }
 
 
@@ -145,8 +146,14 @@ def test_it_obtains_a_token_with_the_app_credentials_and_keeps_it(app_organizati
 @responses.activate
 def test_a_third_party_app_gets_its_token_from_the_corp_endpoint(db):
     organization = Organization.objects.create(
-        name="Partner corp", time_zone="UTC", api_base=API_BASE, auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
-        app_key="suite-key", app_secret="suite-Secret-123", auth_corp_id="ding-corp-9", suite_ticket="ticket-abcdef1",
+        name="Partner corp",
+        time_zone="UTC",
+        api_base=API_BASE,
+        auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
+        app_key="suite-key",
+        app_secret="suite-Secret-123",
+        auth_corp_id="ding-corp-9",
+        suite_ticket="ticket-abcdef1",
     )
     issue("corp-token-1", url=CORP_TOKEN_URL)
     responses.put(UPDATE_URL, json={"success": True})
@@ -154,7 +161,9 @@ def test_a_third_party_app_gets_its_token_from_the_corp_endpoint(db):
     update(organization)
 
     assert json.loads(token_requests()[0].request.body) == {
-        "suiteKey": "suite-key", "suiteSecret": "suite-Secret-123", "authCorpId": "ding-corp-9",
+        "suiteKey": "suite-key",
+        "suiteSecret": "suite-Secret-123",
+        "authCorpId": "ding-corp-9",
         "suiteTicket": "ticket-abcdef1",
     }
     assert sent_tokens() == ["corp-token-1"]
@@ -201,8 +210,12 @@ def test_it_uses_a_token_another_worker_stored_instead_of_asking(app_organizatio
 def test_an_app_organization_keeps_saving_for_days_with_no_one_touching_it(app_organization, office_admin):
     starts_at = datetime.datetime(2030, 1, 7, 2, 0, tzinfo=datetime.UTC)
     meeting = Meeting.objects.create(
-        organization=app_organization, schedule_conference_id="conf-days", creator_union_id="creator-1",
-        title="Daily", starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=1),
+        organization=app_organization,
+        schedule_conference_id="conf-days",
+        creator_union_id="creator-1",
+        title="Daily",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
     )
     for day in (1, 2, 3):
         issue(f"token-day-{day}")
@@ -215,8 +228,12 @@ def test_an_app_organization_keeps_saving_for_days_with_no_one_touching_it(app_o
         responses.put(UPDATE_URL, json={"success": True})
 
         change = services.meeting_update(
-            meeting=meeting, title=f"Daily, day {day}", starts_at=meeting.starts_at, ends_at=meeting.ends_at,
-            by=office_admin, based_on_version=meeting.version,
+            meeting=meeting,
+            title=f"Daily, day {day}",
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            by=office_admin,
+            based_on_version=meeting.version,
         )
 
         assert change.outcome == MeetingChange.Outcome.SUCCESS
@@ -254,7 +271,8 @@ def test_when_even_a_new_token_is_refused_it_stops_and_says_so(app_organization)
     assert len(token_requests()) == 1
     assert services.error_message(caught.value, organization=app_organization) == (
         texts.APP_TOKEN_REJECTED % {"organization": app_organization.name}
-        + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-auth"}
+        + " "
+        + texts.REQUEST_ID_SUFFIX % {"request_id": "req-auth"}
     )
 
 
@@ -272,9 +290,11 @@ def test_other_refusals_are_not_retried(app_organization):
 
 @responses.activate
 def test_wrong_app_credentials_have_their_own_message(app_organization):
-    responses.post(TOKEN_URL, status=400, json={
-        "code": "invalidClientIdOrSecret", "message": "无效的clientId或者clientSecret", "requestid": "req-cred"
-    })
+    responses.post(
+        TOKEN_URL,
+        status=400,
+        json={"code": "invalidClientIdOrSecret", "message": "无效的clientId或者clientSecret", "requestid": "req-cred"},
+    )
 
     with pytest.raises(credentials.TokenRequestFailed) as caught:
         update(app_organization)
@@ -282,7 +302,8 @@ def test_wrong_app_credentials_have_their_own_message(app_organization):
     assert sent_tokens() == []
     assert services.error_message(caught.value, organization=app_organization) == (
         texts.INVALID_APP_CREDENTIALS % {"organization": app_organization.name}
-        + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-cred"}
+        + " "
+        + texts.REQUEST_ID_SUFFIX % {"request_id": "req-cred"}
     )
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.access_token, stored.token_refresh_lease_until) == ("", None)  # the lease is given back
@@ -297,7 +318,9 @@ def test_a_token_endpoint_that_does_not_answer_says_nothing_was_changed(app_orga
 
     assert len(token_requests()) == 1  # the token endpoint is never retried
     assert services.error_message(caught.value, organization=app_organization) == texts.TOKEN_REQUEST_FAILED % {
-        "organization": app_organization.name, "status": "-", "code": "-"
+        "organization": app_organization.name,
+        "status": "-",
+        "code": "-",
     }
 
 
@@ -311,8 +334,7 @@ def test_a_worker_waits_for_the_lease_holders_token(app_organization, monkeypatc
     )
 
     def other_worker_finishes(seconds):
-        cache(Organization.objects.get(pk=app_organization.pk), "holders-token",
-              expires_in=datetime.timedelta(hours=2))
+        cache(Organization.objects.get(pk=app_organization.pk), "holders-token", expires_in=datetime.timedelta(hours=2))
         Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=None)
 
     monkeypatch.setattr(credentials, "sleep", other_worker_finishes)
@@ -390,8 +412,9 @@ def test_ten_concurrent_saves_cost_one_token_request(app_organization):
         for thread in threads:
             thread.join(timeout=30)
         token_calls = [call for call in dingtalk_fake.calls if call.request.url == TOKEN_URL]
-        sent = {call.request.headers[dingtalk.TOKEN_HEADER] for call in dingtalk_fake.calls
-                if call.request.method == "PUT"}
+        sent = {
+            call.request.headers[dingtalk.TOKEN_HEADER] for call in dingtalk_fake.calls if call.request.method == "PUT"
+        }
 
     assert errors == []
     assert len(results) == workers
@@ -433,16 +456,20 @@ def test_a_save_without_credentials_says_so_and_keeps_a_failed_row(alice_client,
     assert len(responses.calls) == 0
     change = MeetingChange.objects.get()
     assert (change.outcome, change.dingtalk_code, change.request_id, change.http_status) == (
-        MeetingChange.Outcome.FAILED, "CredentialsMissing", "", None
+        MeetingChange.Outcome.FAILED,
+        "CredentialsMissing",
+        "",
+        None,
     )
 
 
 @responses.activate
 def test_registering_without_credentials_says_so(alice_client, organization):
     Organization.objects.filter(pk=organization.pk).update(access_token="")
-    response = alice_client.post(reverse("meetings:add"), {
-        "organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"
-    })
+    response = alice_client.post(
+        reverse("meetings:add"),
+        {"organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"},
+    )
     assert shown_messages(response) == [missing_token_message(organization)]
     assert len(responses.calls) == 0
 
@@ -456,9 +483,12 @@ def test_check_connection_of_an_expired_pasted_token_says_so(admin_client, organ
         {"action": "check_connection", "_selected_action": [organization.pk]},
         follow=True,
     )
-    assert shown_messages(response) == [texts.PASTED_TOKEN_EXPIRED % {
-        "organization": organization.name,
-        "time": texts.local_time(expired_at, organization),
-        "time_zone": "Asia/Shanghai",
-    }]
+    assert shown_messages(response) == [
+        texts.PASTED_TOKEN_EXPIRED
+        % {
+            "organization": organization.name,
+            "time": texts.local_time(expired_at, organization),
+            "time_zone": "Asia/Shanghai",
+        }
+    ]
     assert len(responses.calls) == 0

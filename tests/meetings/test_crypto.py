@@ -24,8 +24,13 @@ def raw(organization, column):
 
 def test_it_round_trips_and_stores_no_plaintext(db):
     organization = Organization.objects.create(
-        name="Partner corp", time_zone="UTC", auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
-        app_key="suite-key", app_secret="suite-Secret-123", auth_corp_id="corp", suite_ticket="ticket-abcdef1",
+        name="Partner corp",
+        time_zone="UTC",
+        auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
+        app_key="suite-key",
+        app_secret="suite-Secret-123",
+        auth_corp_id="corp",
+        suite_ticket="ticket-abcdef1",
     )
     stored = Organization.objects.get(pk=organization.pk)
     assert (stored.app_secret, stored.suite_ticket) == ("suite-Secret-123", "ticket-abcdef1")
@@ -49,9 +54,16 @@ def test_a_wrong_key_is_a_clear_error_at_first_use(organization, settings):
 @responses.activate
 def test_a_wrong_key_never_sends_ciphertext_to_dingtalk(alice_client, meeting, settings):
     settings.DINGTALK_ENCRYPTION_KEYS = [NEW_KEY]
-    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
-        "title": "New title", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": 1,
-    }, follow=True)
+    response = alice_client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "title": "New title",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": 1,
+        },
+        follow=True,
+    )
     assert response.status_code == 200  # a message (tests/meetings/test_undecryptable_secrets.py), not a 500
     assert len(responses.calls) == 0
 

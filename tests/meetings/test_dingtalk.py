@@ -173,8 +173,9 @@ def test_it_treats_200_without_success_true_as_failure(client, body):
 )
 @responses.activate
 def test_it_handles_a_reply_that_is_not_a_json_object(client, status, body, content_type):
-    responses.put(UPDATE_URL, status=status, body=body, content_type=content_type,
-                  headers={"x-acs-request-id": "hdr-2"})
+    responses.put(
+        UPDATE_URL, status=status, body=body, content_type=content_type, headers={"x-acs-request-id": "hdr-2"}
+    )
     with pytest.raises(dingtalk.DingTalkBadReply) as caught:
         send_update(client)
     assert caught.value.status == status
@@ -224,8 +225,14 @@ def test_it_queries_a_meeting(client):
     url = API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos"
     responses.get(
         url,
-        json={"scheduleConferenceId": "conf-1", "title": "Design review", "startTime": 1687924800000,
-              "endTime": 1687928400000, "url": "https://meeting.example/1", "roomCode": "123"},
+        json={
+            "scheduleConferenceId": "conf-1",
+            "title": "Design review",
+            "startTime": 1687924800000,
+            "endTime": 1687928400000,
+            "url": "https://meeting.example/1",
+            "roomCode": "123",
+        },
     )
     conference = client.get_schedule_conference(
         access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
@@ -238,8 +245,10 @@ def test_it_queries_a_meeting(client):
 
 @responses.activate
 def test_it_escapes_the_conference_id_in_the_query_path(client):
-    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
-                  json={"title": "t", "startTime": 1, "endTime": 2})
+    responses.get(
+        API_BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
+        json={"title": "t", "startTime": 1, "endTime": 2},
+    )
     client.get_schedule_conference(access_token="t", schedule_conference_id="a/../b", request_union_id="u")
     assert len(responses.calls) == 1
 
@@ -247,8 +256,10 @@ def test_it_escapes_the_conference_id_in_the_query_path(client):
 @pytest.mark.parametrize("milliseconds", [10**20, -(10**20)])
 @responses.activate
 def test_it_refuses_a_query_reply_with_times_no_datetime_can_hold(client, milliseconds):
-    responses.get(API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos",
-                  json={"title": "x", "startTime": milliseconds, "endTime": 1687928400000})
+    responses.get(
+        API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos",
+        json={"title": "x", "startTime": milliseconds, "endTime": 1687928400000},
+    )
     with pytest.raises(dingtalk.DingTalkBadReply):
         client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
 
@@ -288,14 +299,24 @@ def test_the_form_the_client_and_the_sandbox_count_an_emoji_title_alike(meeting,
         may_reschedule=True,
     )
     with Sandbox(tokens=["tok-1"]) as sandbox:
-        sandbox.state.upsert_meeting(schedule_conference_id="conf-1", creator_union_id="creator-1",
-                                     title="Weekly sync", start_time=1687924800000, end_time=1687928400000)
+        sandbox.state.upsert_meeting(
+            schedule_conference_id="conf-1",
+            creator_union_id="creator-1",
+            title="Weekly sync",
+            start_time=1687924800000,
+            end_time=1687928400000,
+        )
         direct = requests.Session()
         direct.trust_env = False  # loopback, never through a proxy
         sandbox_reply = direct.put(
             sandbox.base_url + dingtalk.UPDATE_PATH,
-            json={"creatorUnionId": "creator-1", "scheduleConferenceId": "conf-1", "title": title,
-                  "startTime": 1687924800000, "endTime": 1687928400000},
+            json={
+                "creatorUnionId": "creator-1",
+                "scheduleConferenceId": "conf-1",
+                "title": title,
+                "startTime": 1687924800000,
+                "endTime": 1687928400000,
+            },
             headers={dingtalk.TOKEN_HEADER: "tok-1"},
             timeout=5,
         )

@@ -150,6 +150,7 @@ def test_an_update_that_may_have_reached_dingtalk_is_not_sent_again(dingtalk_cli
     assert len(responses.calls) == 1
     assert dingtalk_waits == []
 
+
 FINAL = [
     pytest.param(dingtalk_error(400, "paramsError", "error:title"), id="paramsError"),
     pytest.param(dingtalk_error(400, "permissionError", "permissionError:not creator"), id="permissionError"),

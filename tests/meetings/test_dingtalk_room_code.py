@@ -90,8 +90,9 @@ def test_it_stops_when_dingtalk_repeats_a_token(client):
 @responses.activate
 def test_it_stops_after_the_most_pages(client):
     for number in range(dingtalk.client.ROOM_CODE_MAX_PAGES + 5):
-        responses.get(LOOKUP_URL, json={"conferenceList": [entry(str(number))], "hasMore": True,
-                                        "nextToken": f"t{number}"})
+        responses.get(
+            LOOKUP_URL, json={"conferenceList": [entry(str(number))], "hasMore": True, "nextToken": f"t{number}"}
+        )
 
     assert len(find(client)) == dingtalk.client.ROOM_CODE_MAX_PAGES
     assert len(responses.calls) == dingtalk.client.ROOM_CODE_MAX_PAGES
@@ -132,13 +133,24 @@ def test_it_refuses_a_body_it_cannot_trust(client, body):
 
 @responses.activate
 def test_fields_it_only_shows_may_be_missing_or_mistyped(client):
-    responses.get(LOOKUP_URL, json={"conferenceList": [entry(creatorId=7, creatorNick=None, status="x",
-                                                                 externalLinkUrl=["x"], conferenceId=None)]})
+    responses.get(
+        LOOKUP_URL,
+        json={
+            "conferenceList": [
+                entry(creatorId=7, creatorNick=None, status="x", externalLinkUrl=["x"], conferenceId=None)
+            ]
+        },
+    )
 
     [instance] = find(client)
 
     assert (instance.creator_id, instance.creator_nick, instance.status, instance.url, instance.conference_id) == (
-        "", "", None, "", "")
+        "",
+        "",
+        None,
+        "",
+        "",
+    )
 
 
 @responses.activate
@@ -160,11 +172,19 @@ def test_it_takes_digits_only(client, room_code):
 def test_the_query_reads_the_meeting_number_and_join_link(client):
     responses.get(
         API_BASE + dingtalk.QUERY_PATH.format(id="conf-1"),
-        json={"scheduleConferenceId": "conf-1", "title": "t", "startTime": 1687924800000, "endTime": 1687928400000,
-              "url": "https://meeting.dingtalk.com/j/8387221234", "roomCode": "8387221234", "phones": []},
+        json={
+            "scheduleConferenceId": "conf-1",
+            "title": "t",
+            "startTime": 1687924800000,
+            "endTime": 1687928400000,
+            "url": "https://meeting.dingtalk.com/j/8387221234",
+            "roomCode": "8387221234",
+            "phones": [],
+        },
     )
 
-    conference = client.get_schedule_conference(access_token="tok-1", schedule_conference_id="conf-1",
-                                                request_union_id="union-1")
+    conference = client.get_schedule_conference(
+        access_token="tok-1", schedule_conference_id="conf-1", request_union_id="union-1"
+    )
 
     assert (conference.room_code, conference.url) == ("8387221234", "https://meeting.dingtalk.com/j/8387221234")

@@ -185,12 +185,24 @@ def test_it_never_sends_a_token_no_header_can_carry(token, base):
 @pytest.mark.parametrize(
     "reply",
     [
-        pytest.param(answer(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100",
-                            b'{"succ'), id="body-cut-short"),
-        pytest.param(answer(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked",
-                            b"40\r\n" + b'{"success": true'), id="chunked-body-cut-short"),
-        pytest.param(answer(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip"
-                            b"\r\nContent-Length: 17", b'{"success": true}'), id="bad-content-encoding"),
+        pytest.param(
+            answer(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100", b'{"succ'),
+            id="body-cut-short",
+        ),
+        pytest.param(
+            answer(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked",
+                b"40\r\n" + b'{"success": true',
+            ),
+            id="chunked-body-cut-short",
+        ),
+        pytest.param(
+            answer(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 17",
+                b'{"success": true}',
+            ),
+            id="bad-content-encoding",
+        ),
         pytest.param(lambda handler: setattr(handler, "close_connection", True), id="closed-without-reply"),
     ],
 )
@@ -249,8 +261,12 @@ def test_a_timeout_says_whether_the_request_was_sent(base, failure, may_have_bee
 
 @pytest.mark.parametrize(
     "status, code, may_have_been_applied",
-    [(400, "paramsError", False), (403, "Forbidden.AccessDenied.QpsLimitForApi", False),
-     (500, "systemError", True), (503, "someNewCode", True)],
+    [
+        (400, "paramsError", False),
+        (403, "Forbidden.AccessDenied.QpsLimitForApi", False),
+        (500, "systemError", True),
+        (503, "someNewCode", True),
+    ],
 )
 @responses.activate
 def test_dingtalks_refusals_changed_nothing_but_its_5xx_may_have(base, status, code, may_have_been_applied):

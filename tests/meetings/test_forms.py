@@ -8,7 +8,10 @@ from meetings.forms import MeetingForm
 
 def form_for(meeting, *, may_reschedule=True, **data):
     values = {
-        "title": "Weekly sync", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00", "version": "1",
+        "title": "Weekly sync",
+        "start_time": "2026-12-01T10:00",
+        "end_time": "2026-12-01T11:00",
+        "version": "1",
         **data,
     }
     return MeetingForm(data=values, meeting=meeting, may_reschedule=may_reschedule)
@@ -143,8 +146,15 @@ def test_it_converts_summer_time_in_berlin(berlin_meeting):
 # Issue 15: text that disguises itself, times written to look right but meaning something else.
 @pytest.mark.parametrize(
     "title",
-    ["invoice\u202egpj.exe", "a\u2066b\u2069", "zero\u200bwidth", "joiner\u2060", "bom\ufeff here", "rtl\u200fmark",
-     "line\u2028separator"],
+    [
+        "invoice\u202egpj.exe",
+        "a\u2066b\u2069",
+        "zero\u200bwidth",
+        "joiner\u2060",
+        "bom\ufeff here",
+        "rtl\u200fmark",
+        "line\u2028separator",
+    ],
 )
 def test_it_refuses_titles_with_invisible_formatting(meeting, title):
     form = form_for(meeting, title=title)

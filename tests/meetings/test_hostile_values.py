@@ -42,10 +42,14 @@ def office_admin_client(client, office_admin):
 
 
 def register(client, organization, *, title="Review", starts_at, ends_at):
-    responses.get(QUERY_URL, json={"scheduleConferenceId": "conf-new", "title": title,
-                                   "startTime": ms(starts_at), "endTime": ms(ends_at)})
-    return client.post(ADD_URL, {"organization": organization.pk, "schedule_conference_id": "conf-new",
-                                 "creator_union_id": "creator-9"})
+    responses.get(
+        QUERY_URL,
+        json={"scheduleConferenceId": "conf-new", "title": title, "startTime": ms(starts_at), "endTime": ms(ends_at)},
+    )
+    return client.post(
+        ADD_URL,
+        {"organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"},
+    )
 
 
 def messages_of(response):
@@ -63,11 +67,17 @@ def unusable(organization):
         ("Asia/Shanghai", FAR_FUTURE, FAR_FUTURE + datetime.timedelta(minutes=30)),
         ("America/New_York", DISTANT_PAST, DISTANT_PAST + datetime.timedelta(hours=1)),
         # Before 1970 in UTC, though 1970 in Shanghai: the form refuses it too.
-        ("Asia/Shanghai", datetime.datetime(1969, 12, 31, 20, 0, tzinfo=UTC),
-         datetime.datetime(1969, 12, 31, 21, 0, tzinfo=UTC)),
+        (
+            "Asia/Shanghai",
+            datetime.datetime(1969, 12, 31, 20, 0, tzinfo=UTC),
+            datetime.datetime(1969, 12, 31, 21, 0, tzinfo=UTC),
+        ),
         # An end not after the start: the edit form could never save it again.
-        ("Asia/Shanghai", datetime.datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
-         datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC)),
+        (
+            "Asia/Shanghai",
+            datetime.datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
+            datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
+        ),
     ],
 )
 def test_register_refuses_times_the_zone_cannot_show(alice_client, organization, zone, starts_at, ends_at):
@@ -83,11 +93,20 @@ def test_register_refuses_times_the_zone_cannot_show(alice_client, organization,
 
 @responses.activate
 def test_register_refuses_a_reply_about_another_meeting(alice_client, organization):
-    responses.get(QUERY_URL, json={"scheduleConferenceId": "conf-other", "title": "Review",
-                                   "startTime": 1764554400000, "endTime": 1764558000000})
+    responses.get(
+        QUERY_URL,
+        json={
+            "scheduleConferenceId": "conf-other",
+            "title": "Review",
+            "startTime": 1764554400000,
+            "endTime": 1764558000000,
+        },
+    )
 
-    response = alice_client.post(ADD_URL, {"organization": organization.pk, "schedule_conference_id": "conf-new",
-                                           "creator_union_id": "creator-9"})
+    response = alice_client.post(
+        ADD_URL,
+        {"organization": organization.pk, "schedule_conference_id": "conf-new", "creator_union_id": "creator-9"},
+    )
 
     assert response.status_code == 200
     assert messages_of(response) == [unusable(organization)]
@@ -96,8 +115,10 @@ def test_register_refuses_a_reply_about_another_meeting(alice_client, organizati
 
 @pytest.mark.parametrize("conference_id", ["conf new", "conf\u202enew", "conf\nnew", "会议"])
 def test_register_refuses_ids_dingtalk_never_issues(alice_client, organization, conference_id):
-    response = alice_client.post(ADD_URL, {"organization": organization.pk, "schedule_conference_id": conference_id,
-                                           "creator_union_id": "creator-9"})
+    response = alice_client.post(
+        ADD_URL,
+        {"organization": organization.pk, "schedule_conference_id": conference_id, "creator_union_id": "creator-9"},
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors["schedule_conference_id"] == [texts.DINGTALK_ID_INVALID]
@@ -120,10 +141,16 @@ def test_refresh_refuses_times_the_zone_cannot_show(alice_client, meeting):
 def test_a_save_stops_when_dingtalk_has_times_the_zone_cannot_show(alice_client, meeting):
     dingtalk_has(meeting, starts_at=FAR_FUTURE, ends_at=FAR_FUTURE + datetime.timedelta(minutes=30))
 
-    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
-        "title": "Weekly sync v2", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00",
-        "version": meeting.version,
-    }, follow=True)
+    response = alice_client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "title": "Weekly sync v2",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": meeting.version,
+        },
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert messages_of(response) == [unusable(meeting.organization)]
@@ -135,16 +162,32 @@ def stored_bad_meetings(office_admin, organization, new_york):
     """Rows stored before the portal checked DingTalk's values: one in each zone's impossible year."""
     shanghai = Organization.objects.create(name="Shanghai Office", time_zone="Asia/Shanghai", access_token=ACCESS_TOKEN)
     shanghai.members.add(office_admin)
-    far = Meeting.objects.create(organization=shanghai, schedule_conference_id="far", creator_union_id="c",
-                                 title="Far future", starts_at=FAR_FUTURE,
-                                 ends_at=FAR_FUTURE + datetime.timedelta(minutes=30))
-    old = Meeting.objects.create(organization=new_york, schedule_conference_id="old", creator_union_id="c",
-                                 title="Distant past", starts_at=DISTANT_PAST,
-                                 ends_at=DISTANT_PAST + datetime.timedelta(hours=1))
+    far = Meeting.objects.create(
+        organization=shanghai,
+        schedule_conference_id="far",
+        creator_union_id="c",
+        title="Far future",
+        starts_at=FAR_FUTURE,
+        ends_at=FAR_FUTURE + datetime.timedelta(minutes=30),
+    )
+    old = Meeting.objects.create(
+        organization=new_york,
+        schedule_conference_id="old",
+        creator_union_id="c",
+        title="Distant past",
+        starts_at=DISTANT_PAST,
+        ends_at=DISTANT_PAST + datetime.timedelta(hours=1),
+    )
     for bad in (far, old):
         MeetingChange.objects.create(
-            meeting=bad, organization=bad.organization, user=office_admin, outcome="success", action="register",
-            new_title=bad.title, new_starts_at=bad.starts_at, new_ends_at=bad.ends_at,
+            meeting=bad,
+            organization=bad.organization,
+            user=office_admin,
+            outcome="success",
+            action="register",
+            new_title=bad.title,
+            new_starts_at=bad.starts_at,
+            new_ends_at=bad.ends_at,
         )
     return far, old
 
@@ -166,8 +209,11 @@ def test_no_page_fails_because_of_one_bad_row(office_admin_client, stored_bad_me
 @responses.activate
 def test_refresh_of_a_bad_row_says_what_dingtalk_has(office_admin_client, stored_bad_meetings):
     far, _ = stored_bad_meetings
-    dingtalk_has(far, starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
-                 ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    dingtalk_has(
+        far,
+        starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
+        ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
+    )
 
     response = office_admin_client.post(reverse("meetings:refresh", args=[far.pk]), follow=True)
 
@@ -189,9 +235,13 @@ def test_the_csv_has_every_row_though_one_cannot_be_shown_in_its_zone(office_adm
 
 @responses.activate
 def test_a_title_with_invisible_formatting_from_dingtalk_is_kept_and_shown_marked(alice_client, organization):
-    response = register(alice_client, organization, title="invoice\u202egpj.exe",
-                        starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
-                        ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    response = register(
+        alice_client,
+        organization,
+        title="invoice\u202egpj.exe",
+        starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=UTC),
+        ends_at=datetime.datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
+    )
     meeting = Meeting.objects.get()
     assert meeting.title == "invoice\u202egpj.exe"  # DingTalk's value, as DingTalk has it
 

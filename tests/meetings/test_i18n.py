@@ -14,8 +14,10 @@ from meetings.models import MeetingChange
 from tests.helpers import UPDATE_URL, dingtalk_has, grant, po_entries, shown_messages
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-PARAMS_ERROR_REPLY = {"status": 400, "json": {"code": "paramsError", "message": "error:startTime is illegal",
-                                              "requestid": "req-1"}}
+PARAMS_ERROR_REPLY = {
+    "status": 400,
+    "json": {"code": "paramsError", "message": "error:startTime is illegal", "requestid": "req-1"},
+}
 
 
 def in_chinese(text):
@@ -36,8 +38,11 @@ def test_dingtalks_params_error_reads_in_chinese(alice_client, meeting):
     response = save(alice_client, meeting, **CHINESE)
 
     with translation.override("zh-hans"):
-        expected = texts.PARAMS_ERROR % {"detail": "startTime is illegal"} + " " + texts.REQUEST_ID_SUFFIX % {
-            "request_id": "req-1"}
+        expected = (
+            texts.PARAMS_ERROR % {"detail": "startTime is illegal"}
+            + " "
+            + texts.REQUEST_ID_SUFFIX % {"request_id": "req-1"}
+        )
     assert shown_messages(response) == [expected]
     assert expected.startswith("钉钉拒绝了某个值：startTime is illegal。")
     assert '<html lang="zh-hans">' in response.content.decode()
@@ -60,10 +65,14 @@ def test_dingtalks_params_error_reads_in_english(alice_client, meeting):
 @pytest.mark.parametrize(
     "reply, expected",
     [
-        ({"status": 400, "json": {"code": "resourceCancel", "message": "canceled"}},
-         lambda: str(texts.RESOURCE_CANCEL)),
-        ({"status": 403, "json": {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "qps"}},
-         lambda: str(texts.THROTTLED)),
+        (
+            {"status": 400, "json": {"code": "resourceCancel", "message": "canceled"}},
+            lambda: str(texts.RESOURCE_CANCEL),
+        ),
+        (
+            {"status": 403, "json": {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "qps"}},
+            lambda: str(texts.THROTTLED),
+        ),
     ],
 )
 @responses.activate
@@ -111,9 +120,12 @@ def test_the_switcher_refuses_a_foreign_next(alice_client):
 def english_strings_of(template):
     """The template's own English texts: none may be left on the Chinese page."""
     return [
-        msgid for references, _, msgid, msgstr in po_entries()
+        msgid
+        for references, _, msgid, msgstr in po_entries()
         if any(ref.startswith(template + ":") for ref in references)
-        and "%(" not in msgid and msgid != msgstr and "'" not in msgid
+        and "%(" not in msgid
+        and msgid != msgstr
+        and "'" not in msgid
     ]
 
 
@@ -122,9 +134,16 @@ def office_admin_client(client, office_admin, meeting):
     office_admin.groups.add(Group.objects.get(name="Office admins"))
     office_admin.is_staff = True
     office_admin.save()
-    MeetingChange.objects.create(meeting=meeting, organization=meeting.organization, user=office_admin,
-                                 action="update", outcome="failed", old_title="a", new_title="b",
-                                 dingtalk_code="paramsError")
+    MeetingChange.objects.create(
+        meeting=meeting,
+        organization=meeting.organization,
+        user=office_admin,
+        action="update",
+        outcome="failed",
+        old_title="a",
+        new_title="b",
+        dingtalk_code="paramsError",
+    )
     client.force_login(office_admin)
     return client
 
@@ -206,8 +225,11 @@ def test_the_admins_javascript_reads_in_chinese(admin_client):
     """Django's own zh_Hans catalog lacks the strings of the members' chooser: the portal's has them."""
     catalog = admin_client.get("/admin/jsi18n/", **CHINESE).content.decode()
 
-    for english, chinese in [("Choose all %s", "选择全部%s"), ("Remove selected %s", "移除选中的%s"),
-                             ("(click to clear)", "（点击清除）")]:
+    for english, chinese in [
+        ("Choose all %s", "选择全部%s"),
+        ("Remove selected %s", "移除选中的%s"),
+        ("(click to clear)", "（点击清除）"),
+    ]:
         assert json.dumps({english: chinese})[1:-1] in catalog  # as the catalog writes it: "\\u9009..."
 
 

@@ -101,8 +101,12 @@ def test_a_change_made_in_dingtalk_after_the_form_was_opened_is_detected_before_
     assert [call.request.method for call in responses.calls] == ["GET"]
     assert shown_messages(response) == [
         texts.CHANGED_IN_DINGTALK
-        % {"title": "Moved in DingTalk", "start": "2026-12-01 13:00", "end": "2026-12-01 14:00",
-           "time_zone": "Asia/Shanghai"}
+        % {
+            "title": "Moved in DingTalk",
+            "start": "2026-12-01 13:00",
+            "end": "2026-12-01 14:00",
+            "time_zone": "Asia/Shanghai",
+        }
     ]
     html = response.content.decode()
     # DingTalk's values next to the portal's, in the organization's zone.
@@ -123,8 +127,12 @@ def test_taking_dingtalks_values_stores_them_and_the_next_save_goes_through(alic
     assert (stored.title, stored.version) == ("Moved in DingTalk", 2)
     assert shown_messages(response) == [
         texts.MEETING_REFRESHED
-        % {"title": "Moved in DingTalk", "start": "2026-12-01 10:00", "end": "2026-12-01 11:00",
-           "time_zone": "Asia/Shanghai"}
+        % {
+            "title": "Moved in DingTalk",
+            "start": "2026-12-01 10:00",
+            "end": "2026-12-01 11:00",
+            "time_zone": "Asia/Shanghai",
+        }
     ]
     form = response.context["form"]
     assert form["title"].value() == "Moved in DingTalk" and form["version"].value() == 2
@@ -156,8 +164,11 @@ def test_a_failed_query_has_the_same_message_as_a_failed_update(alice_client, me
 
 @responses.activate
 def test_a_query_saying_canceled_marks_the_meeting_read_only(alice_client, meeting):
-    responses.get(dingtalk_query_url(meeting), status=400,
-                  json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"})
+    responses.get(
+        dingtalk_query_url(meeting),
+        status=400,
+        json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"},
+    )
 
     response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED}, follow=True)
 

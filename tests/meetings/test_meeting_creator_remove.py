@@ -32,7 +32,10 @@ def test_a_creator_dingtalk_accepts_is_stored_and_audited(alice_client, meeting,
     assert shown_messages(response) == [texts.CREATOR_CHANGED % {"title": meeting.title, "creator": "union-right"}]
     change = MeetingChange.objects.get()
     assert (change.action, change.outcome, change.user) == (
-        MeetingChange.Action.CREATOR, MeetingChange.Outcome.SUCCESS, office_admin)
+        MeetingChange.Action.CREATOR,
+        MeetingChange.Outcome.SUCCESS,
+        office_admin,
+    )
     assert change.message == texts.CREATOR_CHANGE_AUDIT % {"old": "creator-union-1", "new": "union-right"}
 
 
@@ -43,13 +46,15 @@ def test_a_creator_dingtalk_refuses_is_not_stored_but_audited(alice_client, meet
     response = alice_client.post(creator_url(meeting), {"creator_union_id": "union-wrong"})
 
     assert response.status_code == 200
-    assert response.context["form"].errors["creator_union_id"] == [
-        texts.CREATOR_REFUSED % {"creator": "union-wrong"}]
+    assert response.context["form"].errors["creator_union_id"] == [texts.CREATOR_REFUSED % {"creator": "union-wrong"}]
     meeting.refresh_from_db()
     assert meeting.creator_union_id == "creator-union-1"
     change = MeetingChange.objects.get()
     assert (change.action, change.outcome, change.dingtalk_code) == (
-        MeetingChange.Action.CREATOR, MeetingChange.Outcome.FAILED, "permissionError")
+        MeetingChange.Action.CREATOR,
+        MeetingChange.Outcome.FAILED,
+        "permissionError",
+    )
 
 
 def test_the_same_creator_changes_nothing(alice_client, meeting):
@@ -79,12 +84,21 @@ def test_the_edit_page_offers_both_to_office_admins(alice_client, meeting):
 @responses.activate
 def test_a_save_refused_with_permission_error_points_to_change_creator(alice_client, meeting):
     dingtalk_has(meeting)
-    responses.put(dingtalk.client.UPDATE_PATH.join([meeting.organization.api_base, ""]),
-                  **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+    responses.put(
+        dingtalk.client.UPDATE_PATH.join([meeting.organization.api_base, ""]),
+        **dingtalk_error(400, "permissionError", "permissionError:not creator"),
+    )
 
-    response = alice_client.post(edit_url(meeting), {"title": "New title", "start_time": "2026-12-01T10:00",
-                                                     "end_time": "2026-12-01T11:00", "version": meeting.version},
-                                 follow=True)
+    response = alice_client.post(
+        edit_url(meeting),
+        {
+            "title": "New title",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": meeting.version,
+        },
+        follow=True,
+    )
 
     assert str(texts.SAVE_REFUSED_CHANGE_CREATOR) in " ".join(shown_messages(response))
 
@@ -125,13 +139,20 @@ def test_its_history_stays(alice_client, removed, office_admin):
 def test_adding_it_again_brings_its_history_back(alice_client, removed, organization):
     dingtalk_has(removed, title="Weekly sync (new)")
 
-    response = alice_client.post(reverse("meetings:add"), {
-        "organization": organization.pk, "schedule_conference_id": removed.schedule_conference_id,
-        "creator_union_id": removed.creator_union_id})
+    response = alice_client.post(
+        reverse("meetings:add"),
+        {
+            "organization": organization.pk,
+            "schedule_conference_id": removed.schedule_conference_id,
+            "creator_union_id": removed.creator_union_id,
+        },
+    )
 
     assert response.status_code == 302 and response.url == edit_url(removed)
     meeting = Meeting.objects.get()
     assert meeting.removed_at is None and meeting.title == "Weekly sync (new)"
-    assert [c.action for c in meeting.changes.order_by("id")] == [MeetingChange.Action.REMOVE,
-                                                                   MeetingChange.Action.REGISTER]
+    assert [c.action for c in meeting.changes.order_by("id")] == [
+        MeetingChange.Action.REMOVE,
+        MeetingChange.Action.REGISTER,
+    ]
     assert shown_messages(alice_client.get(response.url))[-1] == texts.MEETING_RESTORED % {"title": "Weekly sync (new)"}

@@ -30,7 +30,10 @@ def post(client, meeting, **data):
 def assert_unchanged(meeting):
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (stored.title, stored.starts_at, stored.ends_at, stored.version) == (
-        meeting.title, meeting.starts_at, meeting.ends_at, meeting.version
+        meeting.title,
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.version,
     )
 
 
@@ -70,8 +73,12 @@ def test_it_saves_and_sends_exactly_the_documented_body(alice_client, meeting, o
     assert stored.version == meeting.version + 1
     assert shown_messages(response) == [
         texts.MEETING_UPDATED
-        % {"title": "Weekly sync <b>v2</b>", "start": "2026-12-01 14:00", "end": "2026-12-01 15:30",
-           "time_zone": "Asia/Shanghai"}
+        % {
+            "title": "Weekly sync <b>v2</b>",
+            "start": "2026-12-01 14:00",
+            "end": "2026-12-01 15:30",
+            "time_zone": "Asia/Shanghai",
+        }
     ]
     assert 'role="status"' in response.content.decode()
     assert "&lt;b&gt;v2&lt;/b&gt;" in response.content.decode()
@@ -95,8 +102,9 @@ def test_it_converts_a_dst_zone(alice_client, meeting):
 
 @responses.activate
 def test_it_sends_nothing_when_nothing_changed(alice_client, meeting):
-    response = post(alice_client, meeting, title="Weekly sync", start_time="2026-12-01T10:00",
-                    end_time="2026-12-01T11:00")
+    response = post(
+        alice_client, meeting, title="Weekly sync", start_time="2026-12-01T10:00", end_time="2026-12-01T11:00"
+    )
     assert len(responses.calls) == 0
     assert shown_messages(response) == [texts.MEETING_UNCHANGED]
 

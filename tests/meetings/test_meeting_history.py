@@ -27,18 +27,40 @@ def history_url(meeting):
 
 def attempt(meeting, user, **fields):
     return MeetingChange.objects.create(
-        meeting=meeting, organization=meeting.organization, user=user, old_title=meeting.title,
-        old_starts_at=meeting.starts_at, old_ends_at=meeting.ends_at, **fields
+        meeting=meeting,
+        organization=meeting.organization,
+        user=user,
+        old_title=meeting.title,
+        old_starts_at=meeting.starts_at,
+        old_ends_at=meeting.ends_at,
+        **fields,
     )
 
 
 def test_it_lists_every_attempt_with_its_details(office_admin_client, meeting, office_admin):
-    attempt(meeting, office_admin, outcome="success", new_title="Weekly sync v2", new_starts_at=START + HOUR,
-            new_ends_at=START + 2 * HOUR, request_id="req-ok-1", http_status=200,
-            created_at=datetime.datetime(2026, 11, 20, 1, 2, 3, tzinfo=datetime.UTC))
-    attempt(meeting, office_admin, outcome="failed", new_title="<script>x</script>", new_starts_at=START,
-            new_ends_at=START + HOUR, dingtalk_code="paramsError", request_id="req-bad-2", http_status=400,
-            message="DingTalk rejected a value")
+    attempt(
+        meeting,
+        office_admin,
+        outcome="success",
+        new_title="Weekly sync v2",
+        new_starts_at=START + HOUR,
+        new_ends_at=START + 2 * HOUR,
+        request_id="req-ok-1",
+        http_status=200,
+        created_at=datetime.datetime(2026, 11, 20, 1, 2, 3, tzinfo=datetime.UTC),
+    )
+    attempt(
+        meeting,
+        office_admin,
+        outcome="failed",
+        new_title="<script>x</script>",
+        new_starts_at=START,
+        new_ends_at=START + HOUR,
+        dingtalk_code="paramsError",
+        request_id="req-bad-2",
+        http_status=400,
+        message="DingTalk rejected a value",
+    )
     attempt(meeting, None, outcome="conflict", new_title="Late", new_starts_at=START, new_ends_at=START + HOUR)
 
     response = office_admin_client.get(history_url(meeting))

@@ -28,16 +28,38 @@ def query_url(conference_id):
 
 
 def dingtalk_lists(number, *conference_ids, creator="union-{}"):
-    responses.get(lookup_url(number), json={"conferenceList": [
-        {"scheduleConferenceId": cid, "conferenceId": "i-" + cid, "title": "Meeting " + cid, "startTime": START_MS,
-         "endTime": START_MS + HOUR_MS, "creatorId": creator.format(cid), "creatorNick": "Nick " + cid,
-         "roomCode": number} for cid in conference_ids], "hasMore": False})
+    responses.get(
+        lookup_url(number),
+        json={
+            "conferenceList": [
+                {
+                    "scheduleConferenceId": cid,
+                    "conferenceId": "i-" + cid,
+                    "title": "Meeting " + cid,
+                    "startTime": START_MS,
+                    "endTime": START_MS + HOUR_MS,
+                    "creatorId": creator.format(cid),
+                    "creatorNick": "Nick " + cid,
+                    "roomCode": number,
+                }
+                for cid in conference_ids
+            ],
+            "hasMore": False,
+        },
+    )
 
 
 def dingtalk_answers(conference_id, creator):
-    responses.get(query_url(conference_id), match=[responses.matchers.query_param_matcher({"requestUnionId": creator})],
-                  json={"scheduleConferenceId": conference_id, "title": "Meeting " + conference_id,
-                        "startTime": START_MS, "endTime": START_MS + HOUR_MS})
+    responses.get(
+        query_url(conference_id),
+        match=[responses.matchers.query_param_matcher({"requestUnionId": creator})],
+        json={
+            "scheduleConferenceId": conference_id,
+            "title": "Meeting " + conference_id,
+            "startTime": START_MS,
+            "endTime": START_MS + HOUR_MS,
+        },
+    )
 
 
 def detail_url(meeting_import):
@@ -120,7 +142,10 @@ def test_confirming_adds_those_that_can_be_added_with_a_result_per_line(alice_cl
     assert meeting_import.status == MeetingImport.Status.DONE
     assert sorted(Meeting.objects.values_list("schedule_conference_id", flat=True)) == ["conf-a", "conf-ids"]
     assert list(meeting_import.lines.values_list("result", flat=True)) == [
-        MeetingImportLine.Result.ADDED, MeetingImportLine.Result.ADDED, MeetingImportLine.Result.NOT_ADDED]
+        MeetingImportLine.Result.ADDED,
+        MeetingImportLine.Result.ADDED,
+        MeetingImportLine.Result.NOT_ADDED,
+    ]
     html = response.content.decode()
     assert "3 of 3 lines done: 2 added, 1 not added" in html
     assert reverse("meetings:edit", args=[Meeting.objects.get(schedule_conference_id="conf-a").pk]) in html
@@ -135,8 +160,10 @@ def test_a_meeting_added_meanwhile_is_a_line_not_added(alice_client, organizatio
     meeting_import = MeetingImport.objects.get()
     [first, second] = meeting_import.lines.all()
     assert first.addable
-    assert second.problem == texts.MEETING_ALREADY_IN_PORTAL % {"organization": organization.name,
-                                                                 "title": meeting.title}
+    assert second.problem == texts.MEETING_ALREADY_IN_PORTAL % {
+        "organization": organization.name,
+        "title": meeting.title,
+    }
 
 
 @responses.activate
@@ -165,8 +192,9 @@ def test_confirming_twice_runs_once(alice_client, organization):
 
 def test_the_progress_page_refreshes_itself_while_the_job_runs(alice_client, organization):
     meeting_import = MeetingImport.objects.create(organization=organization)
-    MeetingImportLine.objects.create(meeting_import=meeting_import, number=1, text="838 722 1234",
-                                     room_code="8387221234")
+    MeetingImportLine.objects.create(
+        meeting_import=meeting_import, number=1, text="838 722 1234", room_code="8387221234"
+    )
 
     response = alice_client.get(detail_url(meeting_import))
 
@@ -201,8 +229,9 @@ def test_an_import_of_another_organization_is_a_404(alice_client):
 
 def test_the_progress_page_reads_in_chinese(alice_client, organization):
     meeting_import = MeetingImport.objects.create(organization=organization, status=MeetingImport.Status.PREVIEWED)
-    MeetingImportLine.objects.create(meeting_import=meeting_import, number=1, text="x y", checked=True,
-                                     problem=str(texts.IMPORT_LINE_UNREADABLE))
+    MeetingImportLine.objects.create(
+        meeting_import=meeting_import, number=1, text="x y", checked=True, problem=str(texts.IMPORT_LINE_UNREADABLE)
+    )
 
     html = alice_client.get(detail_url(meeting_import), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
@@ -212,8 +241,9 @@ def test_the_progress_page_reads_in_chinese(alice_client, organization):
 @responses.activate
 def test_the_job_writes_each_reason_in_the_language_of_the_person(organization, office_admin):
     dingtalk_lists("444555666")
-    meeting_import = services.import_create(organization=organization, text="444 555 666", by=office_admin,
-                                            language="zh-hans")
+    meeting_import = services.import_create(
+        organization=organization, text="444 555 666", by=office_admin, language="zh-hans"
+    )
 
     services.import_preview(import_id=meeting_import.pk)  # as the worker runs it: no request, no language
 

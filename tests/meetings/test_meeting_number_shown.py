@@ -23,8 +23,14 @@ def numbered(meeting):
 
 def other_meeting(organization, **fields):
     moment = datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC)
-    values = {"schedule_conference_id": "conf-other", "creator_union_id": "u", "title": "Budget", "starts_at": moment,
-              "ends_at": moment + datetime.timedelta(hours=1), **fields}
+    values = {
+        "schedule_conference_id": "conf-other",
+        "creator_union_id": "u",
+        "title": "Budget",
+        "starts_at": moment,
+        "ends_at": moment + datetime.timedelta(hours=1),
+        **fields,
+    }
     return Meeting.objects.create(organization=organization, **values)
 
 
@@ -95,9 +101,14 @@ def test_a_number_of_another_organizations_meeting_is_not_found(alice_client, nu
 def test_reading_again_from_dingtalk_keeps_the_number_and_link(alice_client, meeting):
     responses.get(
         dingtalk_query_url(meeting),
-        json={"scheduleConferenceId": meeting.schedule_conference_id, "title": meeting.title,
-              "startTime": dingtalk.epoch_ms(meeting.starts_at), "endTime": dingtalk.epoch_ms(meeting.ends_at),
-              "roomCode": "8387221234", "url": LINK},
+        json={
+            "scheduleConferenceId": meeting.schedule_conference_id,
+            "title": meeting.title,
+            "startTime": dingtalk.epoch_ms(meeting.starts_at),
+            "endTime": dingtalk.epoch_ms(meeting.ends_at),
+            "roomCode": "8387221234",
+            "url": LINK,
+        },
     )
 
     alice_client.post(reverse("meetings:refresh", args=[meeting.pk]))
@@ -110,9 +121,14 @@ def test_reading_again_from_dingtalk_keeps_the_number_and_link(alice_client, mee
 def test_a_join_link_that_is_not_http_is_not_kept(alice_client, meeting):
     responses.get(
         dingtalk_query_url(meeting),
-        json={"scheduleConferenceId": meeting.schedule_conference_id, "title": meeting.title,
-              "startTime": dingtalk.epoch_ms(meeting.starts_at), "endTime": dingtalk.epoch_ms(meeting.ends_at),
-              "roomCode": "838 722 1234", "url": "javascript:alert(1)"},
+        json={
+            "scheduleConferenceId": meeting.schedule_conference_id,
+            "title": meeting.title,
+            "startTime": dingtalk.epoch_ms(meeting.starts_at),
+            "endTime": dingtalk.epoch_ms(meeting.ends_at),
+            "roomCode": "838 722 1234",
+            "url": "javascript:alert(1)",
+        },
     )
 
     alice_client.post(reverse("meetings:refresh", args=[meeting.pk]))

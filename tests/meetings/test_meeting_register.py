@@ -25,8 +25,12 @@ def form_data(organization, **overrides):
 def test_it_looks_the_meeting_up_and_stores_it(alice_client, organization, office_admin):
     responses.get(
         QUERY_URL,
-        json={"scheduleConferenceId": "conf-new", "title": "项目评审", "startTime": 1764554400000,
-              "endTime": 1764558000000},
+        json={
+            "scheduleConferenceId": "conf-new",
+            "title": "项目评审",
+            "startTime": 1764554400000,
+            "endTime": 1764558000000,
+        },
     )
 
     response = alice_client.post(ADD_URL, form_data(organization), follow=True)
@@ -52,8 +56,7 @@ def test_it_looks_the_meeting_up_and_stores_it(alice_client, organization, offic
 def test_a_refused_lookup_marks_the_field_it_is_about_and_keeps_the_input(
     alice_client, organization, code, message, field, sentence
 ):
-    responses.get(QUERY_URL, status=400, json={"code": code, "message": message,
-                                               "requestid": "r-1"})
+    responses.get(QUERY_URL, status=400, json={"code": code, "message": message, "requestid": "r-1"})
 
     response = alice_client.post(ADD_URL, form_data(organization))
 
@@ -69,8 +72,9 @@ def test_a_refused_lookup_marks_the_field_it_is_about_and_keeps_the_input(
 
 @responses.activate
 def test_a_lookup_dingtalk_cannot_answer_says_why(alice_client, organization):
-    responses.get(QUERY_URL, status=500, json={"code": "systemError", "message": "systemError:busy",
-                                               "requestid": "r-2"})
+    responses.get(
+        QUERY_URL, status=500, json={"code": "systemError", "message": "systemError:busy", "requestid": "r-2"}
+    )
 
     response = alice_client.post(ADD_URL, form_data(organization))
 

@@ -40,15 +40,20 @@ def instance(conference_id="conf-a", **overrides):
 
 
 def dingtalk_lists(*instances):
-    responses.get(LOOKUP_URL, json={"conferenceList": list(instances), "hasMore": False,
-                                    "totalCount": len(instances)})
+    responses.get(LOOKUP_URL, json={"conferenceList": list(instances), "hasMore": False, "totalCount": len(instances)})
 
 
 def dingtalk_answers_creator(conference_id="conf-a", title="Design reveiw"):
     responses.get(
         query_url(conference_id),
-        json={"scheduleConferenceId": conference_id, "title": title, "startTime": START_MS,
-              "endTime": START_MS + HOUR_MS, "roomCode": NUMBER, "url": "https://meeting.dingtalk.com/j/" + NUMBER},
+        json={
+            "scheduleConferenceId": conference_id,
+            "title": title,
+            "startTime": START_MS,
+            "endTime": START_MS + HOUR_MS,
+            "roomCode": NUMBER,
+            "url": "https://meeting.dingtalk.com/j/" + NUMBER,
+        },
     )
 
 
@@ -83,8 +88,9 @@ def test_it_reads_the_number_out_of_what_people_paste(typed, digits):
     assert services.meeting_number_digits(typed) == digits
 
 
-@pytest.mark.parametrize("digits, shown", [(NUMBER, "838 722 1234"), ("123456789", "123 456 789"),
-                                           ("12345678", "123 456 78")])
+@pytest.mark.parametrize(
+    "digits, shown", [(NUMBER, "838 722 1234"), ("123456789", "123 456 789"), ("12345678", "123 456 78")]
+)
 def test_it_groups_a_number_as_dingtalk_shows_it(digits, shown):
     assert texts.group_digits(digits) == shown
 
@@ -99,7 +105,10 @@ def test_one_meeting_behind_the_number_is_added_at_once(alice_client, organizati
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response.url == edit_url(meeting)
     assert (meeting.schedule_conference_id, meeting.creator_union_id, meeting.title) == (
-        "conf-a", "union-conf-a", "Design reveiw")
+        "conf-a",
+        "union-conf-a",
+        "Design reveiw",
+    )
     assert meeting.starts_at == datetime.datetime(2025, 12, 1, 2, 0, tzinfo=datetime.UTC)
     assert (meeting.room_code, meeting.join_url) == (NUMBER, "https://meeting.dingtalk.com/j/" + NUMBER)
     assert request_union_id(responses.calls[1]) == ["union-conf-a"]
@@ -109,8 +118,12 @@ def test_one_meeting_behind_the_number_is_added_at_once(alice_client, organizati
 @responses.activate
 def test_the_instances_of_a_recurring_meeting_are_one_meeting(alice_client, organization):
     week = 7 * 24 * HOUR_MS
-    dingtalk_lists(*(instance(conferenceId=f"i{n}", startTime=START_MS + n * week, endTime=START_MS + n * week
-                              + HOUR_MS) for n in range(3)))
+    dingtalk_lists(
+        *(
+            instance(conferenceId=f"i{n}", startTime=START_MS + n * week, endTime=START_MS + n * week + HOUR_MS)
+            for n in range(3)
+        )
+    )
     dingtalk_answers_creator()
 
     response = post(alice_client, organization, meeting_number=NUMBER)
@@ -121,8 +134,16 @@ def test_the_instances_of_a_recurring_meeting_are_one_meeting(alice_client, orga
 
 @responses.activate
 def test_several_meetings_behind_a_number_are_listed_and_nothing_is_stored(alice_client, organization):
-    dingtalk_lists(instance("conf-a"), instance("conf-b", title="Budget", creatorNick="Li Lei",
-                                                startTime=START_MS + 2 * HOUR_MS, endTime=START_MS + 3 * HOUR_MS))
+    dingtalk_lists(
+        instance("conf-a"),
+        instance(
+            "conf-b",
+            title="Budget",
+            creatorNick="Li Lei",
+            startTime=START_MS + 2 * HOUR_MS,
+            endTime=START_MS + 3 * HOUR_MS,
+        ),
+    )
 
     response = post(alice_client, organization, meeting_number=NUMBER)
 
@@ -169,8 +190,13 @@ def test_the_union_id_given_then_is_checked_and_stored(alice_client, organizatio
     dingtalk_lists(instance(creatorId="staff-7"))
     dingtalk_answers_creator()
 
-    response = post(alice_client, organization, meeting_number=NUMBER, schedule_conference_id="conf-a",
-                    creator_union_id="union-right")
+    response = post(
+        alice_client,
+        organization,
+        meeting_number=NUMBER,
+        schedule_conference_id="conf-a",
+        creator_union_id="union-right",
+    )
 
     assert response.status_code == 302
     assert Meeting.objects.get().creator_union_id == "union-right"
@@ -195,7 +221,8 @@ def test_an_unknown_number_is_an_error_on_the_number(alice_client, organization)
 
     assert response.status_code == 200
     assert response.context["form"].errors["meeting_number"] == [
-        texts.MEETING_NUMBER_UNKNOWN % {"number": "838 722 1234"}]
+        texts.MEETING_NUMBER_UNKNOWN % {"number": "838 722 1234"}
+    ]
     assert not Meeting.objects.exists()
 
 
@@ -248,19 +275,24 @@ def test_registration_by_id_needs_both_ids(alice_client, organization):
 
 
 @responses.activate
-def test_a_meeting_under_another_organization_on_the_host_is_not_added_twice(alice_client, organization,
-                                                                              office_admin):
+def test_a_meeting_under_another_organization_on_the_host_is_not_added_twice(alice_client, organization, office_admin):
     other = Organization.objects.create(name="Beijing Office", time_zone="Asia/Shanghai", api_base=API_BASE)
     other.members.add(office_admin)
-    existing = Meeting.objects.create(organization=other, schedule_conference_id="conf-a", creator_union_id="u",
-                                      title="Design review", starts_at=datetime.datetime.now(datetime.UTC),
-                                      ends_at=datetime.datetime.now(datetime.UTC))
+    existing = Meeting.objects.create(
+        organization=other,
+        schedule_conference_id="conf-a",
+        creator_union_id="u",
+        title="Design review",
+        starts_at=datetime.datetime.now(datetime.UTC),
+        ends_at=datetime.datetime.now(datetime.UTC),
+    )
     dingtalk_lists(instance())
 
     response = post(alice_client, organization, meeting_number=NUMBER)
 
     assert response.context["form"].errors["meeting_number"] == [
-        texts.MEETING_ALREADY_IN_PORTAL % {"organization": "Beijing Office", "title": "Design review"}]
+        texts.MEETING_ALREADY_IN_PORTAL % {"organization": "Beijing Office", "title": "Design review"}
+    ]
     assert f'href="{edit_url(existing)}"' in response.content.decode()
     assert Meeting.objects.count() == 1
     assert len(responses.calls) == 1
@@ -269,8 +301,14 @@ def test_a_meeting_under_another_organization_on_the_host_is_not_added_twice(ali
 @responses.activate
 def test_the_same_conference_id_on_another_host_is_another_meeting(alice_client, organization):
     other = Organization.objects.create(name="Intl", time_zone="UTC", api_base="https://api.dingtalk.io")
-    Meeting.objects.create(organization=other, schedule_conference_id="conf-a", creator_union_id="u", title="x",
-                           starts_at=datetime.datetime.now(datetime.UTC), ends_at=datetime.datetime.now(datetime.UTC))
+    Meeting.objects.create(
+        organization=other,
+        schedule_conference_id="conf-a",
+        creator_union_id="u",
+        title="x",
+        starts_at=datetime.datetime.now(datetime.UTC),
+        ends_at=datetime.datetime.now(datetime.UTC),
+    )
     dingtalk_answers_creator()
 
     response = post(alice_client, organization, schedule_conference_id="conf-a", creator_union_id="union-conf-a")

@@ -87,16 +87,19 @@ def test_an_app_without_its_secret_is_refused_and_the_input_kept(admin_client):
 
 
 def test_a_third_party_app_needs_its_corp_id_and_suite_ticket(admin_client):
-    response = admin_client.post(ADD_URL, form_data(
-        auth_mode=Organization.AuthMode.THIRD_PARTY_APP, new_app_secret="suite-Secret-123"
-    ))
+    response = admin_client.post(
+        ADD_URL, form_data(auth_mode=Organization.AuthMode.THIRD_PARTY_APP, new_app_secret="suite-Secret-123")
+    )
     assert errors(response, "auth_corp_id") and errors(response, "new_suite_ticket")
 
 
 @pytest.mark.parametrize(
     "field, value, code",
-    [("time_zone", "CST", "invalid_time_zone"), ("time_zone", "Mars/Olympus", "invalid_time_zone"),
-     ("api_base", "http://api.dingtalk.com", "invalid_api_base")],
+    [
+        ("time_zone", "CST", "invalid_time_zone"),
+        ("time_zone", "Mars/Olympus", "invalid_time_zone"),
+        ("api_base", "http://api.dingtalk.com", "invalid_api_base"),
+    ],
 )
 def test_it_validates_the_zone_and_the_api_base(admin_client, settings, field, value, code):
     settings.DINGTALK_SANDBOX_ENABLED = False
@@ -143,7 +146,9 @@ def test_saving_other_fields_keeps_a_token_and_lease_written_meanwhile(admin_cli
     assert response.status_code == 302
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.time_zone, stored.access_token, stored.token_refresh_lease_until) == (
-        "Asia/Tokyo", "renewed-meanwhile", lease
+        "Asia/Tokyo",
+        "renewed-meanwhile",
+        lease,
     )
 
 
@@ -193,11 +198,14 @@ def test_check_connection_gets_a_token_for_app_credentials(admin_client, app_org
     response = check_connection(admin_client, app_organization)
 
     stored = Organization.objects.get(pk=app_organization.pk)
-    assert shown(response) == [texts.CONNECTION_OK % {
-        "organization": app_organization.name,
-        "time": texts.local_time(stored.access_token_expires_at, stored),
-        "time_zone": "Asia/Shanghai",
-    }]
+    assert shown(response) == [
+        texts.CONNECTION_OK
+        % {
+            "organization": app_organization.name,
+            "time": texts.local_time(stored.access_token_expires_at, stored),
+            "time_zone": "Asia/Shanghai",
+        }
+    ]
     assert stored.access_token == "checked-token-1"
     html = response.content.decode()
     assert "checked-token-1" not in html and APP_SECRET not in html
@@ -205,13 +213,16 @@ def test_check_connection_gets_a_token_for_app_credentials(admin_client, app_org
 
 @responses.activate
 def test_check_connection_reports_dingtalks_refusal(admin_client, app_organization):
-    responses.post(TOKEN_URL, status=400, json={
-        "code": "invalidClientIdOrSecret", "message": "bad <b>secret</b>", "requestid": "req-chk"
-    })
+    responses.post(
+        TOKEN_URL,
+        status=400,
+        json={"code": "invalidClientIdOrSecret", "message": "bad <b>secret</b>", "requestid": "req-chk"},
+    )
     response = check_connection(admin_client, app_organization)
     assert shown(response) == [
         texts.INVALID_APP_CREDENTIALS % {"organization": app_organization.name}
-        + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "req-chk"}
+        + " "
+        + texts.REQUEST_ID_SUFFIX % {"request_id": "req-chk"}
     ]
     assert APP_SECRET not in response.content.decode()
 
@@ -219,9 +230,9 @@ def test_check_connection_reports_dingtalks_refusal(admin_client, app_organizati
 @responses.activate
 def test_check_connection_of_a_pasted_token_checks_what_it_can(admin_client, organization):
     response = check_connection(admin_client, organization)
-    assert shown(response) == [texts.CONNECTION_PASTED % {
-        "organization": organization.name, "status": texts.TOKEN_STATUS_PASTED_NO_EXPIRY
-    }]
+    assert shown(response) == [
+        texts.CONNECTION_PASTED % {"organization": organization.name, "status": texts.TOKEN_STATUS_PASTED_NO_EXPIRY}
+    ]
     assert len(responses.calls) == 0
     assert ACCESS_TOKEN not in response.content.decode()
 

@@ -50,8 +50,9 @@ ORIGINAL = {
 # Every code point a form post can carry (surrogates cannot be encoded in UTF-8 at all).
 any_character = st.characters(blacklist_categories=("Cs",))
 tricky_character = st.sampled_from(
-    "a Z 0 周会 评审 🎉👍🏽 é é \u0000 \t \n \r \x7f \u0085 \u200b \u200f \u202e \u2028 \u3000 \ufeff ﷽ שלום مرحبا"
-    .split(" ")
+    "a Z 0 周会 评审 🎉👍🏽 é é \u0000 \t \n \r \x7f \u0085 \u200b \u200f \u202e \u2028 \u3000 \ufeff ﷽ שלום مرحبا".split(
+        " "
+    )
 )
 # Printable text in any script: letters, marks, digits, punctuation, symbols and spaces.
 visible_character = st.characters(categories=("L", "M", "N", "P", "S", "Zs"))
@@ -74,16 +75,20 @@ times = st.one_of(
 )
 # Most edits are plausible (a visible title, an end usually after the start), so many reach DingTalk.
 plausible_times = st.builds(
-    lambda start, minutes: (start.strftime(INPUT_FORMATS[0]), (start + datetime.timedelta(minutes=minutes)).strftime(
-        INPUT_FORMATS[0]
-    )),
+    lambda start, minutes: (
+        start.strftime(INPUT_FORMATS[0]),
+        (start + datetime.timedelta(minutes=minutes)).strftime(INPUT_FORMATS[0]),
+    ),
     st.datetimes(min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2100, 1, 1)),
     st.integers(min_value=-60, max_value=600),
 )
 edits = st.deferred(
     lambda: mostly(
-        st.builds(lambda title, start_end: (title, *start_end), st.text(visible_character, min_size=1, max_size=60),
-                  plausible_times),
+        st.builds(
+            lambda title, start_end: (title, *start_end),
+            st.text(visible_character, min_size=1, max_size=60),
+            plausible_times,
+        ),
         st.tuples(titles, times, times),
     )
 )
@@ -101,9 +106,14 @@ json_values = st.recursive(
 )
 known_codes = st.sampled_from(
     [
-        dingtalk.Code.PARAMS_ERROR, dingtalk.Code.PERMISSION_ERROR, dingtalk.Code.RESOURCE_CANCEL,
-        dingtalk.Code.SYSTEM_ERROR, dingtalk.Code.INVALID_AUTHENTICATION, dingtalk.Code.MISSING_SCOPE,
-        dingtalk.Code.MONTHLY_QUOTA, *dingtalk.Code.QPS_LIMITS,
+        dingtalk.Code.PARAMS_ERROR,
+        dingtalk.Code.PERMISSION_ERROR,
+        dingtalk.Code.RESOURCE_CANCEL,
+        dingtalk.Code.SYSTEM_ERROR,
+        dingtalk.Code.INVALID_AUTHENTICATION,
+        dingtalk.Code.MISSING_SCOPE,
+        dingtalk.Code.MONTHLY_QUOTA,
+        *dingtalk.Code.QPS_LIMITS,
     ]
 )
 error_bodies = st.fixed_dictionaries(
@@ -312,16 +322,18 @@ def test_the_edit_form_survives_anything(alice_client, meeting, edit, dingtalk_h
         max_size=3,
     ),
 )
-def test_the_add_form_survives_anything(alice_client, organization, conference_id, creator_union_id,
-                                        dingtalk_replies):
+def test_the_add_form_survives_anything(alice_client, organization, conference_id, creator_union_id, dingtalk_replies):
     Meeting.objects.all().delete()
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake = FakeDingTalk(mock, gets=dingtalk_replies)
         response = alice_client.post(
             reverse("meetings:add"),
-            {"organization": organization.pk, "schedule_conference_id": conference_id,
-             "creator_union_id": creator_union_id},
+            {
+                "organization": organization.pk,
+                "schedule_conference_id": conference_id,
+                "creator_union_id": creator_union_id,
+            },
             follow=True,
         )
         sent = [call.request.method for call in mock.calls]
@@ -356,8 +368,11 @@ def test_the_add_form_survives_anything(alice_client, organization, conference_i
 def test_an_update_reply_is_a_request_id_or_a_dingtalk_error_with_a_message(answer):
     request_id, fake = outcome(
         lambda client: client.update_schedule_conference(
-            access_token="tok", creator_union_id="creator-1", schedule_conference_id="conf-1",
-            title="Weekly sync", starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            access_token="tok",
+            creator_union_id="creator-1",
+            schedule_conference_id="conf-1",
+            title="Weekly sync",
+            starts_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
             ends_at=datetime.datetime(2026, 1, 1, 1, tzinfo=datetime.UTC),
         ),
         puts=[answer],
@@ -431,8 +446,13 @@ def activity_client(client, office_admin, meeting):
 
     office_admin.groups.add(Group.objects.get(name="Office admins"))
     client.force_login(office_admin)
-    MeetingChange.objects.create(meeting=meeting, organization=meeting.organization, user=office_admin,
-                                 outcome="success", new_title="Weekly sync v2")
+    MeetingChange.objects.create(
+        meeting=meeting,
+        organization=meeting.organization,
+        user=office_admin,
+        outcome="success",
+        new_title="Weekly sync v2",
+    )
     return client
 
 

@@ -36,10 +36,16 @@ def test_an_ordinary_search_still_finds(alice_client, meeting):
 
 @pytest.mark.parametrize("version", ["2147483648", "99999999999999999999", "-1", "0"])
 def test_a_version_no_column_holds_is_an_out_of_date_form(alice_client, meeting, version):
-    response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), {
-        "title": "Weekly sync v2", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00",
-        "version": version,
-    }, follow=True)
+    response = alice_client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "title": "Weekly sync v2",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": version,
+        },
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors["version"] == [texts.FORM_OUT_OF_DATE]
@@ -50,8 +56,13 @@ def test_a_version_no_column_holds_is_an_out_of_date_form(alice_client, meeting,
 @pytest.mark.parametrize("url_name", ["meetings:activity", "meetings:activity_csv"])
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("date_to", "9999-12-31"), ("date_from", "0001-01-01"), ("date_from", "9999-12-31"), ("date_to", "0001-01-01"),
-     ("date_to", "1969-12-31")],
+    [
+        ("date_to", "9999-12-31"),
+        ("date_from", "0001-01-01"),
+        ("date_from", "9999-12-31"),
+        ("date_to", "0001-01-01"),
+        ("date_to", "1969-12-31"),
+    ],
 )
 def test_dates_no_calendar_holds_in_every_zone_are_a_form_error(office_admin_client, meeting, url_name, field, value):
     response = office_admin_client.get(reverse(url_name), {field: value})

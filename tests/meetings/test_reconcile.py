@@ -73,12 +73,16 @@ def wait_is_over(meeting):
 
 
 def dingtalk_now_has(meeting, **values):
-    responses.replace(responses.GET, dingtalk_query_url(meeting), json={
-        "scheduleConferenceId": meeting.schedule_conference_id,
-        "title": values.get("title", meeting.title),
-        "startTime": dingtalk.epoch_ms(values.get("starts_at", meeting.starts_at)),
-        "endTime": dingtalk.epoch_ms(values.get("ends_at", meeting.ends_at)),
-    })
+    responses.replace(
+        responses.GET,
+        dingtalk_query_url(meeting),
+        json={
+            "scheduleConferenceId": meeting.schedule_conference_id,
+            "title": values.get("title", meeting.title),
+            "startTime": dingtalk.epoch_ms(values.get("starts_at", meeting.starts_at)),
+            "endTime": dingtalk.epoch_ms(values.get("ends_at", meeting.ends_at)),
+        },
+    )
 
 
 def lost_answer(alice_client, meeting):
@@ -123,10 +127,14 @@ def test_a_read_timeout_is_unknown_sent_once_and_keeps_the_meeting_locked(alice_
     "reply, code",
     [
         pytest.param({"body": connection_dropped()}, "DingTalkConnectionDropped", id="dropped"),
-        pytest.param({"body": requests.exceptions.ChunkedEncodingError("cut short")}, "DingTalkConnectionDropped",
-                     id="cut-short"),
-        pytest.param({"body": requests.exceptions.ContentDecodingError("bad gzip")}, "DingTalkConnectionDropped",
-                     id="bad-encoding"),
+        pytest.param(
+            {"body": requests.exceptions.ChunkedEncodingError("cut short")}, "DingTalkConnectionDropped", id="cut-short"
+        ),
+        pytest.param(
+            {"body": requests.exceptions.ContentDecodingError("bad gzip")},
+            "DingTalkConnectionDropped",
+            id="bad-encoding",
+        ),
         pytest.param({"status": 502, "body": "<html>bad gateway</html>"}, "DingTalkBadReply", id="html-5xx"),
         pytest.param({"status": 200, "body": "[" * 100_000 + "]" * 100_000}, "DingTalkBadReply", id="nested-json"),
         pytest.param({"body": RuntimeError("a bug while reading the reply")}, "RuntimeError", id="any-error"),
@@ -256,13 +264,23 @@ def test_after_the_wait_the_edit_page_finds_the_change_saved_after_all(alice_cli
     assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (stored.title, stored.starts_at, stored.ends_at, stored.version) == (
-        TYPED_TITLE, TYPED_START, TYPED_END, meeting.version + 1
+        TYPED_TITLE,
+        TYPED_START,
+        TYPED_END,
+        meeting.version + 1,
     )
     assert (stored.updated_by, stored.update_lease_until) == (office_admin, None)
-    assert shown_messages(response) == [texts.CHECKED_SAVED % {
-        "person": "alice", "when": texts.local_time(change.created_at, meeting.organization),
-        "title": TYPED_TITLE, "start": "2026-12-01 14:00", "end": "2026-12-01 15:30", "time_zone": "Asia/Shanghai",
-    }]
+    assert shown_messages(response) == [
+        texts.CHECKED_SAVED
+        % {
+            "person": "alice",
+            "when": texts.local_time(change.created_at, meeting.organization),
+            "title": TYPED_TITLE,
+            "start": "2026-12-01 14:00",
+            "end": "2026-12-01 15:30",
+            "time_zone": "Asia/Shanghai",
+        }
+    ]
     html = response.content.decode()
     assert "pending-check" not in html
     assert f'<input type="hidden" name="version" value="{meeting.version + 1}"' in html
@@ -296,7 +314,10 @@ def test_after_the_wait_the_portal_takes_what_dingtalk_has_whoever_changed_it(al
     change.refresh_from_db()
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (change.outcome, stored.title, stored.version, stored.updated_by) == (
-        "not_applied", "Changed in DingTalk", meeting.version + 1, None
+        "not_applied",
+        "Changed in DingTalk",
+        meeting.version + 1,
+        None,
     )
     assert "“Changed in DingTalk”" in change.message and "The portal now shows those." in change.message
 
@@ -311,8 +332,14 @@ def test_a_save_after_the_wait_is_based_on_the_settled_truth(alice_client, meeti
     hana.force_login(helpdesk)
     puts = len(updates())
 
-    response = post(hana, meeting, version=opened_at_version, title="Hana's fix",
-                    start_time="2026-12-01T10:00", end_time="2026-12-01T11:00")
+    response = post(
+        hana,
+        meeting,
+        version=opened_at_version,
+        title="Hana's fix",
+        start_time="2026-12-01T10:00",
+        end_time="2026-12-01T11:00",
+    )
 
     assert shown_messages(response) == [str(texts.SAVED_BY_SOMEONE_ELSE)]
     assert [change.new_title for change in response.context["changes_since"]] == [TYPED_TITLE]
@@ -343,9 +370,16 @@ def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
     lease = timezone.now() - datetime.timedelta(seconds=1)
     Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=lease)
     change = MeetingChange.objects.create(
-        meeting=meeting, organization=meeting.organization, user=office_admin, outcome="in_progress",
-        based_on_version=meeting.version, old_title=meeting.title, new_title="Weekly sync v2",
-        new_starts_at=meeting.starts_at, new_ends_at=meeting.ends_at, check_after=lease,
+        meeting=meeting,
+        organization=meeting.organization,
+        user=office_admin,
+        outcome="in_progress",
+        based_on_version=meeting.version,
+        old_title=meeting.title,
+        new_title="Weekly sync v2",
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
+        check_after=lease,
     )
     dingtalk_has(meeting, title="Weekly sync v2")
     out = io.StringIO()

@@ -55,9 +55,7 @@ def test_helpdesk_sees_the_times_read_only(helpdesk, meeting):
 )
 @responses.activate
 def test_helpdesk_cannot_change_times_even_by_crafting_a_post(helpdesk, meeting, times):
-    response = logged_in(helpdesk).post(
-        edit_url(meeting), {"title": "Weekly sync", "version": 1, **times}, follow=True
-    )
+    response = logged_in(helpdesk).post(edit_url(meeting), {"title": "Weekly sync", "version": 1, **times}, follow=True)
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [texts.RESCHEDULE_NOT_ALLOWED]
@@ -79,7 +77,8 @@ def test_helpdesk_fixes_a_title_with_dingtalks_current_times(helpdesk, meeting):
     body = json.loads(responses.calls[-1].request.body)
     assert body["title"] == "Weekly sync (typo fixed)"
     assert (body["startTime"], body["endTime"]) == (
-        int(moved["starts_at"].timestamp() * 1000), int(moved["ends_at"].timestamp() * 1000)
+        int(moved["starts_at"].timestamp() * 1000),
+        int(moved["ends_at"].timestamp() * 1000),
     )
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (stored.title, stored.starts_at, stored.ends_at) == ("Weekly sync (typo fixed)", *moved.values())
@@ -106,8 +105,9 @@ def elsewhere_meeting(db):
         starts_at=datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC),
         ends_at=datetime.datetime(2026, 12, 2, 3, 0, tzinfo=datetime.UTC),
     )
-    MeetingChange.objects.create(meeting=meeting, organization=other, action="register", outcome="success",
-                                 new_title="Board meeting")
+    MeetingChange.objects.create(
+        meeting=meeting, organization=other, action="register", outcome="success", new_title="Board meeting"
+    )
     return meeting
 
 

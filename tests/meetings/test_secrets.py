@@ -69,8 +69,13 @@ THIRD_PARTY_SECRETS = {"app_secret": "suite-Secret-Never-Shown", "suite_ticket":
 @pytest.fixture
 def third_party(db):
     return Organization.objects.create(
-        name="Partner corp", time_zone="UTC", api_base=API_BASE, auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
-        app_key="suite-key", auth_corp_id="ding-corp-9", **THIRD_PARTY_SECRETS,
+        name="Partner corp",
+        time_zone="UTC",
+        api_base=API_BASE,
+        auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
+        app_key="suite-key",
+        auth_corp_id="ding-corp-9",
+        **THIRD_PARTY_SECRETS,
     )
 
 
@@ -89,14 +94,19 @@ def test_no_secret_in_any_page_or_any_database_column(
     )
     assert Organization.objects.get(pk=third_party.pk).access_token == "corp-Tok-Unseen"
 
-    pages = [checked] + [superuser_client.get(url) for url in (
-        reverse("admin:meetings_organization_changelist"),
-        reverse("admin:meetings_organization_add"),
-        *(reverse("admin:meetings_organization_change", args=[o.pk]) for o in (organization, app_organization,
-                                                                                 third_party)),
-        reverse("meetings:list"),
-        reverse("meetings:edit", args=[meeting.pk]),
-    )]
+    pages = [checked] + [
+        superuser_client.get(url)
+        for url in (
+            reverse("admin:meetings_organization_changelist"),
+            reverse("admin:meetings_organization_add"),
+            *(
+                reverse("admin:meetings_organization_change", args=[o.pk])
+                for o in (organization, app_organization, third_party)
+            ),
+            reverse("meetings:list"),
+            reverse("meetings:edit", args=[meeting.pk]),
+        )
+    ]
     for page in pages:
         html = page.content.decode()
         for secret in secrets:

@@ -49,7 +49,9 @@ def test_it_reads_dingtalk_before_it_sends_the_update(meeting, office_admin):
     assert responses.calls[0].request.url == dingtalk_query_url(meeting) + "?requestUnionId=creator-union-1"
     assert (change.outcome, change.based_on_version) == (MeetingChange.Outcome.SUCCESS, 1)
     assert (stored(meeting).title, stored(meeting).version, stored(meeting).updated_by) == (
-        "Weekly sync v2", 2, office_admin
+        "Weekly sync v2",
+        2,
+        office_admin,
     )
     assert stored(meeting).update_lease_until is None
 
@@ -122,8 +124,9 @@ def test_it_stops_when_dingtalk_changed_since_the_form_was_opened(meeting, offic
     now = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **in_dingtalk}
 
     with pytest.raises(services.MeetingChangedInDingTalk) as stopped:
-        update(meeting, office_admin, title="Mine", starts_at=meeting.starts_at + LATER,
-               ends_at=meeting.ends_at + LATER)
+        update(
+            meeting, office_admin, title="Mine", starts_at=meeting.starts_at + LATER, ends_at=meeting.ends_at + LATER
+        )
 
     assert [call.request.method for call in responses.calls] == ["GET"]
     assert stopped.value.current == dingtalk.Conference(**now)
@@ -175,8 +178,11 @@ def test_the_service_refuses_new_times_from_someone_who_may_not_reschedule(meeti
 
 @responses.activate
 def test_a_failed_query_is_kept_with_the_same_message_as_a_failed_update(meeting, office_admin):
-    responses.get(dingtalk_query_url(meeting), status=500,
-                  json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"})
+    responses.get(
+        dingtalk_query_url(meeting),
+        status=500,
+        json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"},
+    )
 
     with pytest.raises(services.MeetingError) as failed:
         update(meeting, office_admin, title="Mine")
@@ -191,8 +197,11 @@ def test_a_failed_query_is_kept_with_the_same_message_as_a_failed_update(meeting
 
 @responses.activate
 def test_a_query_saying_canceled_marks_the_meeting_canceled(meeting, office_admin):
-    responses.get(dingtalk_query_url(meeting), status=400,
-                  json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"})
+    responses.get(
+        dingtalk_query_url(meeting),
+        status=400,
+        json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"},
+    )
 
     with pytest.raises(services.MeetingError):
         update(meeting, office_admin, title="Mine")
@@ -203,18 +212,26 @@ def test_a_query_saying_canceled_marks_the_meeting_canceled(meeting, office_admi
 
 @responses.activate
 def test_dingtalk_saying_canceled_is_a_meeting_canceled_and_other_refusals_are_not(meeting, office_admin):
-    responses.get(dingtalk_query_url(meeting), status=500,
-                  json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"})
+    responses.get(
+        dingtalk_query_url(meeting),
+        status=500,
+        json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"},
+    )
     with pytest.raises(services.MeetingError) as failed:
         update(meeting, office_admin, title="Mine")
     assert not isinstance(failed.value, services.MeetingCanceled)
 
-    responses.get(dingtalk_query_url(meeting), status=400,
-                  json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"})
+    responses.get(
+        dingtalk_query_url(meeting),
+        status=400,
+        json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"},
+    )
     with pytest.raises(services.MeetingCanceled):
         update(meeting, office_admin, title="Mine")
-    for use_case in (lambda: update(meeting, office_admin, title="Mine"),
-                     lambda: services.meeting_refresh(meeting=meeting, by=office_admin)):
+    for use_case in (
+        lambda: update(meeting, office_admin, title="Mine"),
+        lambda: services.meeting_refresh(meeting=meeting, by=office_admin),
+    ):
         with pytest.raises(services.MeetingCanceled) as refused:
             use_case()
         assert refused.value.message == str(texts.MEETING_CANCELED_READ_ONLY)
@@ -231,7 +248,11 @@ def test_refresh_takes_dingtalks_values_and_bumps_the_version(meeting, helpdesk)
     assert (change.old_title, change.new_title) == ("Weekly sync", "Renamed in DingTalk")
     fresh = stored(meeting)
     assert (fresh.title, fresh.starts_at, fresh.ends_at, fresh.version, fresh.updated_by) == (
-        "Renamed in DingTalk", moved["starts_at"], moved["ends_at"], 2, helpdesk
+        "Renamed in DingTalk",
+        moved["starts_at"],
+        moved["ends_at"],
+        2,
+        helpdesk,
     )
 
 

@@ -17,8 +17,13 @@ def refused(value) -> bool:
 
 @pytest.mark.parametrize(
     "value",
-    ["https://api.dingtalk.com", "https://api.dingtalk.io", "https://api.dingtalk.com/", "https://API.dingtalk.com",
-     "https://api.dingtalk.com:443"],
+    [
+        "https://api.dingtalk.com",
+        "https://api.dingtalk.io",
+        "https://api.dingtalk.com/",
+        "https://API.dingtalk.com",
+        "https://api.dingtalk.com:443",
+    ],
 )
 def test_dingtalks_hosts_over_https_are_accepted(settings, value):
     settings.DINGTALK_SANDBOX_ENABLED = False
@@ -66,8 +71,14 @@ def test_the_sandbox_is_accepted_in_development(settings, value):
 
 @pytest.mark.parametrize(
     "value",
-    ["http://127.0.0.1", "http://10.0.0.1:8001", "http://127.0.0.1:8001/path", "http://u@127.0.0.1:8001",
-     "http://127.0.0.1:8001?q=1", "http://[::1]:8001"],
+    [
+        "http://127.0.0.1",
+        "http://10.0.0.1:8001",
+        "http://127.0.0.1:8001/path",
+        "http://u@127.0.0.1:8001",
+        "http://127.0.0.1:8001?q=1",
+        "http://[::1]:8001",
+    ],
 )
 def test_only_the_sandbox_itself_is_accepted_in_development(settings, value):
     settings.DINGTALK_SANDBOX_ENABLED = True

@@ -17,8 +17,13 @@ def lookup(api, room_code: str = ROOM_CODE, **params):
 
 
 def seed(sandbox, meeting_id, **fields):
-    values = {"creator_union_id": "union-" + meeting_id, "title": "Meeting " + meeting_id, "start_time": START,
-              "end_time": END, "room_code": ROOM_CODE}
+    values = {
+        "creator_union_id": "union-" + meeting_id,
+        "title": "Meeting " + meeting_id,
+        "start_time": START,
+        "end_time": END,
+        "room_code": ROOM_CODE,
+    }
     return sandbox.state.upsert_meeting(schedule_conference_id=meeting_id, **{**values, **fields})
 
 
@@ -87,8 +92,9 @@ def test_it_needs_a_token_and_the_read_scope(api, sandbox):
     sandbox.state.add_token("write-only", scopes=["VideoConference.Conference.Write"])
 
     assert_error(api.call("GET", room_code_path(), token=None), 400, "InvalidAuthentication")
-    body = assert_error(api.call("GET", room_code_path(), token="write-only"), 403,
-                        "Forbidden.AccessDenied.AccessTokenPermissionDenied")
+    body = assert_error(
+        api.call("GET", room_code_path(), token="write-only"), 403, "Forbidden.AccessDenied.AccessTokenPermissionDenied"
+    )
     assert body["accessdenieddetail"] == {"requiredScopes": ["VideoConference.Conference.Read"]}
 
 
@@ -123,9 +129,17 @@ def test_the_control_api_seeds_a_recurring_meeting_with_another_creator_id(api, 
     response = api.control(
         "POST",
         "/meetings",
-        json={"scheduleConferenceId": "conf-c", "creatorUnionId": "union-c", "title": "Standup",
-              "startTime": START, "endTime": END, "roomCode": "838 722 1234", "occurrences": 2,
-              "creatorNick": "Li Lei", "creatorId": "staff-42"},
+        json={
+            "scheduleConferenceId": "conf-c",
+            "creatorUnionId": "union-c",
+            "title": "Standup",
+            "startTime": START,
+            "endTime": END,
+            "roomCode": "838 722 1234",
+            "occurrences": 2,
+            "creatorNick": "Li Lei",
+            "creatorId": "staff-42",
+        },
     )
 
     assert response.status_code == 201, response.text
@@ -140,9 +154,16 @@ def test_the_control_page_form_seeds_a_second_meeting_behind_a_number(api, sandb
     response = api.control(
         "POST",
         "/meetings",
-        data={"creatorUnionId": "union-d", "title": "Reused room", "startTime": "2026-12-01T10:00",
-              "endTime": "2026-12-01T11:00", "roomCode": ROOM_CODE, "occurrences": "1", "creatorNick": "",
-              "creatorId": ""},
+        data={
+            "creatorUnionId": "union-d",
+            "title": "Reused room",
+            "startTime": "2026-12-01T10:00",
+            "endTime": "2026-12-01T11:00",
+            "roomCode": ROOM_CODE,
+            "occurrences": "1",
+            "creatorNick": "",
+            "creatorId": "",
+        },
         allow_redirects=False,
     )
 
@@ -155,8 +176,11 @@ def test_the_control_page_form_seeds_a_second_meeting_behind_a_number(api, sandb
 
 
 def test_the_control_api_refuses_bad_occurrences(api):
-    response = api.control("POST", "/meetings", json={"creatorUnionId": "u", "title": "t", "startTime": START,
-                                                      "endTime": END, "occurrences": 0})
+    response = api.control(
+        "POST",
+        "/meetings",
+        json={"creatorUnionId": "u", "title": "t", "startTime": START, "endTime": END, "occurrences": 0},
+    )
     assert response.status_code == 400
 
 
@@ -165,8 +189,17 @@ def test_the_meeting_survives_the_state_file(tmp_path):
 
     path = tmp_path / "state.json"
     first = SandboxState(state_file=path)
-    first.upsert_meeting(schedule_conference_id=MEETING_ID, creator_union_id=CREATOR, title="t", start_time=START,
-                         end_time=END, room_code=ROOM_CODE, occurrences=3, creator_id="staff", creator_nick="Nick")
+    first.upsert_meeting(
+        schedule_conference_id=MEETING_ID,
+        creator_union_id=CREATOR,
+        title="t",
+        start_time=START,
+        end_time=END,
+        room_code=ROOM_CODE,
+        occurrences=3,
+        creator_id="staff",
+        creator_nick="Nick",
+    )
 
     again = SandboxState(state_file=path).get_meeting(MEETING_ID)
 

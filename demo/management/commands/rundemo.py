@@ -141,8 +141,16 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             sandbox = Server(
                 "DingTalk sandbox",
-                [*manage, "dingtalk_sandbox", "--host", HOST, "--port", str(sandbox_port), "--state-file",
-                 str(Path(settings.BASE_DIR) / state_file)],
+                [
+                    *manage,
+                    "dingtalk_sandbox",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(sandbox_port),
+                    "--state-file",
+                    str(Path(settings.BASE_DIR) / state_file),
+                ],
             )
             servers.append(sandbox)
             sandbox.wait_until_answering(f"{sandbox_url}/_sandbox/faults")

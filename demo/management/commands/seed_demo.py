@@ -124,8 +124,10 @@ class SandboxControl:
 
     def _json(self, response: requests.Response) -> dict:
         if response.status_code >= 300:
-            raise CommandError(f"The DingTalk sandbox refused {response.request.method} {response.url}: "
-                               f"HTTP {response.status_code} {response.text[:200]}")
+            raise CommandError(
+                f"The DingTalk sandbox refused {response.request.method} {response.url}: "
+                f"HTTP {response.status_code} {response.text[:200]}"
+            )
         return response.json()
 
 

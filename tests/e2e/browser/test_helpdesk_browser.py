@@ -31,8 +31,12 @@ def numbered(sandbox, meeting):
     """The meeting as the caller knows it: DingTalk shows it with the number 838 722 1234."""
     booked = sandbox.state.get_meeting(meeting.schedule_conference_id)
     sandbox.state.upsert_meeting(
-        schedule_conference_id=booked.schedule_conference_id, creator_union_id=booked.creator_union_id,
-        title=booked.title, start_time=booked.start_time, end_time=booked.end_time, room_code=NUMBER,
+        schedule_conference_id=booked.schedule_conference_id,
+        creator_union_id=booked.creator_union_id,
+        title=booked.title,
+        start_time=booked.start_time,
+        end_time=booked.end_time,
+        room_code=NUMBER,
     )
     Meeting.objects.filter(pk=meeting.pk).update(room_code=NUMBER, join_url=f"https://meeting.dingtalk.com/j/{NUMBER}")
     return meeting

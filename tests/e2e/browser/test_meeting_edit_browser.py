@@ -19,7 +19,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 FIXED = "Design review"
 SAVED = texts.MEETING_UPDATED % {
-    "title": FIXED, "start": "2027-03-15 10:00", "end": "2027-03-15 11:00", "time_zone": "Europe/Berlin",
+    "title": FIXED,
+    "start": "2027-03-15 10:00",
+    "end": "2027-03-15 11:00",
+    "time_zone": "Europe/Berlin",
 }
 # What the focused element is, in words a person would use: its label, link text or button text.
 FOCUSED = """() => {
@@ -115,7 +118,11 @@ def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
     skip_to_content(page)
     # The table's scroll box is a stop of its own, so a keyboard scrolls it on a narrow screen.
     assert tab_until(page, "Design reveiw") == [
-        "Add a meeting", "Search by title, conference ID or meeting number", "Search", "Meetings", "Design reveiw"
+        "Add a meeting",
+        "Search by title, conference ID or meeting number",
+        "Search",
+        "Meetings",
+        "Design reveiw",
     ]
     page.keyboard.press("Enter")
     wait_for_path(page, reverse("meetings:edit", args=[meeting.pk]))
