@@ -49,11 +49,8 @@ ORIGINAL = {
 
 # Every code point a form post can carry (surrogates cannot be encoded in UTF-8 at all).
 any_character = st.characters(blacklist_categories=("Cs",))
-tricky_character = st.sampled_from(
-    "a Z 0 周会 评审 🎉👍🏽 é é \u0000 \t \n \r \x7f \u0085 \u200b \u200f \u202e \u2028 \u3000 \ufeff ﷽ שלום مرحبا".split(
-        " "
-    )
-)
+TRICKY = "a Z 0 周会 评审 🎉👍🏽 é é \u0000 \t \n \r \x7f \u0085 \u200b \u200f \u202e \u2028 \u3000 \ufeff ﷽ שלום مرحبا"
+tricky_character = st.sampled_from(TRICKY.split(" "))
 # Printable text in any script: letters, marks, digits, punctuation, symbols and spaces.
 visible_character = st.characters(categories=("L", "M", "N", "P", "S", "Zs"))
 titles = st.one_of(
