@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from meetings import dingtalk, texts
+from meetings import texts
 from meetings.models import Meeting
 from tests.e2e.conftest import PASSWORD
 
@@ -37,9 +37,9 @@ def screenshots(tmp_path):
     return tmp_path
 
 
-def system_error_sentence(sandbox, organization):
+def refusal_sentence(sandbox, organization):
     request_id = sandbox.state.requests("update")[-1]["requestId"]
-    text = texts.SYSTEM_ERROR % {"detail": "sandbox injected fault"}
+    text = texts.PARAMS_ERROR % {"detail": "sandbox injected fault"}
     return f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
 
 
@@ -74,14 +74,14 @@ def test_it_fixes_a_typo_and_says_it_is_saved(page, sandbox, meeting, office_adm
 
 
 def test_it_shows_dingtalks_error_with_the_typed_input_still_there(page, sandbox, meeting, office_admin, screenshots):
-    sandbox.state.arm_fault("systemError", api="update", count=dingtalk.MAX_ATTEMPTS)
+    sandbox.state.arm_fault("paramsError", api="update")
     log_in(page, office_admin.username)
     page.get_by_role("link", name="Design reveiw").click()
     page.get_by_label("Title").fill(FIXED)
     page.get_by_label("Start").fill("2027-03-15T10:30")
     page.get_by_role("button", name="Save to DingTalk").click()
 
-    assert page.get_by_role("alert").inner_text() == system_error_sentence(sandbox, meeting.organization)
+    assert page.get_by_role("alert").inner_text() == refusal_sentence(sandbox, meeting.organization)
     assert page.get_by_label("Title").input_value() == FIXED
     assert page.get_by_label("Start").input_value() == "2027-03-15T10:30"
     page.screenshot(path=screenshots / "error.png", full_page=True)
@@ -139,14 +139,14 @@ def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):
     assert page.get_by_role("status").inner_text() == SAVED
 
     # An error, by keyboard too: the message is announced, the typed title stays.
-    sandbox.state.arm_fault("systemError", api="update", count=dingtalk.MAX_ATTEMPTS)
+    sandbox.state.arm_fault("paramsError", api="update")
     # The page after the save has the cursor in the title again.
     page.wait_for_function("document.activeElement.id === 'id_title'")
     page.keyboard.press("Control+A")
     page.keyboard.type("Design review (final)")
     press_and_wait_for_the_next_page(page, "Enter")  # Enter in a text field submits its form
 
-    assert page.get_by_role("alert").inner_text() == system_error_sentence(sandbox, meeting.organization)
+    assert page.get_by_role("alert").inner_text() == refusal_sentence(sandbox, meeting.organization)
     assert page.get_by_label("Title").input_value() == "Design review (final)"
     assert Meeting.objects.get(pk=meeting.pk).title == FIXED
 
