@@ -20,6 +20,16 @@ DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
+def day_field(label) -> forms.DateField:
+    """An optional day of a filter (activity, bulk rename), typed in the browser's date input."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": texts.DATE_INVALID},
+    )
+
+
 class LocalDateTimeField(forms.Field):
     """A `datetime-local` input read as wall-clock time in one organization's time zone.
 
@@ -386,18 +396,8 @@ class ActivityFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
     )
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": texts.DATE_INVALID},
-    )
-    date_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": texts.DATE_INVALID},
-    )
+    date_from = day_field(_("From"))
+    date_to = day_field(_("To"))
 
     error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED, "date_out_of_range": texts.DATE_OUT_OF_RANGE}
 
@@ -622,18 +622,8 @@ class BulkRenameForm(forms.Form):
         empty_label=_("All organizations"),
         error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
     )
-    date_from = forms.DateField(
-        label=_("Starting from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": texts.DATE_INVALID},
-    )
-    date_to = forms.DateField(
-        label=_("Starting until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": texts.DATE_INVALID},
-    )
+    date_from = day_field(_("Starting from"))
+    date_to = day_field(_("Starting until"))
 
     error_messages = {"find_blank": texts.BULK_FIND_REQUIRED, "dates_reversed": texts.FILTER_DATES_REVERSED}
 
