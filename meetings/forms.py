@@ -373,7 +373,23 @@ class MeetingSearchForm(forms.Form):
         return query
 
 
-class ActivityFilterForm(forms.Form):
+class DayRangeMixin:
+    """A filter's `date_from` and `date_to` (day_field): `date_to` may not come before `date_from`.
+
+    The form's error_messages name "dates_reversed".
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error(
+                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
+            )
+        return cleaned
+
+
+class ActivityFilterForm(DayRangeMixin, forms.Form):
     """Filters of the activity page; dates are each organization's own calendar days."""
 
     organization = forms.ModelChoiceField(
@@ -417,15 +433,6 @@ class ActivityFilterForm(forms.Form):
         if day and not validators.FIRST_YEAR <= day.year <= validators.LAST_YEAR:
             raise forms.ValidationError(self.error_messages["date_out_of_range"], code="date_out_of_range")
         return day
-
-    def clean(self):
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_to < date_from:
-            self.add_error(
-                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
-            )
-        return cleaned
 
 
 # --- power tools (issue 12): book, settings, bulk rename ---------------------------------------------
@@ -607,7 +614,7 @@ class MeetingSettingsForm(forms.Form):
         )
 
 
-class BulkRenameForm(forms.Form):
+class BulkRenameForm(DayRangeMixin, forms.Form):
     """Find and replace in the titles of many meetings; the preview and the job read the same fields."""
 
     find = forms.CharField(
@@ -636,15 +643,6 @@ class BulkRenameForm(forms.Form):
         if not find.strip():
             raise forms.ValidationError(self.error_messages["find_blank"], code="find_blank")
         return find
-
-    def clean(self):
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_to < date_from:
-            self.add_error(
-                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
-            )
-        return cleaned
 
     @property
     def job_arguments(self) -> dict:
