@@ -35,10 +35,22 @@ class MeetingSearchForm(forms.Form):
 
 
 class DayRangeMixin:
-    """A filter's `date_from` and `date_to` (day_field): `date_to` may not come before `date_from`.
+    """A filter's `date_from` and `date_to` (day_field): days in the years meetings may have, and `date_to`
+    not before `date_from`. The form's error_messages start from this class's."""
 
-    The form's error_messages name "dates_reversed".
-    """
+    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED, "date_out_of_range": texts.DATE_OUT_OF_RANGE}
+
+    def clean_date_from(self):
+        return self._day_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self):
+        return self._day_in_range(self.cleaned_data["date_to"])
+
+    def _day_in_range(self, day):
+        """A day whose midnights exist in every zone and in the database: the years meetings may have."""
+        if day and not validators.FIRST_YEAR <= day.year <= validators.LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["date_out_of_range"], code="date_out_of_range")
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -76,24 +88,10 @@ class ActivityFilterForm(DayRangeMixin, forms.Form):
     date_from = day_field(_("From"))
     date_to = day_field(_("To"))
 
-    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED, "date_out_of_range": texts.DATE_OUT_OF_RANGE}
-
     def __init__(self, *args, organizations, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["person"].queryset = people
-
-    def clean_date_from(self):
-        return self._day_in_range(self.cleaned_data["date_from"])
-
-    def clean_date_to(self):
-        return self._day_in_range(self.cleaned_data["date_to"])
-
-    def _day_in_range(self, day):
-        """A day whose midnights exist in every zone and in the database: the years meetings may have."""
-        if day and not validators.FIRST_YEAR <= day.year <= validators.LAST_YEAR:
-            raise forms.ValidationError(self.error_messages["date_out_of_range"], code="date_out_of_range")
-        return day
 
 
 class BulkRenameForm(DayRangeMixin, forms.Form):
@@ -114,7 +112,7 @@ class BulkRenameForm(DayRangeMixin, forms.Form):
     date_from = day_field(_("Starting from"))
     date_to = day_field(_("Starting until"))
 
-    error_messages = {"find_blank": texts.BULK_FIND_REQUIRED, "dates_reversed": texts.FILTER_DATES_REVERSED}
+    error_messages = {**DayRangeMixin.error_messages, "find_blank": texts.BULK_FIND_REQUIRED}
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
