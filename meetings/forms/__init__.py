@@ -9,6 +9,7 @@ from .fields import (
     INPUT_FORMATS,
     LocalDateTimeField,
     TitleAndTimesMixin,
+    organization_field,
     start_and_end_fields,
     title_field,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "OrganizationForm",
     "TitleAndTimesMixin",
     "day_field",
+    "organization_field",
     "start_and_end_fields",
     "title_field",
 ]

@@ -1,4 +1,4 @@
-"""A meeting's title and times as DingTalk takes them: the inputs and rules the edit and booking forms share."""
+"""Inputs several forms share: an organization of the person's, a meeting's title and times as DingTalk takes them."""
 
 import datetime
 import unicodedata
@@ -9,9 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import texts, validators
 from ..dingtalk import TITLE_MAX_LENGTH, title_length
+from ..models import Organization
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def organization_field(**kwargs) -> forms.ModelChoiceField:
+    """One of the person's organizations: the form sets `queryset` to them; any other is refused."""
+    return forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
+        **kwargs,
+    )
 
 
 class LocalDateTimeField(forms.Field):

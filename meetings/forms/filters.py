@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .. import services, texts, validators
-from ..models import MeetingChange, Organization
+from ..models import MeetingChange
+from .fields import organization_field
 
 
 def day_field(label) -> forms.DateField:
@@ -65,13 +66,7 @@ class DayRangeMixin:
 class ActivityFilterForm(DayRangeMixin, forms.Form):
     """Filters of the activity page; dates are each organization's own calendar days."""
 
-    organization = forms.ModelChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.none(),
-        required=False,
-        empty_label=_("All organizations"),
-        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
-    )
+    organization = organization_field(required=False, empty_label=_("All organizations"))
     person = forms.ModelChoiceField(
         label=_("Person"),
         queryset=get_user_model().objects.none(),
@@ -102,13 +97,7 @@ class BulkRenameForm(DayRangeMixin, forms.Form):
     )
     replace = forms.CharField(label=_("Replace with"), max_length=256, strip=False, required=False)
     whole_word = forms.BooleanField(label=_("Whole words only"), required=False)
-    organization = forms.ModelChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.none(),
-        required=False,
-        empty_label=_("All organizations"),
-        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
-    )
+    organization = organization_field(required=False, empty_label=_("All organizations"))
     date_from = day_field(_("Starting from"))
     date_to = day_field(_("Starting until"))
 

@@ -4,17 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import services, texts, validators
-from ..models import Meeting, Organization
+from ..models import Meeting
+from .fields import organization_field
 
 
 class OrganizationForm(forms.Form):
     """A form for work in one of the person's organizations (`organizations`), preselected when there is one."""
 
-    organization = forms.ModelChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
-    )
+    organization = organization_field()
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,8 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import dingtalk, texts
-from ..models import Organization
-from .fields import TitleAndTimesMixin, start_and_end_fields, title_field
+from .fields import TitleAndTimesMixin, organization_field, start_and_end_fields, title_field
 
 UNION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
@@ -23,11 +22,7 @@ def _union_id(value: str, error_message) -> str:
 class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
     """Book a new meeting; times are read in the chosen organization's zone."""
 
-    organization = forms.ModelChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.none(),
-        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
-    )
+    organization = organization_field()
     title = title_field()
     start_time, end_time = start_and_end_fields()
     creator_union_id = forms.CharField(
