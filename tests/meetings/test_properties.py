@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from meetings import dingtalk, services
-from meetings.forms import INPUT_FORMATS, title_length
+from meetings.forms import INPUT_FORMATS
 from meetings.models import Meeting, MeetingChange, Organization
 from tests.helpers import API_BASE
 
@@ -239,7 +239,7 @@ def assert_a_valid_update_body(request, meeting):
     assert body["scheduleConferenceId"] == meeting.schedule_conference_id
     title = body["title"]
     assert isinstance(title, str) and title == title.strip() and title
-    assert 1 <= title_length(title) <= dingtalk.TITLE_MAX_LENGTH
+    assert 1 <= dingtalk.title_length(title) <= dingtalk.TITLE_MAX_LENGTH
     assert not any(unicodedata.category(character) == "Cc" for character in title)
     assert type(body["startTime"]) is int and type(body["endTime"]) is int
     assert body["endTime"] > body["startTime"]
