@@ -16,7 +16,7 @@ from dingtalk_sandbox.api import FAULT_DETAIL
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
 
-from .conftest import CREATOR, PASTED_TOKEN, TYPED, edit_path, save, wait_for_replies
+from .helpers import CREATOR, PASTED_TOKEN, TYPED, edit_path, save, wait_for_replies
 from .portal import Page
 
 pytestmark = pytest.mark.e2e

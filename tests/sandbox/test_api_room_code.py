@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import CREATOR, END, MEETING_ID, START, assert_error
+from .helpers import CREATOR, END, MEETING_ID, START, assert_error
 
 ROOM_CODE = "8387221234"
 WEEK_MS = 7 * 24 * 3600 * 1000

@@ -7,7 +7,7 @@ import requests
 
 from dingtalk_sandbox import Sandbox
 
-from .conftest import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, assert_error
+from .helpers import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, assert_error
 
 SETTINGS_PATH = CONFERENCES_PATH + "/settings"
 
