@@ -52,7 +52,7 @@ class MeetingAddForm(OrganizationForm):
         "number_invalid": texts.MEETING_NUMBER_INVALID,
         "number_or_ids": texts.MEETING_NUMBER_OR_IDS,
         "conference_id_required": texts.CONFERENCE_ID_REQUIRED,
-        "creator_required": texts.CREATOR_REQUIRED,
+        "creator_required": texts.CREATOR_UNION_ID_REQUIRED,
     }
 
     def clean(self):
@@ -95,7 +95,7 @@ class MeetingCreatorForm(forms.Form):
         max_length=128,
         validators=[validators.validate_dingtalk_id],
         help_text=_("The unionId of the person who booked the meeting; DingTalk is asked whether it accepts it."),
-        error_messages={"required": texts.CREATOR_REQUIRED},
+        error_messages={"required": texts.CREATOR_UNION_ID_REQUIRED},
     )
 
     def clean_creator_union_id(self):

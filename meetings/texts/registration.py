@@ -24,9 +24,7 @@ CREATOR_UNKNOWN = _(
     "who booked the meeting. An administrator finds it in the DingTalk admin console (Contacts, the person's "
     "details) or with DingTalk's user API (unionid). Nothing was stored."
 )
-# Not shown yet: the register and creator forms show texts.CREATOR_REQUIRED, power_tools' sentence for
-# booking, whose %(organization)s they leave unfilled. This one, meant for them, has its own name so that
-# no import order decides which sentence texts.CREATOR_REQUIRED is.
+# Not CREATOR_REQUIRED: that is booking's sentence (power_tools), which names the organization.
 CREATOR_UNION_ID_REQUIRED = _("Enter the creator's union ID.")
 CONFERENCE_ID_REQUIRED = _("Enter the conference ID.")
 MEETING_ALREADY_IN_PORTAL = _("This meeting is already in the portal, under %(organization)s: “%(title)s”.")
