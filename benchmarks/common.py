@@ -71,6 +71,7 @@ def portal() -> types.SimpleNamespace:
         DingTalkError=dingtalk.DingTalkError,
         epoch_ms=dingtalk.epoch_ms,
         from_epoch_ms=dingtalk.from_epoch_ms,
+        ROOM_CODE_PAGE_SIZE=dingtalk.client.ROOM_CODE_PAGE_SIZE,
         call_with_token=credentials.call_with_token,
         Meeting=Meeting,
         MeetingChange=MeetingChange,
