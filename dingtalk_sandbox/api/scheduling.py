@@ -73,6 +73,11 @@ def _settings_model(body: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(value, dict):
                 raise params_error("moziConfVirtualExtraSetting must be an object")
             for extra_name, extra_value in value.items():
+                if extra_name == "moziConfExtensionAppSettings":
+                    # The official SDK always sends this list (empty unless set); kept, not interpreted.
+                    if not isinstance(extra_value, list) or not all(isinstance(item, dict) for item in extra_value):
+                        raise params_error("moziConfExtensionAppSettings must be a list of objects")
+                    continue
                 if extra_name not in EXTRA_SETTINGS:
                     raise params_error(f"moziConfVirtualExtraSetting.{extra_name} is not supported")
                 _flag(extra_name, extra_value)

@@ -43,6 +43,8 @@ def test_it_finds_a_booked_meeting_by_its_number(api, sandbox):
     assert entry["roomCode"] == ROOM_CODE
     assert entry["externalLinkUrl"] == f"https://meeting.dingtalk.com/j/{ROOM_CODE}"
     assert entry["status"] == 0 and isinstance(entry["conferenceId"], str)
+    # Typed as the official SDK's model declares them (benchmarks/conformance.py checks the whole reply).
+    assert isinstance(entry["bizType"], str) and isinstance(entry["confDuration"], int)
 
 
 def test_an_unknown_number_is_an_empty_list(api):
