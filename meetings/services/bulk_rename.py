@@ -37,7 +37,8 @@ from .. import dingtalk, texts
 from ..dingtalk import pacing
 from ..models import BulkRename, BulkRenameItem, Meeting, Organization
 from .errors import MeetingChangedInDingTalk, MeetingError
-from .meetings import meeting_refresh, meeting_update, update_lease
+from .leases import update_lease
+from .meetings import meeting_refresh, meeting_update
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
-from ..dingtalk import pacing
 from ..models import Meeting, MeetingChange, Organization
+from .audit import change_for
+from .dingtalk_calls import call_dingtalk, maybe_paced, read_conference
 from .errors import MeetingError, error_message
-from .meetings import _change, _dingtalk_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +93,11 @@ def meeting_find(*, organization: Organization, room_code: str, paced: bool = Fa
 
     `paced`: keep the organization's pace and wait out throttling (imports; see dingtalk/pacing.py).
     """
-    client = dingtalk.client_for(organization.api_base)
     try:
-        instances = _call(
+        instances = maybe_paced(
             organization,
-            lambda: credentials.call_with_token(
-                organization=organization,
-                call=lambda access_token: client.find_conferences_by_room_code(
-                    access_token=access_token, room_code=room_code
-                ),
+            lambda: call_dingtalk(
+                organization, dingtalk.DingTalkClient.find_conferences_by_room_code, room_code=room_code
             ),
             paced=paced,
         )
@@ -261,7 +257,7 @@ def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: Abstr
     old = meeting.creator_union_id
     if creator_union_id == old:
         return None
-    change = _change(meeting, MeetingChange.Action.CREATOR, by=by, based_on_version=meeting.version)
+    change = change_for(meeting, MeetingChange.Action.CREATOR, by=by, based_on_version=meeting.version)
     change.message = texts.CREATOR_CHANGE_AUDIT % {"old": old, "new": creator_union_id}
     try:
         current = _read_as_creator(
@@ -296,7 +292,7 @@ def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay."""
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(removed_at=timezone.now(), updated_by=by)
-        change = _change(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
+        change = change_for(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
         change.outcome = MeetingChange.Outcome.SUCCESS
         change.save()
     return change
@@ -330,9 +326,9 @@ def _read_as_creator(
 ) -> dingtalk.Conference:
     """DingTalk's meeting, read with `creator_union_id` as requestUnionId: DingTalk answers only the creator."""
     try:
-        return _call(
+        return maybe_paced(
             organization,
-            lambda: _dingtalk_meeting(
+            lambda: read_conference(
                 organization=organization,
                 schedule_conference_id=schedule_conference_id,
                 request_union_id=creator_union_id,
@@ -348,10 +344,3 @@ def _read_as_creator(
                 text = f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
             raise MeetingError(text, field="schedule_conference_id") from error
         raise MeetingError(error_message(error, organization=organization)) from error
-
-
-def _call(organization: Organization, call, *, paced: bool):
-    """`call()`, in the organization's pace when `paced` (bulk work; a person's request is not)."""
-    if not paced:
-        return call()
-    return pacing.paced_call(organization=organization.pk, call=call)
