@@ -3,16 +3,8 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
-from .bulk_rename import (
-    PreviewRow,
-    Progress,
-    Rename,
-    bulk_rename_preview,
-    bulk_rename_progress,
-    bulk_rename_resume_if_stalled,
-    bulk_rename_run,
-    bulk_rename_start,
-)
+from .bulk_rename import PreviewRow, Progress, Rename, bulk_rename_preview, bulk_rename_progress, bulk_rename_start
+from .bulk_rename_worker import bulk_rename_resume_if_stalled, bulk_rename_run
 from .errors import (
     MeetingCanceled,
     MeetingChangedInDingTalk,
