@@ -20,11 +20,7 @@ from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for
 from .dingtalk_calls import maybe_paced, read_conference
 from .errors import MeetingError, error_message
-from .meeting_numbers import (
-    Candidate,
-    meeting_find,
-    meeting_number_digits,  # noqa: F401 -- meetings/forms.py imports it from here
-)
+from .meeting_numbers import Candidate, meeting_find
 
 logger = logging.getLogger(__name__)
 
