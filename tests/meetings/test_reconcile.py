@@ -189,6 +189,7 @@ def test_the_row_is_in_progress_before_the_update_is_sent(alice_client, meeting)
     assert seen == [("in_progress", TYPED_TITLE, lease)]
     assert lease is not None  # a dead process's row is checked when its lease runs out
     assert (the_change(meeting).outcome, the_change(meeting).check_after) == ("success", None)
+    assert not DBTaskResult.objects.exists()  # a save that ends queues no check: see the worker-start one
 
 
 @responses.activate
@@ -364,12 +365,12 @@ def test_a_failed_check_keeps_the_lock_and_is_tried_again(alice_client, meeting)
     assert "pending-check" in response.content.decode()
 
 
-@responses.activate
-def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
-    # A worker killed mid-save leaves its IN_PROGRESS row and its lease; DingTalk got the update.
+@pytest.fixture
+def dead_save(meeting, office_admin):
+    """A worker killed mid-save left its IN_PROGRESS row and its lease, now run out; DingTalk got the update."""
     lease = timezone.now() - datetime.timedelta(seconds=1)
     Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=lease)
-    change = MeetingChange.objects.create(
+    return MeetingChange.objects.create(
         meeting=meeting,
         organization=meeting.organization,
         user=office_admin,
@@ -381,6 +382,11 @@ def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
         new_ends_at=meeting.ends_at,
         check_after=lease,
     )
+
+
+@responses.activate
+def test_the_command_settles_a_save_whose_process_died(meeting, dead_save):
+    change = dead_save
     dingtalk_has(meeting, title="Weekly sync v2")
     out = io.StringIO()
 
@@ -394,6 +400,22 @@ def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
     calls = len(responses.calls)
     call_command("reconcile_meetings", stdout=io.StringIO())
     assert len(responses.calls) == calls
+
+
+@responses.activate
+def test_the_job_a_starting_worker_queues_settles_a_save_whose_process_died(meeting, dead_save, settings):
+    from meetings import tasks
+
+    dingtalk_has(meeting, title="Weekly sync v2")
+    services.schedule_check_of_dead_saves()
+    (job,) = DBTaskResult.objects.all()
+    assert job.task_path == "meetings.tasks.meetings_reconcile_due_job"
+    assert job.run_after > timezone.now() + datetime.timedelta(seconds=settings.DINGTALK_UPDATE_LEASE - 5)
+
+    tasks.meetings_reconcile_due_job.call()  # as the worker runs it, once the lease has run out
+
+    assert MeetingChange.objects.get(pk=dead_save.pk).outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert Meeting.objects.get(pk=meeting.pk).title == "Weekly sync v2"
 
 
 @responses.activate
