@@ -83,9 +83,11 @@ def meeting_update(
                 "time_zone": meeting.organization.time_zone,
             }
             stop(change, MeetingChangedInDingTalk(text, current=current))
-        if not may_reschedule:
-            # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
+        if not may_reschedule and (current.starts_at, current.ends_at) != (starts_at, ends_at):
+            # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy; the
+            # IN_PROGRESS row says so before the update goes out, for a check after a crash to compare.
             starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
+            change.save(update_fields=["new_starts_at", "new_ends_at"])
         try:
             change.request_id = change_as_creator(
                 meeting,

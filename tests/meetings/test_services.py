@@ -157,6 +157,25 @@ def test_a_title_fix_sends_dingtalks_current_times(meeting, helpdesk):
 
 
 @responses.activate
+def test_a_title_fix_in_progress_records_the_times_it_sends(meeting, helpdesk):
+    # So that, if the process dies after sending, the check against DingTalk compares the right times.
+    moved = {"starts_at": meeting.starts_at + LATER, "ends_at": meeting.ends_at + LATER}
+    dingtalk_has(meeting, **moved)
+    recorded = []
+
+    def dingtalk_receives(request):
+        row = MeetingChange.objects.get()
+        recorded.append((row.outcome, row.new_starts_at, row.new_ends_at))
+        return 200, {}, json.dumps({"success": True})
+
+    responses.add_callback(responses.PUT, UPDATE_URL, callback=dingtalk_receives)
+
+    update(meeting, helpdesk, title="Weekly sync (fixed)")
+
+    assert recorded == [("in_progress", moved["starts_at"], moved["ends_at"])]
+
+
+@responses.activate
 def test_a_title_fix_stops_when_the_title_changed_in_dingtalk(meeting, helpdesk):
     dingtalk_has(meeting, title="Renamed in DingTalk")
 
