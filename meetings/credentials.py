@@ -10,7 +10,7 @@ Whoever moves `token_refresh_lease_until` into the future with a conditional UPD
 asks DingTalk; the others re-read the row every POLL_INTERVAL until a fresh token appears or the lease
 runs out, and then one of them takes over. Each step is a single autocommitted statement, so no
 transaction -- and on SQLite no write lock -- is held while DingTalk answers. Callers must therefore not
-wrap call_with_token in transaction.atomic (services.py does not).
+wrap call_with_token in transaction.atomic (the services do not).
 
 Functions that hold a token or secret in a local variable are marked `sensitive_variables`, so Django's
 error pages and error mails show those as stars.

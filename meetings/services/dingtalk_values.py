@@ -1,6 +1,6 @@
 """Values DingTalk sends, checked against what the organization's pages and forms can show before any is stored.
 
-The client (meetings/dingtalk/client.py) checks a reply's shape; what depends on the organization -- its
+The client (meetings/dingtalk/replies.py) checks a reply's shape; what depends on the organization -- its
 time zone -- is checked here, by every use case that stores what DingTalk has.
 """
 
