@@ -1,6 +1,7 @@
 import pytest
 
 from meetings import dingtalk
+from meetings.models import MeetingChange
 from tests.helpers import API_BASE
 
 
@@ -8,3 +9,10 @@ from tests.helpers import API_BASE
 def dingtalk_client(settings):
     """A client of the fake DingTalk at API_BASE (faked with `responses`)."""
     return dingtalk.client_for(API_BASE)
+
+
+@pytest.fixture
+def no_stale_changes(db):
+    """Empties the audit table after a test whose examples share one database (hypothesis)."""
+    yield
+    MeetingChange.objects.all().delete()
