@@ -15,8 +15,10 @@ import urllib3
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
-from meetings import dingtalk, texts
+from meetings import credentials, dingtalk, texts
+from meetings.models import Organization
 
 API_BASE = "https://api.dingtalk.com"
 UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
@@ -102,6 +104,42 @@ def opened_form(client, meeting) -> dict:
 def shown_messages(response) -> list[str]:
     """The messages on the page the response rendered."""
     return [str(message) for message in response.context["messages"]]
+
+
+# --- the token provider -------------------------------------------------------------------------------
+TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
+CORP_TOKEN_URL = API_BASE + dingtalk.CORP_ACCESS_TOKEN_PATH
+INVALID_AUTHENTICATION = {
+    "status": 400,
+    "json": {"code": "InvalidAuthentication", "message": "token expired", "requestid": "req-auth"},
+}
+
+
+def issue_token(token="app-token-1", expire_in=7200, url=TOKEN_URL):
+    return responses.post(url, json={"accessToken": token, "expireIn": expire_in})
+
+
+def update_with_token(organization):
+    """One meeting update through the seam services use; returns DingTalk's request ID."""
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
+        organization=organization, call=lambda access_token: send_update(client, access_token=access_token)
+    )
+
+
+def sent_tokens():
+    return [call.request.headers.get(dingtalk.TOKEN_HEADER) for call in responses.calls if call.request.method == "PUT"]
+
+
+def token_requests():
+    return [call for call in responses.calls if call.request.url in (TOKEN_URL, CORP_TOKEN_URL)]
+
+
+def cache_token(organization, token, *, expires_in):
+    Organization.objects.filter(pk=organization.pk).update(
+        access_token=token, access_token_expires_at=timezone.now() + expires_in
+    )
+    organization.refresh_from_db()
 
 
 # --- the edit form ------------------------------------------------------------------------------------
