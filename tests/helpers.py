@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import credentials, dingtalk, texts
-from meetings.models import Organization
+from meetings.models import MeetingChange, Organization
 
 API_BASE = "https://api.dingtalk.com"
 UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
@@ -152,6 +152,43 @@ def assert_input_kept(response):
     assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html
     assert 'value="2026-12-01T14:00"' in html
     assert 'value="2026-12-01T15:30"' in html
+
+
+# --- a save whose answer was lost (test_reconcile*) ------------------------------------------------------
+# What TYPED means in Shanghai (UTC+8): what a save asks DingTalk to have.
+TYPED_TITLE = TYPED["title"]
+TYPED_START = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
+TYPED_END = datetime.datetime(2026, 12, 1, 7, 30, tzinfo=datetime.UTC)
+READ_TIMEOUT = 6.0
+
+
+def post_typed(client, meeting, version=None, **data):
+    return client.post(
+        edit_url(meeting), {**TYPED, "version": meeting.version if version is None else version, **data}, follow=True
+    )
+
+
+def sent_updates():
+    return [call for call in responses.calls if call.request.method == "PUT"]
+
+
+def the_change(meeting):
+    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE)
+
+
+def unknown_sentence(change, sentence=texts.OUTCOME_UNKNOWN):
+    return sentence % {
+        "time": timezone.localtime(change.check_after, change.organization.zone).strftime("%H:%M:%S"),
+        "time_zone": "Asia/Shanghai",
+    }
+
+
+def lost_answer(alice_client, meeting):
+    """Alice saves TYPED and DingTalk's answer is lost (a read timeout): the change is pending."""
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
+    post_typed(alice_client, meeting)
+    return the_change(meeting)
 
 
 # Every way a DingTalk call fails, as `responses` replies, and the sentence the person is shown.

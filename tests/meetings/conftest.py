@@ -2,7 +2,7 @@ import pytest
 
 from meetings import dingtalk
 from meetings.models import MeetingChange
-from tests.helpers import API_BASE
+from tests.helpers import API_BASE, READ_TIMEOUT
 
 
 @pytest.fixture
@@ -16,3 +16,8 @@ def no_stale_changes(db):
     """Empties the audit table after a test whose examples share one database (hypothesis)."""
     yield
     MeetingChange.objects.all().delete()
+
+
+@pytest.fixture
+def read_timeout(settings):
+    settings.DINGTALK_READ_TIMEOUT = READ_TIMEOUT
