@@ -17,8 +17,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, texts
-from meetings.models import MeetingChange, Organization
+from meetings import credentials, dingtalk, services, texts
+from meetings.models import Meeting, MeetingChange, Organization
 
 API_BASE = "https://api.dingtalk.com"
 UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
@@ -140,6 +140,26 @@ def cache_token(organization, token, *, expires_in):
         access_token=token, access_token_expires_at=timezone.now() + expires_in
     )
     organization.refresh_from_db()
+
+
+def make_meetings(organization, *titles, start=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)):
+    """One meeting of `organization` per title, a day apart (the bulk rename's candidates)."""
+    return [
+        Meeting.objects.create(
+            organization=organization,
+            schedule_conference_id=f"conf-{number}",
+            creator_union_id="creator-union-1",
+            title=title,
+            starts_at=start + datetime.timedelta(days=number),
+            ends_at=start + datetime.timedelta(days=number, hours=1),
+        )
+        for number, title in enumerate(titles)
+    ]
+
+
+def started_rename(user, rename):
+    """A stored bulk rename job whose task has not run (on_commit callbacks are not run in these tests)."""
+    return services.bulk_rename_start(by=user, rename=rename)
 
 
 # --- the edit form ------------------------------------------------------------------------------------

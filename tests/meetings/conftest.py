@@ -2,7 +2,7 @@ import pytest
 
 from meetings import dingtalk
 from meetings.models import MeetingChange
-from tests.helpers import API_BASE, READ_TIMEOUT
+from tests.helpers import API_BASE, READ_TIMEOUT, grant
 
 
 @pytest.fixture
@@ -21,3 +21,16 @@ def no_stale_changes(db):
 @pytest.fixture
 def read_timeout(settings):
     settings.DINGTALK_READ_TIMEOUT = READ_TIMEOUT
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Tasks run at once, in this thread, with one rename thread."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.BULK_RENAME_THREADS = 1
+
+
+@pytest.fixture
+def renamer(office_admin):
+    grant(office_admin, "bulk_rename_meetings", "view_meetingchange")
+    return office_admin
