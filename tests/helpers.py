@@ -142,6 +142,25 @@ def cache_token(organization, token, *, expires_in):
     organization.refresh_from_db()
 
 
+def update_meeting(meeting, by, **values):
+    """meeting_update as a save from the edit page would call it: the stored values unless `values` change them."""
+    return services.meeting_update(
+        **{
+            "meeting": meeting,
+            "title": meeting.title,
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "by": by,
+            "based_on_version": meeting.version,
+            **values,
+        }
+    )
+
+
+def stored_meeting(meeting):
+    return Meeting.objects.get(pk=meeting.pk)
+
+
 def make_meetings(organization, *titles, start=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)):
     """One meeting of `organization` per title, a day apart (the bulk rename's candidates)."""
     return [
