@@ -90,6 +90,21 @@ def edit_url(meeting) -> str:
     return reverse("meetings:edit", args=[meeting.pk])
 
 
+def post_edit(client, meeting, **fields):
+    """The edit form posted with a new title and the `meeting` fixture's own times (10:00-11:00 in Shanghai)."""
+    return client.post(
+        edit_url(meeting),
+        {
+            "title": "New title",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": meeting.version,
+            **fields,
+        },
+        follow=True,
+    )
+
+
 def form_values(response) -> dict:
     """What the browser would post back from the page of `response`: every field of its form as rendered."""
     form = response.context["form"]
