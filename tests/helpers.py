@@ -36,6 +36,11 @@ def dingtalk_error(status, code, message="detail", *, requestid=REQUEST_ID, **ex
     return {"status": status, "json": {"code": code, "message": message, "requestid": requestid, **extra}}
 
 
+# Two of DingTalk's refusals many tests answer a meeting's query with.
+DINGTALK_BUSY = dingtalk_error(500, "systemError", "systemError:busy", requestid="req-q")
+DINGTALK_CANCELED = dingtalk_error(400, "resourceCancel", "Schedule conference has canceled", requestid="r")
+
+
 def send_update(client: dingtalk.DingTalkClient, **overrides):
     """One update of a meeting through the client, with plausible values; returns DingTalk's request ID."""
     return client.update_schedule_conference(

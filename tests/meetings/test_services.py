@@ -8,7 +8,15 @@ import responses
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import UPDATE_URL, dingtalk_has, dingtalk_query_url, stored_meeting, update_meeting
+from tests.helpers import (
+    DINGTALK_BUSY,
+    DINGTALK_CANCELED,
+    UPDATE_URL,
+    dingtalk_has,
+    dingtalk_query_url,
+    stored_meeting,
+    update_meeting,
+)
 
 LATER = datetime.timedelta(hours=2)
 
@@ -106,11 +114,7 @@ def test_the_service_refuses_new_times_from_someone_who_may_not_reschedule(meeti
 
 @responses.activate
 def test_a_failed_query_is_kept_with_the_same_message_as_a_failed_update(meeting, office_admin):
-    responses.get(
-        dingtalk_query_url(meeting),
-        status=500,
-        json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"},
-    )
+    responses.get(dingtalk_query_url(meeting), **DINGTALK_BUSY)
 
     with pytest.raises(services.MeetingError) as failed:
         update_meeting(meeting, office_admin, title="Mine")
@@ -125,11 +129,7 @@ def test_a_failed_query_is_kept_with_the_same_message_as_a_failed_update(meeting
 
 @responses.activate
 def test_a_query_saying_canceled_marks_the_meeting_canceled(meeting, office_admin):
-    responses.get(
-        dingtalk_query_url(meeting),
-        status=400,
-        json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"},
-    )
+    responses.get(dingtalk_query_url(meeting), **DINGTALK_CANCELED)
 
     with pytest.raises(services.MeetingError):
         update_meeting(meeting, office_admin, title="Mine")
@@ -140,20 +140,12 @@ def test_a_query_saying_canceled_marks_the_meeting_canceled(meeting, office_admi
 
 @responses.activate
 def test_dingtalk_saying_canceled_is_a_meeting_canceled_and_other_refusals_are_not(meeting, office_admin):
-    responses.get(
-        dingtalk_query_url(meeting),
-        status=500,
-        json={"code": "systemError", "message": "systemError:busy", "requestid": "req-q"},
-    )
+    responses.get(dingtalk_query_url(meeting), **DINGTALK_BUSY)
     with pytest.raises(services.MeetingError) as failed:
         update_meeting(meeting, office_admin, title="Mine")
     assert not isinstance(failed.value, services.MeetingCanceled)
 
-    responses.get(
-        dingtalk_query_url(meeting),
-        status=400,
-        json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"},
-    )
+    responses.get(dingtalk_query_url(meeting), **DINGTALK_CANCELED)
     with pytest.raises(services.MeetingCanceled):
         update_meeting(meeting, office_admin, title="Mine")
     for use_case in (
