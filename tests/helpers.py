@@ -72,9 +72,10 @@ def dingtalk_query_url(meeting) -> str:
     return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
 
 
-def dingtalk_has(meeting, **overrides):
+def dingtalk_has(meeting, *, also=None, **overrides):
     """DingTalk's query API answers with the meeting as stored, or with `overrides` (title, starts_at,
-    ends_at): the read every save makes before it sends the update. Call it inside @responses.activate."""
+    ends_at), and with the reply fields in `also` (roomCode, url): the read every save makes before it sends
+    the update. Call it inside @responses.activate."""
     values = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **overrides}
     return responses.get(
         dingtalk_query_url(meeting),
@@ -83,6 +84,7 @@ def dingtalk_has(meeting, **overrides):
             "title": values["title"],
             "startTime": dingtalk.epoch_ms(values["starts_at"]),
             "endTime": dingtalk.epoch_ms(values["ends_at"]),
+            **(also or {}),
         },
     )
 
