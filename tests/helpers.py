@@ -25,6 +25,10 @@ UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
 ACCESS_TOKEN = "tok-Secret-1234567890"
 APP_KEY = "ding-app-key-1"
 APP_SECRET = "app-Secret-abcdefghij"
+# A third-party (ISV) app's suite secret and ticket: tests/meetings/test_secrets.py checks no page or column
+# shows them.
+SUITE_SECRET = "suite-Secret-Never-Shown"
+SUITE_TICKET = "ticket-Never-Shown-1"
 REQUEST_ID = "req-err-1"
 # The seed page's example meeting: 2023-06-28 12:00-13:00 in Shanghai, 1687924800000-1687928400000 ms.
 SYNC_STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)

@@ -1,8 +1,8 @@
 import pytest
 
 from meetings import dingtalk
-from meetings.models import MeetingChange
-from tests.helpers import API_BASE, READ_TIMEOUT, grant
+from meetings.models import MeetingChange, Organization
+from tests.helpers import API_BASE, READ_TIMEOUT, SUITE_SECRET, SUITE_TICKET, grant
 
 
 @pytest.fixture
@@ -34,3 +34,18 @@ def immediate_tasks(settings):
 def renamer(office_admin):
     grant(office_admin, "bulk_rename_meetings", "view_meetingchange")
     return office_admin
+
+
+@pytest.fixture
+def third_party_organization(db):
+    """An organization whose tokens the portal obtains as a third-party (ISV) app, from the corp endpoint."""
+    return Organization.objects.create(
+        name="Partner corp",
+        time_zone="UTC",
+        api_base=API_BASE,
+        auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
+        app_key="suite-key",
+        app_secret=SUITE_SECRET,
+        auth_corp_id="ding-corp-9",
+        suite_ticket=SUITE_TICKET,
+    )

@@ -12,11 +12,12 @@ from django.utils import timezone
 from meetings import credentials, dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange, Organization
 from tests.helpers import (
-    API_BASE,
     APP_KEY,
     APP_SECRET,
     CORP_TOKEN_URL,
     INVALID_AUTHENTICATION,
+    SUITE_SECRET,
+    SUITE_TICKET,
     TOKEN_URL,
     UPDATE_URL,
     cache_token,
@@ -51,17 +52,8 @@ def test_it_obtains_a_token_with_the_app_credentials_and_keeps_it(app_organizati
 
 
 @responses.activate
-def test_a_third_party_app_gets_its_token_from_the_corp_endpoint(db):
-    organization = Organization.objects.create(
-        name="Partner corp",
-        time_zone="UTC",
-        api_base=API_BASE,
-        auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
-        app_key="suite-key",
-        app_secret="suite-Secret-123",
-        auth_corp_id="ding-corp-9",
-        suite_ticket="ticket-abcdef1",
-    )
+def test_a_third_party_app_gets_its_token_from_the_corp_endpoint(third_party_organization):
+    organization = third_party_organization
     issue_token("corp-token-1", url=CORP_TOKEN_URL)
     responses.put(UPDATE_URL, json={"success": True})
 
@@ -69,9 +61,9 @@ def test_a_third_party_app_gets_its_token_from_the_corp_endpoint(db):
 
     assert json.loads(token_requests()[0].request.body) == {
         "suiteKey": "suite-key",
-        "suiteSecret": "suite-Secret-123",
+        "suiteSecret": SUITE_SECRET,
         "authCorpId": "ding-corp-9",
-        "suiteTicket": "ticket-abcdef1",
+        "suiteTicket": SUITE_TICKET,
     }
     assert sent_tokens() == ["corp-token-1"]
 
