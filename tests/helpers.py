@@ -72,6 +72,14 @@ def connection_dropped() -> requests.ConnectionError:
     return requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", closed))
 
 
+# Failed creates that may have reached DingTalk: never sent again, as a second create is a second meeting.
+CREATE_MAY_HAVE_ARRIVED = [
+    {"body": requests.ReadTimeout("slow")},
+    {"body": connection_dropped()},
+    dingtalk_error(500, "systemError", "systemError:busy"),
+]
+
+
 def dingtalk_query_url(meeting) -> str:
     return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
 
