@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 
 from meetings import dingtalk
 from meetings.models import MeetingChange, Organization
@@ -49,3 +50,11 @@ def third_party_organization(db):
         auth_corp_id="ding-corp-9",
         suite_ticket=SUITE_TICKET,
     )
+
+
+@pytest.fixture
+def office_admin_client(client, office_admin):
+    """The office admin in the Office admins group (who may see the activity log and histories), logged in."""
+    office_admin.groups.add(Group.objects.get(name="Office admins"))
+    client.force_login(office_admin)
+    return client

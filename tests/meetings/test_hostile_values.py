@@ -7,7 +7,6 @@ import io
 
 import pytest
 import responses
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import strip_tags
 
@@ -32,13 +31,6 @@ def new_york(organization):
     organization.time_zone = "America/New_York"
     organization.save()
     return organization
-
-
-@pytest.fixture
-def office_admin_client(client, office_admin):
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
-    return client
 
 
 def register(client, organization, *, title="Review", starts_at, ends_at):

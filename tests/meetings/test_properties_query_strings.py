@@ -33,12 +33,8 @@ activity_queries = st.fixed_dictionaries(
 
 
 @pytest.fixture
-def activity_client(client, office_admin, meeting):
+def activity_client(office_admin_client, office_admin, meeting):
     """An office admin who may see the activity log, with one attempt on record."""
-    from django.contrib.auth.models import Group
-
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
     MeetingChange.objects.create(
         meeting=meeting,
         organization=meeting.organization,
@@ -46,7 +42,7 @@ def activity_client(client, office_admin, meeting):
         outcome="success",
         new_title="Weekly sync v2",
     )
-    return client
+    return office_admin_client
 
 
 @example(params={"q": "\x00"})  # PostgreSQL refuses NUL in a string: a 500 before issue 15

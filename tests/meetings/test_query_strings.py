@@ -5,19 +5,11 @@ PostgreSQL"). tests/meetings/test_properties_query_strings.py throws generated q
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import post_edit
-
-
-@pytest.fixture
-def office_admin_client(client, office_admin):
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
-    return client
 
 
 @pytest.mark.parametrize("query", ["\x00", "sync\x00", "a\x1fb"])
