@@ -1,6 +1,9 @@
-"""What several test modules share that is not a fixture: the fake DingTalk's values and replies.
+"""What several test modules share that is not a fixture: the fake DingTalk's values and replies, the
+token provider's fakes, the edit form's posts, a save whose answer was lost, the zh_Hans catalogue.
 
-Test modules import from here, never from one another (fixtures live in the conftest.py files).
+Test modules import from here, never from one another (fixtures live in the conftest.py files). Over 300
+lines on purpose: small fakes in sections by concern, and one file, as tests/admin_portal/test_env_file.py
+copies this file alone into a clone of the project.
 """
 
 import datetime
