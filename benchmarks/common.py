@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import types
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -71,6 +72,7 @@ def portal() -> types.SimpleNamespace:
         DingTalkError=dingtalk.DingTalkError,
         epoch_ms=dingtalk.epoch_ms,
         from_epoch_ms=dingtalk.from_epoch_ms,
+        ROOM_CODE_PAGE_SIZE=dingtalk.client.ROOM_CODE_PAGE_SIZE,
         call_with_token=credentials.call_with_token,
         Meeting=Meeting,
         MeetingChange=MeetingChange,
@@ -536,6 +538,15 @@ class PortalUser:
         seconds = time.perf_counter() - started
         self.statuses.append(response.status_code)
         return Reply(response.status_code, seconds, response.text)
+
+
+def form_after_save(fields: dict[str, str]) -> None:
+    """The edit form's fields as the page after a save renders them: the version one higher and a new
+    submission key (reusing the old one would post "the same form with other values" every time)."""
+    if "version" in fields:
+        fields["version"] = str(int(fields["version"]) + 1)
+    if "submission" in fields:
+        fields["submission"] = uuid.uuid4().hex
 
 
 def peer_change_path(site: str, pk: int) -> str:

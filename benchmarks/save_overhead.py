@@ -193,8 +193,7 @@ def run(options, sandbox: common.Sandbox) -> int:
             # The browser would show the success message on the page it is redirected to; without that
             # page, the message cookie would only grow, and each save would re-encode it.
             client.cookies.pop("messages", None)
-            if "version" in fields:
-                fields["version"] = str(int(fields["version"]) + 1)
+            common.form_after_save(fields)
 
         return save
 

@@ -149,8 +149,7 @@ def window(name, side: Side, server, sandbox, users, meetings, forms, seconds) -
             with lock:
                 side.statuses.append(reply.status)
             if reply.status == 302:
-                if "version" in fields:
-                    fields["version"] = str(int(fields["version"]) + 1)
+                common.form_after_save(fields)
                 with lock:
                     side.all_saves += 1
                     if measured[0] <= time.monotonic() <= measured[1]:

@@ -7,8 +7,8 @@ HTML page to seed meetings and arm faults.
 
 Rooms: `server` (HTTP, the Host check), `api` (DingTalk's endpoints and faults), `control` (the
 `/_sandbox/` API) and `page` (its HTML, from `templates/`), `state` (the world, behind one lock) with
-its `records` and `state_file`, `masking` (secrets in the request log as shown), `wire` (request and
-reply values).
+its `records` and `state_file`, `gateway_state` (rate limit, armed faults, request log: what the state
+keeps about calls), `masking` (secrets in the request log as shown), `wire` (request and reply values).
 
 Every sandbox knows a demo internal app and a demo third-party suite, both granted
 `VideoConference.Conference.Read` and `VideoConference.Conference.Write`:

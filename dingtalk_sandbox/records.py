@@ -173,7 +173,7 @@ class Meeting:
                 "creatorNick": self.creator_nick,
                 "roomCode": self.room_code,
                 "externalLinkUrl": self.url,
-                "bizType": 1,
+                "bizType": "1",  # a string in the official SDK's model
                 "confDuration": (self.end_time - self.start_time) // 1000,
             }
             for number in range(self.occurrences)

@@ -7,23 +7,23 @@ copies, never live objects, so a caller can't change state without taking the lo
 Time comes from an injectable clock plus an offset that `advance()` moves, so tests can expire a
 token without waiting two hours. Optional persistence writes the durable parts (apps, suites, tokens,
 meetings) to a JSON file after every change (state_file.py), so a demo survives a restart. The records
-themselves are in records.py.
+themselves are in records.py; what the sandbox keeps about the calls it receives (rate limit, armed
+faults, request log) is in gateway_state.py, whose lock this state shares.
 """
 
 from __future__ import annotations
 
-import collections
 import copy
 import os
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .records import ANY_API, CONFERENCE_SCOPES, App, Fault, Meeting, Suite, Token
+from .gateway_state import GatewayState
+from .records import CONFERENCE_SCOPES, App, Meeting, Suite, Token
 from .state_file import Durable, read_state_file, write_state_file
 
 # DingTalk's documented token lifetime, in seconds.
@@ -33,9 +33,6 @@ DEMO_APP_KEY = "sandbox-app-key"
 DEMO_APP_SECRET = "sandbox-app-secret"
 DEMO_SUITE_KEY = "sandbox-suite-key"
 DEMO_SUITE_SECRET = "sandbox-suite-secret"
-
-# The log is for tests and demos; a sandbox left running for days must not grow without bound.
-MAX_LOGGED_REQUESTS = 10_000
 
 
 class MeetingNotFound(LookupError):
@@ -50,8 +47,9 @@ class NotCreator(PermissionError):
     """The caller is not the meeting's creator."""
 
 
-class SandboxState:
-    """The sandbox's world: apps, suites, tokens, meetings, faults, request log, clock, latency.
+class SandboxState(GatewayState):
+    """The sandbox's world: apps, suites, tokens, meetings, clock; and, from `GatewayState`, the rate
+    limit, latency, armed faults and request log.
 
     `now` is the clock (seconds since the epoch); `advance()` adds to it. With `state_file`, the
     durable parts are loaded at start and saved after every change.
@@ -67,24 +65,15 @@ class SandboxState:
         token_ttl: int = TOKEN_TTL,
         seed_demo: bool = True,
     ) -> None:
-        self._lock = threading.RLock()
+        super().__init__(latency_ms=latency_ms, qps=qps)
         self._clock = now
         self._offset = 0.0
-        self.latency_ms = latency_ms
-        # DingTalk's per-API rate limit: at most `qps` calls to one API in any second; None: no limit.
-        self.qps = qps
-        self._calls_per_api: dict[str, collections.deque[float]] = {}
-        # The rate limit counts real seconds (not `now`, which `advance()` moves); tests may replace it.
-        self.rate_clock: Callable[[], float] = time.monotonic
         self.token_ttl = token_ttl
         self.state_file = Path(state_file) if state_file is not None else None
         self._apps: dict[str, App] = {}
         self._suites: dict[str, Suite] = {}
         self._tokens: dict[str, Token] = {}
         self._meetings: dict[str, Meeting] = {}
-        self._faults: list[Fault] = []
-        self._next_fault_id = 1
-        self._requests: list[dict[str, Any]] = []
         if seed_demo:
             self._apps[DEMO_APP_KEY] = App(DEMO_APP_KEY, DEMO_APP_SECRET)
             self._suites[DEMO_SUITE_KEY] = Suite(DEMO_SUITE_KEY, DEMO_SUITE_SECRET)
@@ -268,83 +257,6 @@ class SandboxState:
             raise MeetingCanceled(schedule_conference_id)
         return meeting
 
-    # --- rate limit -------------------------------------------------------------------------------
-
-    def admit(self, api: str) -> bool:
-        """Count a call to `api`; False when it is over the per-API limit (a sliding second, real time,
-        as a gateway counts -- `advance()` does not move it). A refused call is not counted."""
-        if not self.qps:
-            return True
-        with self._lock:
-            now = self.rate_clock()
-            calls = self._calls_per_api.setdefault(api, collections.deque())
-            while calls and calls[0] <= now - 1.0:
-                calls.popleft()
-            admitted = len(calls) < self.qps
-            if admitted:
-                calls.append(now)
-            return admitted
-
-    # --- faults -----------------------------------------------------------------------------------
-
-    def arm_fault(
-        self,
-        fault: str,
-        api: str = "update",
-        count: int = 1,
-        seconds: float | None = None,
-        status: int | None = None,
-    ) -> Fault:
-        """Make the next `count` calls to `api` ("*" for any) fail with `fault`. ValueError if bad."""
-        with self._lock:
-            armed = Fault.checked(self._next_fault_id, fault, api, count, seconds, status)
-            self._next_fault_id += 1
-            self._faults.append(armed)
-            return copy.copy(armed)
-
-    def take_fault(self, api: str) -> Fault | None:
-        """Consume one use of the oldest fault armed for this api, if any."""
-        with self._lock:
-            for armed in self._faults:
-                if armed.api in (api, ANY_API):
-                    armed.remaining -= 1
-                    if armed.remaining == 0:
-                        self._faults.remove(armed)
-                    return copy.copy(armed)
-            return None
-
-    def faults(self) -> list[Fault]:
-        with self._lock:
-            return [copy.copy(f) for f in self._faults]
-
-    def clear_faults(self) -> int:
-        with self._lock:
-            cleared = len(self._faults)
-            self._faults.clear()
-            return cleared
-
-    # --- request log ------------------------------------------------------------------------------
-
-    def record_request(self, entry: dict[str, Any]) -> None:
-        """Log a received DingTalk call; the caller fills in "status"/"fault" via `finish_request`."""
-        with self._lock:
-            self._requests.append(entry)
-            del self._requests[:-MAX_LOGGED_REQUESTS]
-
-    def finish_request(self, entry: dict[str, Any], *, status: int | None, fault: str | None) -> None:
-        with self._lock:
-            entry["status"] = status
-            entry["fault"] = fault
-
-    def requests(self, api: str | None = None) -> list[dict[str, Any]]:
-        """What DingTalk received, oldest first; optionally only calls to one api."""
-        with self._lock:
-            return [copy.deepcopy(e) for e in self._requests if api is None or e["api"] == api]
-
-    def clear_requests(self) -> None:
-        with self._lock:
-            self._requests.clear()
-
     # --- reset ------------------------------------------------------------------------------------
 
     def reset(self) -> None:
@@ -353,8 +265,7 @@ class SandboxState:
         with self._lock:
             self._meetings.clear()
             self._tokens = {k: t for k, t in self._tokens.items() if t.owner is None}
-            self._faults.clear()
-            self._requests.clear()
+            self._forget_calls()
             self._offset = 0.0
             self._save()
 

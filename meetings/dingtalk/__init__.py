@@ -3,6 +3,9 @@
 - `errors`: DingTalk's codes the portal acts on and the `DingTalkError` family;
 - `transport`: the connection pool, timeouts, retries, the shared deadline and reply parsing;
 - `client`: one method per DingTalk API (`client_for(api_base)` builds the client);
+- `values`: the typed values the client takes and returns, and their conversions to and from the wire
+  (epoch milliseconds, settings);
+- `replies`: reading DingTalk's replies into those values, refusing what cannot be stored or shown;
 - `limits`: the title length as DingTalk counts it (no Django, so the sandbox uses it too).
 
 Callers use the names below: `from meetings import dingtalk; dingtalk.client_for(...)`.
@@ -16,18 +19,9 @@ from .client import (
     QUERY_PATH,
     ROOM_CODE_PATH,
     SETTINGS_PATH,
-    SETTINGS_WIRE,
-    STORED_TITLE_MAX_LENGTH,
     UPDATE_PATH,
-    AccessToken,
-    Conference,
-    ConferenceInstance,
-    ConferenceSettings,
-    CreatedConference,
     DingTalkClient,
     client_for,
-    epoch_ms,
-    from_epoch_ms,
 )
 from .errors import (
     JITTER,
@@ -45,6 +39,7 @@ from .errors import (
     retry_delay,
 )
 from .limits import TITLE_MAX_LENGTH, title_length
+from .replies import STORED_TITLE_MAX_LENGTH
 from .transport import (
     MAX_ATTEMPTS,
     REQUEST_ID_HEADER,
@@ -52,6 +47,16 @@ from .transport import (
     USER_AGENT,
     _shared_ends_at,  # noqa: F401 -- tests/admin_portal/test_middleware.py reads it
     shared_deadline,
+)
+from .values import (
+    SETTINGS_WIRE,
+    AccessToken,
+    Conference,
+    ConferenceInstance,
+    ConferenceSettings,
+    CreatedConference,
+    epoch_ms,
+    from_epoch_ms,
 )
 
 __all__ = [

@@ -1,7 +1,7 @@
 """How long a meeting title may be, counted the way DingTalk counts it.
 
 Pure Python with no Django import: the portal's form, the DingTalk client and the local sandbox
-(dingtalk_sandbox/api.py) all count with `title_length`, so none of them lets through a title another
+(dingtalk_sandbox/api/body.py) all count with `title_length`, so none of them lets through a title another
 refuses.
 """
 

@@ -3,16 +3,8 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
-from .bulk_rename import (
-    PreviewRow,
-    Progress,
-    Rename,
-    bulk_rename_preview,
-    bulk_rename_progress,
-    bulk_rename_resume_if_stalled,
-    bulk_rename_run,
-    bulk_rename_start,
-)
+from .bulk_rename import PreviewRow, Progress, Rename, bulk_rename_preview, bulk_rename_progress, bulk_rename_start
+from .bulk_rename_worker import bulk_rename_resume_if_stalled, bulk_rename_run
 from .errors import (
     MeetingCanceled,
     MeetingChangedInDingTalk,
@@ -22,19 +14,17 @@ from .errors import (
     error_message,
 )
 from .imports import MAX_LINES, import_confirm, import_counts, import_create, import_lines, import_preview, import_run
+from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_update
 from .organizations import organization_save
 from .reconcile import meeting_reconcile, meetings_to_reconcile
 from .registration import (
-    Candidate,
     CreatorRefused,
     MeetingAlreadyRegistered,
     MeetingNumberNotFound,
     SeveralMeetings,
     meeting_change_creator,
     meeting_check,
-    meeting_find,
-    meeting_number_digits,
     meeting_register,
     meeting_register_by_number,
     meeting_remove,

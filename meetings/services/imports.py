@@ -19,14 +19,13 @@ from .. import texts
 from ..models import MeetingImport, MeetingImportLine, Organization
 from ..validators import DINGTALK_ID
 from .errors import MeetingError
+from .meeting_numbers import meeting_find, meeting_number_digits
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
     MeetingNumberNotFound,
     SeveralMeetings,
     meeting_check,
-    meeting_find,
-    meeting_number_digits,
     meeting_register,
 )
 

@@ -1,4 +1,8 @@
-"""Use cases for meetings: update, refresh from DingTalk. DingTalk first, then the database."""
+"""Use cases for meetings: update, refresh from DingTalk. DingTalk first, then the database.
+
+What every change of a stored meeting shares lives beside: the lease (leases.py), the audit row (audit.py),
+the DingTalk calls (dingtalk_calls.py).
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,15 @@ from typing import NoReturn
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from .. import credentials, dingtalk, selectors, texts, validators
-from ..models import Meeting, MeetingChange, Organization
-from .dingtalk_values import conference_check
-from .errors import (
-    MeetingCanceled,
-    MeetingChangedInDingTalk,
-    MeetingConflict,
-    MeetingError,
-    MeetingOutcomeUnknown,
-    error_message,
-)
+from .. import credentials, dingtalk, texts, validators
+from ..models import Meeting, MeetingChange
+from .audit import change_for, fail, note_error, stop
+from .dingtalk_calls import change_as_creator, read_conference
+from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, MeetingOutcomeUnknown
+from .leases import check_time_params, release_lease, saved_since, schedule_check, settle_earlier_save, take_lease
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +65,12 @@ def meeting_update(
     if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
         return None
 
-    _settle_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
-    change = _change(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
+    settle_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
+    change = change_for(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
-        _stop(change, _saved_since(change))
-    lease = _take_lease(change)
+        stop(change, saved_since(change))
+    lease = take_lease(change)
     try:
         current = _read_or_fail(change)
         based_on = (meeting.title, meeting.starts_at, meeting.ends_at)
@@ -83,35 +82,29 @@ def meeting_update(
                 "end": texts.local_time(current.ends_at, meeting.organization),
                 "time_zone": meeting.organization.time_zone,
             }
-            _stop(change, MeetingChangedInDingTalk(text, current=current))
+            stop(change, MeetingChangedInDingTalk(text, current=current))
         if not may_reschedule:
             # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
             starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
-        organization = meeting.organization
-        client = dingtalk.client_for(organization.api_base)
         _start(change, lease=lease)
         try:
-            change.request_id = credentials.call_with_token(
-                organization=organization,
-                call=lambda access_token: client.update_schedule_conference(
-                    access_token=access_token,
-                    creator_union_id=meeting.creator_union_id,
-                    schedule_conference_id=meeting.schedule_conference_id,
-                    title=title,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                ),
+            change.request_id = change_as_creator(
+                meeting,
+                dingtalk.DingTalkClient.update_schedule_conference,
+                title=title,
+                starts_at=starts_at,
+                ends_at=ends_at,
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
                 _unknown(change, lease=lease, error=error)
-            _fail(change, error)
+            fail(change, error)
         except Exception as error:  # noqa: BLE001 -- whatever failed after sending, the update may be in DingTalk
             logger.exception("Meeting %s: the update failed after it was sent", meeting.pk)
             _unknown(change, lease=lease, error=error)
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
     finally:
-        _release_lease(meeting, lease)
+        release_lease(meeting, lease)
     return change
 
 
@@ -123,9 +116,9 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     """
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
-    _settle_earlier_save(meeting)
-    change = _change(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
-    lease = _take_lease(change)
+    settle_earlier_save(meeting)
+    change = change_for(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
+    lease = take_lease(change)
     try:
         current = _read_or_fail(change)
         _remember_number(meeting, current)
@@ -134,7 +127,7 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
         change.new_title, change.new_starts_at, change.new_ends_at = current.title, current.starts_at, current.ends_at
         _store(change, lease=lease, title=current.title, starts_at=current.starts_at, ends_at=current.ends_at)
     finally:
-        _release_lease(meeting, lease)
+        release_lease(meeting, lease)
     return change
 
 
@@ -144,90 +137,6 @@ def _remember_number(meeting: Meeting, current: dingtalk.Conference) -> None:
     if (number["room_code"], number["join_url"]) != (meeting.room_code, meeting.join_url):
         Meeting.objects.filter(pk=meeting.pk).update(**number)
         meeting.room_code, meeting.join_url = number["room_code"], number["join_url"]
-
-
-def _change(meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int) -> MeetingChange:
-    """An audit row for an attempt, starting from the stored values."""
-    return MeetingChange(
-        meeting=meeting,
-        organization=meeting.organization,
-        user=by,
-        action=action,
-        based_on_version=based_on_version,
-        old_title=meeting.title,
-        old_starts_at=meeting.starts_at,
-        old_ends_at=meeting.ends_at,
-    )
-
-
-def _stop(change: MeetingChange, conflict: MeetingError) -> NoReturn:
-    """Keep the attempt as a CONFLICT row and raise the conflict."""
-    change.outcome = MeetingChange.Outcome.CONFLICT
-    change.message = conflict.message
-    change.save()
-    raise conflict
-
-
-def _saved_since(change: MeetingChange) -> MeetingConflict:
-    """The conflict of a form opened before the saves since: by the same person, it was another tab."""
-    savers = set(
-        selectors.meeting_changes_since(meeting=change.meeting, version=change.based_on_version).values_list(
-            "user", flat=True
-        )
-    )
-    mine = savers == {change.user.pk}
-    return MeetingConflict(str(texts.SAVED_BY_YOU_ELSEWHERE if mine else texts.SAVED_BY_SOMEONE_ELSE))
-
-
-def update_lease() -> datetime.timedelta:
-    """How long one save may hold a meeting (settings.DINGTALK_UPDATE_LEASE): longer than any save can take."""
-    return datetime.timedelta(seconds=settings.DINGTALK_UPDATE_LEASE)
-
-
-def _settle_earlier_save(meeting: Meeting) -> None:
-    """Settle a pending save of the meeting whose wait is over, before anyone saves on top of it."""
-    from .reconcile import meeting_reconcile  # reconcile.py builds on this module's helpers
-
-    if meeting.update_lease_until is not None and meeting.update_lease_until <= timezone.now():
-        meeting_reconcile(meeting=meeting)
-
-
-def _take_lease(change: MeetingChange) -> datetime.datetime:
-    """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused."""
-    meeting = change.meeting
-    now = timezone.now()
-    lease = now + update_lease()
-    claimed = (
-        Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
-        .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
-        .update(update_lease_until=lease)
-    )
-    if claimed:
-        meeting.update_lease_until = lease  # mirrors the row, so _release_lease knows whether it is still ours
-        return lease
-    stored = Meeting.objects.filter(pk=meeting.pk).values("version", "status").first() or {}
-    if stored.get("status") == Meeting.Status.CANCELED:
-        meeting.status = Meeting.Status.CANCELED
-        raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
-    if stored.get("version") != change.based_on_version:
-        _stop(change, _saved_since(change))
-    pending = meeting.changes.filter(outcome=MeetingChange.Outcome.UNKNOWN, reconciled_at=None).first()
-    if pending is not None and pending.check_after is not None:
-        # Not "someone else is saving": the lock is the wait for an earlier save's uncertain outcome.
-        _stop(change, MeetingConflict(texts.WAITING_FOR_CHECK % _time_params(pending.check_after, meeting)))
-    _stop(change, MeetingConflict(str(texts.SAVE_IN_PROGRESS)))
-
-
-def _time_params(moment: datetime.datetime, meeting: Meeting) -> dict:
-    return {"time": texts.local_clock_time(moment, meeting.organization), "time_zone": meeting.organization.time_zone}
-
-
-def _release_lease(meeting: Meeting, lease: datetime.datetime) -> None:
-    if meeting.update_lease_until != lease:
-        return  # a stored save's UPDATE already cleared it, with the new values
-    # Only our own lease: after it expired, someone else's may stand there.
-    Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=None)
-    meeting.update_lease_until = None
 
 
 def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
@@ -285,13 +194,9 @@ def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exceptio
     check_after = timezone.now() + datetime.timedelta(seconds=2 * settings.DINGTALK_READ_TIMEOUT + 2)
     change.outcome = MeetingChange.Outcome.UNKNOWN
     change.check_after = check_after
-    if isinstance(error, dingtalk.DingTalkError):
-        change.dingtalk_code = error.code or type(error).__name__
-        change.request_id, change.http_status = error.request_id, error.status
-    else:
-        change.dingtalk_code = type(error).__name__
+    note_error(change, error)
     sentence = texts.OUTCOME_UNKNOWN if isinstance(error, dingtalk.DingTalkTimeout) else texts.OUTCOME_UNKNOWN_UNCLEAR
-    change.message = sentence % _time_params(check_after, meeting)
+    change.message = sentence % check_time_params(check_after, meeting)
     with transaction.atomic():
         # Only our own lease: it is moved, not released, so nobody saves before the check.
         if Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after):
@@ -301,63 +206,13 @@ def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exceptio
     raise MeetingOutcomeUnknown(change.message, check_after=check_after) from error
 
 
-def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:
-    """Have a job settle the meeting at `at`, so it is settled even if nobody opens it. The page and
-    `manage.py reconcile_meetings` settle it too, so a queue that is down costs only a log line."""
-    from .. import tasks  # tasks call services
-
-    try:
-        tasks.meeting_reconcile_job.using(run_after=at).enqueue(meeting_id=meeting.pk)
-    except Exception:  # noqa: BLE001 -- the save must not fail because the queue does
-        logger.exception("Meeting %s: could not queue the check with DingTalk", meeting.pk)
-
-
 def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
     meeting = change.meeting
     try:
-        return _dingtalk_meeting(
+        return read_conference(
             organization=meeting.organization,
             schedule_conference_id=meeting.schedule_conference_id,
             request_union_id=meeting.creator_union_id,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        _fail(change, error)
-
-
-def _dingtalk_meeting(
-    *, organization: Organization, schedule_conference_id: str, request_union_id: str
-) -> dingtalk.Conference:
-    """DingTalk's current title and times, checked for the organization before anyone stores them.
-
-    Raises CredentialsError or DingTalkError (DingTalkUnusableValues: values the portal cannot keep).
-    """
-    client = dingtalk.client_for(organization.api_base)
-    current = credentials.call_with_token(
-        organization=organization,
-        call=lambda access_token: client.get_schedule_conference(
-            access_token=access_token,
-            schedule_conference_id=schedule_conference_id,
-            request_union_id=request_union_id,
-        ),
-    )
-    return conference_check(current, organization=organization)
-
-
-def _fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> NoReturn:
-    """Keep the attempt as a FAILED row and raise its sentence; DingTalk saying canceled marks the meeting so."""
-    meeting = change.meeting
-    change.outcome, change.check_after = MeetingChange.Outcome.FAILED, None
-    change.dingtalk_code = type(error).__name__  # credentials the portal lacks: no DingTalk call, no code
-    if isinstance(error, dingtalk.DingTalkError):
-        change.dingtalk_code = error.code or change.dingtalk_code
-        change.request_id, change.http_status = error.request_id, error.status
-    canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
-    change.message = error_message(error, organization=change.organization)
-    if change.dingtalk_code == dingtalk.Code.PERMISSION_ERROR:
-        change.message = f"{change.message} {texts.SAVE_REFUSED_CHANGE_CREATOR}"
-    with transaction.atomic():
-        if canceled:
-            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())
-            meeting.status = Meeting.Status.CANCELED
-        change.save()
-    raise (MeetingCanceled if canceled else MeetingError)(change.message) from error
+        fail(change, error)

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange
+from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingOutcomeUnknown, error_message
-from .meetings import _dingtalk_meeting, _release_lease, _time_params, schedule_check, update_lease
+from .leases import check_time_params, release_lease, schedule_check, update_lease
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
         if not pending:
             return None  # a lease left by a refresh or a read whose process died: nothing was sent
         try:
-            current = _dingtalk_meeting(
+            current = read_conference(
                 organization=meeting.organization,
                 schedule_conference_id=meeting.schedule_conference_id,
                 request_union_id=meeting.creator_union_id,
@@ -64,7 +65,7 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
             _settle(change, current, lease=lease)
         return pending[-1]
     finally:
-        _release_lease(meeting, lease)
+        release_lease(meeting, lease)
 
 
 def meetings_to_reconcile() -> list[Meeting]:
@@ -144,5 +145,5 @@ def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, erro
     schedule_check(meeting, at=retry_at)
     logger.warning("Meeting %s: could not check a pending save with DingTalk: %s", meeting.pk, error)
     raise MeetingOutcomeUnknown(
-        texts.CHECK_FAILED % {"reason": reason, **_time_params(retry_at, meeting)}, check_after=retry_at
+        texts.CHECK_FAILED % {"reason": reason, **check_time_params(retry_at, meeting)}, check_after=retry_at
     ) from error

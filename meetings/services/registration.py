@@ -1,15 +1,14 @@
 """Use cases that bring a booked meeting into the portal, correct its creator, and take it out again.
 
 People know a meeting by its meeting number (room code); DingTalk's update and query APIs need its
-scheduleConferenceId and its creator's unionId. Registration finds the first from the number and has
-DingTalk confirm the second (its query API answers only the creator) before anything is stored.
+scheduleConferenceId and its creator's unionId. Registration finds the first from the number
+(meeting_numbers.py) and has DingTalk confirm the second (its query API answers only the creator) before
+anything is stored.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
@@ -17,18 +16,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
-from ..dingtalk import pacing
 from ..models import Meeting, MeetingChange, Organization
+from .audit import change_for
+from .dingtalk_calls import maybe_paced, read_conference
 from .errors import MeetingError, error_message
-from .meetings import _change, _dingtalk_meeting
+from .meeting_numbers import Candidate, meeting_find
 
 logger = logging.getLogger(__name__)
-
-# A meeting number as DingTalk shows it: digits, grouped by spaces or dashes ("838 722 1234", "838-722-1234").
-_DIGIT_GROUPS = re.compile(r"\d(?:[ \u00a0\u3000-]?\d)*")
-# What people paste before the number: 会议号 (meeting number), 会议 ID, "Meeting ID", "meeting number".
-_LABEL = re.compile(r"(会议号|会议\s*ID|会议号码|meeting\s*(?:number|id|code))\s*[:：]?\s*$", re.IGNORECASE)
-ROOM_CODE_LENGTHS = range(6, 13)
 
 
 class MeetingNumberNotFound(MeetingError):
@@ -57,76 +51,6 @@ class MeetingAlreadyRegistered(MeetingError):
     def __init__(self, message: str, *, meeting: Meeting):
         super().__init__(message)
         self.meeting = meeting
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One booked meeting behind a number: its first instance's title and times, its creator as DingTalk says."""
-
-    schedule_conference_id: str
-    title: str
-    starts_at: object
-    ends_at: object
-    creator_id: str
-    creator_nick: str
-    room_code: str
-    instances: int
-
-
-def meeting_number_digits(text: str) -> str:
-    """The meeting number in what a person typed or pasted, digits only; "" when there is none.
-
-    Takes "838 722 1234", "838-722-1234", "会议号：838 722 1234" or a whole invitation. A number after a
-    label wins; otherwise the first group of 6 to 12 digits (dates and times in an invitation are shorter
-    groups, or broken up by colons and slashes).
-    """
-    groups = [(match, re.sub(r"\D", "", match.group())) for match in _DIGIT_GROUPS.finditer(text or "")]
-    usable = [(match, digits) for match, digits in groups if len(digits) in ROOM_CODE_LENGTHS]
-    for match, digits in usable:
-        if _LABEL.search(text[: match.start()]):
-            return digits
-    return usable[0][1] if usable else ""
-
-
-def meeting_find(*, organization: Organization, room_code: str, paced: bool = False) -> list[Candidate]:
-    """The distinct booked meetings behind a meeting number, in DingTalk's order. Raises MeetingError.
-
-    `paced`: keep the organization's pace and wait out throttling (imports; see dingtalk/pacing.py).
-    """
-    client = dingtalk.client_for(organization.api_base)
-    try:
-        instances = _call(
-            organization,
-            lambda: credentials.call_with_token(
-                organization=organization,
-                call=lambda access_token: client.find_conferences_by_room_code(
-                    access_token=access_token, room_code=room_code
-                ),
-            ),
-            paced=paced,
-        )
-    except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        raise MeetingError(error_message(error, organization=organization)) from error
-    candidates: dict[str, list[dingtalk.ConferenceInstance]] = {}
-    for instance in instances:
-        candidates.setdefault(instance.schedule_conference_id, []).append(instance)
-    found = []
-    for schedule_conference_id, same in candidates.items():
-        first = min(same, key=lambda instance: instance.starts_at)
-        creator = next((instance for instance in same if instance.creator_id), first)
-        found.append(
-            Candidate(
-                schedule_conference_id=schedule_conference_id,
-                title=first.title,
-                starts_at=first.starts_at,
-                ends_at=first.ends_at,
-                creator_id=creator.creator_id,
-                creator_nick=creator.creator_nick,
-                room_code=first.room_code or room_code,
-                instances=len(same),
-            )
-        )
-    return found
 
 
 def meeting_register_by_number(
@@ -261,7 +185,7 @@ def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: Abstr
     old = meeting.creator_union_id
     if creator_union_id == old:
         return None
-    change = _change(meeting, MeetingChange.Action.CREATOR, by=by, based_on_version=meeting.version)
+    change = change_for(meeting, MeetingChange.Action.CREATOR, by=by, based_on_version=meeting.version)
     change.message = texts.CREATOR_CHANGE_AUDIT % {"old": old, "new": creator_union_id}
     try:
         current = _read_as_creator(
@@ -296,7 +220,7 @@ def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay."""
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(removed_at=timezone.now(), updated_by=by)
-        change = _change(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
+        change = change_for(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
         change.outcome = MeetingChange.Outcome.SUCCESS
         change.save()
     return change
@@ -330,9 +254,9 @@ def _read_as_creator(
 ) -> dingtalk.Conference:
     """DingTalk's meeting, read with `creator_union_id` as requestUnionId: DingTalk answers only the creator."""
     try:
-        return _call(
+        return maybe_paced(
             organization,
-            lambda: _dingtalk_meeting(
+            lambda: read_conference(
                 organization=organization,
                 schedule_conference_id=schedule_conference_id,
                 request_union_id=creator_union_id,
@@ -348,10 +272,3 @@ def _read_as_creator(
                 text = f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
             raise MeetingError(text, field="schedule_conference_id") from error
         raise MeetingError(error_message(error, organization=organization)) from error
-
-
-def _call(organization: Organization, call, *, paced: bool):
-    """`call()`, in the organization's pace when `paced` (bulk work; a person's request is not)."""
-    if not paced:
-        return call()
-    return pacing.paced_call(organization=organization.pk, call=call)

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange, Organization
+from .audit import change_for, fail, record_failure
+from .dingtalk_calls import call_dingtalk, change_as_creator
 from .errors import MeetingCanceled, MeetingError, error_message
-from .meetings import _change, _fail, _release_lease, _take_lease
+from .leases import release_lease, take_lease
 
 logger = logging.getLogger(__name__)
 
@@ -58,20 +60,17 @@ def meeting_create(
         new_starts_at=starts_at,
         new_ends_at=ends_at,
     )
-    client = dingtalk.client_for(organization.api_base)
     try:
-        created = credentials.call_with_token(
-            organization=organization,
-            call=lambda access_token: client.create_schedule_conference(
-                access_token=access_token,
-                creator_union_id=creator_union_id,
-                title=title,
-                starts_at=starts_at,
-                ends_at=ends_at,
-            ),
+        created = call_dingtalk(
+            organization,
+            dingtalk.DingTalkClient.create_schedule_conference,
+            creator_union_id=creator_union_id,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        _record_failure(change, error)
+        record_failure(change, error)
         if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
             change.outcome = MeetingChange.Outcome.UNKNOWN
             change.message = texts.CREATE_OUTCOME_UNKNOWN % {
@@ -123,29 +122,20 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     """
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
-    change = _change(meeting, MeetingChange.Action.CANCEL, by=by, based_on_version=meeting.version)
-    lease = _take_lease(change)
-    organization = meeting.organization
-    client = dingtalk.client_for(organization.api_base)
+    change = change_for(meeting, MeetingChange.Action.CANCEL, by=by, based_on_version=meeting.version)
+    lease = take_lease(change)
     try:
         try:
-            change.request_id = credentials.call_with_token(
-                organization=organization,
-                call=lambda access_token: client.cancel_schedule_conference(
-                    access_token=access_token,
-                    creator_union_id=meeting.creator_union_id,
-                    schedule_conference_id=meeting.schedule_conference_id,
-                ),
-            )
+            change.request_id = change_as_creator(meeting, dingtalk.DingTalkClient.cancel_schedule_conference)
             change.message = texts.MEETING_CANCELED_DONE % {"title": meeting.title}
         except dingtalk.DingTalkAPIError as error:
             if error.code != dingtalk.Code.RESOURCE_CANCEL:
-                _fail(change, error)
+                fail(change, error)
             # Canceled already (in DingTalk, or by our own earlier attempt whose answer was lost): done.
             change.dingtalk_code, change.request_id = error.code, error.request_id
             change.message = texts.MEETING_ALREADY_CANCELED % {"title": meeting.title}
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-            _fail(change, error)
+            fail(change, error)
         now = timezone.now()
         with transaction.atomic():
             Meeting.objects.filter(pk=meeting.pk).update(
@@ -161,7 +151,7 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
         meeting.status, meeting.version = Meeting.Status.CANCELED, meeting.version + 1
         meeting.update_lease_until, meeting.updated_by, meeting.updated_at = None, by, now
     finally:
-        _release_lease(meeting, lease)
+        release_lease(meeting, lease)
     return change
 
 
@@ -200,65 +190,44 @@ def meeting_settings_update(
         return None
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
-    change = _change(meeting, MeetingChange.Action.SETTINGS, by=by, based_on_version=meeting.version)
+    change = change_for(meeting, MeetingChange.Action.SETTINGS, by=by, based_on_version=meeting.version)
     change.old_title = change.new_title = meeting.title  # the history names the meeting as it was
     change.settings_changes = {
         name: [_json_value(getattr(based_on, name)), _json_value(value)] for name, value in wanted.items()
     }
-    lease = _take_lease(change)
+    lease = take_lease(change)
     try:
         try:
             current = _dingtalk_settings(meeting)
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-            _fail(change, error)
+            fail(change, error)
         if current != based_on:
             change.outcome = MeetingChange.Outcome.CONFLICT
             change.message = str(texts.SETTINGS_CHANGED_IN_DINGTALK)
             change.save()
             raise SettingsChangedInDingTalk(change.message, current=current)
-        organization = meeting.organization
-        client = dingtalk.client_for(organization.api_base)
         try:
-            change.request_id = credentials.call_with_token(
-                organization=organization,
-                call=lambda access_token: client.update_conference_settings(
-                    access_token=access_token,
-                    creator_union_id=meeting.creator_union_id,
-                    schedule_conference_id=meeting.schedule_conference_id,
-                    changes=wanted,
-                ),
+            change.request_id = change_as_creator(
+                meeting, dingtalk.DingTalkClient.update_conference_settings, changes=wanted
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-            _fail(change, error)
+            fail(change, error)
         change.outcome = MeetingChange.Outcome.SUCCESS
         change.http_status = 200
         change.message = texts.SETTINGS_SAVED % {"fields": change.settings_summary()}
         change.save()
     finally:
-        _release_lease(meeting, lease)
+        release_lease(meeting, lease)
     return change
 
 
 def _dingtalk_settings(meeting: Meeting) -> dingtalk.ConferenceSettings:
-    organization = meeting.organization
-    client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
-        organization=organization,
-        call=lambda access_token: client.get_conference_settings(
-            access_token=access_token, schedule_conference_id=meeting.schedule_conference_id
-        ),
+    return call_dingtalk(
+        meeting.organization,
+        dingtalk.DingTalkClient.get_conference_settings,
+        schedule_conference_id=meeting.schedule_conference_id,
     )
 
 
 def _json_value(value):
     return list(value) if isinstance(value, tuple) else value
-
-
-def _record_failure(change: MeetingChange, error: dingtalk.DingTalkError | credentials.CredentialsError) -> None:
-    """The failed attempt's code, request ID, status and sentence on its audit row (not saved yet)."""
-    change.outcome = MeetingChange.Outcome.FAILED
-    change.dingtalk_code = type(error).__name__
-    if isinstance(error, dingtalk.DingTalkError):
-        change.dingtalk_code = error.code or change.dingtalk_code
-        change.request_id, change.http_status = error.request_id, error.status
-    change.message = error_message(error, organization=change.organization)

@@ -19,6 +19,10 @@ from django.utils import timezone
 from ..models import EditSubmission, Meeting
 
 EDIT_SUBMISSION_KEPT = datetime.timedelta(days=1)
+# Rows older than EDIT_SUBMISSION_KEPT are deleted by a start at most this often per process: a DELETE on
+# every save cost each save a statement and a commit for rows that are a day old.
+EDIT_SUBMISSION_SWEEP_SECONDS = 600.0
+_next_sweep = 0.0  # time.monotonic() at which this process sweeps next
 _KEY = re.compile(r"[0-9a-f]{32}")
 # How often a repeated submission looks whether the first one has finished.
 _POLL_SECONDS = 0.2
@@ -38,7 +42,7 @@ def edit_submission_start(
     the first arrival is returned (with False). A missing or malformed key, or a known key with other
     values (the person went Back and typed something else), starts a submission of its own.
     """
-    EditSubmission.objects.filter(created_at__lt=timezone.now() - EDIT_SUBMISSION_KEPT).delete()
+    _sweep()
     posted = json.dumps(data, sort_keys=True)
     if _KEY.fullmatch(key or ""):
         try:
@@ -50,6 +54,13 @@ def edit_submission_start(
                 return earlier, False
     key = edit_submission_key()
     return EditSubmission.objects.create(key=key, meeting=meeting, user=user, posted=posted), True
+
+
+def _sweep() -> None:
+    global _next_sweep
+    if time.monotonic() >= _next_sweep:
+        _next_sweep = time.monotonic() + EDIT_SUBMISSION_SWEEP_SECONDS
+        EditSubmission.objects.filter(created_at__lt=timezone.now() - EDIT_SUBMISSION_KEPT).delete()
 
 
 def edit_submission_finish(*, submission: EditSubmission, outcome: dict) -> None:

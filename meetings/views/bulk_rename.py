@@ -6,15 +6,16 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView
 
-from .. import selectors, services, texts
+from .. import services, texts
 from ..forms import BulkRenameForm
 from ..models import BulkRename
+from .access import OrganizationsFormMixin
 
 # Seconds between the progress page's reloads while the job runs (a meta refresh: no script, CSP-safe).
 PROGRESS_REFRESH_SECONDS = 2
 
 
-class BulkRenameView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class BulkRenameView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
     """GET with `find`: the preview. POST with `confirm`: start the job with the same fields."""
 
     permission_required = "meetings.bulk_rename_meetings"
@@ -22,7 +23,7 @@ class BulkRenameView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     form_class = BulkRenameForm
 
     def get_form_kwargs(self):
-        kwargs = {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
+        kwargs = super().get_form_kwargs()
         if self.request.method == "GET" and "find" in self.request.GET:
             kwargs["data"] = self.request.GET
         return kwargs

@@ -12,19 +12,17 @@ from django.views.generic import FormView, TemplateView
 from .. import selectors, services, tasks, texts
 from ..forms import MeetingImportForm
 from ..models import MeetingImport
+from .access import OrganizationsFormMixin
 from .registration import REGISTER_PERMISSION
 
 # Seconds between two loads of the progress page while the job runs.
 REFRESH_SECONDS = 2
 
 
-class MeetingImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class MeetingImportView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
     permission_required = REGISTER_PERMISSION
     template_name = "meetings/meeting_import.html"
     form_class = MeetingImportForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
 
     def form_valid(self, form):
         meeting_import = services.import_create(

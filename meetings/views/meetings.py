@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from .. import dingtalk, selectors, services, texts
 from ..forms import MeetingForm, MeetingSearchForm
 from ..models import EditSubmission, Meeting
 from ..validators import reveal_invisible
+from .access import MeetingMixin
 from .restore import restore_initial
 
 
@@ -51,25 +51,6 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return super().get_context_data(
             query=query, search_form=self.search_form, search_label=texts.MEETING_NUMBER_SEARCH_HELP, **kwargs
         )
-
-
-class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """The meeting of the URL, if the person's organizations include its organization; 404 otherwise."""
-
-    include_removed = False  # a meeting removed from the portal is a 404, except where this says otherwise
-
-    @cached_property
-    def meeting(self) -> Meeting:
-        try:
-            # A page shows who changed the meeting last; a save redirects (a refused one reads them on demand).
-            return selectors.meeting_get(
-                user=self.request.user,
-                pk=self.kwargs["pk"],
-                include_removed=self.include_removed,
-                with_last_editor=self.request.method == "GET",
-            )
-        except Meeting.DoesNotExist:
-            raise Http404 from None
 
 
 class MeetingEditView(MeetingMixin, FormView):

@@ -9,13 +9,13 @@ from django.views.generic import FormView
 from .. import selectors, services, texts
 from ..forms import MeetingAddForm, MeetingCreatorForm
 from ..validators import reveal_invisible
-from .meetings import MeetingMixin
+from .access import MeetingMixin, OrganizationsFormMixin
 
 # Office admins add meetings; the creator and removal belong to what adding stored.
 REGISTER_PERMISSION = "meetings.add_meeting"
 
 
-class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
     """Add a booked meeting: by its number (one found: added; several: the person picks one), or by its IDs.
 
     Every step re-posts what was typed, so the page holds no state between the steps.
@@ -24,9 +24,6 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
     permission_required = REGISTER_PERMISSION
     template_name = "meetings/meeting_register.html"
     form_class = MeetingAddForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
 
     def form_invalid(self, form):
         return self.render_to_response(

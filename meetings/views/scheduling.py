@@ -5,12 +5,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
-from .. import selectors, services, texts
+from .. import services, texts
 from ..forms import MeetingCreateForm, MeetingSettingsForm
-from .meetings import MeetingMixin, _saved_values
+from .access import MeetingMixin, OrganizationsFormMixin
+from .meetings import _saved_values
 
 
-class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
     permission_required = "meetings.add_meeting"
     template_name = "meetings/meeting_create.html"
     form_class = MeetingCreateForm
@@ -18,9 +19,6 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     def get_initial(self):
         # ?organization=<id> picks the organization, and so its default creator and time zone.
         return {"organization": self.request.GET.get("organization", "")}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
 
     def form_valid(self, form):
         data = form.cleaned_data

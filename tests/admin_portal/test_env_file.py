@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.admin_portal.test_settings import BASE_DIR
+from tests.admin_portal.production import BASE_DIR
 
 # What `git clone` gives, enough to run manage.py and this package's tests.
 PROJECT = [

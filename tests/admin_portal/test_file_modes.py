@@ -6,7 +6,7 @@ import stat
 import subprocess
 import sys
 
-from tests.admin_portal.test_settings import BASE_DIR, PRODUCTION_ENV
+from tests.admin_portal.production import BASE_DIR, PRODUCTION_ENV
 
 
 def mode(path):

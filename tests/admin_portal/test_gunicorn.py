@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 import requests
 
-from tests.admin_portal.test_settings import BASE_DIR, PRODUCTION_ENV
+from tests.admin_portal.production import BASE_DIR, PRODUCTION_ENV
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 

@@ -39,7 +39,7 @@ def test_static_files_stay_cacheable(client):
 
 def test_the_language_cookie_is_secure_and_same_site_in_production(settings):
     # settings_test turns Secure off for the http test client, as it does for the session cookie.
-    from tests.admin_portal.test_settings import python
+    from tests.admin_portal.production import python
 
     result = python(
         "-c",

@@ -8,51 +8,17 @@ groups) are emptied too, so these tests grant permissions directly.
 
 import datetime
 import os
-import socket
 import subprocess
 import sys
-import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.urls import reverse
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
-from meetings import dingtalk
-from meetings.models import Meeting, Organization
+from meetings.models import Organization
 from tests.helpers import grant
 
+from .helpers import BASE_DIR, PASSWORD, PASTED_TOKEN, book, database_url
 from .portal import Portal
-
-PASTED_TOKEN = "e2e-pasted-token"
-CREATOR = "e2e-creator-union-id"
-PASSWORD = "a long e2e password"
-BASE_DIR = Path(__file__).resolve().parents[2]
-# Olga fixes the typo and moves the meeting by an hour, in Berlin time (UTC+1 in March).
-TYPED = {"title": "Design review", "start_time": "2027-03-15T11:00", "end_time": "2027-03-15T12:30"}
-
-
-def edit_path(meeting):
-    return reverse("meetings:edit", args=[meeting.pk])
-
-
-def save(portal, meeting, **typed):
-    return portal.submit(portal.get(edit_path(meeting)), {**TYPED, **typed})
-
-
-def wait_for_replies(sandbox, seconds=5.0):
-    """Until the sandbox has answered every call it received (a slow reply goes on after the client left)."""
-    deadline = time.monotonic() + seconds
-    while any(call["status"] is None and call["fault"] != "drop" for call in sandbox.state.requests()):
-        assert time.monotonic() < deadline, sandbox.state.requests()
-        time.sleep(0.02)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -92,27 +58,6 @@ def app_organization(sandbox, transactional_db):
     )
 
 
-def book(sandbox, organization, *, title: str, starts_at: datetime.datetime, minutes: int = 60) -> Meeting:
-    """A meeting DingTalk (the sandbox) has, registered in the portal with the same values."""
-    ends_at = starts_at + datetime.timedelta(minutes=minutes)
-    conference_id = str(uuid.uuid4())  # a late reply of one test can never touch another's meeting
-    sandbox.state.upsert_meeting(
-        schedule_conference_id=conference_id,
-        creator_union_id=CREATOR,
-        title=title,
-        start_time=dingtalk.epoch_ms(starts_at),
-        end_time=dingtalk.epoch_ms(ends_at),
-    )
-    return Meeting.objects.create(
-        organization=organization,
-        schedule_conference_id=conference_id,
-        creator_union_id=CREATOR,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-    )
-
-
 @pytest.fixture
 def meeting(sandbox, organization):
     """10:00-11:00 in Berlin on 15 March 2027."""
@@ -141,15 +86,6 @@ def portal(live_server, office_admin):
     person = Portal(live_server.url)
     person.log_in(office_admin.username, PASSWORD)
     return person
-
-
-def database_url(settings_dict) -> str:
-    """The test database (SQLite file or PostgreSQL) as a DATABASE_URL another process can open."""
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = settings_dict["USER"] or "postgres"
-    host = settings_dict["HOST"] or "127.0.0.1"
-    return f"postgres://{user}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from meetings import texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import grant
 
-from .conftest import BASE_DIR, PASSWORD, TYPED, database_url, edit_path, free_port, save, wait_for_replies
+from .helpers import BASE_DIR, PASSWORD, TYPED, database_url, edit_path, free_port, save, wait_for_replies
 from .portal import Portal
 
 pytestmark = pytest.mark.e2e

@@ -8,8 +8,19 @@ from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
 
-from .conftest import CREATOR, PASTED_TOKEN, TYPED, edit_path, save
-from .saves import TYPED_END, TYPED_START, apis, assert_input_kept, sent_body, stored
+from .helpers import (
+    CREATOR,
+    PASTED_TOKEN,
+    TYPED,
+    TYPED_END,
+    TYPED_START,
+    apis,
+    assert_input_kept,
+    edit_path,
+    save,
+    sent_body,
+    stored,
+)
 
 pytestmark = pytest.mark.e2e
 

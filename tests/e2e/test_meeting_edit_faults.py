@@ -13,9 +13,19 @@ from dingtalk_sandbox.api import FAULT_DETAIL
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
 
-from .conftest import PASTED_TOKEN, TYPED, save, wait_for_replies
+from .helpers import (
+    PASTED_TOKEN,
+    RETRIED,
+    TYPED,
+    apis,
+    assert_input_kept,
+    save,
+    sent_body,
+    stored,
+    wait_for_replies,
+    with_request_id,
+)
 from .portal import Page
-from .saves import RETRIED, apis, assert_input_kept, sent_body, stored, with_request_id
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 from meetings import dingtalk
 from meetings.models import Meeting, MeetingImport
 
-from .conftest import CREATOR
+from .helpers import CREATOR
 
 pytestmark = pytest.mark.e2e
 

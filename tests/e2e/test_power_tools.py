@@ -7,7 +7,7 @@ from meetings import texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import grant
 
-from .conftest import CREATOR
+from .helpers import CREATOR
 
 pytestmark = pytest.mark.e2e
 

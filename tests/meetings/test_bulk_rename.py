@@ -109,6 +109,26 @@ def test_a_post_without_confirm_shows_the_preview_and_starts_nothing(alice_clien
     assert not BulkRename.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("date_to", "9999-12-31"),
+        ("date_from", "0001-01-01"),
+        ("date_from", "9999-12-31"),
+        ("date_to", "1969-12-31"),
+    ],
+)
+def test_dates_outside_the_years_meetings_may_have_are_a_form_error(alice_client, renamer, organization, field, value):
+    make_meetings(organization, "Alpha 1")
+
+    response = alice_client.get(PAGE, {"find": "Alpha", "replace": "Beta", field: value})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [texts.DATE_OUT_OF_RANGE]
+    assert str(texts.DATE_OUT_OF_RANGE) in response.content.decode()
+    assert "rows" not in response.context
+
+
 def test_find_is_required(alice_client, renamer):
     response = alice_client.get(PAGE, {"find": "  ", "replace": "Beta"})
 

@@ -24,7 +24,7 @@ def entry(schedule_conference_id="conf-1", **overrides):
         "creatorNick": "Wang Fang",
         "roomCode": "8387221234",
         "externalLinkUrl": "https://meeting.dingtalk.com/j/8387221234",
-        "bizType": 1,
+        "bizType": "1",
         "confDuration": 3600,
         **overrides,
     }

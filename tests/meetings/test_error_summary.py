@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings import texts
-from tests.conftest import grant
+from tests.helpers import grant
 
 SUMMARY = re.compile(
     r'<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>'

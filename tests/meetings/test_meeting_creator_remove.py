@@ -63,6 +63,13 @@ def test_the_same_creator_changes_nothing(alice_client, meeting):
     assert not MeetingChange.objects.exists()
 
 
+def test_an_empty_creator_asks_for_one(alice_client, meeting):
+    response = alice_client.post(creator_url(meeting), {"creator_union_id": ""})
+
+    assert response.context["form"].errors["creator_union_id"] == [texts.CREATOR_UNION_ID_REQUIRED]
+    assert "%(" not in response.content.decode()
+
+
 def test_the_creator_page_shows_the_stored_creator(alice_client, meeting):
     html = alice_client.get(creator_url(meeting)).content.decode()
     assert 'value="creator-union-1"' in html

@@ -3,12 +3,16 @@ for a form submitted twice, and a confirmation before a meeting moves into the p
 
 import datetime
 import json
+import time
 
 import responses
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from meetings import texts
 from meetings.models import EditSubmission, Meeting, MeetingChange
+from meetings.services import submissions
 from tests.helpers import (
     SUFFIX,
     TYPED,
@@ -166,14 +170,31 @@ def test_saving_again_from_the_page_of_a_failure_sends_again(alice_client, meeti
     assert MeetingChange.objects.filter(outcome=MeetingChange.Outcome.SUCCESS).count() == 1
 
 
-def test_submissions_are_kept_for_a_day(alice_client, meeting):
+def test_submissions_are_kept_for_a_day(alice_client, meeting, monkeypatch):
     alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "x" * 51})
     EditSubmission.objects.update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    monkeypatch.setattr(submissions, "_next_sweep", 0.0)  # a sweep is due
 
     alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "y" * 51})
 
     assert [len(submission.data["title"]) for submission in EditSubmission.objects.all()] == [51]
     assert EditSubmission.objects.get().data["title"] == "y" * 51
+
+
+def test_a_save_looks_for_day_old_submissions_at_most_every_ten_minutes(alice_client, meeting, monkeypatch):
+    monkeypatch.setattr(submissions, "_next_sweep", 0.0)
+    alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "x" * 51})
+    EditSubmission.objects.update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    form = opened_form(alice_client, meeting)
+
+    with CaptureQueriesContext(connection) as queries:
+        alice_client.post(edit_url(meeting), {**form, "title": "y" * 51})
+
+    assert not [query for query in queries if query["sql"].startswith("DELETE")]
+    assert EditSubmission.objects.count() == 2  # the day-old one goes with the next sweep
+    monkeypatch.setattr(submissions, "_next_sweep", time.monotonic())  # ten minutes later
+    alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "z" * 51})
+    assert sorted(len(submission.data["title"]) for submission in EditSubmission.objects.all()) == [51, 51]
 
 
 # --- into the past -----------------------------------------------------------------------------------------

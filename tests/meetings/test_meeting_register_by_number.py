@@ -241,7 +241,8 @@ def test_registration_by_id_refused_by_dingtalk_stores_nothing(alice_client, org
 
 def test_registration_by_id_needs_both_ids(alice_client, organization):
     response = post(alice_client, organization, schedule_conference_id="conf-x")
-    assert response.context["form"].errors["creator_union_id"] == [texts.CREATOR_REQUIRED]
+    assert response.context["form"].errors["creator_union_id"] == [texts.CREATOR_UNION_ID_REQUIRED]
+    assert "%(" not in response.content.decode()  # booking's sentence, unfilled, was shown here once
 
 
 # --- one booked meeting, one organization per DingTalk host -------------------------------------------

@@ -19,7 +19,6 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from meetings import dingtalk
-from meetings.forms import title_length
 from meetings.models import Meeting
 from tests.meetings.strategies import (
     PROPERTY,
@@ -61,7 +60,7 @@ def assert_a_valid_update_body(request, meeting):
     assert body["scheduleConferenceId"] == meeting.schedule_conference_id
     title = body["title"]
     assert isinstance(title, str) and title == title.strip() and title
-    assert 1 <= title_length(title) <= dingtalk.TITLE_MAX_LENGTH
+    assert 1 <= dingtalk.title_length(title) <= dingtalk.TITLE_MAX_LENGTH
     assert not any(unicodedata.category(character) == "Cc" for character in title)
     assert type(body["startTime"]) is int and type(body["endTime"]) is int
     assert body["endTime"] > body["startTime"]

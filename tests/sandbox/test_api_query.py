@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import CANCELED_MESSAGE, END, MEETING_ID, START, assert_error, query_path
+from .helpers import CANCELED_MESSAGE, END, MEETING_ID, START, assert_error, query_path
 
 # --- query ----------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import CREATOR, END, MEETING_ID, START, assert_error
+from .helpers import CREATOR, END, MEETING_ID, START, assert_error
 
 ROOM_CODE = "8387221234"
 WEEK_MS = 7 * 24 * 3600 * 1000
@@ -43,6 +43,8 @@ def test_it_finds_a_booked_meeting_by_its_number(api, sandbox):
     assert entry["roomCode"] == ROOM_CODE
     assert entry["externalLinkUrl"] == f"https://meeting.dingtalk.com/j/{ROOM_CODE}"
     assert entry["status"] == 0 and isinstance(entry["conferenceId"], str)
+    # Typed as the official SDK's model declares them (benchmarks/conformance.py checks the whole reply).
+    assert isinstance(entry["bizType"], str) and isinstance(entry["confDuration"], int)
 
 
 def test_an_unknown_number_is_an_empty_list(api):

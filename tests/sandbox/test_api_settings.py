@@ -7,7 +7,7 @@ import requests
 
 from dingtalk_sandbox import Sandbox
 
-from .conftest import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, assert_error
+from .helpers import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, assert_error
 
 SETTINGS_PATH = CONFERENCES_PATH + "/settings"
 
@@ -154,3 +154,19 @@ def test_the_command_line_reads_the_limit_from_the_environment(monkeypatch):
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     assert parser.parse_args([]).qps is None
+
+
+def test_it_takes_the_extension_app_list_the_official_sdk_always_sends(api):
+    # The SDK's model writes "moziConfExtensionAppSettings": [] into every settings update.
+    model = {"lockRoom": 1, "moziConfVirtualExtraSetting": {"waitingRoom": 1, "moziConfExtensionAppSettings": []}}
+
+    response = change_settings(api, model)
+
+    assert response.status_code == 200
+    assert read_settings(api).json()["scheduleConfSettingModel"]["moziConfVirtualExtraSetting"]["waitingRoom"] == 1
+
+
+def test_it_refuses_an_extension_app_list_that_is_not_a_list(api):
+    response = change_settings(api, {"moziConfVirtualExtraSetting": {"moziConfExtensionAppSettings": "all"}})
+
+    assert_error(response, 400, "paramsError")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CANCELED_MESSAGE, CONFERENCES_PATH, END, MEETING_ID, START, assert_error, update_body
+from .helpers import CANCELED_MESSAGE, CONFERENCES_PATH, END, MEETING_ID, START, assert_error, update_body
 
 # --- update ---------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from .conftest import CONFERENCES_PATH, CREATOR, END, START
+from .helpers import CONFERENCES_PATH, CREATOR, END, START
 
 # --- command line ---------------------------------------------------------------------------------
 

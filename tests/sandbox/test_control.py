@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dingtalk_sandbox import FAULTS, READ_SCOPE
 
-from .conftest import CREATOR, END, MEETING_ID, START, TOKEN, assert_error
+from .helpers import CREATOR, END, MEETING_ID, START, TOKEN, assert_error
 
 
 def test_it_refuses_a_cross_origin_form_post(api, sandbox):

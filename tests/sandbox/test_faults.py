@@ -9,7 +9,7 @@ import requests
 
 from dingtalk_sandbox import READ_SCOPE, WRITE_SCOPE
 
-from .conftest import CANCELED_MESSAGE, CREATOR, MEETING_ID, assert_error, query_path
+from .helpers import CANCELED_MESSAGE, CREATOR, MEETING_ID, assert_error, query_path
 
 # --- faults ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import requests
 
 from dingtalk_sandbox import Sandbox, SandboxState
 
-from .conftest import Api
+from .helpers import Api
 
 # --- persistence ----------------------------------------------------------------------------------
 

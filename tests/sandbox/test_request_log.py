@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SUITE_KEY, DEMO_SUITE_SECRET
 
-from .conftest import CONFERENCES_PATH, CORP_TOKEN_PATH, TOKEN, TOKEN_PATH, update_body
+from .helpers import CONFERENCES_PATH, CORP_TOKEN_PATH, TOKEN, TOKEN_PATH, update_body
 
 SUITE_TICKET = "suite-ticket-0123456789"
 

@@ -8,7 +8,7 @@ import pytest
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SUITE_KEY, DEMO_SUITE_SECRET, READ_SCOPE, WRITE_SCOPE
 
-from .conftest import CORP_TOKEN_PATH, TOKEN_PATH, assert_error
+from .helpers import CORP_TOKEN_PATH, TOKEN_PATH, assert_error
 
 # --- access tokens --------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import requests
 
 from dingtalk_sandbox import Sandbox
 
-from .conftest import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, Api, assert_error, query_path
+from .helpers import CONFERENCES_PATH, CREATOR, MEETING_ID, TOKEN, Api, assert_error, query_path
 
 # --- wire details ---------------------------------------------------------------------------------
 

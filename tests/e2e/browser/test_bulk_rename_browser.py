@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from meetings import texts
 from meetings.models import Meeting
-from tests.e2e.conftest import book
+from tests.e2e.helpers import book
 from tests.helpers import grant
 
-from .test_meeting_edit_browser import log_in
+from .helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

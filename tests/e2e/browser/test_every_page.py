@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from meetings.models import Meeting, MeetingChange
-from tests.e2e.conftest import PASSWORD, book
+from tests.e2e.helpers import PASSWORD, book
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

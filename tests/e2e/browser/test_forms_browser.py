@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from meetings import texts
-from tests.e2e.browser.test_meeting_edit_browser import log_in
+
+from .helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

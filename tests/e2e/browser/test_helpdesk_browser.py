@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from meetings import texts
 from meetings.models import Meeting
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import PASSWORD
 from tests.helpers import grant
 
-from .test_meeting_edit_browser import FIXED, press_and_wait_for_the_next_page, skip_to_content, tab_until
+from .helpers import FIXED, press_and_wait_for_the_next_page, skip_to_content, tab_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

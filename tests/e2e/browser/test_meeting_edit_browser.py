@@ -5,31 +5,24 @@ Screenshots go to a temporary directory, to look at when a test fails. The READM
 people see (scripts/readme_screenshots.py), not from these fixtures.
 """
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from meetings import texts
 from meetings.models import Meeting
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import PASSWORD
+
+from .helpers import FIXED, log_in, press_and_wait_for_the_next_page, skip_to_content, tab_until, wait_for_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-FIXED = "Design review"
 SAVED = texts.MEETING_UPDATED % {
     "title": FIXED,
     "start": "2027-03-15 10:00",
     "end": "2027-03-15 11:00",
     "time_zone": "Europe/Berlin",
 }
-# What the focused element is, in words a person would use: its label, link text or button text.
-FOCUSED = """() => {
-  const element = document.activeElement;
-  if (element.labels && element.labels.length) return element.labels[0].textContent.trim();
-  return element.getAttribute("aria-label") || element.textContent.trim() || element.tagName;
-}"""
 
 
 @pytest.fixture
@@ -41,23 +34,6 @@ def refusal_sentence(sandbox, organization):
     request_id = sandbox.state.requests("update")[-1]["requestId"]
     text = texts.PARAMS_ERROR % {"detail": "sandbox injected fault"}
     return f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
-
-
-def wait_for_path(page, path):
-    page.wait_for_url(lambda url: urlsplit(url).path == path)
-
-
-def press_and_wait_for_the_next_page(page, key):
-    with page.expect_navigation():
-        page.keyboard.press(key)
-
-
-def log_in(page, username):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    wait_for_path(page, reverse("meetings:list"))
 
 
 def test_it_fixes_a_typo_and_says_it_is_saved(page, sandbox, meeting, office_admin, screenshots):
@@ -86,24 +62,6 @@ def test_it_shows_dingtalks_error_with_the_typed_input_still_there(page, sandbox
     assert page.get_by_label("Start").input_value() == "2027-03-15T10:30"
     page.screenshot(path=screenshots / "error.png", full_page=True)
     assert Meeting.objects.get(pk=meeting.pk).title == "Design reveiw"
-
-
-def tab_until(page, wanted, *, limit=25, backwards=False):
-    """Press Tab until `wanted` has the focus; the focus stops on the way, each once, in order."""
-    stops = []
-    for _ in range(limit):
-        page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        focused = page.evaluate(FOCUSED)
-        if not stops or stops[-1] != focused:  # a date input's day, month, year... are one stop
-            stops.append(focused)
-        if focused == wanted:
-            return stops
-    raise AssertionError(f"{wanted!r} never got the focus; it went {stops}")
-
-
-def skip_to_content(page):
-    assert tab_until(page, "Skip to content") == ["Skip to content"]
-    page.keyboard.press("Enter")
 
 
 def test_it_works_with_the_keyboard_only(page, sandbox, meeting, office_admin):

@@ -1,0 +1,154 @@
+"""Inputs several forms share: an organization of the person's, a meeting's title and times as DingTalk takes them."""
+
+import datetime
+import unicodedata
+import zoneinfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .. import texts, validators
+from ..dingtalk import TITLE_MAX_LENGTH, title_length
+from ..models import Organization
+
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def organization_field(**kwargs) -> forms.ModelChoiceField:
+    """One of the person's organizations: the form sets `queryset` to them; any other is refused."""
+    return forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        error_messages={"invalid_choice": texts.ORGANIZATION_NOT_ALLOWED},
+        **kwargs,
+    )
+
+
+class LocalDateTimeField(forms.Field):
+    """A `datetime-local` input read as wall-clock time in one organization's time zone.
+
+    A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed; so are digits
+    other than 0-9 (full-width ones read as numbers otherwise) and a time before 1970 in UTC.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+    default_error_messages = {
+        "required": texts.TIME_REQUIRED,
+        "invalid": texts.TIME_INVALID,
+        "nonexistent": texts.TIME_NONEXISTENT,
+        "ambiguous": texts.TIME_AMBIGUOUS,
+        "out_of_range": texts.TIME_OUT_OF_RANGE,
+        "fullwidth_digits": texts.TIME_FULLWIDTH_DIGITS,
+        "before_1970_utc": texts.TIME_BEFORE_1970_UTC,
+    }
+
+    def __init__(self, *, zone: zoneinfo.ZoneInfo | None = None, **kwargs):
+        self.zone = zone or zoneinfo.ZoneInfo("UTC")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                # A stored time this zone cannot show (year 10000 there) is shown in UTC, not a crash;
+                # saving it back is refused by to_python's range check.
+                value = texts.localtime_or_none(value, self.zone) or value.astimezone(datetime.UTC)
+            return value.strftime(DATETIME_LOCAL_FORMAT)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value
+        text = str(value).strip()
+        if not text.isascii() and any(character.isdigit() for character in text):
+            raise forms.ValidationError(self.error_messages["fullwidth_digits"], code="fullwidth_digits")
+        for input_format in INPUT_FORMATS:
+            try:
+                naive = datetime.datetime.strptime(text, input_format)
+                break
+            except ValueError:
+                continue
+        else:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not validators.FIRST_YEAR <= naive.year <= validators.LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        moment = self._localize(naive)
+        if moment < validators.EPOCH:  # 1970-01-01 00:00 in Shanghai is 1969 in UTC
+            raise forms.ValidationError(
+                self.error_messages["before_1970_utc"],
+                code="before_1970_utc",
+                params={"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key},
+            )
+        return moment
+
+    def _localize(self, naive: datetime.datetime) -> datetime.datetime:
+        earlier = naive.replace(tzinfo=self.zone, fold=0)
+        later = naive.replace(tzinfo=self.zone, fold=1)
+        params = {"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key}
+        if earlier.utcoffset() != later.utcoffset():
+            round_trip = earlier.astimezone(datetime.UTC).astimezone(self.zone).replace(tzinfo=None)
+            code = "nonexistent" if round_trip != naive else "ambiguous"
+            raise forms.ValidationError(self.error_messages[code], code=code, params=params)
+        return earlier
+
+
+def title_field() -> forms.CharField:
+    """A meeting's title; TitleAndTimesMixin.clean_title trims and checks it."""
+    return forms.CharField(
+        label=_("Title"),
+        strip=False,
+        error_messages={"required": texts.TITLE_REQUIRED},
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
+    )
+
+
+def start_and_end_fields() -> tuple[LocalDateTimeField, LocalDateTimeField]:
+    """A meeting's start and end; the form sets their `zone` to the organization's."""
+    return LocalDateTimeField(label=_("Start")), LocalDateTimeField(label=_("End"))
+
+
+class TitleAndTimesMixin:
+    """The rules for a meeting's `title` (title_field) and times (start_and_end_fields), written once for the
+    forms that edit and book a meeting. The form's error_messages include these."""
+
+    error_messages = {
+        "title_blank": texts.TITLE_BLANK,
+        "title_too_long": texts.TITLE_TOO_LONG,
+        "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
+        "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
+        "end_not_after_start": texts.END_NOT_AFTER_START,
+    }
+    time_fields = ("start_time", "end_time")
+
+    def clean_title(self):
+        # Trim ordinary and full-width spaces at the ends; DingTalk shows them as part of the title.
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(self.error_messages["title_blank"], code="title_blank")
+        if any(unicodedata.category(ch) == "Cc" for ch in title):
+            raise forms.ValidationError(
+                self.error_messages["title_control_characters"], code="title_control_characters"
+            )
+        if validators.has_invisible_formatting(title):
+            raise forms.ValidationError(
+                self.error_messages["title_invisible_characters"], code="title_invisible_characters"
+            )
+        length = title_length(title)
+        if length > TITLE_MAX_LENGTH:
+            raise forms.ValidationError(
+                self.error_messages["title_too_long"],
+                code="title_too_long",
+                params={"limit": TITLE_MAX_LENGTH, "length": length},
+            )
+        return title
+
+    def check_end_after_start(self, cleaned: dict) -> None:
+        """Called by the form's clean() where its order of checks wants it."""
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error(
+                "end_time",
+                forms.ValidationError(self.error_messages["end_not_after_start"], code="end_not_after_start"),
+            )

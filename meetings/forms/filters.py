@@ -1,0 +1,127 @@
+"""The search box and the filters of lists (activity, bulk rename): what to look for, which days."""
+
+import unicodedata
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .. import services, texts, validators
+from ..models import MeetingChange
+from .fields import organization_field
+
+
+def day_field(label) -> forms.DateField:
+    """An optional day of a filter (activity, bulk rename), typed in the browser's date input."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": texts.DATE_INVALID},
+    )
+
+
+class MeetingSearchForm(forms.Form):
+    """The list's search box: text a database can look for (PostgreSQL refuses NUL in any string)."""
+
+    q = forms.CharField(required=False, error_messages={"null_characters_not_allowed": texts.SEARCH_INVALID})
+
+    error_messages = {"control_characters": texts.SEARCH_INVALID}
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if any(unicodedata.category(character) in {"Cc", "Cs"} for character in query):
+            raise forms.ValidationError(self.error_messages["control_characters"], code="control_characters")
+        return query
+
+
+class DayRangeMixin:
+    """A filter's `date_from` and `date_to` (day_field): days in the years meetings may have, and `date_to`
+    not before `date_from`. The form's error_messages start from this class's."""
+
+    error_messages = {"dates_reversed": texts.FILTER_DATES_REVERSED, "date_out_of_range": texts.DATE_OUT_OF_RANGE}
+
+    def clean_date_from(self):
+        return self._day_in_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self):
+        return self._day_in_range(self.cleaned_data["date_to"])
+
+    def _day_in_range(self, day):
+        """A day whose midnights exist in every zone and in the database: the years meetings may have."""
+        if day and not validators.FIRST_YEAR <= day.year <= validators.LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["date_out_of_range"], code="date_out_of_range")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error(
+                "date_to", forms.ValidationError(self.error_messages["dates_reversed"], code="dates_reversed")
+            )
+        return cleaned
+
+
+class ActivityFilterForm(DayRangeMixin, forms.Form):
+    """Filters of the activity page; dates are each organization's own calendar days."""
+
+    organization = organization_field(required=False, empty_label=_("All organizations"))
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Everyone"),
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Any outcome")), *MeetingChange.Outcome.choices],
+        required=False,
+        error_messages={"invalid_choice": texts.CHOICE_NOT_IN_LIST},
+    )
+    date_from = day_field(_("From"))
+    date_to = day_field(_("To"))
+
+    def __init__(self, *args, organizations, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["person"].queryset = people
+
+
+class BulkRenameForm(DayRangeMixin, forms.Form):
+    """Find and replace in the titles of many meetings; the preview and the job read the same fields."""
+
+    find = forms.CharField(
+        label=_("Find"), max_length=256, strip=False, error_messages={"required": texts.BULK_FIND_REQUIRED}
+    )
+    replace = forms.CharField(label=_("Replace with"), max_length=256, strip=False, required=False)
+    whole_word = forms.BooleanField(label=_("Whole words only"), required=False)
+    organization = organization_field(required=False, empty_label=_("All organizations"))
+    date_from = day_field(_("Starting from"))
+    date_to = day_field(_("Starting until"))
+
+    error_messages = {**DayRangeMixin.error_messages, "find_blank": texts.BULK_FIND_REQUIRED}
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    def clean_find(self):
+        find = self.cleaned_data["find"]
+        if not find.strip():
+            raise forms.ValidationError(self.error_messages["find_blank"], code="find_blank")
+        return find
+
+    @property
+    def job_arguments(self) -> dict:
+        """The service's arguments (only after is_valid())."""
+        cleaned = self.cleaned_data
+        return {
+            "rename": services.Rename(
+                find=cleaned["find"], replace=cleaned["replace"], whole_word=cleaned["whole_word"]
+            ),
+            "organization": cleaned["organization"],
+            "date_from": cleaned["date_from"],
+            "date_to": cleaned["date_to"],
+        }

@@ -1,0 +1,59 @@
+"""The use cases' DingTalk calls: the organization's client and token, a stored meeting's IDs, the pace of bulk work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from .. import credentials, dingtalk
+from ..dingtalk import pacing
+from ..models import Meeting, Organization
+from .dingtalk_values import conference_check
+
+Result = TypeVar("Result")
+
+
+def call_dingtalk(organization: Organization, api: Callable[..., Result], **arguments) -> Result:
+    """`api`, a DingTalkClient method (`dingtalk.DingTalkClient.get_conference_settings`), called with
+    `arguments` on the organization's DingTalk, with its access token. Raises CredentialsError or DingTalkError.
+    """
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
+        organization=organization,
+        call=lambda access_token: api(client, access_token=access_token, **arguments),
+    )
+
+
+def change_as_creator(meeting: Meeting, api: Callable[..., str], **arguments) -> str:
+    """`api`, a DingTalkClient method that changes a booked meeting, called on the meeting as its creator
+    (the only one DingTalk lets change it). Returns DingTalk's request ID."""
+    return call_dingtalk(
+        meeting.organization,
+        api,
+        creator_union_id=meeting.creator_union_id,
+        schedule_conference_id=meeting.schedule_conference_id,
+        **arguments,
+    )
+
+
+def read_conference(
+    *, organization: Organization, schedule_conference_id: str, request_union_id: str
+) -> dingtalk.Conference:
+    """DingTalk's current title and times, checked for the organization before anyone stores them.
+
+    Raises CredentialsError or DingTalkError (DingTalkUnusableValues: values the portal cannot keep).
+    """
+    current = call_dingtalk(
+        organization,
+        dingtalk.DingTalkClient.get_schedule_conference,
+        schedule_conference_id=schedule_conference_id,
+        request_union_id=request_union_id,
+    )
+    return conference_check(current, organization=organization)
+
+
+def maybe_paced(organization: Organization, call: Callable[[], Result], *, paced: bool) -> Result:
+    """`call()`, in the organization's pace when `paced` (bulk work; a person's request is not)."""
+    if not paced:
+        return call()
+    return pacing.paced_call(organization=organization.pk, call=call)

@@ -1,0 +1,81 @@
+"""Saving a meeting's title and times: the outcome, a save that met another one, a save whose answer was lost."""
+
+from django.utils.translation import gettext_lazy as _
+
+# --- success ---------------------------------------------------------------------------------------
+MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
+MEETING_UNCHANGED = _("Nothing to save: the title and times are what DingTalk already has.")
+MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now.")
+
+# --- while a save runs (the edit form's status line, and a second click on Save) -----------------------
+SAVING = _("Saving… DingTalk can take up to %(seconds)d seconds.")
+SAVE_STILL_RUNNING = _(
+    "This form was already sent and DingTalk has not answered it yet. Reload the meeting in a moment to "
+    "see whether it was saved."
+)
+
+# --- someone else changed it -------------------------------------------------------------------------
+SAVED_BY_SOMEONE_ELSE = _(
+    "Not saved: someone else saved this meeting after you opened it. Their changes are listed below; "
+    "your input is still in the form. Reload the meeting to start from the current values."
+)
+SAVED_BY_YOU_ELSEWHERE = _(
+    "Not saved: you saved this meeting in another tab after you opened this form. What you saved there "
+    "is listed below; your input is still in this form. Reload the meeting to start from the current values."
+)
+SAVE_IN_PROGRESS = _(
+    "Not saved: someone else is saving this meeting to DingTalk right now. Your input is still in the "
+    "form; wait a moment, reload the meeting and check before saving again."
+)
+CHANGED_IN_DINGTALK = _(
+    "Not saved: the meeting was changed in DingTalk after you opened it. DingTalk now has “%(title)s” "
+    "from %(start)s to %(end)s (%(time_zone)s). Nothing was sent; your input is still in the form."
+)
+CHANGED_IN_PORTAL_WHILE_SAVING = _(
+    "DingTalk accepted the change, but the portal's copy was changed by someone else meanwhile. Read "
+    "the meeting from DingTalk to see what it has now."
+)
+MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
+MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
+
+# --- a save whose answer was lost: checking with DingTalk (services/reconcile.py) ---------------------
+OUTCOME_UNKNOWN = _(
+    "DingTalk did not answer in time, so it is not known yet whether your change was saved. Nobody can "
+    "save this meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). This "
+    "page will show the answer."
+)
+OUTCOME_UNKNOWN_UNCLEAR = _(
+    "DingTalk's answer was cut off, could not be read or did not confirm the change, so it is not known "
+    "yet whether your change was saved. Nobody can save this meeting until the portal has checked with "
+    "DingTalk, after %(time)s (%(time_zone)s). This page will show the answer."
+)
+WAITING_FOR_CHECK = _(
+    "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk. Nobody can "
+    "save it until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). Your input is "
+    "still in the form."
+)
+CHECKING_WITH_DINGTALK = _(
+    "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there; the "
+    "portal will know after %(time)s (%(time_zone)s). This page reloads itself until then."
+)
+SAVE_UNDER_WAY = _(
+    "Someone is saving this meeting to DingTalk right now. This page reloads itself until it is done, "
+    "at the latest after %(time)s (%(time_zone)s)."
+)
+CHECKED_SAVED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was saved after all. DingTalk has "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+CHECKED_NOT_SAVED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved. DingTalk has "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+)
+CHECKED_NOT_SAVED_PORTAL_UPDATED = _(
+    "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved, and DingTalk has "
+    "values the portal did not: “%(title)s” from %(start)s to %(end)s (%(time_zone)s). The portal now "
+    "shows those."
+)
+CHECK_FAILED = _(
+    "The portal could not check with DingTalk whether an earlier save of this meeting arrived: %(reason)s "
+    "It tries again after %(time)s (%(time_zone)s); until then nobody can save the meeting."
+)
