@@ -22,6 +22,13 @@ def meeting_reconcile_job(meeting_id: int) -> None:
 
 
 @task()
+def meetings_reconcile_due_job() -> None:
+    """Settle every save whose wait is over (services.schedule_check_of_dead_saves queues it)."""
+    for meeting in services.meetings_to_reconcile():
+        meeting_reconcile_job.call(meeting.pk)
+
+
+@task()
 def bulk_rename_run(*, job_id: int, run_token: str) -> None:
     services.bulk_rename_run(job_id=job_id, run_token=run_token)
 

@@ -14,6 +14,7 @@ from .errors import (
     error_message,
 )
 from .imports import MAX_LINES, import_confirm, import_counts, import_create, import_lines, import_preview, import_run
+from .leases import schedule_check_of_dead_saves
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_update
 from .organizations import organization_save
@@ -88,5 +89,6 @@ __all__ = [
     "meeting_settings_update",
     "meeting_update",
     "meetings_to_reconcile",
+    "schedule_check_of_dead_saves",
     "organization_save",
 ]

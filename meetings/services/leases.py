@@ -11,6 +11,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,16 +36,25 @@ def settle_earlier_save(meeting: Meeting) -> None:
         meeting_reconcile(meeting=meeting)
 
 
-def take_lease(change: MeetingChange) -> datetime.datetime:
-    """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused."""
+def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime.datetime:
+    """Claim the meeting for one save (a conditional UPDATE); raise the reason when that is refused.
+
+    With `record_start`, the attempt's audit row is written IN_PROGRESS in the same transaction, before
+    anything goes to DingTalk: if the process dies mid-save, the row and the lease remain, and whoever
+    settles saves whose lease ran out (reconcile.py) settles it.
+    """
     meeting = change.meeting
     now = timezone.now()
     lease = now + update_lease()
-    claimed = (
-        Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
-        .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
-        .update(update_lease_until=lease)
-    )
+    with transaction.atomic():
+        claimed = (
+            Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
+            .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
+            .update(update_lease_until=lease)
+        )
+        if claimed and record_start:
+            change.outcome, change.check_after = MeetingChange.Outcome.IN_PROGRESS, lease
+            change.save()
     if claimed:
         meeting.update_lease_until = lease  # mirrors the row, so release_lease knows whether it is still ours
         return lease
@@ -94,3 +104,18 @@ def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:
         tasks.meeting_reconcile_job.using(run_after=at).enqueue(meeting_id=meeting.pk)
     except Exception:  # noqa: BLE001 -- the save must not fail because the queue does
         logger.exception("Meeting %s: could not queue the check with DingTalk", meeting.pk)
+
+
+def schedule_check_of_dead_saves() -> None:
+    """Have a job settle, once their leases have run out, the saves a dead process left in progress.
+
+    Called when a gunicorn worker starts (admin_portal/gunicorn.conf.py): after a worker or the whole portal
+    was killed, its replacement starts, so a save needs no job of its own (it would cost every save a
+    statement for the rare save that dies). The pages and `manage.py reconcile_meetings` settle them too.
+    """
+    from .. import tasks  # tasks call services
+
+    try:
+        tasks.meetings_reconcile_due_job.using(run_after=timezone.now() + update_lease()).enqueue()
+    except Exception:  # noqa: BLE001 -- a worker must start even when the queue is down
+        logger.exception("Could not queue the check of saves a stopped process left in progress")

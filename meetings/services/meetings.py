@@ -70,7 +70,7 @@ def meeting_update(
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
         stop(change, saved_since(change))
-    lease = take_lease(change)
+    lease = take_lease(change, record_start=True)
     try:
         current = _read_or_fail(change)
         based_on = (meeting.title, meeting.starts_at, meeting.ends_at)
@@ -86,7 +86,6 @@ def meeting_update(
         if not may_reschedule:
             # A title fix keeps the times DingTalk has now, never the portal's possibly stale copy.
             starts_at, ends_at = change.new_starts_at, change.new_ends_at = current.starts_at, current.ends_at
-        _start(change, lease=lease)
         try:
             change.request_id = change_as_creator(
                 meeting,
@@ -172,15 +171,6 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     meeting.version = change.based_on_version + 1
     meeting.update_lease_until = None
     meeting.updated_by, meeting.updated_at = change.user, updated_at
-
-
-def _start(change: MeetingChange, *, lease: datetime.datetime) -> None:
-    """Keep the attempt as IN_PROGRESS before the update's first byte goes out (autocommitted), and have
-    it checked when the lease runs out: if this process dies mid-save, the row and the check remain."""
-    change.outcome = MeetingChange.Outcome.IN_PROGRESS
-    change.check_after = lease
-    change.save()
-    schedule_check(change.meeting, at=lease)
 
 
 def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exception) -> NoReturn:

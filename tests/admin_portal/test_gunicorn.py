@@ -221,3 +221,12 @@ def test_the_right_key_starts(database_with_a_secret):
 
     assert code is None, output
     assert "Booting worker" in output
+
+
+@pytest.mark.django_db
+def test_each_worker_queues_the_check_of_saves_a_killed_process_left_in_progress():
+    from django_tasks_db.models import DBTaskResult
+
+    config()["post_worker_init"](worker=None)
+
+    assert [job.task_path for job in DBTaskResult.objects.all()] == ["meetings.tasks.meetings_reconcile_due_job"]

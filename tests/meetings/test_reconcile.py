@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
@@ -175,12 +176,12 @@ def test_a_failed_check_keeps_the_lock_and_is_tried_again(alice_client, meeting)
     assert "pending-check" in response.content.decode()
 
 
-@responses.activate
-def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
-    # A worker killed mid-save leaves its IN_PROGRESS row and its lease; DingTalk got the update.
+@pytest.fixture
+def dead_save(meeting, office_admin):
+    """A worker killed mid-save left its IN_PROGRESS row and its lease, now run out; DingTalk got the update."""
     lease = timezone.now() - datetime.timedelta(seconds=1)
     Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=lease)
-    change = MeetingChange.objects.create(
+    return MeetingChange.objects.create(
         meeting=meeting,
         organization=meeting.organization,
         user=office_admin,
@@ -192,6 +193,11 @@ def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
         new_ends_at=meeting.ends_at,
         check_after=lease,
     )
+
+
+@responses.activate
+def test_the_command_settles_a_save_whose_process_died(meeting, dead_save):
+    change = dead_save
     dingtalk_has(meeting, title="Weekly sync v2")
     out = io.StringIO()
 
@@ -205,6 +211,22 @@ def test_the_command_settles_a_save_whose_process_died(meeting, office_admin):
     calls = len(responses.calls)
     call_command("reconcile_meetings", stdout=io.StringIO())
     assert len(responses.calls) == calls
+
+
+@responses.activate
+def test_the_job_a_starting_worker_queues_settles_a_save_whose_process_died(meeting, dead_save, settings):
+    from meetings import tasks
+
+    dingtalk_has(meeting, title="Weekly sync v2")
+    services.schedule_check_of_dead_saves()
+    (job,) = DBTaskResult.objects.all()
+    assert job.task_path == "meetings.tasks.meetings_reconcile_due_job"
+    assert job.run_after > timezone.now() + datetime.timedelta(seconds=settings.DINGTALK_UPDATE_LEASE - 5)
+
+    tasks.meetings_reconcile_due_job.call()  # as the worker runs it, once the lease has run out
+
+    assert MeetingChange.objects.get(pk=dead_save.pk).outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert Meeting.objects.get(pk=meeting.pk).title == "Weekly sync v2"
 
 
 @responses.activate

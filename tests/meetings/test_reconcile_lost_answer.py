@@ -130,6 +130,7 @@ def test_the_row_is_in_progress_before_the_update_is_sent(alice_client, meeting)
     assert seen == [("in_progress", TYPED_TITLE, lease)]
     assert lease is not None  # a dead process's row is checked when its lease runs out
     assert (the_change(meeting).outcome, the_change(meeting).check_after) == ("success", None)
+    assert not DBTaskResult.objects.exists()  # a save that ends queues no check: see the worker-start one
 
 
 @responses.activate
