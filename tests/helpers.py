@@ -1,6 +1,9 @@
-"""What several test modules share that is not a fixture: the fake DingTalk's values and replies.
+"""What several test modules share that is not a fixture: the fake DingTalk's values and replies, the
+token provider's fakes, the edit form's posts, a save whose answer was lost, the zh_Hans catalogue.
 
-Test modules import from here, never from one another (fixtures live in the conftest.py files).
+Test modules import from here, never from one another (fixtures live in the conftest.py files). Over 300
+lines on purpose: small fakes in sections by concern, and one file, as tests/admin_portal/test_env_file.py
+copies this file alone into a clone of the project.
 """
 
 import datetime
@@ -15,14 +18,20 @@ import urllib3
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
-from meetings import dingtalk, texts
+from meetings import credentials, dingtalk, services, texts
+from meetings.models import Meeting, MeetingChange, Organization
 
 API_BASE = "https://api.dingtalk.com"
 UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
 ACCESS_TOKEN = "tok-Secret-1234567890"
 APP_KEY = "ding-app-key-1"
 APP_SECRET = "app-Secret-abcdefghij"
+# A third-party (ISV) app's suite secret and ticket: tests/meetings/test_secrets.py checks no page or column
+# shows them.
+SUITE_SECRET = "suite-Secret-Never-Shown"
+SUITE_TICKET = "ticket-Never-Shown-1"
 REQUEST_ID = "req-err-1"
 # The seed page's example meeting: 2023-06-28 12:00-13:00 in Shanghai, 1687924800000-1687928400000 ms.
 SYNC_STARTS_AT = datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC)
@@ -32,6 +41,11 @@ SYNC_ENDS_AT = datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC)
 def dingtalk_error(status, code, message="detail", *, requestid=REQUEST_ID, **extra) -> dict:
     """DingTalk's error reply, as keyword arguments for `responses.add` (its JSON body is ["json"])."""
     return {"status": status, "json": {"code": code, "message": message, "requestid": requestid, **extra}}
+
+
+# Two of DingTalk's refusals many tests answer a meeting's query with.
+DINGTALK_BUSY = dingtalk_error(500, "systemError", "systemError:busy", requestid="req-q")
+DINGTALK_CANCELED = dingtalk_error(400, "resourceCancel", "Schedule conference has canceled", requestid="r")
 
 
 def send_update(client: dingtalk.DingTalkClient, **overrides):
@@ -61,13 +75,22 @@ def connection_dropped() -> requests.ConnectionError:
     return requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", closed))
 
 
+# Failed creates that may have reached DingTalk: never sent again, as a second create is a second meeting.
+CREATE_MAY_HAVE_ARRIVED = [
+    {"body": requests.ReadTimeout("slow")},
+    {"body": connection_dropped()},
+    dingtalk_error(500, "systemError", "systemError:busy"),
+]
+
+
 def dingtalk_query_url(meeting) -> str:
     return meeting.organization.api_base + dingtalk.QUERY_PATH.format(id=meeting.schedule_conference_id)
 
 
-def dingtalk_has(meeting, **overrides):
+def dingtalk_has(meeting, *, also=None, **overrides):
     """DingTalk's query API answers with the meeting as stored, or with `overrides` (title, starts_at,
-    ends_at): the read every save makes before it sends the update. Call it inside @responses.activate."""
+    ends_at), and with the reply fields in `also` (roomCode, url): the read every save makes before it sends
+    the update. Call it inside @responses.activate."""
     values = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, **overrides}
     return responses.get(
         dingtalk_query_url(meeting),
@@ -76,6 +99,7 @@ def dingtalk_has(meeting, **overrides):
             "title": values["title"],
             "startTime": dingtalk.epoch_ms(values["starts_at"]),
             "endTime": dingtalk.epoch_ms(values["ends_at"]),
+            **(also or {}),
         },
     )
 
@@ -86,6 +110,21 @@ def grant(user, *codenames):
 
 def edit_url(meeting) -> str:
     return reverse("meetings:edit", args=[meeting.pk])
+
+
+def post_edit(client, meeting, **fields):
+    """The edit form posted with a new title and the `meeting` fixture's own times (10:00-11:00 in Shanghai)."""
+    return client.post(
+        edit_url(meeting),
+        {
+            "title": "New title",
+            "start_time": "2026-12-01T10:00",
+            "end_time": "2026-12-01T11:00",
+            "version": meeting.version,
+            **fields,
+        },
+        follow=True,
+    )
 
 
 def form_values(response) -> dict:
@@ -104,6 +143,81 @@ def shown_messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+# --- the token provider -------------------------------------------------------------------------------
+TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
+CORP_TOKEN_URL = API_BASE + dingtalk.CORP_ACCESS_TOKEN_PATH
+INVALID_AUTHENTICATION = {
+    "status": 400,
+    "json": {"code": "InvalidAuthentication", "message": "token expired", "requestid": "req-auth"},
+}
+
+
+def issue_token(token="app-token-1", expire_in=7200, url=TOKEN_URL):
+    return responses.post(url, json={"accessToken": token, "expireIn": expire_in})
+
+
+def update_with_token(organization):
+    """One meeting update through the seam services use; returns DingTalk's request ID."""
+    client = dingtalk.client_for(organization.api_base)
+    return credentials.call_with_token(
+        organization=organization, call=lambda access_token: send_update(client, access_token=access_token)
+    )
+
+
+def sent_tokens():
+    return [call.request.headers.get(dingtalk.TOKEN_HEADER) for call in responses.calls if call.request.method == "PUT"]
+
+
+def token_requests():
+    return [call for call in responses.calls if call.request.url in (TOKEN_URL, CORP_TOKEN_URL)]
+
+
+def cache_token(organization, token, *, expires_in):
+    Organization.objects.filter(pk=organization.pk).update(
+        access_token=token, access_token_expires_at=timezone.now() + expires_in
+    )
+    organization.refresh_from_db()
+
+
+def update_meeting(meeting, by, **values):
+    """meeting_update as a save from the edit page would call it: the stored values unless `values` change them."""
+    return services.meeting_update(
+        **{
+            "meeting": meeting,
+            "title": meeting.title,
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "by": by,
+            "based_on_version": meeting.version,
+            **values,
+        }
+    )
+
+
+def stored_meeting(meeting):
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+def make_meetings(organization, *titles, start=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)):
+    """One meeting of `organization` per title, a day apart (the bulk rename's candidates)."""
+    return [
+        Meeting.objects.create(
+            organization=organization,
+            schedule_conference_id=f"conf-{number}",
+            creator_union_id="creator-union-1",
+            title=title,
+            starts_at=start + datetime.timedelta(days=number),
+            ends_at=start + datetime.timedelta(days=number, hours=1),
+        )
+        for number, title in enumerate(titles)
+    ]
+
+
+def started_rename(user, rename):
+    """A stored bulk rename job whose task has not run (on_commit callbacks are not run in these tests)."""
+    return services.bulk_rename_start(by=user, rename=rename)
+
+
 # --- the edit form ------------------------------------------------------------------------------------
 TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
 
@@ -114,6 +228,43 @@ def assert_input_kept(response):
     assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html
     assert 'value="2026-12-01T14:00"' in html
     assert 'value="2026-12-01T15:30"' in html
+
+
+# --- a save whose answer was lost (test_reconcile*) ------------------------------------------------------
+# What TYPED means in Shanghai (UTC+8): what a save asks DingTalk to have.
+TYPED_TITLE = TYPED["title"]
+TYPED_START = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
+TYPED_END = datetime.datetime(2026, 12, 1, 7, 30, tzinfo=datetime.UTC)
+READ_TIMEOUT = 6.0
+
+
+def post_typed(client, meeting, version=None, **data):
+    return client.post(
+        edit_url(meeting), {**TYPED, "version": meeting.version if version is None else version, **data}, follow=True
+    )
+
+
+def sent_updates():
+    return [call for call in responses.calls if call.request.method == "PUT"]
+
+
+def the_change(meeting):
+    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE)
+
+
+def unknown_sentence(change, sentence=texts.OUTCOME_UNKNOWN):
+    return sentence % {
+        "time": timezone.localtime(change.check_after, change.organization.zone).strftime("%H:%M:%S"),
+        "time_zone": "Asia/Shanghai",
+    }
+
+
+def lost_answer(alice_client, meeting):
+    """Alice saves TYPED and DingTalk's answer is lost (a read timeout): the change is pending."""
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
+    post_typed(alice_client, meeting)
+    return the_change(meeting)
 
 
 # Every way a DingTalk call fails, as `responses` replies, and the sentence the person is shown.

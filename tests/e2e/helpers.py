@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from meetings import dingtalk
+from meetings import dingtalk, texts
 from meetings.models import Meeting
 
 PASTED_TOKEN = "e2e-pasted-token"
@@ -74,3 +74,38 @@ def database_url(settings_dict) -> str:
     user = settings_dict["USER"] or "postgres"
     host = settings_dict["HOST"] or "127.0.0.1"
     return f"postgres://{user}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+# --- what the edit tests expect of a save ----------------------------------------------------------
+# What TYPED is in UTC.
+TYPED_START = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC)
+TYPED_END = datetime.datetime(2027, 3, 15, 11, 30, tzinfo=datetime.UTC)
+RETRIED = dingtalk.MAX_ATTEMPTS  # the client tries an idempotent call this often before it gives up
+
+
+def sent_body(meeting, **overrides):
+    return {
+        "creatorUnionId": CREATOR,
+        "scheduleConferenceId": meeting.schedule_conference_id,
+        "title": TYPED["title"],
+        "startTime": dingtalk.epoch_ms(TYPED_START),
+        "endTime": dingtalk.epoch_ms(TYPED_END),
+        **overrides,
+    }
+
+
+def with_request_id(text, request_id):
+    return f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+
+
+def apis(sandbox):
+    return [call["api"] for call in sandbox.state.requests()]
+
+
+def stored(meeting):
+    found = Meeting.objects.get(pk=meeting.pk)
+    return found.title, found.starts_at, found.ends_at, found.version, found.status
+
+
+def assert_input_kept(page):
+    assert {name: page.value(name) for name in TYPED} == TYPED

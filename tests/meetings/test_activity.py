@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,13 +15,6 @@ from meetings.models import Meeting, MeetingChange, Organization
 
 ACTIVITY_URL = reverse("meetings:activity")
 CSV_URL = reverse("meetings:activity_csv")
-
-
-@pytest.fixture
-def office_admin_client(client, office_admin):
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
-    return client
 
 
 @pytest.fixture

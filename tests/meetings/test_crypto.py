@@ -6,11 +6,10 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.urls import reverse
 
 from meetings import checks, crypto
 from meetings.models import Organization
-from tests.helpers import ACCESS_TOKEN, APP_SECRET
+from tests.helpers import ACCESS_TOKEN, APP_SECRET, post_edit
 
 SECRET_COLUMNS = ("access_token", "app_secret", "suite_ticket")
 NEW_KEY = Fernet.generate_key().decode()
@@ -54,16 +53,7 @@ def test_a_wrong_key_is_a_clear_error_at_first_use(organization, settings):
 @responses.activate
 def test_a_wrong_key_never_sends_ciphertext_to_dingtalk(alice_client, meeting, settings):
     settings.DINGTALK_ENCRYPTION_KEYS = [NEW_KEY]
-    response = alice_client.post(
-        reverse("meetings:edit", args=[meeting.pk]),
-        {
-            "title": "New title",
-            "start_time": "2026-12-01T10:00",
-            "end_time": "2026-12-01T11:00",
-            "version": 1,
-        },
-        follow=True,
-    )
+    response = post_edit(alice_client, meeting, version=1)
     assert response.status_code == 200  # a message (tests/meetings/test_undecryptable_secrets.py), not a 500
     assert len(responses.calls) == 0
 

@@ -7,13 +7,12 @@ import io
 
 import pytest
 import responses
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.helpers import ACCESS_TOKEN, API_BASE, dingtalk_has
+from tests.helpers import ACCESS_TOKEN, API_BASE, dingtalk_has, post_edit
 
 ADD_URL = reverse("meetings:add")
 QUERY_URL = API_BASE + "/v1.0/conference/scheduleConferences/conf-new/infos"
@@ -32,13 +31,6 @@ def new_york(organization):
     organization.time_zone = "America/New_York"
     organization.save()
     return organization
-
-
-@pytest.fixture
-def office_admin_client(client, office_admin):
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
-    return client
 
 
 def register(client, organization, *, title="Review", starts_at, ends_at):
@@ -141,16 +133,7 @@ def test_refresh_refuses_times_the_zone_cannot_show(alice_client, meeting):
 def test_a_save_stops_when_dingtalk_has_times_the_zone_cannot_show(alice_client, meeting):
     dingtalk_has(meeting, starts_at=FAR_FUTURE, ends_at=FAR_FUTURE + datetime.timedelta(minutes=30))
 
-    response = alice_client.post(
-        reverse("meetings:edit", args=[meeting.pk]),
-        {
-            "title": "Weekly sync v2",
-            "start_time": "2026-12-01T10:00",
-            "end_time": "2026-12-01T11:00",
-            "version": meeting.version,
-        },
-        follow=True,
-    )
+    response = post_edit(alice_client, meeting, title="Weekly sync v2")
 
     assert response.status_code == 200
     assert messages_of(response) == [unusable(meeting.organization)]

@@ -10,7 +10,9 @@ from django.urls import reverse
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import (
+    DINGTALK_CANCELED,
     FAILURES,
+    TYPED,
     UPDATE_URL,
     assert_input_kept,
     dingtalk_has,
@@ -21,8 +23,6 @@ from tests.helpers import (
     opened_form,
     shown_messages,
 )
-
-TYPED = {"title": "Weekly sync <b>v2</b>", "start_time": "2026-12-01T14:00", "end_time": "2026-12-01T15:30"}
 
 
 @pytest.fixture
@@ -164,11 +164,7 @@ def test_a_failed_query_has_the_same_message_as_a_failed_update(alice_client, me
 
 @responses.activate
 def test_a_query_saying_canceled_marks_the_meeting_read_only(alice_client, meeting):
-    responses.get(
-        dingtalk_query_url(meeting),
-        status=400,
-        json={"code": "resourceCancel", "message": "Schedule conference has canceled", "requestid": "r"},
-    )
+    responses.get(dingtalk_query_url(meeting), **DINGTALK_CANCELED)
 
     response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), **TYPED}, follow=True)
 

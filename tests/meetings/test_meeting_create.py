@@ -4,13 +4,19 @@ import datetime
 import json
 
 import pytest
-import requests
 import responses
 from django.urls import reverse
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import ACCESS_TOKEN, API_BASE, connection_dropped, dingtalk_error, grant, shown_messages
+from tests.helpers import (
+    ACCESS_TOKEN,
+    API_BASE,
+    CREATE_MAY_HAVE_ARRIVED,
+    dingtalk_error,
+    grant,
+    shown_messages,
+)
 
 CREATE_PAGE = reverse("meetings:create")
 CREATE_URL = API_BASE + dingtalk.CREATE_PATH
@@ -131,14 +137,7 @@ def test_a_refused_create_says_why_and_keeps_a_failed_row(alice_client, organiza
 
 
 @responses.activate
-@pytest.mark.parametrize(
-    "reply",
-    [
-        {"body": requests.ReadTimeout("slow")},
-        {"body": connection_dropped()},
-        dingtalk_error(500, "systemError", "systemError:busy"),
-    ],
-)
+@pytest.mark.parametrize("reply", CREATE_MAY_HAVE_ARRIVED)
 def test_an_unknown_outcome_is_not_retried_and_says_how_to_look(alice_client, organization, reply):
     responses.post(CREATE_URL, **reply)
 

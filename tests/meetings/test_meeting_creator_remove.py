@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import dingtalk_error, dingtalk_has, dingtalk_query_url, edit_url, grant, shown_messages
+from tests.helpers import dingtalk_error, dingtalk_has, dingtalk_query_url, edit_url, grant, post_edit, shown_messages
 
 
 def creator_url(meeting):
@@ -96,16 +96,7 @@ def test_a_save_refused_with_permission_error_points_to_change_creator(alice_cli
         **dingtalk_error(400, "permissionError", "permissionError:not creator"),
     )
 
-    response = alice_client.post(
-        edit_url(meeting),
-        {
-            "title": "New title",
-            "start_time": "2026-12-01T10:00",
-            "end_time": "2026-12-01T11:00",
-            "version": meeting.version,
-        },
-        follow=True,
-    )
+    response = post_edit(alice_client, meeting)
 
     assert str(texts.SAVE_REFUSED_CHANGE_CREATOR) in " ".join(shown_messages(response))
 

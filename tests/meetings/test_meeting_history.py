@@ -2,8 +2,6 @@
 
 import datetime
 
-import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,13 +10,6 @@ from meetings.models import Meeting, MeetingChange
 
 START = datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)
 HOUR = datetime.timedelta(hours=1)
-
-
-@pytest.fixture
-def office_admin_client(client, office_admin):
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
-    return client
 
 
 def history_url(meeting):

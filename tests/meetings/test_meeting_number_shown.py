@@ -6,9 +6,8 @@ import pytest
 import responses
 from django.urls import reverse
 
-from meetings import dingtalk
 from meetings.models import Meeting
-from tests.helpers import dingtalk_query_url, edit_url
+from tests.helpers import dingtalk_has, edit_url
 
 LIST_URL = reverse("meetings:list")
 LINK = "https://meeting.dingtalk.com/j/8387221234"
@@ -99,17 +98,7 @@ def test_a_number_of_another_organizations_meeting_is_not_found(alice_client, nu
 
 @responses.activate
 def test_reading_again_from_dingtalk_keeps_the_number_and_link(alice_client, meeting):
-    responses.get(
-        dingtalk_query_url(meeting),
-        json={
-            "scheduleConferenceId": meeting.schedule_conference_id,
-            "title": meeting.title,
-            "startTime": dingtalk.epoch_ms(meeting.starts_at),
-            "endTime": dingtalk.epoch_ms(meeting.ends_at),
-            "roomCode": "8387221234",
-            "url": LINK,
-        },
-    )
+    dingtalk_has(meeting, also={"roomCode": "8387221234", "url": LINK})
 
     alice_client.post(reverse("meetings:refresh", args=[meeting.pk]))
 
@@ -119,17 +108,7 @@ def test_reading_again_from_dingtalk_keeps_the_number_and_link(alice_client, mee
 
 @responses.activate
 def test_a_join_link_that_is_not_http_is_not_kept(alice_client, meeting):
-    responses.get(
-        dingtalk_query_url(meeting),
-        json={
-            "scheduleConferenceId": meeting.schedule_conference_id,
-            "title": meeting.title,
-            "startTime": dingtalk.epoch_ms(meeting.starts_at),
-            "endTime": dingtalk.epoch_ms(meeting.ends_at),
-            "roomCode": "838 722 1234",
-            "url": "javascript:alert(1)",
-        },
-    )
+    dingtalk_has(meeting, also={"roomCode": "838 722 1234", "url": "javascript:alert(1)"})
 
     alice_client.post(reverse("meetings:refresh", args=[meeting.pk]))
 

@@ -7,12 +7,11 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import dingtalk, texts
+from meetings import texts
 from meetings.admin import token_status
 from meetings.models import Organization
-from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET
+from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, TOKEN_URL, cache_token
 
-TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
 ADD_URL = reverse("admin:meetings_organization_add")
 CHANGELIST_URL = reverse("admin:meetings_organization_changelist")
 INTERNAL_APP = Organization.AuthMode.INTERNAL_APP
@@ -48,13 +47,6 @@ def form_data(organization=None, **overrides):
 
 def errors(response, field):
     return response.context["adminform"].form.errors.get(field, [])
-
-
-def cache(organization, token, *, expires_in):
-    Organization.objects.filter(pk=organization.pk).update(
-        access_token=token, access_token_expires_at=timezone.now() + expires_in
-    )
-    organization.refresh_from_db()
 
 
 # --- write-only secrets ------------------------------------------------------------------------------
@@ -109,7 +101,7 @@ def test_it_validates_the_zone_and_the_api_base(admin_client, settings, field, v
 
 
 def test_switching_to_a_pasted_token_needs_one_pasted(admin_client, app_organization):
-    cache(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
+    cache_token(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
     data = form_data(app_organization, auth_mode=Organization.AuthMode.ACCESS_TOKEN)
     response = admin_client.post(change_url(app_organization), data)
     assert errors(response, "new_access_token")
@@ -127,7 +119,7 @@ def test_a_pasted_tokens_expiry_must_not_have_passed(admin_client, organization)
 
 
 def test_a_new_app_secret_drops_the_cached_token(admin_client, app_organization):
-    cache(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
+    cache_token(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
     data = form_data(app_organization, new_app_secret="new-Secret-2")
     response = admin_client.post(change_url(app_organization), data)
     assert response.status_code == 302
@@ -138,7 +130,7 @@ def test_a_new_app_secret_drops_the_cached_token(admin_client, app_organization)
 def test_saving_other_fields_keeps_a_token_and_lease_written_meanwhile(admin_client, app_organization):
     admin_client.get(change_url(app_organization))  # the admin opens the form ...
     lease = timezone.now() + datetime.timedelta(seconds=10)
-    cache(app_organization, "renewed-meanwhile", expires_in=datetime.timedelta(hours=2))
+    cache_token(app_organization, "renewed-meanwhile", expires_in=datetime.timedelta(hours=2))
     Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=lease)
 
     response = admin_client.post(change_url(app_organization), form_data(app_organization, time_zone="Asia/Tokyo"))
@@ -157,7 +149,7 @@ def test_saving_other_fields_keeps_a_token_and_lease_written_meanwhile(admin_cli
 
 def test_the_status_of_an_app_token_says_until_when_and_that_it_renews(app_organization):
     assert token_status(app_organization) == texts.TOKEN_STATUS_APP_PENDING
-    cache(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
+    cache_token(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
     assert token_status(app_organization) == texts.TOKEN_STATUS_APP_VALID % {
         "time": texts.local_time(app_organization.access_token_expires_at, app_organization),
         "time_zone": "Asia/Shanghai",

@@ -1,22 +1,15 @@
 """Query strings and posted values no database can take are form errors, not 500s (issue 15, point 4).
 
 Each case failed on SQLite, PostgreSQL or both; the suite runs on both (README, "Tests on SQLite and
-PostgreSQL"). tests/meetings/test_properties.py throws generated query strings at the same pages.
+PostgreSQL"). tests/meetings/test_properties_query_strings.py throws generated query strings at the same pages.
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
-
-
-@pytest.fixture
-def office_admin_client(client, office_admin):
-    office_admin.groups.add(Group.objects.get(name="Office admins"))
-    client.force_login(office_admin)
-    return client
+from tests.helpers import post_edit
 
 
 @pytest.mark.parametrize("query", ["\x00", "sync\x00", "a\x1fb"])
@@ -36,16 +29,7 @@ def test_an_ordinary_search_still_finds(alice_client, meeting):
 
 @pytest.mark.parametrize("version", ["2147483648", "99999999999999999999", "-1", "0"])
 def test_a_version_no_column_holds_is_an_out_of_date_form(alice_client, meeting, version):
-    response = alice_client.post(
-        reverse("meetings:edit", args=[meeting.pk]),
-        {
-            "title": "Weekly sync v2",
-            "start_time": "2026-12-01T10:00",
-            "end_time": "2026-12-01T11:00",
-            "version": version,
-        },
-        follow=True,
-    )
+    response = post_edit(alice_client, meeting, title="Weekly sync v2", version=version)
 
     assert response.status_code == 200
     assert response.context["form"].errors["version"] == [texts.FORM_OUT_OF_DATE]

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from meetings import dingtalk
 from meetings.models import Organization
-from tests.helpers import ACCESS_TOKEN, API_BASE, APP_SECRET
+from tests.helpers import ACCESS_TOKEN, API_BASE, APP_SECRET, SUITE_SECRET, SUITE_TICKET
 
 
 def test_the_token_is_encrypted_in_the_database(organization):
@@ -63,36 +63,23 @@ def test_the_admin_keeps_the_token_when_the_field_is_left_empty(superuser_client
     assert organization.access_token == "replacement-token"
 
 
-THIRD_PARTY_SECRETS = {"app_secret": "suite-Secret-Never-Shown", "suite_ticket": "ticket-Never-Shown-1"}
-
-
-@pytest.fixture
-def third_party(db):
-    return Organization.objects.create(
-        name="Partner corp",
-        time_zone="UTC",
-        api_base=API_BASE,
-        auth_mode=Organization.AuthMode.THIRD_PARTY_APP,
-        app_key="suite-key",
-        auth_corp_id="ding-corp-9",
-        **THIRD_PARTY_SECRETS,
-    )
-
-
 @responses.activate
 def test_no_secret_in_any_page_or_any_database_column(
-    superuser_client, organization, app_organization, third_party, meeting
+    superuser_client, organization, app_organization, third_party_organization, meeting
 ):
     tokens = {dingtalk.ACCESS_TOKEN_PATH: "app-Token-Never-Shown", dingtalk.CORP_ACCESS_TOKEN_PATH: "corp-Tok-Unseen"}
     for path, token in tokens.items():
         responses.post(API_BASE + path, json={"accessToken": token, "expireIn": 7200})
-    secrets = [ACCESS_TOKEN, APP_SECRET, *tokens.values(), *THIRD_PARTY_SECRETS.values()]
+    secrets = [ACCESS_TOKEN, APP_SECRET, *tokens.values(), SUITE_SECRET, SUITE_TICKET]
     checked = superuser_client.post(
         reverse("admin:meetings_organization_changelist"),
-        {"action": "check_connection", "_selected_action": [organization.pk, app_organization.pk, third_party.pk]},
+        {
+            "action": "check_connection",
+            "_selected_action": [organization.pk, app_organization.pk, third_party_organization.pk],
+        },
         follow=True,
     )
-    assert Organization.objects.get(pk=third_party.pk).access_token == "corp-Tok-Unseen"
+    assert Organization.objects.get(pk=third_party_organization.pk).access_token == "corp-Tok-Unseen"
 
     pages = [checked] + [
         superuser_client.get(url)
@@ -101,7 +88,7 @@ def test_no_secret_in_any_page_or_any_database_column(
             reverse("admin:meetings_organization_add"),
             *(
                 reverse("admin:meetings_organization_change", args=[o.pk])
-                for o in (organization, app_organization, third_party)
+                for o in (organization, app_organization, third_party_organization)
             ),
             reverse("meetings:list"),
             reverse("meetings:edit", args=[meeting.pk]),

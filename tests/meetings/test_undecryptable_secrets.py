@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import texts
 from meetings.models import MeetingChange, Organization
-from tests.helpers import API_BASE, APP_KEY, APP_SECRET
+from tests.helpers import API_BASE, APP_SECRET, post_edit
 
 OTHER_KEY = Fernet.generate_key().decode()
 
@@ -27,6 +27,27 @@ def admin_client(client, django_user_model, organization, app_organization):
     return client
 
 
+def save_in_admin(admin_client, organization, **typed):
+    """The organization's admin change form posted as shown (no secret pasted), with `typed` typed in."""
+    return admin_client.post(
+        reverse("admin:meetings_organization_change", args=[organization.pk]),
+        {
+            "name": organization.name,
+            "time_zone": organization.time_zone,
+            "api_base": API_BASE,
+            "auth_mode": organization.auth_mode,
+            "access_token_expires_at_0": "",
+            "access_token_expires_at_1": "",
+            "app_key": organization.app_key,
+            "auth_corp_id": "",
+            "new_access_token": "",
+            "new_app_secret": "",
+            "new_suite_ticket": "",
+            **typed,
+        },
+    )
+
+
 def test_the_organization_admin_says_to_paste_a_new_secret(admin_client, key_lost, organization, app_organization):
     changelist = admin_client.get(reverse("admin:meetings_organization_changelist"))
     assert changelist.status_code == 200
@@ -38,63 +59,18 @@ def test_the_organization_admin_says_to_paste_a_new_secret(admin_client, key_los
 
 
 def test_pasting_a_new_token_mends_the_organization(admin_client, key_lost, organization):
-    response = admin_client.post(
-        reverse("admin:meetings_organization_change", args=[organization.pk]),
-        {
-            "name": organization.name,
-            "time_zone": organization.time_zone,
-            "api_base": API_BASE,
-            "auth_mode": organization.auth_mode,
-            "access_token_expires_at_0": "",
-            "access_token_expires_at_1": "",
-            "app_key": "",
-            "auth_corp_id": "",
-            "new_access_token": "tok-New-0987654321",
-            "new_app_secret": "",
-            "new_suite_ticket": "",
-        },
-    )
+    response = save_in_admin(admin_client, organization, new_access_token="tok-New-0987654321")
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Organization.objects.get(pk=organization.pk).access_token == "tok-New-0987654321"
 
 
 def test_an_app_secret_that_cannot_be_decrypted_must_be_pasted_again(admin_client, key_lost, app_organization):
-    response = admin_client.post(
-        reverse("admin:meetings_organization_change", args=[app_organization.pk]),
-        {
-            "name": app_organization.name,
-            "time_zone": app_organization.time_zone,
-            "api_base": API_BASE,
-            "auth_mode": app_organization.auth_mode,
-            "access_token_expires_at_0": "",
-            "access_token_expires_at_1": "",
-            "app_key": APP_KEY,
-            "auth_corp_id": "",
-            "new_access_token": "",
-            "new_app_secret": "",
-            "new_suite_ticket": "",
-        },
-    )
+    response = save_in_admin(admin_client, app_organization)
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["new_app_secret"]
-    response = admin_client.post(
-        reverse("admin:meetings_organization_change", args=[app_organization.pk]),
-        {
-            "name": app_organization.name,
-            "time_zone": app_organization.time_zone,
-            "api_base": API_BASE,
-            "auth_mode": app_organization.auth_mode,
-            "access_token_expires_at_0": "",
-            "access_token_expires_at_1": "",
-            "app_key": APP_KEY,
-            "auth_corp_id": "",
-            "new_access_token": "",
-            "new_app_secret": APP_SECRET,
-            "new_suite_ticket": "",
-        },
-    )
+    response = save_in_admin(admin_client, app_organization, new_app_secret=APP_SECRET)
     assert response.status_code == 302
     assert Organization.objects.get(pk=app_organization.pk).app_secret == APP_SECRET
 
@@ -114,16 +90,7 @@ def test_the_pages_that_list_organizations_keep_working(client, office_admin, ke
 
 @responses.activate
 def test_a_save_says_the_secret_cannot_be_decrypted_and_sends_nothing(alice_client, key_lost, meeting):
-    response = alice_client.post(
-        reverse("meetings:edit", args=[meeting.pk]),
-        {
-            "title": "New title",
-            "start_time": "2026-12-01T10:00",
-            "end_time": "2026-12-01T11:00",
-            "version": meeting.version,
-        },
-        follow=True,
-    )
+    response = post_edit(alice_client, meeting)
 
     assert response.status_code == 200
     expected = texts.CREDENTIALS_UNDECRYPTABLE % {"organization": meeting.organization.name}

@@ -1,0 +1,184 @@
+"""Bulk rename's job: each meeting through meeting_update, and a job whose worker died."""
+
+import datetime
+import json
+
+import pytest
+import responses
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services, texts
+from meetings.models import BulkRename, BulkRenameItem, Meeting, MeetingChange
+from meetings.services import Rename
+from tests.helpers import UPDATE_URL, dingtalk_error, dingtalk_has, make_meetings, started_rename
+
+# A confirmed rename runs its task at once, in this thread.
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
+
+PAGE = reverse("meetings:bulk_rename")
+
+# --- the job ----------------------------------------------------------------------------------------------
+
+
+def dingtalk_accepts(meetings):
+    for meeting in meetings:
+        dingtalk_has(meeting)
+    return responses.put(UPDATE_URL, json={"success": True})
+
+
+@responses.activate
+def test_confirm_renames_each_meeting_through_the_normal_save(
+    alice_client, renamer, organization, django_capture_on_commit_callbacks
+):
+    meetings = make_meetings(organization, "Alpha weekly", "Alpha review")
+    update = dingtalk_accepts(meetings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(PAGE, {"find": "Alpha", "replace": "Beta", "confirm": "1"})
+
+    job = BulkRename.objects.get()
+    assert response.url == reverse("meetings:bulk_rename_job", args=[job.pk])
+    assert sorted(json.loads(call.request.body)["title"] for call in update.calls) == ["Beta review", "Beta weekly"]
+    assert sorted(Meeting.objects.values_list("title", flat=True)) == ["Beta review", "Beta weekly"]
+    changes = MeetingChange.objects.filter(action=MeetingChange.Action.UPDATE)
+    assert [(c.outcome, c.user) for c in changes] == [(MeetingChange.Outcome.SUCCESS, renamer)] * 2
+    assert set(job.items.values_list("state", flat=True)) == {BulkRenameItem.State.RENAMED}
+    job.refresh_from_db()
+    assert job.status == BulkRename.Status.DONE
+
+
+@responses.activate
+def test_a_failure_never_stops_the_rest(alice_client, renamer, organization, django_capture_on_commit_callbacks):
+    first, second, third = make_meetings(organization, "Alpha 1", "Alpha 2", "Alpha 3")
+    for meeting in (first, second, third):
+        dingtalk_has(meeting)
+    responses.put(UPDATE_URL, json={"success": True})
+    responses.put(UPDATE_URL, **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+    responses.put(UPDATE_URL, json={"success": True})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(PAGE, {"find": "Alpha", "replace": "Beta", "confirm": "1"})
+
+    states = dict(BulkRenameItem.objects.values_list("meeting__title", "state"))
+    assert states == {"Beta 1": "renamed", "Alpha 2": "failed", "Beta 3": "renamed"}
+    failed = BulkRenameItem.objects.get(state="failed")
+    assert failed.message.startswith(texts.PERMISSION_ERROR % {"detail": "not creator"})
+
+
+@responses.activate
+def test_running_the_same_rename_again_changes_nothing(
+    alice_client, renamer, organization, django_capture_on_commit_callbacks
+):
+    meetings = make_meetings(organization, "Team sync", "Team review")
+    dingtalk_accepts(meetings)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(PAGE, {"find": "Team", "replace": "Team A", "confirm": "1"})
+    calls = len(responses.calls)
+
+    response = alice_client.get(PAGE, {"find": "Team", "replace": "Team A"})
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(PAGE, {"find": "Team", "replace": "Team A", "confirm": "1"})
+
+    assert response.context["rows"] == []
+    assert len(responses.calls) == calls
+    assert sorted(Meeting.objects.values_list("title", flat=True)) == ["Team A review", "Team A sync"]
+
+
+@responses.activate
+def test_a_meeting_renamed_meanwhile_counts_as_done_and_is_not_sent(renamer, organization):
+    [meeting] = make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+    Meeting.objects.filter(pk=meeting.pk).update(title="Beta 1")
+
+    services.bulk_rename_run(job_id=job.pk, run_token=job.run_token)
+
+    assert len(responses.calls) == 0
+    assert job.items.get().state == BulkRenameItem.State.UNCHANGED
+
+
+@responses.activate
+def test_a_meeting_changed_in_dingtalk_is_left_alone(renamer, organization):
+    [meeting] = make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+    dingtalk_has(meeting, title="Someone else's title")
+
+    services.bulk_rename_run(job_id=job.pk, run_token=job.run_token)
+
+    item = job.items.get()
+    assert item.state == BulkRenameItem.State.FAILED
+    assert "Someone else's title" in item.message
+    assert [call.request.method for call in responses.calls] == ["GET"]
+
+
+# --- a worker that died ---------------------------------------------------------------------------------
+
+
+@responses.activate
+def test_a_meeting_saved_in_dingtalk_by_a_dead_run_is_taken_from_dingtalk_not_sent_again(renamer, organization):
+    [meeting] = make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+    job.items.update(state=BulkRenameItem.State.SAVING)  # the worker died between DingTalk and the database
+    dingtalk_has(meeting, title="Beta 1")
+
+    services.bulk_rename_run(job_id=job.pk, run_token=job.run_token)
+
+    assert [call.request.method for call in responses.calls] == ["GET", "GET"]  # the save's read, the refresh's
+    meeting.refresh_from_db()
+    assert meeting.title == "Beta 1"
+    item = job.items.get()
+    assert (item.state, item.message) == (BulkRenameItem.State.RENAMED, str(texts.BULK_WORKER_STOPPED))
+
+
+@responses.activate
+def test_a_meeting_a_dead_run_never_sent_is_saved(renamer, organization):
+    [meeting] = make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+    job.items.update(state=BulkRenameItem.State.SAVING)
+    dingtalk_accepts([meeting])
+
+    services.bulk_rename_run(job_id=job.pk, run_token=job.run_token)
+
+    meeting.refresh_from_db()
+    assert meeting.title == "Beta 1"
+
+
+@responses.activate
+def test_a_stalled_job_is_taken_over_when_someone_looks(
+    alice_client, renamer, organization, django_capture_on_commit_callbacks
+):
+    meetings = make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+    dead_run = job.run_token
+    BulkRename.objects.filter(pk=job.pk).update(
+        status=BulkRename.Status.RUNNING, heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    dingtalk_accepts(meetings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.get(reverse("meetings:bulk_rename_job", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.run_token != dead_run
+    assert job.status == BulkRename.Status.DONE
+    assert Meeting.objects.get().title == "Beta 1"
+
+
+def test_a_live_job_is_not_taken_over(alice_client, renamer, organization, django_capture_on_commit_callbacks):
+    make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        alice_client.get(reverse("meetings:bulk_rename_job", args=[job.pk]))
+
+    assert callbacks == []
+
+
+def test_an_old_run_stops_when_the_job_was_taken_over(renamer, organization):
+    make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+
+    with responses.RequestsMock():
+        services.bulk_rename_run(job_id=job.pk, run_token="an-old-run")
+
+    assert job.items.get().state == BulkRenameItem.State.PENDING
