@@ -106,7 +106,7 @@ def test_a_title_fix_in_progress_records_the_times_it_sends(meeting, helpdesk):
 
     responses.add_callback(responses.PUT, UPDATE_URL, callback=dingtalk_receives)
 
-    update(meeting, helpdesk, title="Weekly sync (fixed)")
+    update_meeting(meeting, helpdesk, title="Weekly sync (fixed)")
 
     assert recorded == [("in_progress", moved["starts_at"], moved["ends_at"])]
 
