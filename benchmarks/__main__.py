@@ -11,6 +11,8 @@ import sys
 
 from . import common, processes
 
+# The runnable ones, by module; the other modules here (common, processes, portal_user, portal_data,
+# conformance_apis) only serve them.
 BENCHMARKS = ("conformance", "client_cpu", "edit_page", "save_overhead", "meeting_list", "throughput", "bulk_rename")
 # The conformance check and the client benchmark have no database.
 WITH_DATABASE = set(BENCHMARKS) - {"conformance", "client_cpu"}
