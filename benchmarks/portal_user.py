@@ -91,8 +91,7 @@ class PortalUser:
     def open_peer_meeting(self, site: str, pk: int) -> dict[str, str]:
         """The peer admin's change form for the meeting (site: careful, naive or plain), as "Save" submits it."""
         fields = form_fields(self.get(peer_change_path(site, pk)).page)
-        for other_button in ("_continue", "_addanother", "_saveasnew"):
-            fields.pop(other_button, None)
+        drop_other_buttons(fields)
         return fields
 
     def save_peer_meeting(self, site: str, pk: int, fields: dict[str, str], *, title: str) -> Reply:
@@ -121,6 +120,12 @@ def form_after_save(fields: dict[str, str]) -> None:
         fields["version"] = str(int(fields["version"]) + 1)
     if "submission" in fields:
         fields["submission"] = uuid.uuid4().hex
+
+
+def drop_other_buttons(fields: dict[str, str]) -> None:
+    """An admin change form's fields as its "Save" button submits them: the other submit buttons left out."""
+    for other_button in ("_continue", "_addanother", "_saveasnew"):
+        fields.pop(other_button, None)
 
 
 def peer_change_path(site: str, pk: int) -> str:

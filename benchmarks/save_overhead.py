@@ -183,8 +183,7 @@ def run(options, sandbox: processes.Sandbox) -> int:
         else:
             path = portal_user.peer_change_path(name, meeting.pk)
         fields = page_fields(path)
-        for other_button in ("_continue", "_addanother", "_saveasnew"):
-            fields.pop(other_button, None)
+        portal_user.drop_other_buttons(fields)
         titles = itertools.cycle(TITLES)
 
         def save():
