@@ -9,8 +9,10 @@ import argparse
 import subprocess
 import sys
 
-from . import common
+from . import common, processes
 
+# The runnable ones, by module; the other modules here (common, processes, portal_user, portal_data,
+# conformance_apis) only serve them.
 BENCHMARKS = ("conformance", "client_cpu", "edit_page", "save_overhead", "meeting_list", "throughput", "bulk_rename")
 # The conformance check and the client benchmark have no database.
 WITH_DATABASE = set(BENCHMARKS) - {"conformance", "client_cpu"}
@@ -33,7 +35,7 @@ def main(argv=None) -> int:
     runs = [(name, None) for name in options.only or BENCHMARKS if name not in WITH_DATABASE]
     runs += [(name, database) for database in databases for name in options.only or BENCHMARKS if name in WITH_DATABASE]
     results, failed = [], []
-    print(f"Machine: {common.machine_load()}", flush=True)
+    print(f"Machine: {processes.machine_load()}", flush=True)
     for name, database in runs:
         print(f"\n== benchmarks.{name}" + (f" --database {database}" if database else ""), flush=True)
         command = [sys.executable, "-m", f"benchmarks.{name}"]
@@ -45,7 +47,7 @@ def main(argv=None) -> int:
         results += [tag + line for line in completed.stdout.splitlines() if line.startswith("RESULT")]
         if completed.returncode:
             failed.append(name + (f" ({database})" if database else ""))
-    print(f"\n== summary (at the end: {common.machine_load()})")
+    print(f"\n== summary (at the end: {processes.machine_load()})")
     print("\n".join(results))
     if failed:
         print(f"missed or failed: {', '.join(failed)}")

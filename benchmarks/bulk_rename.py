@@ -22,7 +22,7 @@ import argparse
 import os
 import time
 
-from . import common
+from . import common, portal_data, processes
 
 LATENCY_MS = 50
 QPS = 20
@@ -38,7 +38,7 @@ def main(argv=None) -> int:
 
     os.environ["DINGTALK_SANDBOX_QPS"] = str(QPS)  # the sandbox process reads it at start
     with (
-        common.sandbox(latency_ms=LATENCY_MS) as sandbox,
+        processes.sandbox(latency_ms=LATENCY_MS) as sandbox,
         common.database(options.database, name="bench_bulk_rename") as database_url,
     ):
         env = common.environment(database_url)
@@ -50,9 +50,9 @@ def main(argv=None) -> int:
         from meetings import services
         from meetings.models import BulkRenameItem
 
-        organization = common.create_organization(name="Benchmark office", api_base=sandbox.base_url)
-        [person] = common.create_people(organization, prefix="officeadmin", count=1, group="Office admins")
-        common.create_meetings(organization, prefix="bulk", count=options.meetings, sandbox=sandbox)
+        organization = portal_data.create_organization(name="Benchmark office", api_base=sandbox.base_url)
+        [person] = portal_data.create_people(organization, prefix="officeadmin", count=1, group="Office admins")
+        portal_data.create_meetings(organization, prefix="bulk", count=options.meetings, sandbox=sandbox)
         job = services.bulk_rename_start(by=person, rename=services.Rename(find="bulk meeting", replace="renamed"))
         sandbox.clear_calls()
 

@@ -21,7 +21,7 @@ import time
 import requests
 import urllib3
 
-from . import common
+from . import common, processes
 
 PATH = "/v1.0/conference/scheduleConferences"
 MEETING = "bench-cpu-meeting"
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     # The portal's client reads Django's settings; no database is needed.
     common.setup_django(common.environment("sqlite://:memory:"), migrate=False)
 
-    with common.sandbox(latency_ms=0) as sandbox:
+    with processes.sandbox(latency_ms=0) as sandbox:
         sandbox.seed(schedule_conference_id=MEETING, title=TITLES[0], start_ms=START_MS, end_ms=END_MS)
         calls = contenders(sandbox.base_url)
         samples = common.interleaved(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import common
+from . import common, portal_data
 
 TARGET = 0.7
 HISTORY = 30  # earlier saves of the meeting: the admin and the edit page both show who changed it last
@@ -42,9 +42,9 @@ def run(options) -> int:
 
     MeetingChange = common.portal().MeetingChange
 
-    organization = common.create_organization(name="Benchmark office", api_base="https://api.dingtalk.com")
-    (person,) = common.create_people(organization, prefix="admin", count=1, superuser=True)
-    meeting = common.create_meetings(organization, prefix="edit", count=1)[0]
+    organization = portal_data.create_organization(name="Benchmark office", api_base="https://api.dingtalk.com")
+    (person,) = portal_data.create_people(organization, prefix="admin", count=1, superuser=True)
+    meeting = portal_data.create_meetings(organization, prefix="edit", count=1)[0]
     MeetingChange.objects.bulk_create(
         MeetingChange(
             meeting=meeting,

@@ -35,7 +35,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import common
+from . import common, portal_data, portal_user, processes
 
 OFFICE_ADMINS = "Office admins"
 HELPDESK = "Helpdesk"
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
 
     with (
-        common.sandbox(latency_ms=options.latency_ms) as sandbox,
+        processes.sandbox(latency_ms=options.latency_ms) as sandbox,
         common.database(options.database, name="load_test") as database_url,
     ):
         env = common.environment(database_url)
@@ -65,14 +65,16 @@ def main(argv=None) -> int:
         from django.db import connection
 
         vendor = connection.vendor
-        organization = common.create_organization(name="Load test office", api_base=sandbox.base_url, app=True)
+        organization = portal_data.create_organization(name="Load test office", api_base=sandbox.base_url, app=True)
         admins = options.users // 2
-        people = common.create_people(organization, prefix="officeadmin", count=admins, group=OFFICE_ADMINS)
-        people += common.create_people(organization, prefix="helpdesk", count=options.users - admins, group=HELPDESK)
-        meetings = common.create_meetings(organization, prefix="load", count=options.meetings, sandbox=sandbox)
+        people = portal_data.create_people(organization, prefix="officeadmin", count=admins, group=OFFICE_ADMINS)
+        people += portal_data.create_people(
+            organization, prefix="helpdesk", count=options.users - admins, group=HELPDESK
+        )
+        meetings = portal_data.create_meetings(organization, prefix="load", count=options.meetings, sandbox=sandbox)
         common.close_django_connections()
 
-        with common.gunicorn(env, name=f"load-{vendor}") as server:
+        with processes.gunicorn(env, name=f"load-{vendor}") as server:
             attempts, seconds = run(server.base_url, [p.username for p in people], [m.pk for m in meetings], options)
         calls = sandbox.calls()
         report(attempts, calls, seconds=seconds, vendor=vendor, options=options)
@@ -107,7 +109,7 @@ def run(base_url: str, usernames: list[str], meetings: list[int], options):
 
     Returns (the attempts, every HTTP status seen, the GETs sent twice) and the seconds the attempts took.
     """
-    users = [common.PortalUser(base_url, username) for username in usernames]
+    users = [portal_user.PortalUser(base_url, username) for username in usernames]
     for user in users:
         user.login()
     for user in users:
@@ -117,7 +119,7 @@ def run(base_url: str, usernames: list[str], meetings: list[int], options):
     attempts: list[Attempt] = []
     ends_at = time.monotonic() + options.time_limit
 
-    def person(user: common.PortalUser, rng: random.Random) -> None:
+    def person(user: portal_user.PortalUser, rng: random.Random) -> None:
         while time.monotonic() < ends_at:
             with lock:
                 number = next(tickets, None)
@@ -145,10 +147,10 @@ def run(base_url: str, usernames: list[str], meetings: list[int], options):
     return (attempts, statuses, retries), time.monotonic() - started
 
 
-def attempt_save(user: common.PortalUser, attempt: Attempt) -> None:
+def attempt_save(user: portal_user.PortalUser, attempt: Attempt) -> None:
     """Open the meeting, post the new title, follow the redirect; the outcome goes into `attempt`."""
     page = user.get(f"/meetings/{attempt.pk}/edit/")
-    fields = common.form_fields(page.page)
+    fields = portal_user.form_fields(page.page)
     if page.status != 200 or "version" not in fields:
         attempt.reason = f"the edit page did not open: HTTP {page.status}"
         return

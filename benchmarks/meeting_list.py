@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from . import common
+from . import common, portal_data
 
 SIZES = (100, 10_000)
 TARGET = 1.5
@@ -97,9 +97,9 @@ def serve(size: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    organization = common.create_organization(name="Benchmark office", api_base="https://api.dingtalk.com")
-    (person,) = common.create_people(organization, prefix="admin", count=1, group="Office admins")
-    common.create_meetings(organization, prefix="list", count=size)
+    organization = portal_data.create_organization(name="Benchmark office", api_base="https://api.dingtalk.com")
+    (person,) = portal_data.create_people(organization, prefix="admin", count=1, group="Office admins")
+    portal_data.create_meetings(organization, prefix="list", count=size)
     with connection.cursor() as cursor:
         # Table statistics, as a live database has them (PostgreSQL's autovacuum would gather them within a
         # minute of these inserts): without them the planner guesses a handful of rows per organization.

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from . import common
+from . import common, portal_data, portal_user, processes
 
 LATENCY_MS = 50
 FORM = "application/x-www-form-urlencoded"
@@ -139,7 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--latency-ms", type=int, default=LATENCY_MS, help="the sandbox's")
     options = parser.parse_args(argv)
 
-    with common.sandbox(latency_ms=options.latency_ms) as sandbox:
+    with processes.sandbox(latency_ms=options.latency_ms) as sandbox:
         with common.database(options.database, name="bench_save") as database_url:
             common.setup_django(common.environment(database_url, settings=common.PEER_SETTINGS))
             try:
@@ -148,17 +148,19 @@ def main(argv=None) -> int:
                 common.close_django_connections()
 
 
-def run(options, sandbox: common.Sandbox) -> int:
+def run(options, sandbox: processes.Sandbox) -> int:
     from django.db import connection
     from django.test import Client
 
     app = common.portal()
-    organization = common.create_organization(name="Benchmark office", api_base=sandbox.base_url)
-    (person,) = common.create_people(organization, prefix="officeadmin", count=1, group="Office admins", staff=True)
+    organization = portal_data.create_organization(name="Benchmark office", api_base=sandbox.base_url)
+    (person,) = portal_data.create_people(
+        organization, prefix="officeadmin", count=1, group="Office admins", staff=True
+    )
     meetings = dict(
         zip(
             ("portal", "careful", "naive", "plain"),
-            common.create_meetings(organization, prefix="save", count=4, sandbox=sandbox),
+            portal_data.create_meetings(organization, prefix="save", count=4, sandbox=sandbox),
             strict=True,
         )
     )
@@ -172,17 +174,16 @@ def run(options, sandbox: common.Sandbox) -> int:
     def page_fields(path: str) -> dict[str, str]:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        return common.form_fields(response.content.decode())
+        return portal_user.form_fields(response.content.decode())
 
     def saver(name: str) -> Callable[[], None]:
         meeting = meetings[name]
         if name == "portal":
             path = f"/meetings/{meeting.pk}/edit/"
         else:
-            path = common.peer_change_path(name, meeting.pk)
+            path = portal_user.peer_change_path(name, meeting.pk)
         fields = page_fields(path)
-        for other_button in ("_continue", "_addanother", "_saveasnew"):
-            fields.pop(other_button, None)
+        portal_user.drop_other_buttons(fields)
         titles = itertools.cycle(TITLES)
 
         def save():
@@ -193,7 +194,7 @@ def run(options, sandbox: common.Sandbox) -> int:
             # The browser would show the success message on the page it is redirected to; without that
             # page, the message cookie would only grow, and each save would re-encode it.
             client.cookies.pop("messages", None)
-            common.form_after_save(fields)
+            portal_user.form_after_save(fields)
 
         return save
 

@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import common
+from . import common, portal_data, portal_user, processes
 
 LATENCY_MS = 50
 TARGET = 1.0
@@ -75,30 +75,30 @@ def main(argv=None) -> int:
     workers = int(os.environ.get("GUNICORN_WORKERS") or 2)
     threads = int(os.environ.get("GUNICORN_THREADS") or 4)
     people = PEOPLE_PER_THREAD * workers * threads
-    split = common.cpu_split(not options.no_split)
+    split = processes.cpu_split(not options.no_split)
     os.sched_setaffinity(0, split.load)
-    print(f"Machine: {common.machine_load()}; {split.describe()}", flush=True)
+    print(f"Machine: {processes.machine_load()}; {split.describe()}", flush=True)
 
     with (
-        common.sandbox(latency_ms=LATENCY_MS, cpus=split.load) as sandbox,
+        processes.sandbox(latency_ms=LATENCY_MS, cpus=split.load) as sandbox,
         common.database(options.database, name="bench_throughput") as database_url,
     ):
         env = common.environment(database_url, settings=common.PEER_SETTINGS)
         common.setup_django(env)
         from django.db import connection
 
-        organization = common.create_organization(name="Benchmark office", api_base=sandbox.base_url)
+        organization = portal_data.create_organization(name="Benchmark office", api_base=sandbox.base_url)
         usernames = [
             p.username
-            for p in common.create_people(
+            for p in portal_data.create_people(
                 organization, prefix="officeadmin", count=people, group="Office admins", staff=True
             )
         ]
-        meetings = [m.pk for m in common.create_meetings(organization, prefix="tp", count=people, sandbox=sandbox)]
+        meetings = [m.pk for m in portal_data.create_meetings(organization, prefix="tp", count=people, sandbox=sandbox)]
         vendor = connection.vendor
         common.close_django_connections()
 
-        with common.gunicorn(env, workers=workers, threads=threads, name=GUNICORN_NAME, cpus=split.server) as server:
+        with processes.gunicorn(env, workers=workers, threads=threads, name=GUNICORN_NAME, cpus=split.server) as server:
             sides = run(server, sandbox, usernames, meetings, options.seconds)
         stale = [pk for pk, title, there in final_titles(sandbox, meetings) if title != there]
         common.close_django_connections()
@@ -106,8 +106,8 @@ def main(argv=None) -> int:
     return report(sides, stale, workers=workers, threads=threads, people=people, vendor=vendor, options=options)
 
 
-def run(server: common.Gunicorn, sandbox: common.Sandbox, usernames, meetings, seconds) -> dict[str, Side]:
-    users = [common.PortalUser(server.base_url, username) for username in usernames]
+def run(server: processes.Gunicorn, sandbox: processes.Sandbox, usernames, meetings, seconds) -> dict[str, Side]:
+    users = [portal_user.PortalUser(server.base_url, username) for username in usernames]
     for user in users:
         user.login()
     forms = {
@@ -149,7 +149,7 @@ def window(name, side: Side, server, sandbox, users, meetings, forms, seconds) -
             with lock:
                 side.statuses.append(reply.status)
             if reply.status == 302:
-                common.form_after_save(fields)
+                portal_user.form_after_save(fields)
                 with lock:
                     side.all_saves += 1
                     if measured[0] <= time.monotonic() <= measured[1]:
@@ -192,15 +192,15 @@ def window(name, side: Side, server, sandbox, users, meetings, forms, seconds) -
     side.updates += sum(1 for call in calls if call["api"] == "update" and call["status"] == 200)
 
 
-def cpu_now(server: common.Gunicorn, sandbox: common.Sandbox) -> dict[str, float]:
+def cpu_now(server: processes.Gunicorn, sandbox: processes.Sandbox) -> dict[str, float]:
     return {
         "gunicorn workers": server.workers_cpu_seconds(),
-        "sandbox": common.process_cpu_seconds([sandbox.process.pid]),
-        "load generator": common.process_cpu_seconds([os.getpid()]),
+        "sandbox": processes.process_cpu_seconds([sandbox.process.pid]),
+        "load generator": processes.process_cpu_seconds([os.getpid()]),
     }
 
 
-def final_titles(sandbox: common.Sandbox, meetings: list[int]):
+def final_titles(sandbox: processes.Sandbox, meetings: list[int]):
     """(pk, the portal's title, DingTalk's title) of every meeting: after all windows they must agree."""
     Meeting = common.portal().Meeting
     there = sandbox.meetings()
@@ -239,7 +239,7 @@ def report(sides: dict[str, Side], stale, *, workers, threads, people, vendor, o
             print(f"    DingTalk round trip meanwhile: median {common.median_ms(side.round_trips):.1f} ms")
         if side.latencies:
             print(f"    save latency (the person's): median {common.median_ms(side.latencies):.1f} ms")
-        served = served_seconds(common.gunicorn_log(GUNICORN_NAME), SAVE_LINES[name])
+        served = served_seconds(processes.gunicorn_log(GUNICORN_NAME), SAVE_LINES[name])
         if served:
             # Little's law: threads busy = saves/s x the mean time a save holds one (the median hides the
             # long waits of a queue, such as SQLite's write lock).
