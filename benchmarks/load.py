@@ -8,8 +8,8 @@ The portal runs under gunicorn with its production config file (GUNICORN_WORKERS
 from the environment, else the config's defaults); the DingTalk sandbox, in its own process, answers
 every call after 50 ms; the organization gets its tokens from the sandbox's demo app.
 
-Every attempt is accounted for: saved (the portal confirmed it with its redirect), refused (someone
-else's save came first: the form again, with a warning), or failed with its reason (a server error, an
+Every attempt is accounted for: saved (the portal's redirect went to the edit page), refused (it went to
+the form again, showing that someone else's save came first), or failed with its reason (a server error, an
 unexpected status, a connection error). A GET that meets a connection closed under it is sent once more,
 as a browser does, and counted; a POST is never repeated.
 
@@ -34,10 +34,13 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import common, portal_data, portal_user, processes
 
 OFFICE_ADMINS = "Office admins"
+# The edit page's section for a save refused because another save came first (or is being made).
+SAVED_ELSEWHERE = 'aria-labelledby="saved-elsewhere"'
 HELPDESK = "Helpdesk"
 
 
@@ -100,6 +103,7 @@ class Attempt:
     title: str
     outcome: str = FAILED
     status: int | None = None  # the save's (the POST's) HTTP status, if it got one
+    confirmed: bool = False  # the portal's redirect said saved
     seconds: float = 0.0
     reason: str = ""
 
@@ -156,13 +160,18 @@ def attempt_save(user: portal_user.PortalUser, attempt: Attempt) -> None:
         return
     reply = user.save_meeting(attempt.pk, fields, title=attempt.title)
     attempt.status, attempt.seconds = reply.status, reply.seconds
-    if reply.status == 302:
-        attempt.outcome = SAVED
-        user.get(f"/meetings/{attempt.pk}/edit/")  # the redirect, as a browser follows it
-    elif reply.status == 200:
-        attempt.outcome = REFUSED  # the form again, with the reason (checked against the audit rows)
-    else:
+    if reply.status != 302:
         attempt.reason = f"the save answered HTTP {reply.status}"
+        return
+    # The redirect, as a browser follows it: the edit page, or the form again with the reason.
+    page = user.get(urlsplit(reply.location)._replace(scheme="", netloc="").geturl())
+    attempt.confirmed = reply.saved
+    if reply.saved:
+        attempt.outcome = SAVED
+    elif page.status == 200 and SAVED_ELSEWHERE in page.page:
+        attempt.outcome = REFUSED  # someone else's save came first (checked against the audit rows)
+    else:
+        attempt.reason = f"not saved, and not for someone else's save: HTTP {page.status} at {reply.location}"
 
 
 def check(run_result, calls: list[dict], in_dingtalk: dict[str, dict], *, options) -> list[str]:
@@ -181,7 +190,7 @@ def check(run_result, calls: list[dict], in_dingtalk: dict[str, dict], *, option
     updates = MeetingChange.objects.filter(action=MeetingChange.Action.UPDATE)
     if updates.count() != len(attempts):
         failures.append(f"{updates.count()} audit rows for {len(attempts)} save attempts")
-    confirmed = sum(1 for attempt in attempts if attempt.status == 302)
+    confirmed = sum(1 for attempt in attempts if attempt.confirmed)
     succeeded = updates.filter(outcome=MeetingChange.Outcome.SUCCESS).count()
     if succeeded != confirmed:
         failures.append(f"{succeeded} SUCCESS audit rows for {confirmed} saves the portal confirmed")

@@ -31,6 +31,14 @@ class Reply:
     status: int
     seconds: float
     page: str
+    location: str = ""  # a redirect's Location header
+
+    @property
+    def saved(self) -> bool:
+        """Whether a save was confirmed. Every portal save redirects (Post/Redirect/Get): to the edit page
+        when saved, to the edit page `?submission=…` (the form again, with the reason) when not. The
+        admin redirects only when it saved."""
+        return self.status == 302 and "submission=" not in self.location
 
 
 # gunicorn closes a kept-alive connection after GUNICORN_KEEPALIVE idle seconds (its config file: 5). A
@@ -79,7 +87,7 @@ class PortalUser:
         return form_fields(self.get(f"/meetings/{pk}/edit/").page)
 
     def save_meeting(self, pk: int, fields: dict[str, str], *, title: str) -> Reply:
-        """Submit the edit form with a new title: 302 when DingTalk and the portal took it.
+        """Submit the edit form with a new title; `Reply.saved` says whether DingTalk and the portal took it.
 
         The redirect is not followed. Its page would show (and so clear) the success message; the
         message cookie is dropped instead, or it would only grow from save to save.
@@ -110,7 +118,7 @@ class PortalUser:
         self._last_reply_at = time.monotonic()
         seconds = time.perf_counter() - started
         self.statuses.append(response.status_code)
-        return Reply(response.status_code, seconds, response.text)
+        return Reply(response.status_code, seconds, response.text, response.headers.get("Location", ""))
 
 
 def form_after_save(fields: dict[str, str]) -> None:

@@ -148,7 +148,7 @@ def window(name, side: Side, server, sandbox, users, meetings, forms, seconds) -
                 return
             with lock:
                 side.statuses.append(reply.status)
-            if reply.status == 302:
+            if reply.saved:
                 portal_user.form_after_save(fields)
                 with lock:
                     side.all_saves += 1
