@@ -270,17 +270,16 @@ def sdk_settings(model) -> dict:
     """The SDK's scheduleConfSettingModel in the portal's ConferenceSettings terms: a flag is on when not 0,
     a value not sent is the default."""
     extra = model.mozi_conf_virtual_extra_setting
-    flag = bool
     return {
         "host_union_id": model.host_union_id or "",
         "cohost_union_ids": tuple(model.cohost_union_ids or ()),
-        "lock_room": flag(model.lock_room),
-        "screen_share_forbidden": flag(model.screen_share_forbidden),
+        "lock_room": bool(model.lock_room),
+        "screen_share_forbidden": bool(model.screen_share_forbidden),
         "mute_on_join": model.mute_on_join or 0,
-        "waiting_room": flag(extra and extra.waiting_room),
-        "join_before_host": flag(extra and extra.join_before_host),
-        "enable_chat": flag(extra and extra.enable_chat),
-        "lock_nick": flag(extra and extra.lock_nick),
+        "waiting_room": bool(extra and extra.waiting_room),
+        "join_before_host": bool(extra and extra.join_before_host),
+        "enable_chat": bool(extra and extra.enable_chat),
+        "lock_nick": bool(extra and extra.lock_nick),
     }
 
 
