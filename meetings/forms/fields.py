@@ -11,8 +11,20 @@ from .. import texts, validators
 from ..dingtalk import TITLE_MAX_LENGTH, title_length
 from ..models import Organization
 
+# What a `datetime-local` input posts; the forms still take it (scripts and older pages send it).
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+# How the pages show and ask for a time, whatever the browser's language: 24-hour, ISO order.
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# Also digits only, as a phone's number pad types them: 202703151000, 20270315 1000.
+INPUT_FORMATS = (
+    DATETIME_FORMAT,
+    DATETIME_LOCAL_FORMAT,
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H%M",
+    "%Y%m%d %H%M",
+    "%Y%m%d%H%M",
+)
 
 
 def organization_field(**kwargs) -> forms.ModelChoiceField:
@@ -26,13 +38,24 @@ def organization_field(**kwargs) -> forms.ModelChoiceField:
 
 
 class LocalDateTimeField(forms.Field):
-    """A `datetime-local` input read as wall-clock time in one organization's time zone.
+    """A text input of a date and time (YYYY-MM-DD HH:MM, 24-hour) read as wall-clock time in one
+    organization's time zone. Not the browser's `datetime-local`: that one shows the browser's own format
+    (mm/dd/yyyy, AM/PM) and takes a Tab stop per part.
 
     A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed; so are digits
     other than 0-9 (full-width ones read as numbers otherwise) and a time before 1970 in UTC.
     """
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+    widget = forms.TextInput(
+        attrs={
+            "inputmode": "numeric",
+            "pattern": r"\d{4}-?\d{2}-?\d{2}[ T]?\d{2}:?\d{2}",
+            "placeholder": "YYYY-MM-DD HH:MM",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "class": "datetime",
+        }
+    )
     default_error_messages = {
         "required": texts.TIME_REQUIRED,
         "invalid": texts.TIME_INVALID,
@@ -53,7 +76,7 @@ class LocalDateTimeField(forms.Field):
                 # A stored time this zone cannot show (year 10000 there) is shown in UTC, not a crash;
                 # saving it back is refused by to_python's range check.
                 value = texts.localtime_or_none(value, self.zone) or value.astimezone(datetime.UTC)
-            return value.strftime(DATETIME_LOCAL_FORMAT)
+            return value.strftime(DATETIME_FORMAT)
         return value
 
     def to_python(self, value):

@@ -47,6 +47,10 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
             self.fields["creator_union_id"].initial = chosen.default_creator_union_id
             for name in self.time_fields:
                 self.fields[name].zone = chosen.zone
+                self.fields[name].help_text = texts.TIME_INPUT_HINT % {"time_zone": texts.zone_name(chosen.time_zone)}
+        else:
+            for name in self.time_fields:
+                self.fields[name].help_text = texts.TIME_INPUT_HINT_ORGANIZATION
 
     def _chosen_organization(self, organizations):
         """The organization posted (times are read in its zone), asked for (?organization=), or the only one."""

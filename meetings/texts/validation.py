@@ -14,10 +14,8 @@ TOKEN_EXPIRY_HINT = _(
     "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
     "YYYY-MM-DD HH:MM. Leave empty if unknown."
 )
-TIME_INPUT_HINT = _(
-    "In %(time_zone)s time. Your browser may show the date and time in its own format; the portal writes "
-    "them as YYYY-MM-DD HH:MM."
-)
+TIME_INPUT_HINT = _("24-hour, as YYYY-MM-DD HH:MM, in %(time_zone)s.")
+TIME_INPUT_HINT_ORGANIZATION = _("24-hour, as YYYY-MM-DD HH:MM, in the organization's time zone.")
 TIME_NONEXISTENT = _("%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time.")
 TIME_AMBIGUOUS = _("%(value)s happens twice in %(time_zone)s: the clocks go back that hour. Choose another time.")
 TIME_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9999.")

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.shortcuts import redirect
-from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services, texts
 from ..forms import MeetingAddForm, MeetingCreatorForm
@@ -111,11 +110,15 @@ class MeetingCreatorView(MeetingMixin, FormView):
         return redirect("meetings:edit", pk=meeting.pk)
 
 
-class MeetingRemoveView(MeetingMixin, View):
-    """Remove from the portal: the meeting leaves the list; DingTalk is not called; the history stays."""
+class MeetingRemoveView(MeetingMixin, TemplateView):
+    """Remove from the portal: GET asks first; POST takes the meeting off the list. DingTalk is not called;
+    the history stays."""
 
     permission_required = REGISTER_PERMISSION
-    http_method_names = ["post"]
+    template_name = "meetings/meeting_remove.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, **kwargs)
 
     def post(self, request, *args, **kwargs):
         meeting = self.meeting
