@@ -253,12 +253,11 @@ def pending_check(meeting: Meeting) -> dict | None:
     until = meeting.update_lease_until
     sentence = texts.CHECKING_WITH_DINGTALK if change.outcome == change.Outcome.UNKNOWN else texts.SAVE_UNDER_WAY
     seconds = (until - timezone.now()).total_seconds()
-    organization = meeting.organization
     return {
         "change": change,
-        "text": sentence % {"time": texts.local_clock_time(until, organization), "time_zone": organization.time_zone},
-        # Reload just after the wait ends (the reload settles it), at least every half minute.
-        "reload_after": min(max(int(seconds) + 2, 2), 30),
+        "text": sentence % {"wait": texts.wait_in_words(seconds)},
+        # The page asks again just after the wait ends (asking settles it), at least every 10 seconds.
+        "poll_after": min(max(int(seconds) + 2, 2), 10),
     }
 
 

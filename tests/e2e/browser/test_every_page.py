@@ -258,7 +258,10 @@ def pages(world, sandbox):
         ("book a meeting with errors", create_with_errors),
         ("bulk rename", go(reverse("meetings:bulk_rename"))),
         ("bulk rename with errors", bulk_rename_with_errors),
-        ("bulk rename preview", go(reverse("meetings:bulk_rename") + "?find=%E5%91%A8%E4%BC%9A&replace=%E4%BE%8B%E4%BC%9A")),
+        (
+            "bulk rename preview",
+            go(reverse("meetings:bulk_rename") + "?find=%E5%91%A8%E4%BC%9A&replace=%E4%BE%8B%E4%BC%9A"),
+        ),
         ("bulk rename running", go(reverse("meetings:bulk_rename_job", args=[world["running rename"].pk]))),
         ("bulk rename finished", go(reverse("meetings:bulk_rename_job", args=[world["finished rename"].pk]))),
         ("import", go(reverse("meetings:import"))),
