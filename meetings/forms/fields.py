@@ -5,6 +5,7 @@ import unicodedata
 import zoneinfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import texts, validators
@@ -123,7 +124,16 @@ def title_field() -> forms.CharField:
         label=_("Title"),
         strip=False,
         error_messages={"required": texts.TITLE_REQUIRED},
-        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
+        # No maxlength: it would cut a pasted title silently. static/js/title-count.js counts as one types and
+        # refuses the character past the limit with a message; clean_title refuses it without the script.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "data-max-length": TITLE_MAX_LENGTH,
+                "data-count-text": texts.TITLE_COUNT,
+                "data-refused-text": texts.TITLE_CHARACTER_REFUSED,
+            }
+        ),
     )
 
 
@@ -142,8 +152,13 @@ class TitleAndTimesMixin:
         "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
         "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
+        "start_in_past": texts.START_IN_PAST,
     }
     time_fields = ("start_time", "end_time")
+    # Set once the form has refused a start in the past: the template then shows `confirm_past`.
+    asks_past_confirmation = False
+    # The clock the past is measured by; tests/conftest.py pins it, so the suite does not depend on the date.
+    now = staticmethod(timezone.now)
 
     def clean_title(self):
         # Trim ordinary and full-width spaces at the ends; DingTalk shows them as part of the title.
@@ -166,6 +181,27 @@ class TitleAndTimesMixin:
                 params={"limit": TITLE_MAX_LENGTH, "length": length},
             )
         return title
+
+    def check_not_in_past(self, cleaned: dict, *, zone, confirm_label) -> None:
+        """A start in the past is allowed, but never by a slip of the keyboard: it asks first (confirm_past)."""
+        start = cleaned.get("start_time")
+        if start is None or start >= self.now():
+            return
+        self.asks_past_confirmation = True
+        if cleaned.get("confirm_past"):
+            return
+        self.add_error(
+            "start_time",
+            forms.ValidationError(
+                self.error_messages["start_in_past"],
+                code="start_in_past",
+                params={
+                    "now": timezone.localtime(self.now(), zone).strftime("%Y-%m-%d %H:%M"),
+                    "time_zone": texts.zone_name(zone.key),
+                    "confirm": confirm_label,
+                },
+            ),
+        )
 
     def check_end_after_start(self, cleaned: dict) -> None:
         """Called by the form's clean() where its order of checks wants it."""

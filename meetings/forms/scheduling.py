@@ -31,6 +31,8 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
         required=False,
         help_text=_("The person the meeting is booked for; empty: the organization's default creator."),
     )
+    # Shown once the form has refused a start in the past (`asks_past_confirmation`).
+    confirm_past = forms.BooleanField(label=texts.CONFIRM_PAST_BOOKING_LABEL, required=False, initial=False)
 
     error_messages = {
         **TitleAndTimesMixin.error_messages,
@@ -79,6 +81,8 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
                     ),
                 )
         self.check_end_after_start(cleaned)
+        if organization is not None:
+            self.check_not_in_past(cleaned, zone=organization.zone, confirm_label=texts.CONFIRM_PAST_BOOKING_LABEL)
         return cleaned
 
 

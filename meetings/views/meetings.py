@@ -34,7 +34,10 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_queryset(self):
         if not self.search_form.is_valid():
             return Meeting.objects.none()
-        return selectors.meeting_list(user=self.request.user, query=self.search_form.cleaned_data["q"])
+        cleaned = self.search_form.cleaned_data
+        return selectors.meeting_list(
+            user=self.request.user, query=cleaned["q"], show=cleaned["show"], now=MeetingSearchForm.now()
+        )
 
     def get(self, request, *args, **kwargs):
         # A search by meeting number that finds one meeting opens it: the helpdesk's way in.
@@ -48,8 +51,17 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")
+        form = self.search_form
+        show = form.cleaned_data["show"] if form.is_valid() else ""
         return super().get_context_data(
-            query=query, search_form=self.search_form, search_label=texts.MEETING_NUMBER_SEARCH_HELP, **kwargs
+            query=query,
+            search_form=form,
+            search_label=texts.MEETING_NUMBER_SEARCH_HELP,
+            show=show,
+            shows=form.fields["show"].choices,
+            # "No match" for a number: add the meeting by it, the number typed in already.
+            number_searched=selectors.meeting_number_query(query),
+            **kwargs,
         )
 
 

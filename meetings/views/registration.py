@@ -24,6 +24,13 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
     template_name = "meetings/meeting_register.html"
     form_class = MeetingAddForm
 
+    def get_initial(self):
+        # ?meeting_number=: from the list's "no match" for a number, typed in already.
+        initial = super().get_initial()
+        if self.request.GET.get("meeting_number"):
+            initial["meeting_number"] = self.request.GET["meeting_number"]
+        return initial
+
     def form_invalid(self, form):
         return self.render_to_response(
             self.get_context_data(form=form, existing=self._visible(form.registered_meeting))

@@ -211,7 +211,7 @@ def test_moving_a_meeting_into_the_past_asks_first_and_keeps_the_input(alice_cli
     assert len(responses.calls) == 0
     assert response.context["form"].errors["start_time"] == [
         texts.START_IN_PAST
-        % {"now": "2023-01-01 08:00", "time_zone": "Asia/Shanghai", "confirm": texts.CONFIRM_PAST_LABEL}
+        % {"now": "2023-01-01 08:00", "time_zone": "Beijing time (UTC+8)", "confirm": texts.CONFIRM_PAST_LABEL}
     ]
     html = response.content.decode()
     assert 'name="confirm_past"' in html and str(texts.CONFIRM_PAST_LABEL) in html
