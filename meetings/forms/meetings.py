@@ -54,10 +54,8 @@ class MeetingForm(TitleAndTimesMixin, forms.Form):
             self.fields["title"].widget.attrs["autofocus"] = True
         for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
-            # One format in every language and browser, and the zone in words: "Beijing time (UTC+8)".
-            self.fields[name].help_text = texts.TIME_INPUT_HINT % {
-                "time_zone": texts.zone_name(meeting.organization.time_zone, meeting.starts_at)
-            }
+            # One format in every language and browser; the fieldset's legend names the zone in words.
+            self.fields[name].help_text = texts.TIME_INPUT_FORMAT
             # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
             self.fields[name].disabled = not may_reschedule
 

@@ -16,6 +16,7 @@ TOKEN_EXPIRY_HINT = _(
     "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
     "YYYY-MM-DD HH:MM. Leave empty if unknown."
 )
+TIME_INPUT_FORMAT = _("24-hour, as YYYY-MM-DD HH:MM.")
 TIME_INPUT_HINT = _("24-hour, as YYYY-MM-DD HH:MM, in %(time_zone)s.")
 TIME_INPUT_HINT_ORGANIZATION = _("24-hour, as YYYY-MM-DD HH:MM, in the organization's time zone.")
 TIME_NONEXISTENT = _("%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time.")

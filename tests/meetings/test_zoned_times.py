@@ -41,7 +41,8 @@ def test_the_edit_page_labels_the_stored_times_and_says_how_to_type_them(alice_c
     html = response.content.decode()
 
     assert START_IN_SHANGHAI in html and END_IN_SHANGHAI in html
-    hint = texts.TIME_INPUT_HINT % {"time_zone": "Beijing time (UTC+8)"}
+    hint = texts.TIME_INPUT_FORMAT  # the fieldset's legend names the zone: Times in Beijing time (UTC+8)
+    assert "Times in Beijing time (UTC+8)</legend>" in html
     assert html.count(f'<p class="help" id="id_start_time_helptext">{hint}</p>') == 1
     assert 'aria-describedby="id_start_time_helptext"' in html
 
