@@ -1,7 +1,6 @@
 """Inputs several forms share: an organization of the person's, a meeting's title and times as DingTalk takes them."""
 
 import datetime
-import unicodedata
 import zoneinfo
 
 from django import forms
@@ -9,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import texts, validators
-from ..dingtalk import TITLE_MAX_LENGTH, title_length
+from ..dingtalk import TITLE_MAX_LENGTH
 from ..models import Organization
 
 # What a `datetime-local` input posts; the forms still take it (scripts and older pages send it).
@@ -119,7 +118,7 @@ class LocalDateTimeField(forms.Field):
 
 
 def title_field() -> forms.CharField:
-    """A meeting's title; TitleAndTimesMixin.clean_title trims and checks it."""
+    """A meeting's title; TitleAndTimesMixin.clean_title trims and checks it (validators.clean_meeting_title)."""
     return forms.CharField(
         label=_("Title"),
         strip=False,
@@ -146,11 +145,8 @@ class TitleAndTimesMixin:
     """The rules for a meeting's `title` (title_field) and times (start_and_end_fields), written once for the
     forms that edit and book a meeting. The form's error_messages include these."""
 
+    # The title's own rules, and their messages, are validators.clean_meeting_title's (bulk rename's too).
     error_messages = {
-        "title_blank": texts.TITLE_BLANK,
-        "title_too_long": texts.TITLE_TOO_LONG,
-        "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
-        "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
         "start_in_past": texts.START_IN_PAST,
     }
@@ -161,26 +157,7 @@ class TitleAndTimesMixin:
     now = staticmethod(timezone.now)
 
     def clean_title(self):
-        # Trim ordinary and full-width spaces at the ends; DingTalk shows them as part of the title.
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError(self.error_messages["title_blank"], code="title_blank")
-        if any(unicodedata.category(ch) == "Cc" for ch in title):
-            raise forms.ValidationError(
-                self.error_messages["title_control_characters"], code="title_control_characters"
-            )
-        if validators.has_invisible_formatting(title):
-            raise forms.ValidationError(
-                self.error_messages["title_invisible_characters"], code="title_invisible_characters"
-            )
-        length = title_length(title)
-        if length > TITLE_MAX_LENGTH:
-            raise forms.ValidationError(
-                self.error_messages["title_too_long"],
-                code="title_too_long",
-                params={"limit": TITLE_MAX_LENGTH, "length": length},
-            )
-        return title
+        return validators.clean_meeting_title(self.cleaned_data["title"])
 
     def check_not_in_past(self, cleaned: dict, *, zone, confirm_label) -> None:
         """A start in the past is allowed, but never by a slip of the keyboard: it asks first (confirm_past)."""
