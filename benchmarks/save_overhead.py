@@ -220,7 +220,7 @@ def run(options, sandbox: processes.Sandbox) -> int:
     }
     statements = {}
     for name, call in contenders.items():
-        call()  # the first save of a process does once-only work (the day-old submissions' sweep)
+        call()  # the first save of a process does once-only work (connections, caches)
         statements[name] = Statements()
         with connection.execute_wrapper(statements[name]):
             call()

@@ -7,7 +7,11 @@ the DingTalk calls (dingtalk_calls.py).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
+import re
+import uuid
 from typing import NoReturn
 
 from django.conf import settings
@@ -20,13 +24,39 @@ from .. import credentials, dingtalk, texts, validators
 from ..models import Meeting, MeetingChange
 from .audit import change_for, fail, note_error, stop
 from .dingtalk_calls import change_as_creator, read_conference
-from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, MeetingOutcomeUnknown
+from .errors import (
+    MeetingCanceled,
+    MeetingChangedInDingTalk,
+    MeetingConflict,
+    MeetingError,
+    MeetingOutcomeUnknown,
+    SubmissionRepeated,
+)
 from .leases import check_time_params, release_lease, saved_since, schedule_check, settle_earlier_save, take_lease
 
 logger = logging.getLogger(__name__)
 
 
 RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def edit_form_token() -> str:
+    """A new token for an edit form, rendered into it as a hidden field at every page load."""
+    return uuid.uuid4().hex
+
+
+def edit_submission_key(*, token: str, meeting: Meeting, user: AbstractUser, posted: dict[str, str]) -> str:
+    """The key of one submission of the edit form: its token, the person, the meeting and the values sent.
+
+    The same form sent again with the same values (a second click, Back and submit) has the same key, so
+    meeting_update finds the attempt of its first arrival; the same form with other values (Back, retype)
+    is a save of its own. A missing or malformed token gets a key of its own.
+    """
+    if not _TOKEN.fullmatch(token or ""):
+        return edit_form_token()
+    identity = json.dumps([token, meeting.pk, user.pk, posted], sort_keys=True)
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def meeting_update(
@@ -37,6 +67,7 @@ def meeting_update(
     ends_at: datetime.datetime,
     by: AbstractUser,
     based_on_version: int,
+    submission_key: str | None = None,
 ) -> MeetingChange | None:
     """Send the new title and times to DingTalk and, only if DingTalk says yes, store them.
 
@@ -52,6 +83,11 @@ def meeting_update(
     update may have reached DingTalk without an answer saying so, the row is UNKNOWN, the meeting stays
     locked until no try of it can still arrive, and MeetingOutcomeUnknown says when the portal will know
     (reconcile.meeting_reconcile settles it then).
+    `submission_key` (edit_submission_key) makes the row the edit form's submission: posted again, the same
+    form finds this attempt, and SubmissionRepeated answers it with that attempt, at once and without
+    writing or sending anything. The attempt costs two commits: the lease with the IN_PROGRESS row, before
+    the first byte goes to DingTalk; the meeting's new values with the row's outcome, after the answer.
+
     Returns None when nothing differs from what is stored (nothing is sent).
     Raises MeetingError (or a subclass) with the sentence to show; MeetingCanceled when the meeting is,
     or DingTalk now says it is, canceled.
@@ -63,10 +99,17 @@ def meeting_update(
         logger.warning("User %s without %s tried to move meeting %s", by.pk, RESCHEDULE_PERMISSION, meeting.pk)
         raise MeetingError(str(texts.RESCHEDULE_NOT_ALLOWED))
     if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
+        earlier = None
+        if submission_key and meeting.version != based_on_version:  # perhaps this very form, saved already
+            earlier = meeting.changes.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            raise SubmissionRepeated(earlier)
         return None
 
     settle_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
-    change = change_for(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
+    change = change_for(
+        meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version, submission_key=submission_key
+    )
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
         stop(change, saved_since(change))
@@ -81,6 +124,11 @@ def meeting_update(
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
                 "time_zone": meeting.organization.time_zone,
+            }
+            change.dingtalk_values = {
+                "title": current.title,
+                "starts_at": current.starts_at.isoformat(),
+                "ends_at": current.ends_at.isoformat(),
             }
             stop(change, MeetingChangedInDingTalk(text, current=current))
         if not may_reschedule and (current.starts_at, current.ends_at) != (starts_at, ends_at):

@@ -9,9 +9,10 @@ MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now
 
 # --- while a save runs (the edit form's status line, and a second click on Save) -----------------------
 SAVING = _("Saving… DingTalk can take up to %(seconds)d seconds.")
-SAVE_STILL_RUNNING = _(
-    "This form was already sent and DingTalk has not answered it yet. Reload the meeting in a moment to "
-    "see whether it was saved."
+# A form sent again while its first arrival still waits for DingTalk: answered at once, then the outcome.
+FORM_BEING_SAVED = _(
+    "This form is being saved: DingTalk has not answered it yet. This page shows the outcome as soon as "
+    "it has, at the latest after %(time)s (%(time_zone)s)."
 )
 
 # --- someone else changed it -------------------------------------------------------------------------
