@@ -314,6 +314,8 @@ class Transport:
                 # The request's time is spent: nothing is sent, the caller says what a timeout says.
                 raise DingTalkTimeout(f"No time left to call {self._host}", sent=False)
             pacing.wait_for_turn(api or f"{method} {path}")  # a bulk job's turn for this API; else no wait
+            if ends_at <= self.clock():
+                raise DingTalkTimeout(f"No time left to call {self._host} after waiting for its turn", sent=False)
             try:
                 remaining = ends_at - self.clock()
                 return self._attempt(**request, timeout=self._timeout_within(remaining), remaining=remaining)
