@@ -7,7 +7,6 @@ goes to `next` if there is one. The HTML is the page's own fragment template, re
 
 from django.http import JsonResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import strip_tags
 
 from .. import services
@@ -58,13 +57,12 @@ class MeetingCheckView(MeetingEditView):
         if meeting.update_lease_until is not None:
             # Reads DingTalk once the wait is over, as the page does; the page at `next` says the answer.
             try:
-                services.meeting_reconcile(meeting=meeting)
+                services.meeting_save_check(meeting=meeting)
             except services.MeetingError:
                 pass  # not settled: the wait goes on, and the answer shows when it is
             meeting.refresh_from_db()
         pending = pending_check(meeting)
         if pending is not None:
             return JsonResponse({"done": False, "announce": str(pending["text"]), "html": {}})
-        url = reverse("meetings:edit", args=[meeting.pk])
-        change = request.GET.get("change", "")
-        return JsonResponse({"done": True, "announce": "", "html": {}, "next": f"{url}?checked={change}"})
+        # The page goes on to its own answer's address (data-poll-next): ?checked= or its ?submission=.
+        return JsonResponse({"done": True, "announce": "", "html": {}})

@@ -20,7 +20,8 @@
       live.textContent = said;
     }
     if (answer.done) {
-      if (answer.next) window.location.assign(answer.next);
+      var next = answer.next || source.dataset.pollNext;
+      if (next) window.location.assign(next);
       return;
     }
     window.setTimeout(ask, seconds * 1000);

@@ -46,7 +46,7 @@ def test_a_bulk_rename_from_preview_to_results(page, sandbox, organization, offi
     loads = []
     page.on("load", lambda loaded: loads.append(loaded.url))
     # The page asks for its progress and puts it in place until every meeting is done; it never reloads.
-    page.locator("#results tr.item-renamed").nth(2).wait_for(timeout=30_000)
+    page.locator("#results tr.item-renamed").nth(2).wait_for(timeout=60_000)
     page.locator("#progress dd.left", has_text="0").wait_for()
     assert page.locator("#progress dd.done").inner_text() == "3"
     assert page.locator("#progress dd.failed").inner_text() == "0"

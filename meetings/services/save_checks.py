@@ -1,9 +1,9 @@
-"""Settling a save whose outcome is not known: read DingTalk, and record what it has.
+"""Checking a save whose outcome is not known: read DingTalk, and record what it has.
 
 A save is pending when its audit row is UNKNOWN (DingTalk's answer was lost) or IN_PROGRESS (its process
 died mid-save). Its meeting stays locked (`update_lease_until`) until no try of the update can still
 arrive; after that, whoever comes first -- the edit or history page, the next save, the job queued for
-that moment, `manage.py reconcile_meetings` -- reads DingTalk once and settles it here.
+that moment, `manage.py check_saves` -- reads DingTalk once and checks it here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
@@ -27,10 +27,10 @@ logger = logging.getLogger(__name__)
 CHECK_RETRY = datetime.timedelta(minutes=1)
 
 
-def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
-    """Settle the meeting's pending save, once its wait is over; return the settled row, or None.
+def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
+    """Check the meeting's pending save, once its wait is over; return the checked row, or None.
 
-    None when there is nothing to settle yet: no lock, a lock that still runs, or someone else settling
+    None when there is nothing to check yet: no lock, a lock that still runs, or someone else checking
     it right now. The meeting is claimed with a conditional UPDATE of its lease, so two viewers never both
     read DingTalk for it. DingTalk having the change's values makes the row SUCCESS, anything else
     NOT_APPLIED; either way the portal then stores what DingTalk has.
@@ -39,10 +39,17 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
     DingTalk cannot be read, and MeetingCanceled when DingTalk says the meeting is canceled.
     """
     now = timezone.now()
-    if meeting.update_lease_until is None or meeting.update_lease_until > now:
+    if meeting.update_lease_until is not None and meeting.update_lease_until > now:
         return None
+    free = Q(update_lease_until__lte=now)
+    if meeting.update_lease_until is None:
+        # Unlocked, yet a row may be due: a save that lost its lease while another held the meeting
+        # (services.meetings._lease_lost). Only a job or the command gets here; the pages never ask.
+        if not meeting.changes.filter(outcome__in=MeetingChange.PENDING, check_after__lte=now).exists():
+            return None
+        free = Q(update_lease_until__isnull=True)
     lease = now + update_lease()
-    if not Meeting.objects.filter(pk=meeting.pk, update_lease_until__lte=now).update(update_lease_until=lease):
+    if not Meeting.objects.filter(free, pk=meeting.pk).update(update_lease_until=lease):
         return None
     meeting.update_lease_until = lease
     try:
@@ -62,25 +69,18 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _check_failed(meeting, pending, lease=lease, error=error)
         for change in pending:
-            _settle(change, current, lease=lease)
+            _record_check(change, current, lease=lease)
         return pending[-1]
     finally:
         release_lease(meeting, lease)
 
 
-def meetings_to_reconcile() -> list[Meeting]:
-    """The meetings with a pending save whose wait is over, for `manage.py reconcile_meetings`."""
-    return list(
-        Meeting.objects.filter(update_lease_until__lte=timezone.now(), changes__outcome__in=MeetingChange.PENDING)
-        .select_related("organization")
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
+def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
     """Record what DingTalk has for one pending row, and store DingTalk's values in the meeting."""
     meeting = change.meeting
+    # The row as it was read: a save that lost its lease may have made it pending again since (its update
+    # landed after DingTalk was read here); then it waits for the next check, not for this stale answer.
+    as_read = MeetingChange.objects.filter(pk=change.pk, outcome=change.outcome, check_after=change.check_after)
     there = (current.title, current.starts_at, current.ends_at)
     applied = there == (change.new_title, change.new_starts_at, change.new_ends_at)
     differs = there != (meeting.title, meeting.starts_at, meeting.ends_at)
@@ -100,7 +100,7 @@ def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datet
         sentence = texts.CHECKED_NOT_SAVED_PORTAL_UPDATED if differs else texts.CHECKED_NOT_SAVED
         change.outcome, change.message = MeetingChange.Outcome.NOT_APPLIED, sentence % params
         updated_by = None  # changed in DingTalk directly, by someone the portal does not know
-    change.reconciled_at = now
+    change.checked_at = now
     with transaction.atomic():
         if differs:
             stored = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(
@@ -115,8 +115,10 @@ def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datet
                 meeting.title, meeting.starts_at, meeting.ends_at = there
                 meeting.version += 1
                 meeting.updated_by, meeting.updated_at = updated_by, now
-        change.save()
-    logger.info("Meeting %s: change %s settled as %s", meeting.pk, change.pk, change.outcome)
+        if not as_read.update(outcome=change.outcome, message=change.message, checked_at=now):
+            logger.warning("Meeting %s: change %s is pending again; the next check reads it", meeting.pk, change.pk)
+            return
+    logger.info("Meeting %s: change %s checked as %s", meeting.pk, change.pk, change.outcome)
 
 
 def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, error) -> None:

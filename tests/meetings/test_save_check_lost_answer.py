@@ -142,7 +142,7 @@ def test_the_row_is_in_progress_before_the_update_is_sent(alice_client, meeting)
 def test_a_check_is_queued_for_when_the_wait_is_over(alice_client, meeting):
     change = lost_answer(alice_client, meeting)
 
-    queued = DBTaskResult.objects.filter(task_path="meetings.tasks.meeting_reconcile_job")
+    queued = DBTaskResult.objects.filter(task_path="meetings.tasks.meeting_save_check_job")
     assert change.check_after in {job.run_after for job in queued}
     assert all(job.args_kwargs == {"args": [], "kwargs": {"meeting_id": meeting.pk}} for job in queued)
 
