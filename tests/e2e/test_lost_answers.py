@@ -133,7 +133,7 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
 def test_the_job_queue_checks_it_when_nobody_opens_the_page(portal, sandbox, meeting, settings, task_worker):
     page, change = save_too_late(portal, sandbox, meeting, settings)
     # The page asks the check endpoint (static/js/poll.js) just after the wait; a plain link without script.
-    reload = re.search(r'data-poll="[^"]+" data-poll-seconds="(\d+)"><a href="(\?checked=\d+)"', page.html)
+    reload = re.search(r'data-poll-seconds="(\d+)" data-poll-next="(\?checked=\d+)"', page.html)
     assert reload and 2 <= int(reload[1]) <= 2 * READ_TIMEOUT + 4
 
     # Nobody looks: the worker's job, queued for check_after, reads DingTalk.

@@ -161,8 +161,9 @@ def test_a_second_click_while_the_first_waits_for_dingtalk_is_answered_at_once_t
             "time_zone": "Asia/Shanghai",
         }
         assert being_saved in waiting.content.decode()
-        refresh = f'content="2;url={second["Location"].split(edit_url(meeting))[1]}"'
-        assert refresh.replace("&", "&amp;") in waiting.content.decode()  # it reloads itself until answered
+        # It asks until answered (static/js/poll.js, no reload), then goes to its own page, which says it.
+        follow = f'data-poll-seconds="2" data-poll-next="{second["Location"].split(edit_url(meeting))[1]}"'
+        assert follow.replace("&", "&amp;") in waiting.content.decode()
     finally:
         answer.set()
         first.join(timeout=60)

@@ -54,12 +54,12 @@ def test_it_shows_dingtalks_error_with_the_typed_input_still_there(page, sandbox
     log_in(page, office_admin.username)
     page.get_by_role("link", name="Design reveiw").click()
     page.get_by_label("Title").fill(FIXED)
-    page.get_by_label("Start").fill("2027-03-15T10:30")
+    page.get_by_label("Start").fill("2027-03-15 10:30")
     page.get_by_role("button", name="Save to DingTalk").click()
 
     assert page.get_by_role("alert").inner_text() == refusal_sentence(sandbox, meeting.organization)
     assert page.get_by_label("Title").input_value() == FIXED
-    assert page.get_by_label("Start").input_value() == "2027-03-15T10:30"
+    assert page.get_by_label("Start").input_value() == "2027-03-15 10:30"
     page.screenshot(path=screenshots / "error.png", full_page=True)
     assert Meeting.objects.get(pk=meeting.pk).title == "Design reveiw"
 
