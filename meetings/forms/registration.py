@@ -75,7 +75,7 @@ class MeetingAddForm(OrganizationForm):
         if organization and conference_id and not number:
             # The template links to it.
             self.registered_meeting = Meeting.objects.filter(
-                organization__api_base=organization.api_base,
+                api_base=organization.api_base,
                 schedule_conference_id=conference_id,
                 removed_at__isnull=True,
             ).first()

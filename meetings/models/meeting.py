@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import ApiBaseField
 from ..texts import group_digits
 from .organization import Organization, VisibleQuerySet
 
@@ -18,6 +19,11 @@ class Meeting(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organization")
     )
+    # The organization's DingTalk host (Organization.api_base), kept on the row so that the database itself
+    # holds "one live registration per host and conference ID" (Meta.constraints): a conference ID is
+    # DingTalk's per host, and two organizations on one host must not both add the same meeting. Set by
+    # save() on a new row; services.organization_save carries a change of the organization's host over.
+    api_base = ApiBaseField(_("API base URL"), max_length=200, editable=False)
     schedule_conference_id = models.CharField(_("conference ID"), max_length=128)
     creator_union_id = models.CharField(_("creator union ID"), max_length=128)
     # DingTalk cuts titles to 50 characters on create; a longer one read back is stored as is.
@@ -58,6 +64,13 @@ class Meeting(models.Model):
             models.UniqueConstraint(
                 fields=["organization", "schedule_conference_id"], name="unique_conference_per_organization"
             ),
+            # Two adds at the same moment (two hosts, two organizations): one row is stored, the other
+            # insert fails and is answered "already in the portal" (services/registration.py).
+            models.UniqueConstraint(
+                fields=["api_base", "schedule_conference_id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_live_registration_per_host",
+            ),
         ]
         indexes = [
             models.Index(fields=["-starts_at", "-id"], name="meeting_newest_first"),
@@ -75,6 +88,11 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.api_base:
+            self.api_base = self.organization.api_base
+        super().save(*args, **kwargs)
 
     @property
     def is_canceled(self) -> bool:

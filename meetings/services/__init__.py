@@ -17,7 +17,7 @@ from .imports import MAX_LINES, import_confirm, import_counts, import_create, im
 from .leases import schedule_check_of_dead_saves
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_update
-from .organizations import organization_save
+from .organizations import OrganizationHostTaken, organization_save
 from .reconcile import meeting_reconcile, meetings_to_reconcile
 from .registration import (
     CreatorRefused,
@@ -90,5 +90,6 @@ __all__ = [
     "meeting_update",
     "meetings_to_reconcile",
     "schedule_check_of_dead_saves",
+    "OrganizationHostTaken",
     "organization_save",
 ]

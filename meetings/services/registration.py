@@ -156,7 +156,8 @@ def meeting_register(
                 http_status=200,
             )
     except IntegrityError:
-        # Someone registered the same meeting while DingTalk was answering us.
+        # Someone registered the same meeting while DingTalk was answering us: the database's rule
+        # (Meeting.Meta.constraints) refused this row; answer as the check above would have.
         existing = _registered(organization, schedule_conference_id).filter(removed_at__isnull=True).first()
         if existing is None:
             raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
@@ -229,7 +230,7 @@ def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
 def _registered(organization: Organization, schedule_conference_id: str):
     """The portal's rows of this booked meeting on the organization's DingTalk host (removed ones too)."""
     return Meeting.objects.filter(
-        schedule_conference_id=schedule_conference_id, organization__api_base=organization.api_base
+        schedule_conference_id=schedule_conference_id, api_base=organization.api_base
     ).select_related("organization")
 
 

@@ -28,6 +28,10 @@ CREATOR_UNKNOWN = _(
 CREATOR_UNION_ID_REQUIRED = _("Enter the creator's union ID.")
 CONFERENCE_ID_REQUIRED = _("Enter the conference ID.")
 MEETING_ALREADY_IN_PORTAL = _("This meeting is already in the portal, under %(organization)s: “%(title)s”.")
+ORGANIZATION_HOST_TAKEN = _(
+    "Some of this organization's meetings are in the portal under another organization on %(host)s: a "
+    "meeting is in the portal once per DingTalk host. Remove them from one of the organizations first."
+)
 MEETING_RESTORED = _("Added “%(title)s” again from DingTalk, with its history. You can edit it now.")
 CREATOR_CHANGED = _("DingTalk accepts the new creator. The portal now saves “%(title)s” as %(creator)s.")
 CREATOR_UNCHANGED = _("That is already the stored creator.")
