@@ -65,8 +65,11 @@ def import_get(*, user, pk: int) -> MeetingImport:
     return MeetingImport.objects.visible_to(user).select_related("organization").get(pk=pk)
 
 
-def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:
-    return meeting.changes.select_related("organization", "user")
+def meeting_change_list(*, meeting: Meeting, user) -> QuerySet[MeetingChange]:
+    """The meeting's history as `user` may read it: the rows of the organizations they belong to. A meeting
+    another organization had before (a row moved by an earlier version of the portal) keeps that one's
+    rows to itself."""
+    return meeting.changes.visible_to(user).select_related("organization", "user")
 
 
 def meeting_pending_change(*, meeting: Meeting) -> MeetingChange | None:

@@ -108,7 +108,8 @@ def meeting_register(
 ) -> Meeting:
     """Look a booked meeting up in DingTalk as its creator, and keep its ID, creator, title, times, number, link.
 
-    A meeting removed from the portal earlier comes back with its history. Raises CreatorRefused when
+    A meeting this organization removed earlier comes back with its history (one another organization
+    removed is added as a new row: its history is that organization's). Raises CreatorRefused when
     DingTalk does not accept the creator, MeetingAlreadyRegistered when the meeting is in the portal (on
     this DingTalk host, under any organization), MeetingError for any other failure; nothing is stored then.
     """
@@ -161,7 +162,7 @@ def meeting_register(
         existing = _registered(organization, schedule_conference_id).filter(removed_at__isnull=True).first()
         if existing is None:
             raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
-        raise _already(existing) from None
+        raise _already(existing, organization=organization) from None
     return meeting
 
 
@@ -235,17 +236,22 @@ def _registered(organization: Organization, schedule_conference_id: str):
 
 
 def _refuse_duplicate(*, organization: Organization, schedule_conference_id: str) -> Meeting | None:
-    """Raise MeetingAlreadyRegistered for a meeting in the portal; return a removed row to bring back
-    (the one under this organization first; one removed under another organization moves here)."""
+    """Raise MeetingAlreadyRegistered for a meeting in the portal; return this organization's removed row
+    of it to bring back, if any. A row another organization removed stays that organization's, with its
+    history: bringing it here would show that history to this organization's people."""
     rows = list(_registered(organization, schedule_conference_id))
     for row in rows:
         if row.removed_at is None:
-            raise _already(row)
-    rows.sort(key=lambda row: row.organization_id != organization.pk)
-    return rows[0] if rows else None
+            raise _already(row, organization=organization)
+    return next((row for row in rows if row.organization_id == organization.pk), None)
 
 
-def _already(meeting: Meeting) -> MeetingAlreadyRegistered:
+def _already(meeting: Meeting, *, organization: Organization) -> MeetingAlreadyRegistered:
+    """The answer to adding `meeting` again under `organization`. Its sentence names the meeting only to its
+    own organization (an import keeps it on a line every member of `organization` reads); the page links to
+    the meeting for the person who may open it (views/registration.py)."""
+    if meeting.organization_id != organization.pk:
+        return MeetingAlreadyRegistered(str(texts.MEETING_ALREADY_ELSEWHERE), meeting=meeting)
     text = texts.MEETING_ALREADY_IN_PORTAL % {"organization": meeting.organization.name, "title": meeting.title}
     return MeetingAlreadyRegistered(text, meeting=meeting)
 

@@ -28,6 +28,12 @@ CREATOR_UNKNOWN = _(
 CREATOR_UNION_ID_REQUIRED = _("Enter the creator's union ID.")
 CONFERENCE_ID_REQUIRED = _("Enter the conference ID.")
 MEETING_ALREADY_IN_PORTAL = _("This meeting is already in the portal, under %(organization)s: “%(title)s”.")
+# Another organization's meeting: neither its title nor that organization is named (views link to it for
+# those who may open it).
+MEETING_ALREADY_ELSEWHERE = _(
+    "This meeting is already in the portal, under another organization on the same DingTalk. Each meeting is "
+    "in the portal once."
+)
 ORGANIZATION_HOST_TAKEN = _(
     "Some of this organization's meetings are in the portal under another organization on %(host)s: a "
     "meeting is in the portal once per DingTalk host. Remove them from one of the organizations first."

@@ -222,7 +222,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.meeting_change_list(meeting=self.meeting)
+        return selectors.meeting_change_list(meeting=self.meeting, user=self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meeting=self.meeting, **kwargs)
