@@ -9,6 +9,16 @@ from ..texts import group_digits
 from .organization import Organization, VisibleQuerySet
 
 
+class MeetingQuerySet(VisibleQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As create(): each new meeting takes its organization's host (Meeting.api_base)."""
+        objs = list(objs)
+        for meeting in objs:
+            if not meeting.api_base:
+                meeting.api_base = meeting.organization.api_base
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Meeting(models.Model):
     """A booked DingTalk meeting the portal knows by its ID (DingTalk has no API to list them)."""
 
@@ -22,7 +32,8 @@ class Meeting(models.Model):
     # The organization's DingTalk host (Organization.api_base), kept on the row so that the database itself
     # holds "one live registration per host and conference ID" (Meta.constraints): a conference ID is
     # DingTalk's per host, and two organizations on one host must not both add the same meeting. Set by
-    # save() on a new row; services.organization_save carries a change of the organization's host over.
+    # save() and bulk_create() on a new row; services.organization_save carries a change of the
+    # organization's host over.
     api_base = ApiBaseField(_("API base URL"), max_length=200, editable=False)
     schedule_conference_id = models.CharField(_("conference ID"), max_length=128)
     creator_union_id = models.CharField(_("creator union ID"), max_length=128)
@@ -54,7 +65,7 @@ class Meeting(models.Model):
         verbose_name=_("last changed by"),
     )
 
-    objects = VisibleQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-id"]

@@ -118,3 +118,11 @@ def test_a_meeting_under_a_host_spelled_otherwise_is_not_added_twice(alice_clien
     assert response.context["form"].errors["schedule_conference_id"] == [texts.CONFERENCE_ALREADY_REGISTERED]
     assert f'href="{edit_url(existing)}"' in response.content.decode()
     assert Meeting.objects.count() == 1
+
+
+def test_meetings_created_in_bulk_take_their_organizations_host(organization):
+    now = datetime.datetime.now(datetime.UTC)
+    [meeting] = Meeting.objects.bulk_create(
+        [Meeting(organization=organization, schedule_conference_id="c", title="t", starts_at=now, ends_at=now)]
+    )
+    assert Meeting.objects.get(pk=meeting.pk).api_base == API_BASE
