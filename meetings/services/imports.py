@@ -125,8 +125,16 @@ def import_run(*, import_id: int) -> None:
                     line.result, line.message = MeetingImportLine.Result.ADDED, ""
                 except MeetingError as error:
                     line.result, line.message = MeetingImportLine.Result.NOT_ADDED, error.message
-            line.save()
+            _store_result(line)
         _set_status(meeting_import, MeetingImport.Status.DONE)
+
+
+def _store_result(line: MeetingImportLine) -> None:
+    """The line's result, unless another run of the import stored one first (a job taken over while this
+    run asked DingTalk): a conditional UPDATE, so the run that added the meeting keeps its "added"."""
+    MeetingImportLine.objects.filter(pk=line.pk, result=MeetingImportLine.Result.PENDING).update(
+        result=line.result, message=line.message, meeting=line.meeting
+    )
 
 
 def import_counts(meeting_import: MeetingImport) -> dict[str, int]:

@@ -19,7 +19,7 @@ from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for
 from .dingtalk_calls import maybe_paced, read_conference
-from .errors import MeetingError, error_message
+from .errors import MeetingConflict, MeetingError, error_message
 from .meeting_numbers import Candidate, meeting_find
 
 logger = logging.getLogger(__name__)
@@ -182,7 +182,9 @@ def meeting_check(
 def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: AbstractUser) -> MeetingChange | None:
     """Store another creator for the meeting, once DingTalk's query API accepts it; audited either way.
 
-    Returns None when it is the stored one. Raises CreatorRefused (a FAILED audit row is kept) or MeetingError.
+    Returns None when it is the stored one. Raises CreatorRefused (a FAILED audit row is kept) or MeetingError;
+    MeetingConflict (a CONFLICT row) when someone else stored another creator while DingTalk was asked: the
+    store is conditional on the creator this change started from, so neither change undoes the other unseen.
     """
     old = meeting.creator_union_id
     if creator_union_id == old:
@@ -204,24 +206,38 @@ def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: Abstr
         change.save()
         raise
     with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(
+        stored = Meeting.objects.filter(pk=meeting.pk, creator_union_id=old).update(
             creator_union_id=creator_union_id,
             room_code=current.room_code or F("room_code"),
             join_url=current.url or F("join_url"),
             updated_by=by,
             updated_at=timezone.now(),
         )
-        change.outcome = MeetingChange.Outcome.SUCCESS
         change.http_status = 200
+        if stored:
+            change.outcome = MeetingChange.Outcome.SUCCESS
+        else:
+            meeting.refresh_from_db(fields=["creator_union_id"])
+            conflict = texts.CREATOR_CHANGED_MEANWHILE % {"creator": meeting.creator_union_id}
+            change.outcome, change.message = MeetingChange.Outcome.CONFLICT, f"{change.message}. {conflict}"
         change.save()
     meeting.refresh_from_db()
+    if not stored:
+        raise MeetingConflict(conflict)
     return change
 
 
-def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
-    """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay."""
+def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | None:
+    """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay.
+
+    None when it was out already (two people removed it at once): one removal, one audit row.
+    """
     with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(removed_at=timezone.now(), updated_by=by)
+        removed = Meeting.objects.filter(pk=meeting.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now(), updated_by=by
+        )
+        if not removed:
+            return None
         change = change_for(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
         change.outcome = MeetingChange.Outcome.SUCCESS
         change.save()

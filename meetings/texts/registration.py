@@ -42,6 +42,10 @@ MEETING_RESTORED = _("Added “%(title)s” again from DingTalk, with its histor
 CREATOR_CHANGED = _("DingTalk accepts the new creator. The portal now saves “%(title)s” as %(creator)s.")
 CREATOR_UNCHANGED = _("That is already the stored creator.")
 CREATOR_CHANGE_AUDIT = _("Creator: %(old)s → %(new)s")
+CREATOR_CHANGED_MEANWHILE = _(
+    "Someone else changed the creator meanwhile, to %(creator)s. Nothing was stored: check it, and change it "
+    "again if it is still wrong."
+)
 SAVE_REFUSED_CHANGE_CREATOR = _(
     "DingTalk refuses the stored creator of this meeting. An office admin can correct it with “Change creator”."
 )
