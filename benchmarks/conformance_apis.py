@@ -91,7 +91,7 @@ APIS: tuple[Api, ...] = (
             c.runtime,
         ),
         portal=lambda c: c.portal.get_schedule_conference(
-            access_token=c.token, schedule_conference_id=MEETING, request_union_id=common.CREATOR
+            access_token=c.token, schedule_conference_id=MEETING, creator_union_id=common.CREATOR
         ),
         reads=lambda body: (
             body.schedule_conference_id,
@@ -250,7 +250,7 @@ PORTAL_READS: dict[str, Callable[[object], object]] = {
             millis(instance.starts_at),
             millis(instance.ends_at),
             instance.status,
-            instance.creator_id,
+            instance.creator_staff_id,
             instance.creator_nick,
             instance.room_code,
             instance.url,

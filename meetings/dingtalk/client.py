@@ -56,15 +56,15 @@ class DingTalkClient(Transport):
         return request_id
 
     def get_schedule_conference(
-        self, *, access_token: str, schedule_conference_id: str, request_union_id: str
+        self, *, access_token: str, schedule_conference_id: str, creator_union_id: str
     ) -> values.Conference:
-        _require_text(schedule_conference_id=schedule_conference_id, request_union_id=request_union_id)
+        _require_text(schedule_conference_id=schedule_conference_id, creator_union_id=creator_union_id)
         body, request_id = self._call(
             "GET",
             QUERY_PATH.format(id=quote(schedule_conference_id, safe="")),
             idempotent=True,
             access_token=access_token,
-            params={"requestUnionId": request_union_id},
+            params={"requestUnionId": creator_union_id},
             api=f"GET {QUERY_PATH}",  # one API whatever the meeting, for pacing
         )
         return read_conference(body, request_id, schedule_conference_id=schedule_conference_id)

@@ -87,7 +87,7 @@ def read_instance(entry, request_id: str) -> values.ConferenceInstance:
         starts_at=starts_at,
         ends_at=ends_at,
         status=status if type(status) is int else None,
-        creator_id=_optional_text(entry, "creatorId", 128),
+        creator_staff_id=_optional_text(entry, "creatorId", 128),
         creator_nick=_optional_text(entry, "creatorNick", 128),
         room_code=read_room_code(entry),
         url=read_link(entry, "externalLinkUrl"),

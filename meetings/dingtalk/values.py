@@ -28,8 +28,10 @@ class Conference:
 class ConferenceInstance:
     """One instance behind a meeting number (room code), as the room-code lookup returns it.
 
-    The instances of a recurring booked meeting share one `schedule_conference_id`; `creator_id` is
-    DingTalk's creator field, not confirmed to be a unionId (check it with the query API).
+    The instances of a recurring booked meeting share one `schedule_conference_id`. `creator_staff_id` is
+    DingTalk's `creatorId`: an ID of the creator that is not known to be the unionId the conference APIs
+    want (`creator_union_id` everywhere else); services try it as one only through the query API, which
+    answers nobody but the creator (services/meeting_numbers.py).
     """
 
     schedule_conference_id: str
@@ -38,7 +40,7 @@ class ConferenceInstance:
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     status: int | None
-    creator_id: str
+    creator_staff_id: str
     creator_nick: str
     room_code: str
     url: str

@@ -160,10 +160,10 @@ def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
                 raise SeveralMeetings(texts.IMPORT_SEVERAL % number, candidates=candidates)
             [candidate] = candidates
             line.schedule_conference_id = candidate.schedule_conference_id
-            line.creator_union_id = candidate.creator_id
+            line.creator_union_id = candidate.creator_union_id
             line.creator_nick = candidate.creator_nick
             line.title, line.starts_at, line.ends_at = candidate.title, candidate.starts_at, candidate.ends_at
-            if not candidate.creator_id:
+            if not candidate.creator_union_id:
                 raise CreatorRefused(str(texts.IMPORT_CREATOR_UNKNOWN))
         current = meeting_check(
             organization=organization,

@@ -23,13 +23,14 @@ ROOM_CODE_LENGTHS = range(6, 13)
 
 @dataclass(frozen=True)
 class Candidate:
-    """One booked meeting behind a number: its first instance's title and times, its creator as DingTalk says."""
+    """One booked meeting behind a number: its first instance's title and times, and its creator: the
+    unionId to try (DingTalk's creatorId, until its query API accepts or refuses it), and nick."""
 
     schedule_conference_id: str
     title: str
     starts_at: object
     ends_at: object
-    creator_id: str
+    creator_union_id: str
     creator_nick: str
     room_code: str
     instances: int
@@ -71,14 +72,15 @@ def meeting_find(*, organization: Organization, room_code: str, paced: bool = Fa
     found = []
     for schedule_conference_id, same in candidates.items():
         first = min(same, key=lambda instance: instance.starts_at)
-        creator = next((instance for instance in same if instance.creator_id), first)
+        creator = next((instance for instance in same if instance.creator_staff_id), first)
         found.append(
             Candidate(
                 schedule_conference_id=schedule_conference_id,
                 title=first.title,
                 starts_at=first.starts_at,
                 ends_at=first.ends_at,
-                creator_id=creator.creator_id,
+                # Tried as the unionId: registration has the query API (the creator's only) confirm it.
+                creator_union_id=creator.creator_staff_id,
                 creator_nick=creator.creator_nick,
                 room_code=first.room_code or room_code,
                 instances=len(same),

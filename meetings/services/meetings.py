@@ -204,7 +204,7 @@ def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
         return read_conference(
             organization=meeting.organization,
             schedule_conference_id=meeting.schedule_conference_id,
-            request_union_id=meeting.creator_union_id,
+            creator_union_id=meeting.creator_union_id,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         fail(change, error)

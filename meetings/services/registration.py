@@ -83,7 +83,7 @@ def meeting_register_by_number(
         )
     [candidate] = candidates
     _refuse_duplicate(organization=organization, schedule_conference_id=candidate.schedule_conference_id)
-    creator = creator_union_id or candidate.creator_id
+    creator = creator_union_id or candidate.creator_union_id
     if not creator:
         raise CreatorRefused(str(texts.CREATOR_UNKNOWN), candidate=candidate)
     try:
@@ -282,7 +282,7 @@ def _read_as_creator(
             lambda: read_conference(
                 organization=organization,
                 schedule_conference_id=schedule_conference_id,
-                request_union_id=creator_union_id,
+                creator_union_id=creator_union_id,
             ),
             paced=paced,
         )

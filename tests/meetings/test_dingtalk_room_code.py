@@ -60,7 +60,7 @@ def test_it_sends_the_documented_request_and_reads_an_instance(client):
         starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
         ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
         status=0,
-        creator_id="union-1",
+        creator_staff_id="union-1",
         creator_nick="Wang Fang",
         room_code="8387221234",
         url="https://meeting.dingtalk.com/j/8387221234",
@@ -144,7 +144,13 @@ def test_fields_it_only_shows_may_be_missing_or_mistyped(client):
 
     [instance] = find(client)
 
-    assert (instance.creator_id, instance.creator_nick, instance.status, instance.url, instance.conference_id) == (
+    assert (
+        instance.creator_staff_id,
+        instance.creator_nick,
+        instance.status,
+        instance.url,
+        instance.conference_id,
+    ) == (
         "",
         "",
         None,
@@ -184,7 +190,7 @@ def test_the_query_reads_the_meeting_number_and_join_link(client):
     )
 
     conference = client.get_schedule_conference(
-        access_token="tok-1", schedule_conference_id="conf-1", request_union_id="union-1"
+        access_token="tok-1", schedule_conference_id="conf-1", creator_union_id="union-1"
     )
 
     assert (conference.room_code, conference.url) == ("8387221234", "https://meeting.dingtalk.com/j/8387221234")

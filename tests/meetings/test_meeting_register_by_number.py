@@ -64,7 +64,7 @@ def post(client, organization, **data):
     return client.post(ADD_URL, {"organization": organization.pk, **data})
 
 
-def request_union_id(call):
+def creator_union_id_sent(call):
     return parse_qs(urlsplit(call.request.url).query)["requestUnionId"]
 
 
@@ -84,7 +84,7 @@ def test_one_meeting_behind_the_number_is_added_at_once(alice_client, organizati
     )
     assert meeting.starts_at == datetime.datetime(2025, 12, 1, 2, 0, tzinfo=datetime.UTC)
     assert (meeting.room_code, meeting.join_url) == (NUMBER, "https://meeting.dingtalk.com/j/" + NUMBER)
-    assert request_union_id(responses.calls[1]) == ["union-conf-a"]
+    assert creator_union_id_sent(responses.calls[1]) == ["union-conf-a"]
     assert MeetingChange.objects.get().action == MeetingChange.Action.REGISTER
 
 
@@ -140,7 +140,7 @@ def test_the_chosen_meeting_is_added(alice_client, organization):
 
     assert response.status_code == 302
     assert Meeting.objects.get().schedule_conference_id == "conf-b"
-    assert request_union_id(responses.calls[1]) == ["union-conf-b"]
+    assert creator_union_id_sent(responses.calls[1]) == ["union-conf-b"]
 
 
 @responses.activate
@@ -173,7 +173,7 @@ def test_the_union_id_given_then_is_checked_and_stored(alice_client, organizatio
 
     assert response.status_code == 302
     assert Meeting.objects.get().creator_union_id == "union-right"
-    assert request_union_id(responses.calls[-1]) == ["union-right"]
+    assert creator_union_id_sent(responses.calls[-1]) == ["union-right"]
 
 
 @responses.activate
