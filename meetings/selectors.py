@@ -30,7 +30,7 @@ def meeting_list(*, user, query: str = "") -> QuerySet[Meeting]:
         matches = Q(title__icontains=query) | Q(schedule_conference_id__icontains=query)
         digits = meeting_number_query(query)
         if digits:
-            matches |= Q(room_code__contains=digits)
+            matches |= Q(meeting_number__contains=digits)
         meetings = meetings.filter(matches)
     return meetings
 

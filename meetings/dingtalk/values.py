@@ -20,7 +20,7 @@ class Conference:
     ends_at: datetime.datetime
     # The meeting number and join link people see in DingTalk; "" when the reply lacks them. Shown, never
     # edited: two readings of a meeting are the same when title and times are.
-    room_code: str = field(default="", compare=False)
+    meeting_number: str = field(default="", compare=False)
     url: str = field(default="", compare=False)
 
 
@@ -42,7 +42,7 @@ class ConferenceInstance:
     status: int | None
     creator_staff_id: str
     creator_nick: str
-    room_code: str
+    meeting_number: str
     url: str
 
 
@@ -52,7 +52,7 @@ class CreatedConference:
 
     schedule_conference_id: str
     url: str
-    room_code: str
+    meeting_number: str
     phones: tuple[str, ...]
     request_id: str
 

@@ -44,7 +44,7 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # What people know the meeting by: its meeting number (digits) and join link, from DingTalk's create or
     # query API; the dial-in numbers from the create.
-    room_code = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
+    meeting_number = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
     join_url = models.CharField(_("join link"), max_length=512, blank=True, default="")
     phones = models.JSONField(_("dial-in numbers"), default=list, blank=True)
     # "Remove from the portal": the meeting leaves the list, its audit rows stay; adding it again clears this.
@@ -110,6 +110,6 @@ class Meeting(models.Model):
         return self.status == self.Status.CANCELED
 
     @property
-    def meeting_number(self) -> str:
+    def meeting_number_grouped(self) -> str:
         """The meeting number grouped as DingTalk shows it ("838 722 1234"); "" when unknown."""
-        return group_digits(self.room_code)
+        return group_digits(self.meeting_number)

@@ -46,7 +46,7 @@ def import_lines(text: str) -> list[tuple[int, str]]:
 
 
 def read_line(line: str) -> dict:
-    """A line as a meeting number (`room_code`) or a conference ID and a creator union ID; {} if neither."""
+    """A line as a meeting number (`meeting_number`) or a conference ID and a creator union ID; {} if neither."""
     if "," in line or "，" in line:
         parts = [part.strip() for part in re.split(r"[,，]", line)]
         if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
@@ -54,12 +54,12 @@ def read_line(line: str) -> dict:
         return {}
     if _NUMBER_ONLY.fullmatch(line):
         digits = meeting_number_digits(line)
-        return {"room_code": digits} if digits else {}
+        return {"meeting_number": digits} if digits else {}
     parts = line.split()
     if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
         return {"schedule_conference_id": parts[0], "creator_union_id": parts[1]}
     digits = meeting_number_digits(line)
-    return {"room_code": digits} if digits else {}
+    return {"meeting_number": digits} if digits else {}
 
 
 def import_create(*, organization: Organization, text: str, by: AbstractUser, language: str = "") -> MeetingImport:
@@ -151,9 +151,9 @@ def import_counts(meeting_import: MeetingImport) -> dict[str, int]:
 
 def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
     try:
-        if line.room_code:
-            candidates = meeting_find(organization=organization, room_code=line.room_code, paced=True)
-            number = {"number": texts.group_digits(line.room_code)}
+        if line.meeting_number:
+            candidates = meeting_find(organization=organization, meeting_number=line.meeting_number, paced=True)
+            number = {"number": texts.group_digits(line.meeting_number)}
             if not candidates:
                 raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % number)
             if len(candidates) > 1:

@@ -134,10 +134,13 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
 
 def _remember_number(meeting: Meeting, current: dingtalk.Conference) -> None:
     """Keep the meeting number and join link DingTalk now shows (meetings added before they were stored)."""
-    number = {"room_code": current.room_code or meeting.room_code, "join_url": current.url or meeting.join_url}
-    if (number["room_code"], number["join_url"]) != (meeting.room_code, meeting.join_url):
+    number = {
+        "meeting_number": current.meeting_number or meeting.meeting_number,
+        "join_url": current.url or meeting.join_url,
+    }
+    if (number["meeting_number"], number["join_url"]) != (meeting.meeting_number, meeting.join_url):
         Meeting.objects.filter(pk=meeting.pk).update(**number)
-        meeting.room_code, meeting.join_url = number["room_code"], number["join_url"]
+        meeting.meeting_number, meeting.join_url = number["meeting_number"], number["join_url"]
 
 
 def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:

@@ -1,6 +1,6 @@
 """Use cases that bring a booked meeting into the portal, correct its creator, and take it out again.
 
-People know a meeting by its meeting number (room code); DingTalk's update and query APIs need its
+People know a meeting by its meeting number; DingTalk's update and query APIs need its
 scheduleConferenceId and its creator's unionId. Registration finds the first from the number
 (meeting_numbers.py) and has DingTalk confirm the second (its query API answers only the creator) before
 anything is stored.
@@ -56,7 +56,7 @@ class MeetingAlreadyRegistered(MeetingError):
 def meeting_register_by_number(
     *,
     organization: Organization,
-    room_code: str,
+    meeting_number: str,
     by: AbstractUser,
     schedule_conference_id: str = "",
     creator_union_id: str = "",
@@ -69,9 +69,9 @@ def meeting_register_by_number(
     (`schedule_conference_id`). A creator DingTalk refuses: CreatorRefused, until the person gives one
     (`creator_union_id`) that DingTalk accepts. Nothing is stored before then.
     """
-    candidates = meeting_find(organization=organization, room_code=room_code, paced=paced)
+    candidates = meeting_find(organization=organization, meeting_number=meeting_number, paced=paced)
     if not candidates:
-        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(room_code)})
+        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(meeting_number)})
     if schedule_conference_id:
         chosen = [c for c in candidates if c.schedule_conference_id == schedule_conference_id]
         if not chosen:
@@ -79,7 +79,7 @@ def meeting_register_by_number(
         candidates = chosen
     if len(candidates) > 1:
         raise SeveralMeetings(
-            texts.MEETING_NUMBER_SEVERAL % {"number": texts.group_digits(room_code)}, candidates=candidates
+            texts.MEETING_NUMBER_SEVERAL % {"number": texts.group_digits(meeting_number)}, candidates=candidates
         )
     [candidate] = candidates
     _refuse_duplicate(organization=organization, schedule_conference_id=candidate.schedule_conference_id)
@@ -126,7 +126,7 @@ def meeting_register(
         "title": current.title,
         "starts_at": current.starts_at,
         "ends_at": current.ends_at,
-        "room_code": current.room_code,
+        "meeting_number": current.meeting_number,
         "join_url": current.url,
         "updated_by": by,
     }
@@ -208,7 +208,7 @@ def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: Abstr
     with transaction.atomic():
         stored = Meeting.objects.filter(pk=meeting.pk, creator_union_id=old).update(
             creator_union_id=creator_union_id,
-            room_code=current.room_code or F("room_code"),
+            meeting_number=current.meeting_number or F("meeting_number"),
             join_url=current.url or F("join_url"),
             updated_by=by,
             updated_at=timezone.now(),

@@ -86,12 +86,12 @@ def start(client, organization, lines=LINES):
 @pytest.mark.parametrize(
     "line, read",
     [
-        ("838 722 1234", {"room_code": "8387221234"}),
-        ("838-722-1234", {"room_code": "8387221234"}),
+        ("838 722 1234", {"meeting_number": "8387221234"}),
+        ("838-722-1234", {"meeting_number": "8387221234"}),
         ("conf-1 union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1,union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1, union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
-        ("会议号：838 722 1234", {"room_code": "8387221234"}),
+        ("会议号：838 722 1234", {"meeting_number": "8387221234"}),
         ("a b c", {}),
         ("a,b,c", {}),
     ],
@@ -195,7 +195,7 @@ def test_confirming_twice_runs_once(alice_client, organization):
 def test_the_progress_page_refreshes_itself_while_the_job_runs(alice_client, organization):
     meeting_import = MeetingImport.objects.create(organization=organization)
     MeetingImportLine.objects.create(
-        meeting_import=meeting_import, number=1, text="838 722 1234", room_code="8387221234"
+        meeting_import=meeting_import, number=1, text="838 722 1234", meeting_number="8387221234"
     )
 
     response = alice_client.get(detail_url(meeting_import))

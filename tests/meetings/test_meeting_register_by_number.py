@@ -83,7 +83,7 @@ def test_one_meeting_behind_the_number_is_added_at_once(alice_client, organizati
         "Design reveiw",
     )
     assert meeting.starts_at == datetime.datetime(2025, 12, 1, 2, 0, tzinfo=datetime.UTC)
-    assert (meeting.room_code, meeting.join_url) == (NUMBER, "https://meeting.dingtalk.com/j/" + NUMBER)
+    assert (meeting.meeting_number, meeting.join_url) == (NUMBER, "https://meeting.dingtalk.com/j/" + NUMBER)
     assert creator_union_id_sent(responses.calls[1]) == ["union-conf-a"]
     assert MeetingChange.objects.get().action == MeetingChange.Action.REGISTER
 

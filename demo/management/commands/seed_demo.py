@@ -53,7 +53,7 @@ class DemoMeeting:
     days_from_today: int
     local_hour: int
     minutes: int
-    room_code: str  # the meeting number, so the demo can find meetings by it
+    meeting_number: str  # the meeting number, so the demo can find meetings by it
 
 
 DEMO_LOGINS = (
@@ -209,8 +209,8 @@ class Command(BaseCommand):
                 startTime=dingtalk.epoch_ms(starts_at),
                 endTime=dingtalk.epoch_ms(ends_at),
                 canceled=canceled,
-                roomCode=demo.room_code,
-                url=f"https://meeting.dingtalk.com/j/{demo.room_code}",
+                roomCode=demo.meeting_number,
+                url=f"https://meeting.dingtalk.com/j/{demo.meeting_number}",
                 organization=organization.name,  # labels for the sandbox's page
                 timeZone=organization.time_zone,
             )
@@ -223,6 +223,6 @@ class Command(BaseCommand):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 status=Meeting.Status.CANCELED if canceled else Meeting.Status.ACTIVE,
-                room_code=demo.room_code,
-                join_url=f"https://meeting.dingtalk.com/j/{demo.room_code}",
+                meeting_number=demo.meeting_number,
+                join_url=f"https://meeting.dingtalk.com/j/{demo.meeting_number}",
             )
