@@ -1,4 +1,4 @@
-"""Migrations 0012 and 0013: API bases rewritten canonical, meetings given their host, and rows the old
+"""Migrations 0014 and 0015: API bases rewritten canonical, meetings given their host, and rows the old
 check-then-insert let in twice removed from the portal before the constraint is added."""
 
 import datetime
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE, AFTER = ("meetings", "0011_edit_submission"), ("meetings", "0013_one_live_registration_per_host")
+BEFORE, AFTER = ("meetings", "0013_change_checked_at"), ("meetings", "0015_one_live_registration_per_host")
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-"""The database holds the rule: one live registration per DingTalk host and conference ID (see 0012)."""
+"""The database holds the rule: one live registration per DingTalk host and conference ID (see 0014)."""
 
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0012_registration_per_host"),
+        ("meetings", "0014_registration_per_host"),
     ]
 
     operations = [

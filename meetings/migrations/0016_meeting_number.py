@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0013_one_live_registration_per_host"),
+        ("meetings", "0015_one_live_registration_per_host"),
     ]
 
     operations = [

@@ -1,7 +1,7 @@
 """One live registration per DingTalk host and conference ID, held by the database (issue 19).
 
 Organizations' API bases are rewritten in their canonical form (`https://API.dingtalk.com:443/` is
-`https://api.dingtalk.com`), each meeting gets its organization's host; 0013 adds the constraint (in a
+`https://api.dingtalk.com`), each meeting gets its organization's host; 0015 adds the constraint (in a
 transaction of its own: PostgreSQL builds no index on a table with updates pending in the same one).
 Rows the old check-then-insert let in twice (the same meeting live under two organizations of one host)
 would stop the constraint: the later ones are removed from the portal first -- removal keeps their history,
@@ -34,7 +34,7 @@ def canonical_hosts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0011_edit_submission"),
+        ("meetings", "0013_change_checked_at"),
     ]
 
     operations = [
