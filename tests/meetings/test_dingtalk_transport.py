@@ -362,6 +362,10 @@ def bounded_call(url, *, deadline):
     [
         pytest.param(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", id="body"),
         pytest.param(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 3, id="headers"),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n",
+            id="body-of-a-closing-connection",  # the connection lets go of its socket; the body still comes
+        ),
     ],
 )
 def test_a_reply_that_trickles_ends_at_the_deadline_as_may_have_been_applied(head):
