@@ -12,9 +12,10 @@ import uuid
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, texts
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingChange
 
 PASTED_TOKEN = "e2e-pasted-token"
 CREATOR = "e2e-creator-union-id"
@@ -38,6 +39,19 @@ def wait_for_replies(sandbox, seconds=5.0):
     while any(call["status"] is None and call["fault"] != "drop" for call in sandbox.state.requests()):
         assert time.monotonic() < deadline, sandbox.state.requests()
         time.sleep(0.02)
+
+
+def in_dingtalk(sandbox, meeting):
+    return sandbox.state.get_meeting(meeting.schedule_conference_id).title
+
+
+def the_update(meeting):
+    """Olga's update of the meeting: its audit row."""
+    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE, user__username="olga")
+
+
+def until_wait_is_over(change):
+    time.sleep(max(0.0, (change.check_after - timezone.now()).total_seconds()) + 0.2)
 
 
 def free_port() -> int:

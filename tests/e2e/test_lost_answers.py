@@ -22,38 +22,26 @@ from django.utils import timezone
 
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import grant
 
-from .helpers import BASE_DIR, PASSWORD, TYPED, database_url, edit_path, free_port, save, wait_for_replies
+from .helpers import (
+    BASE_DIR,
+    PASSWORD,
+    TYPED,
+    database_url,
+    edit_path,
+    free_port,
+    in_dingtalk,
+    save,
+    the_update,
+    until_wait_is_over,
+    wait_for_replies,
+)
 from .portal import Portal
 
 pytestmark = pytest.mark.e2e
 
 READ_TIMEOUT = 1.0
 SLOW = 1.5  # longer than the read timeout, within twice it: DingTalk applies after the portal gave up
-
-
-@pytest.fixture
-def colleague(django_user_model, transactional_db, organization, live_server):
-    """Bruno, another office admin of Berlin, logged in."""
-    user = django_user_model.objects.create_user("bruno", password=PASSWORD)
-    grant(user, "view_meeting", "change_meeting", "reschedule_meeting", "view_meetingchange")
-    user.dingtalk_organizations.add(organization)
-    person = Portal(live_server.url)
-    person.log_in(user.username, PASSWORD)
-    return person
-
-
-def in_dingtalk(sandbox, meeting):
-    return sandbox.state.get_meeting(meeting.schedule_conference_id).title
-
-
-def the_update(meeting):
-    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE, user__username="olga")
-
-
-def until_wait_is_over(change):
-    time.sleep(max(0.0, (change.check_after - timezone.now()).total_seconds()) + 0.2)
 
 
 def save_too_late(portal, sandbox, meeting, settings):
