@@ -15,7 +15,7 @@ import pytest
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
 
-from .helpers import TYPED, edit_path, in_dingtalk, save, the_update, until_wait_is_over, wait_for_replies
+from .helpers import TYPED, edit_path, in_dingtalk, save, the_update, wait_for_replies, wait_is_over
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +61,7 @@ def test_a_trickled_reply_ends_at_the_deadline_and_no_update_is_lost(portal, col
     assert len(sandbox.state.requests("update")) == 1
 
     # After the wait, opening the meeting checks with DingTalk: Olga's change was saved after all.
-    until_wait_is_over(change)
+    wait_is_over(meeting)
     opened = colleague.get(edit_path(meeting))
     change.refresh_from_db()
     assert change.outcome == MeetingChange.Outcome.SUCCESS
@@ -89,7 +89,7 @@ def test_a_compressed_or_oversized_reply_is_refused_unread_and_checked(portal, s
     change = the_update(meeting)
     assert change.outcome == MeetingChange.Outcome.UNKNOWN  # refused, yet DingTalk may have acted: it did
     assert page.messages == [("warning", texts.OUTCOME_UNKNOWN_UNCLEAR % check_params(change, meeting))]
-    until_wait_is_over(change)
+    wait_is_over(meeting)
     portal.get(edit_path(meeting))
     change.refresh_from_db()
     assert change.outcome == MeetingChange.Outcome.SUCCESS
