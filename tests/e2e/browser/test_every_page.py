@@ -90,7 +90,8 @@ def world(sandbox, meeting, app_meeting, admin_user):
     first = datetime.datetime(2027, 4, 1, 9, 0, tzinfo=shanghai.zone)
     long_one = book(sandbox, shanghai, title=LONG_CJK, starts_at=first)
     Meeting.objects.filter(pk=long_one.pk).update(
-        room_code="8387221234", join_url="https://meeting.dingtalk.com/j/8387221234?code=averylongjoincode0123456789"
+        meeting_number="8387221234",
+        join_url="https://meeting.dingtalk.com/j/8387221234?code=averylongjoincode0123456789",
     )
     series = [
         book(sandbox, shanghai, title=f"周会 {LONG_CJK[: 20 + number % 20]} {number}", starts_at=first)
