@@ -35,11 +35,11 @@ from .errors import (
     DingTalkError,
     DingTalkNotConfirmed,
     DingTalkTimeout,
+    DingTalkUnnamedBooking,
     DingTalkUnusableValues,
     retry_delay,
 )
 from .limits import TITLE_MAX_LENGTH, title_length
-from .replies import STORED_TITLE_MAX_LENGTH
 from .transport import (
     MAX_ATTEMPTS,
     REQUEST_ID_HEADER,
@@ -72,7 +72,6 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "ROOM_CODE_PATH",
     "RETRY_BASE_DELAY",
-    "STORED_TITLE_MAX_LENGTH",
     "THROTTLE_DELAY",
     "TITLE_MAX_LENGTH",
     "TOKEN_HEADER",
@@ -92,6 +91,7 @@ __all__ = [
     "DingTalkError",
     "DingTalkNotConfirmed",
     "DingTalkTimeout",
+    "DingTalkUnnamedBooking",
     "DingTalkUnusableValues",
     "client_for",
     "epoch_ms",

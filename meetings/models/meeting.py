@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..texts import group_digits
+from ..validators import validate_dial_in_numbers, validate_dingtalk_id, validate_http_link, validate_meeting_number
 from .organization import Organization, VisibleQuerySet
 
 
@@ -18,8 +19,9 @@ class Meeting(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organization")
     )
-    schedule_conference_id = models.CharField(_("conference ID"), max_length=128)
-    creator_union_id = models.CharField(_("creator union ID"), max_length=128)
+    # The fields' limits and validators are the rule for every value DingTalk sends (dingtalk/replies.py).
+    schedule_conference_id = models.CharField(_("conference ID"), max_length=128, validators=[validate_dingtalk_id])
+    creator_union_id = models.CharField(_("creator union ID"), max_length=128, validators=[validate_dingtalk_id])
     # DingTalk cuts titles to 50 characters on create; a longer one read back is stored as is.
     title = models.CharField(_("title"), max_length=256)
     starts_at = models.DateTimeField(_("start"))
@@ -27,9 +29,11 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # What people know the meeting by: its meeting number (digits) and join link, from DingTalk's create or
     # query API; the dial-in numbers from the create.
-    room_code = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
-    join_url = models.CharField(_("join link"), max_length=512, blank=True, default="")
-    phones = models.JSONField(_("dial-in numbers"), default=list, blank=True)
+    room_code = models.CharField(
+        _("meeting number"), max_length=64, blank=True, default="", validators=[validate_meeting_number]
+    )
+    join_url = models.CharField(_("join link"), max_length=512, blank=True, default="", validators=[validate_http_link])
+    phones = models.JSONField(_("dial-in numbers"), default=list, blank=True, validators=[validate_dial_in_numbers])
     # "Remove from the portal": the meeting leaves the list, its audit rows stay; adding it again clears this.
     removed_at = models.DateTimeField(_("removed from the portal"), null=True, blank=True, editable=False)
     # Optimistic concurrency: a save must be based on the version it read.
