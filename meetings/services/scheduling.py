@@ -19,7 +19,7 @@ from django.utils import timezone
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for, fail, note_error, record_failure
-from .dingtalk_calls import call_dingtalk, change_as_creator
+from .dingtalk_calls import call_dingtalk, change_as_creator, within_one_deadline
 from .errors import MeetingCanceled, MeetingError, error_message
 from .leases import release_lease, take_lease
 
@@ -143,6 +143,7 @@ def _create_unknown(change: MeetingChange, details: dict, *, reason: str, room_c
     raise MeetingCreateUnknown(change.message) from error
 
 
+@within_one_deadline
 def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     """Cancel the meeting in DingTalk; on success, or when DingTalk says it already is, mark it canceled.
 
@@ -200,6 +201,7 @@ def meeting_settings_get(*, meeting: Meeting) -> dingtalk.ConferenceSettings:
         raise MeetingError(message) from error
 
 
+@within_one_deadline
 def meeting_settings_update(
     *,
     meeting: Meeting,
