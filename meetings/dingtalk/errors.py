@@ -100,11 +100,11 @@ class DingTalkUnusableValues(DingTalkBadReply):
 
 class DingTalkUnnamedBooking(DingTalkBadReply):
     """DingTalk answered a create without an ID the portal can keep: it booked a meeting the portal cannot
-    name. `room_code` is the meeting number it gave, when usable ("" otherwise), to look the meeting up by."""
+    name. `meeting_number` is the meeting number it gave, when usable ("" otherwise), to look the meeting up by."""
 
-    def __init__(self, summary: str, *, room_code: str = "", **kwargs):
+    def __init__(self, summary: str, *, meeting_number: str = "", **kwargs):
         super().__init__(summary, **kwargs)
-        self.room_code = room_code
+        self.meeting_number = meeting_number
 
 
 class DingTalkNotConfirmed(DingTalkError):

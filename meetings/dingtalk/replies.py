@@ -57,11 +57,12 @@ def _field_text(body: dict, key: str, model: str, name: str) -> str:
     return value if fits(value, model, name) else ""
 
 
-def read_room_code(body: dict) -> str:
-    """A meeting number as digits ("" when absent or not a number): the portal searches it by its digits."""
+def read_meeting_number(body: dict) -> str:
+    """DingTalk's `roomCode`, the portal's meeting number, as digits ("" when absent or not a number): the
+    portal searches it by its digits."""
     value = body.get("roomCode")
     digits = "".join(value.split()) if isinstance(value, str) else ""
-    return digits if fits(digits, "Meeting", "room_code") else ""
+    return digits if fits(digits, "Meeting", "meeting_number") else ""
 
 
 def read_link(body: dict, key: str) -> str:
@@ -98,7 +99,7 @@ def read_conference(body: dict, request_id: str, *, schedule_conference_id: str)
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
-        room_code=read_room_code(body),
+        meeting_number=read_meeting_number(body),
         url=read_link(body, "url"),
     )
 
@@ -122,11 +123,11 @@ def read_instance(entry, request_id: str) -> values.ConferenceInstance:
         ends_at=ends_at,
         status=status if type(status) is int else None,
         # Offered as the creator's unionId (checked with the query API before it is stored).
-        creator_id=_field_text(entry, "creatorId", "Meeting", "creator_union_id"),
+        creator_staff_id=_field_text(entry, "creatorId", "Meeting", "creator_union_id"),
         creator_nick=nick.strip()
         if isinstance(nick, str) and values.storable(nick) and len(nick) <= NICKNAME_MAX_LENGTH
         else "",
-        room_code=read_room_code(entry),
+        meeting_number=read_meeting_number(entry),
         url=read_link(entry, "externalLinkUrl"),
     )
 
@@ -162,14 +163,14 @@ def read_created(body: dict, request_id: str) -> values.CreatedConference:
     with the rest. Without a usable ID the portal cannot name it: DingTalkUnnamedBooking, carrying the
     meeting number when that is usable, so the person can look the meeting up and add it by it.
     """
-    room_code = read_room_code(body)
+    meeting_number = read_meeting_number(body)
     conference_id = body.get("scheduleConferenceId")
     if not fits(conference_id, "Meeting", "schedule_conference_id"):
         raise DingTalkUnnamedBooking(
             "DingTalk's create reply lacks a usable scheduleConferenceId",
             status=200,
             request_id=request_id,
-            room_code=room_code,
+            meeting_number=meeting_number,
         )
     phones = body.get("phones")
     kept: list[str] = []
@@ -179,7 +180,7 @@ def read_created(body: dict, request_id: str) -> values.CreatedConference:
     return values.CreatedConference(
         schedule_conference_id=conference_id,
         url=read_link(body, "url"),
-        room_code=room_code,
+        meeting_number=meeting_number,
         phones=tuple(kept),
         request_id=request_id,
     )

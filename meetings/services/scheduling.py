@@ -85,14 +85,14 @@ def meeting_create(
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         record_failure(change, error)
         if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
-            reason, room_code = change.message, getattr(error, "room_code", "")
-            _create_unknown(change, details, reason=reason, room_code=room_code, error=error)
+            reason, meeting_number = change.message, getattr(error, "meeting_number", "")
+            _create_unknown(change, details, reason=reason, meeting_number=meeting_number, error=error)
         change.save()
         raise MeetingError(change.message) from error
     except Exception as error:  # noqa: BLE001 -- whatever failed after sending, DingTalk may have booked it
         logger.exception("Organization %s: a create failed after it was sent", organization.pk)
         note_error(change, error)
-        _create_unknown(change, details, reason=str(texts.CREATE_INTERRUPTED), room_code="", error=error)
+        _create_unknown(change, details, reason=str(texts.CREATE_INTERRUPTED), meeting_number="", error=error)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(
@@ -103,7 +103,7 @@ def meeting_create(
                 starts_at=starts_at,
                 ends_at=ends_at,
                 join_url=created.url,
-                room_code=created.room_code,
+                meeting_number=created.meeting_number,
                 phones=list(created.phones),
                 updated_by=by,
             )
@@ -128,17 +128,21 @@ def meeting_create(
         change.request_id, change.http_status = created.request_id, 200
         note_error(change, error)
         reason = str(texts.CREATE_NOT_STORED)
-        _create_unknown(change, details, reason=reason, room_code=created.room_code, error=error)
+        _create_unknown(change, details, reason=reason, meeting_number=created.meeting_number, error=error)
     return meeting
 
 
-def _create_unknown(change: MeetingChange, details: dict, *, reason: str, room_code: str, error: Exception) -> NoReturn:
+def _create_unknown(
+    change: MeetingChange, details: dict, *, reason: str, meeting_number: str, error: Exception
+) -> NoReturn:
     """The create may have booked a meeting the portal does not have: keep the row UNKNOWN with what to look
     for (the meeting number, when DingTalk gave one) and raise MeetingCreateUnknown."""
     change.outcome = MeetingChange.Outcome.UNKNOWN
     change.message = texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": reason}
-    if room_code:
-        change.message = f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(room_code)}}"
+    if meeting_number:
+        change.message = (
+            f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(meeting_number)}}"
+        )
     change.save()
     raise MeetingCreateUnknown(change.message) from error
 

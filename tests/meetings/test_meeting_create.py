@@ -213,10 +213,10 @@ def test_a_create_interrupted_mid_call_leaves_a_row_that_says_what_to_look_for(a
 @pytest.mark.parametrize(
     ("reply", "kept"),
     [
-        ({"roomCode": "9" * 65}, {"room_code": ""}),  # longer than the field's 64
-        ({"roomCode": "98 76 54"}, {"room_code": "987654"}),  # spaced as people write it
-        ({"roomCode": "９８７"}, {"room_code": ""}),  # full-width digits are no meeting number
-        ({"roomCode": 987654321}, {"room_code": ""}),
+        ({"roomCode": "9" * 65}, {"meeting_number": ""}),  # longer than the field's 64
+        ({"roomCode": "98 76 54"}, {"meeting_number": "987654"}),  # spaced as people write it
+        ({"roomCode": "９８７"}, {"meeting_number": ""}),  # full-width digits are no meeting number
+        ({"roomCode": 987654321}, {"meeting_number": ""}),
         ({"url": "javascript:alert(document.cookie)"}, {"join_url": ""}),
         ({"url": "JAVASCRIPT:alert(1)//https://meeting.dingtalk.com"}, {"join_url": ""}),
         ({"url": "data:text/html,<script>alert(1)</script>"}, {"join_url": ""}),
@@ -237,7 +237,7 @@ def test_what_cannot_be_stored_is_left_out_and_the_meeting_kept(alice_client, or
     response = alice_client.post(CREATE_PAGE, form_data(organization), follow=True)
 
     meeting = Meeting.objects.get()
-    expected = {"room_code": "987654321", "join_url": CREATED["url"], "phones": CREATED["phones"], **kept}
+    expected = {"meeting_number": "987654321", "join_url": CREATED["url"], "phones": CREATED["phones"], **kept}
     assert {name: getattr(meeting, name) for name in expected} == expected
     assert response.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])
     assert len(response.content) < 50_000

@@ -80,7 +80,7 @@ def assert_kept_by_the_rules(meeting: Meeting):
     """What is stored passes its fields' own validators and lengths (clean_fields) and holds no NUL."""
     meeting.refresh_from_db()
     meeting.clean_fields(exclude=["organization", "updated_by"])
-    texts = [meeting.schedule_conference_id, meeting.creator_union_id, meeting.title, meeting.room_code]
+    texts = [meeting.schedule_conference_id, meeting.creator_union_id, meeting.title, meeting.meeting_number]
     texts += [meeting.join_url, *meeting.phones]
     assert not any("\x00" in text or any(unicodedata.category(c) == "Cs" for c in text) for text in texts)
 
