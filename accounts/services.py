@@ -125,6 +125,17 @@ def person_approve(*, person: Person, role: str, organizations: Iterable[Organiz
     return person
 
 
+def person_approved_ensure(
+    *, union_id: str, nick: str, corp_id: str, role: str, organizations: Iterable[Organization]
+) -> Person:
+    """A person approved before their first sign-in (the demo's office admin); one that exists stays as
+    it is, whatever was decided about them since."""
+    person, created = _person_for(union_id=union_id, nick=nick, corp_id=corp_id)
+    if created:
+        person_approve(person=person, role=role, organizations=organizations, by=None)
+    return person
+
+
 def person_refuse(*, person: Person, by) -> Person:
     with transaction.atomic():
         _decide(person, frm=Person.Status.PENDING, to=Person.Status.REFUSED, by=by)

@@ -37,3 +37,11 @@ def group_digits(room_code: str) -> str:
     head = len(room_code) - 4 if len(room_code) % 3 == 1 else len(room_code)
     groups = [room_code[i : i + 3] for i in range(0, head, 3)]
     return " ".join(groups + ([room_code[head:]] if head < len(room_code) else []))
+
+
+def person_name(user) -> str:
+    """Who someone is in pages, the activity and its CSV: the DingTalk name of a person who signs in with
+    DingTalk (kept as their first name), else the username."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
