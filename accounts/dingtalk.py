@@ -16,6 +16,7 @@ use, ten minutes), the callback that reads DingTalk's `authCode`, `POST /v1.0/oa
 from __future__ import annotations
 
 import logging
+import urllib.parse
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -49,6 +50,15 @@ def login_configured() -> bool:
     return bool(settings.DINGTALK_LOGIN_CLIENT_ID and settings.DINGTALK_LOGIN_CLIENT_SECRET)
 
 
+def allow_sign_in_form(response):
+    """A page with the "Sign in with DingTalk" form: its post is answered with a redirect to DingTalk's login
+    page, which the browser follows only if the page's Content-Security-Policy lets forms go there."""
+    if login_configured():
+        target = urllib.parse.urlsplit(settings.DINGTALK_LOGIN_URL)
+        response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+    return response
+
+
 class PortalDingTalkAdapter(DingTalkOAuth2Adapter):
     """allauth's DingTalk adapter with the hosts from settings, keeping the chosen corpId."""
 
@@ -77,7 +87,7 @@ def oauth2_login(request, *args, **kwargs):
     """POST: off to DingTalk (allauth stashes the state). Not offered unless the app is configured."""
     if not login_configured():
         raise Http404(texts.SIGN_IN_UNAVAILABLE)
-    return _login(request, *args, **kwargs)
+    return allow_sign_in_form(_login(request, *args, **kwargs))
 
 
 def oauth2_callback(request, *args, **kwargs):

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from meetings import texts
 
 from . import selectors, services
-from .dingtalk import login_configured
+from .dingtalk import allow_sign_in_form, login_configured
 from .forms import LoginForm, PersonDecisionForm
 
 
@@ -24,6 +24,9 @@ class LoginView(auth_views.LoginView):
         return super().get_context_data(
             **kwargs, dingtalk_login=login_configured(), password_login=settings.PASSWORD_LOGIN
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        return allow_sign_in_form(super().render_to_response(context, **response_kwargs))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -190,3 +190,9 @@ def test_a_second_sign_in_while_pending_still_waits_and_follows_the_dingtalk_nam
 
 def test_the_roles_name_existing_groups(db):
     assert set(Group.objects.values_list("name", flat=True)) >= set(services.ROLE_GROUPS.values())
+
+
+def test_the_login_page_lets_its_dingtalk_form_go_to_dingtalk_and_nowhere_else(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert form_action.split() == ["form-action", "'self'", "https://login.dingtalk.com"]
