@@ -196,3 +196,12 @@ def test_the_login_page_lets_its_dingtalk_form_go_to_dingtalk_and_nowhere_else(c
     policy = client.get(reverse("login"))["Content-Security-Policy"]
     form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
     assert form_action.split() == ["form-action", "'self'", "https://login.dingtalk.com"]
+
+
+def test_opening_the_sign_in_url_asks_to_continue_rather_than_leaving_at_once(client):
+    """A link (GET) cannot start a sign-in by itself: the page posts, with the CSRF token."""
+    response = client.get(reverse("dingtalk_login"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+    assert "https://login.dingtalk.com" in response["Content-Security-Policy"]
