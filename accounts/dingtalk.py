@@ -23,6 +23,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.dingtalk.provider import DingTalkProvider
 from allauth.socialaccount.providers.dingtalk.views import DingTalkOAuth2Adapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.conf import settings
 from django.contrib.auth import login, logout
@@ -68,8 +69,18 @@ class PortalDingTalkAdapter(DingTalkOAuth2Adapter):
         self.access_token_url = settings.DINGTALK_LOGIN_API_BASE + TOKEN_PATH
         self.profile_url = settings.DINGTALK_LOGIN_API_BASE + PROFILE_PATH
 
+    def get_access_token_data(self, request, app, client, pkce_code_verifier=None):
+        try:
+            return super().get_access_token_data(request, app, client, pkce_code_verifier=pkce_code_verifier)
+        except (KeyError, TypeError, AttributeError) as exc:
+            # allauth reads the reply as DingTalk documents it; any other shape is a failed sign-in, not a 500.
+            raise OAuth2Error(f"token reply without {exc}") from None
+
     def complete_login(self, request, app, token, **kwargs):
-        sociallogin = super().complete_login(request, app, token, **kwargs)
+        try:
+            sociallogin = super().complete_login(request, app, token, **kwargs)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise OAuth2Error(f"profile reply without {exc}") from None
         reply = kwargs.get("response") or {}
         sociallogin.account.extra_data["corpId"] = reply.get("corpId") if isinstance(reply, dict) else None
         return sociallogin

@@ -17,6 +17,7 @@ from meetings import texts
 from tests.accounts.helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
+    CORP_ID,
     NICK,
     OTHER_CORP_ID,
     UNION_ID,
@@ -205,3 +206,32 @@ def test_opening_the_sign_in_url_asks_to_continue_rather_than_leaving_at_once(cl
     page = response.content.decode()
     assert 'method="post"' in page and "csrfmiddlewaretoken" in page
     assert "https://login.dingtalk.com" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("token_reply", "profile_reply"),
+    [
+        ({"json": {"accessToken": USER_TOKEN, "expireIn": 7200}}, None),  # no refreshToken
+        ({"json": 42}, None),
+        ({"body": "<html>blocked</html>", "status": 200}, None),
+        (None, {"json": {"nick": NICK, "unionId": UNION_ID}}),  # no openId
+        (None, {"json": ["not", "an", "object"]}),
+        (None, {"body": "<html>blocked</html>"}),
+        (None, {"json": {"nick": NICK, "openId": "o"}}),  # no unionId
+    ],
+)
+@responses.activate
+def test_a_reply_dingtalk_does_not_document_is_a_failed_sign_in_not_a_500(
+    client, corp_organization, token_reply, profile_reply
+):
+    approved_person(corp_organization)
+    _, query = start_sign_in(client)
+    api = "https://api.dingtalk.com"
+    good_token = {"json": {"accessToken": USER_TOKEN, "refreshToken": "r", "expireIn": 7200, "corpId": CORP_ID}}
+    responses.post(api + "/v1.0/oauth2/userAccessToken", **(token_reply or good_token))
+    good_profile = {"json": {"nick": NICK, "unionId": UNION_ID, "openId": "o"}}
+    responses.get(api + "/v1.0/contact/users/me", **(profile_reply or good_profile))
+    response = come_back(client, query["state"])
+    assert response.status_code == 400
+    assert str(texts.SIGN_IN_FAILED) in response.content.decode()
+    assert SESSION_KEY not in client.session
