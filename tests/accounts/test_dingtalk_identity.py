@@ -108,3 +108,13 @@ def test_history_and_activity_show_the_dingtalk_name(mei_client, meeting, mei):
     export = mei_client.get(reverse("meetings:activity_csv"))
     content = b"".join(export.streaming_content) if export.streaming else export.content
     assert NICK in content.decode("utf-8-sig")
+
+
+def test_knowing_who_the_person_is_in_dingtalk_costs_the_list_no_query(
+    mei_client, meeting, django_assert_max_num_queries
+):
+    mei_client.get(reverse("meetings:list"))  # warm the session
+    # session, person with their DingTalk identity (one statement), permissions, count, page
+    with django_assert_max_num_queries(5):
+        page = mei_client.get(reverse("meetings:list"), {"mine": "on"})
+    assert 'name="mine"' in page.content.decode()
