@@ -6,7 +6,7 @@ import zoneinfo
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .models import EditSubmission, Meeting, MeetingChange, MeetingImport, Organization
+from .models import Meeting, MeetingChange, MeetingImport, Organization
 
 
 def organization_list(*, user) -> QuerySet[Organization]:
@@ -106,11 +106,11 @@ def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[Meeting
     )
 
 
-def edit_submission_get(*, key: str, meeting: Meeting, user) -> EditSubmission | None:
-    """The person's finished submission of this meeting's form with `key` (the page after a save), if any."""
+def edit_submission_get(*, key: str, meeting: Meeting, user) -> MeetingChange | None:
+    """The person's attempt to save this meeting's edit form submitted with `key` (the page after it), if any."""
     if not key:
         return None
-    return EditSubmission.objects.filter(key=key, meeting=meeting, user=user, outcome__isnull=False).first()
+    return meeting.changes.filter(submission_key=key, user=user).select_related("organization").first()
 
 
 def activity_list(

@@ -43,6 +43,15 @@ class MeetingOutcomeUnknown(MeetingError):
         self.check_after = check_after
 
 
+class SubmissionRepeated(Exception):
+    """The edit form was posted again with the same values: `change` is the attempt of its first arrival
+    (perhaps still in progress), whose outcome answers this one too. Nothing was written or sent."""
+
+    def __init__(self, change):
+        super().__init__(change.submission_key)
+        self.change = change
+
+
 # Failures whose kind says more than their code (most have none: DingTalk never answered), in order.
 ERROR_KINDS = (
     (credentials.TokenRequestFailed, texts.TOKEN_REQUEST_FAILED),

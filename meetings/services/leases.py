@@ -11,13 +11,13 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .. import selectors, texts
 from ..models import Meeting, MeetingChange
-from .audit import stop
+from .audit import repeated, stop
 from .errors import MeetingCanceled, MeetingConflict
 
 logger = logging.getLogger(__name__)
@@ -41,20 +41,26 @@ def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime
 
     With `record_start`, the attempt's audit row is written IN_PROGRESS in the same transaction, before
     anything goes to DingTalk: if the process dies mid-save, the row and the lease remain, and whoever
-    settles saves whose lease ran out (reconcile.py) settles it.
+    settles saves whose lease ran out (reconcile.py) settles it. A row whose submission key is on record
+    already is the same form posted again: nothing is claimed and SubmissionRepeated is raised.
     """
     meeting = change.meeting
     now = timezone.now()
     lease = now + update_lease()
-    with transaction.atomic():
-        claimed = (
-            Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
-            .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
-            .update(update_lease_until=lease)
-        )
-        if claimed and record_start:
-            change.outcome, change.check_after = MeetingChange.Outcome.IN_PROGRESS, lease
-            change.save()
+    try:
+        with transaction.atomic():
+            claimed = (
+                Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
+                .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
+                .update(update_lease_until=lease)
+            )
+            if claimed and record_start:
+                change.outcome, change.check_after = MeetingChange.Outcome.IN_PROGRESS, lease
+                change.save()
+    except IntegrityError as error:
+        # The same form's first arrival has its row already (and has ended: it let the lease go). The
+        # rollback gave the lease back; this arrival is answered with that attempt's outcome.
+        repeated(change, error)
     if claimed:
         meeting.update_lease_until = lease  # mirrors the row, so release_lease knows whether it is still ours
         return lease

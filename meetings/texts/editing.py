@@ -9,9 +9,10 @@ MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now
 
 # --- while a save runs (the edit form's status line, and a second click on Save) -----------------------
 SAVING = _("Saving… DingTalk can take up to %(seconds)d seconds.")
-SAVE_STILL_RUNNING = _(
-    "This form was already sent and DingTalk has not answered it yet. Reload the meeting in a moment to "
-    "see whether it was saved."
+# A form sent again while its first arrival still waits for DingTalk: answered at once, then the outcome.
+FORM_BEING_SAVED = _(
+    "This form is being saved: DingTalk has not answered it yet. This page shows the outcome as soon as "
+    "it has, at the latest after %(time)s (%(time_zone)s)."
 )
 
 # --- someone else changed it -------------------------------------------------------------------------
@@ -48,6 +49,12 @@ OUTCOME_UNKNOWN_UNCLEAR = _(
     "DingTalk's answer was cut off, could not be read or did not confirm the change, so it is not known "
     "yet whether your change was saved. Nobody can save this meeting until the portal has checked with "
     "DingTalk, after %(time)s (%(time_zone)s). This page will show the answer."
+)
+OUTCOME_UNKNOWN_LEASE_LOST = _(
+    "Your change reached DingTalk, or may still, only after the portal had stopped waiting for it, and "
+    "the meeting was saved or checked by someone else meanwhile. It is not known yet which values DingTalk "
+    "kept: the portal checks with DingTalk after %(time)s (%(time_zone)s) and then shows what it has; the "
+    "meeting's history will say what happened to your change."
 )
 WAITING_FOR_CHECK = _(
     "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk. Nobody can "
