@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import Meeting, MeetingChange, MeetingImport, Organization
 
@@ -92,9 +93,21 @@ def meeting_pending_change(*, meeting: Meeting) -> MeetingChange | None:
     return meeting.changes.filter(outcome__in=MeetingChange.PENDING).first()
 
 
-def meeting_settled_change(*, meeting: Meeting, pk) -> MeetingChange | None:
-    """The meeting's change `pk` if it was settled by checking with DingTalk (the page that waited for it)."""
-    return meeting.changes.filter(pk=pk, reconciled_at__isnull=False).first() if str(pk).isdigit() else None
+def meeting_checked_change(*, meeting: Meeting, pk) -> MeetingChange | None:
+    """The meeting's change `pk` if it was checked with DingTalk (the page that waited for it)."""
+    return meeting.changes.filter(pk=pk, checked_at__isnull=False).first() if str(pk).isdigit() else None
+
+
+def meetings_to_check() -> list[Meeting]:
+    """The meetings with a pending save whose wait is over, for `manage.py check_saves`."""
+    now = timezone.now()
+    due = Q(update_lease_until__lte=now) | Q(update_lease_until__isnull=True, changes__check_after__lte=now)
+    return list(
+        Meeting.objects.filter(due, changes__outcome__in=MeetingChange.PENDING)
+        .select_related("organization")
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[MeetingChange]:

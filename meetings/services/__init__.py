@@ -19,7 +19,6 @@ from .leases import schedule_check_of_dead_saves
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
 from .organizations import organization_save
-from .reconcile import meeting_reconcile, meetings_to_reconcile
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
@@ -31,6 +30,7 @@ from .registration import (
     meeting_register_by_number,
     meeting_remove,
 )
+from .save_checks import meeting_save_check
 from .scheduling import (
     MeetingCreateUnknown,
     SettingsChangedInDingTalk,
@@ -79,7 +79,7 @@ __all__ = [
     "meeting_create",
     "meeting_find",
     "meeting_number_digits",
-    "meeting_reconcile",
+    "meeting_save_check",
     "meeting_refresh",
     "meeting_register",
     "meeting_register_by_number",
@@ -87,7 +87,6 @@ __all__ = [
     "meeting_settings_get",
     "meeting_settings_update",
     "meeting_update",
-    "meetings_to_reconcile",
     "schedule_check_of_dead_saves",
     "organization_save",
 ]

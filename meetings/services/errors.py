@@ -36,7 +36,7 @@ class MeetingChangedInDingTalk(MeetingError):
 
 class MeetingOutcomeUnknown(MeetingError):
     """The update may have reached DingTalk, or a check of one could not be made: the meeting stays locked
-    until `check_after`, when the portal reads DingTalk to settle it (services.meeting_reconcile)."""
+    until `check_after`, when the portal reads DingTalk to check it (services.meeting_save_check)."""
 
     def __init__(self, message: str, *, check_after: datetime.datetime):
         super().__init__(message)

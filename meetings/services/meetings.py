@@ -32,7 +32,7 @@ from .errors import (
     MeetingOutcomeUnknown,
     SubmissionRepeated,
 )
-from .leases import check_time_params, release_lease, saved_since, schedule_check, settle_earlier_save, take_lease
+from .leases import check_earlier_save, check_time_params, release_lease, saved_since, schedule_check, take_lease
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def meeting_update(
     IN_PROGRESS before the update is sent, so a process killed meanwhile leaves it on record. When the
     update may have reached DingTalk without an answer saying so, the row is UNKNOWN, the meeting stays
     locked until no try of it can still arrive, and MeetingOutcomeUnknown says when the portal will know
-    (reconcile.meeting_reconcile settles it then).
+    (save_checks.meeting_save_check checks it then).
     `submission_key` (edit_submission_key) makes the row the edit form's submission: posted again, the same
     form finds this attempt, and SubmissionRepeated answers it with that attempt, at once and without
     writing or sending anything. The attempt costs two commits: the lease with the IN_PROGRESS row, before
@@ -107,7 +107,7 @@ def meeting_update(
             raise SubmissionRepeated(earlier)
         return None
 
-    settle_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
+    check_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
     change = change_for(
         meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version, submission_key=submission_key
     )
@@ -167,7 +167,7 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     """
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
-    settle_earlier_save(meeting)
+    check_earlier_save(meeting)
     change = change_for(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
     lease = take_lease(change)
     try:
@@ -211,7 +211,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             change.outcome = MeetingChange.Outcome.SUCCESS
             change.save()
     if not stored and change.action == MeetingChange.Action.UPDATE:
-        # DingTalk took our update after our lease ran out: another save or check may have settled the
+        # DingTalk took our update after our lease ran out: another save or check may have stored the
         # meeting meanwhile, on what DingTalk had before ours landed. Nothing of theirs is overwritten.
         _lease_lost(change)
     if not stored:
@@ -250,7 +250,7 @@ def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exceptio
 
 
 def _check_time() -> datetime.datetime:
-    """When no try of an update sent until now can still arrive (so DingTalk can be read to settle it).
+    """When no try of an update sent until now can still arrive (so DingTalk can be read to check it).
 
     DingTalk may answer up to a read timeout after the last try -- the configured one, not a shortened last
     try's -- and may still be working on it as long again."""
@@ -259,10 +259,10 @@ def _check_time() -> datetime.datetime:
 
 def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoReturn:
     """The update was sent under a lease that has run out: it may have landed in DingTalk after another save
-    or a check settled the meeting -- even after this attempt's own row was settled by that check, on what
+    or a check stored what DingTalk had -- even after this attempt's own row was checked by that check, on what
     DingTalk had before. Nothing of the meeting and nothing of another attempt is written: this attempt's row
     is pending again (UNKNOWN) with a check after any try of it can arrive, the meeting is locked for that
-    check if nobody holds it (else reconcile.meeting_reconcile finds the row when the holder is done), and
+    check if nobody holds it (else save_checks.meeting_save_check finds the row when the holder is done), and
     the person is told just that -- not that the meeting is locked by them, nor that it was saved."""
     meeting = change.meeting
     now = timezone.now()
@@ -273,7 +273,7 @@ def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoR
         change.pk,
         check_after,
     )
-    change.outcome, change.check_after, change.reconciled_at = MeetingChange.Outcome.UNKNOWN, check_after, None
+    change.outcome, change.check_after, change.checked_at = MeetingChange.Outcome.UNKNOWN, check_after, None
     if error is not None:
         note_error(change, error)
     change.message = texts.OUTCOME_UNKNOWN_LEASE_LOST % check_time_params(check_after, meeting)

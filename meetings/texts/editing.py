@@ -39,7 +39,7 @@ CHANGED_IN_PORTAL_WHILE_SAVING = _(
 MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
-# --- a save whose answer was lost: checking with DingTalk (services/reconcile.py) ---------------------
+# --- a save whose answer was lost: checking with DingTalk (services/save_checks.py) ---------------------
 OUTCOME_UNKNOWN = _(
     "DingTalk did not answer in time, so it is not known yet whether your change was saved. Nobody can "
     "save this meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). This "

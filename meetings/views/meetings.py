@@ -108,7 +108,7 @@ class MeetingEditView(MeetingMixin, FormView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
-        settle(request, self.meeting)  # before the form is built from the meeting's values
+        check_pending_save(request, self.meeting)  # before the form is built from the meeting's values
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -259,7 +259,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
     paginate_by = 50
 
     def get(self, request, *args, **kwargs):
-        settle(request, self.meeting)
+        check_pending_save(request, self.meeting)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -269,21 +269,21 @@ class MeetingHistoryView(MeetingMixin, ListView):
         return super().get_context_data(meeting=self.meeting, **kwargs)
 
 
-def settle(request, meeting: Meeting) -> None:
-    """Settle the meeting's pending save if its wait is over, and say the answer; or the answer a page that
+def check_pending_save(request, meeting: Meeting) -> None:
+    """Check the meeting's pending save if its wait is over, and say the answer; or the answer a page that
     waited for it (`?checked=<change>`, where the pending page reloads to) missed because a job was first.
     Only a locked meeting, or that reload, costs a query."""
-    settled = None
+    checked = None
     if meeting.update_lease_until is not None:
         try:
-            settled = services.meeting_reconcile(meeting=meeting)
+            checked = services.meeting_save_check(meeting=meeting)
         except services.MeetingError as exc:
             messages.warning(request, exc.message)
-    if settled is None and "checked" in request.GET:
-        settled = selectors.meeting_settled_change(meeting=meeting, pk=request.GET["checked"])
-    if settled is not None:
-        level = messages.SUCCESS if settled.outcome == settled.Outcome.SUCCESS else messages.WARNING
-        messages.add_message(request, level, settled.message)
+    if checked is None and "checked" in request.GET:
+        checked = selectors.meeting_checked_change(meeting=meeting, pk=request.GET["checked"])
+    if checked is not None:
+        level = messages.SUCCESS if checked.outcome == checked.Outcome.SUCCESS else messages.WARNING
+        messages.add_message(request, level, checked.message)
 
 
 def pending_check(meeting: Meeting) -> dict | None:
@@ -298,7 +298,7 @@ def pending_check(meeting: Meeting) -> dict | None:
     return {
         "change": change,
         "text": sentence % {"time": texts.local_clock_time(until, organization), "time_zone": organization.time_zone},
-        # Reload just after the wait ends (the reload settles it), at least every half minute.
+        # Reload just after the wait ends (the reload checks it), at least every half minute.
         "reload_after": min(max(int(seconds) + 2, 2), 30),
         "url": f"?{urlencode({'checked': change.pk})}",
     }

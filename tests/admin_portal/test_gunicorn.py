@@ -228,4 +228,4 @@ def test_each_worker_queues_the_check_of_saves_a_killed_process_left_in_progress
 
     config()["post_worker_init"](worker=None)
 
-    assert [job.task_path for job in DBTaskResult.objects.all()] == ["meetings.tasks.meetings_reconcile_due_job"]
+    assert [job.task_path for job in DBTaskResult.objects.all()] == ["meetings.tasks.meetings_save_check_job"]

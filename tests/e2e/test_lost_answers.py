@@ -130,14 +130,14 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
     ]
 
 
-def test_the_job_queue_settles_it_when_nobody_opens_the_page(portal, sandbox, meeting, settings, task_worker):
+def test_the_job_queue_checks_it_when_nobody_opens_the_page(portal, sandbox, meeting, settings, task_worker):
     page, change = save_too_late(portal, sandbox, meeting, settings)
     reload = re.search(r'<meta http-equiv="refresh" content="(\d+);url=(\?checked=\d+)">', page.html)
     assert reload and 2 <= int(reload[1]) <= 2 * READ_TIMEOUT + 4
 
     # Nobody looks: the worker's job, queued for check_after, reads DingTalk.
     deadline = time.monotonic() + BOUND
-    while MeetingChange.objects.get(pk=change.pk).reconciled_at is None:
+    while MeetingChange.objects.get(pk=change.pk).checked_at is None:
         assert time.monotonic() < deadline, (task_worker.poll(), MeetingChange.objects.get(pk=change.pk).outcome)
         time.sleep(0.2)
 
@@ -195,10 +195,10 @@ def start_gunicorn(tmp_path):
     raise AssertionError(log.read_text())
 
 
-def reconcile_meetings(env):
-    """`manage.py reconcile_meetings`, as cron runs it; its output."""
+def check_saves(env):
+    """`manage.py check_saves`, as cron runs it; its output."""
     done = subprocess.run(
-        [sys.executable, "manage.py", "reconcile_meetings"],
+        [sys.executable, "manage.py", "check_saves"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -209,7 +209,7 @@ def reconcile_meetings(env):
     return done.stdout
 
 
-def test_a_save_cut_off_by_a_killed_portal_is_settled_from_dingtalk(portal, sandbox, meeting, tmp_path):
+def test_a_save_cut_off_by_a_killed_portal_is_checked_with_dingtalk(portal, sandbox, meeting, tmp_path):
     process, url, env = start_gunicorn(tmp_path)
     olga = Portal(url)
     olga.log_in("olga", PASSWORD)
@@ -241,12 +241,12 @@ def test_a_save_cut_off_by_a_killed_portal_is_settled_from_dingtalk(portal, sand
     # The command leaves the save alone before the lease runs out (a try may still arrive)...
     wait_goes_on(meeting, change)
     early = io.StringIO()
-    call_command("reconcile_meetings", stdout=early)
+    call_command("check_saves", stdout=early)
     assert early.getvalue() == ""
     assert the_update(meeting).outcome == MeetingChange.Outcome.IN_PROGRESS
     # ...and after it, run by cron, reads DingTalk and records what it has.
     wait_is_over(meeting)
-    output = reconcile_meetings(env)
+    output = check_saves(env)
 
     change.refresh_from_db()
     assert output.startswith(f"Meeting {meeting.pk}: change {change.pk} Unknown → succeeded (checked with DingTalk).")
