@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0012_submission_key_on_change'),
+        ('meetings', '0013_change_checked_at'),
     ]
 
     operations = [
