@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0016_meeting_number'),
+        ('meetings', '0017_reply_value_rules'),
     ]
 
     operations = [
