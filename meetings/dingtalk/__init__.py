@@ -8,6 +8,11 @@
 - `replies`: reading DingTalk's replies into those values, refusing what cannot be stored or shown;
 - `limits`: the title length as DingTalk counts it (no Django, so the sandbox uses it too).
 
+Words: DingTalk's `roomCode` is what people and the rest of the portal call the meeting number. This
+package is the one place that translates: `replies.read_meeting_number` reads `roomCode` into
+`meeting_number`, and `DingTalkClient.find_conferences_by_meeting_number` asks DingTalk's roomCodes API
+(`ROOM_CODE_PATH`). Nothing outside it says "room code".
+
 Callers use the names below: `from meetings import dingtalk; dingtalk.client_for(...)`.
 """
 
@@ -35,11 +40,11 @@ from .errors import (
     DingTalkError,
     DingTalkNotConfirmed,
     DingTalkTimeout,
+    DingTalkUnnamedBooking,
     DingTalkUnusableValues,
     retry_delay,
 )
 from .limits import TITLE_MAX_LENGTH, title_length
-from .replies import STORED_TITLE_MAX_LENGTH
 from .transport import (
     MAX_ATTEMPTS,
     MAX_REPLY_BYTES,
@@ -74,7 +79,6 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "ROOM_CODE_PATH",
     "RETRY_BASE_DELAY",
-    "STORED_TITLE_MAX_LENGTH",
     "THROTTLE_DELAY",
     "TITLE_MAX_LENGTH",
     "TOKEN_HEADER",
@@ -94,6 +98,7 @@ __all__ = [
     "DingTalkError",
     "DingTalkNotConfirmed",
     "DingTalkTimeout",
+    "DingTalkUnnamedBooking",
     "DingTalkUnusableValues",
     "client_for",
     "epoch_ms",
