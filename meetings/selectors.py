@@ -22,15 +22,28 @@ def person_list(*, user) -> QuerySet:
     return people.filter(dingtalk_organizations__members=user).distinct()
 
 
+def dingtalk_identity(user) -> tuple[str, str] | None:
+    """The DingTalk unionId and name of an approved person who signs in with DingTalk (accounts/), else None:
+    their unionId is theirs in the portal (the creator of what they book, "Meetings I booked")."""
+    person = getattr(user, "dingtalk_person", None)  # a missing one is an AttributeError too
+    if person is None or person.status != "approved":
+        return None
+    return person.union_id, person.nick
+
+
 MEETINGS_UPCOMING, MEETINGS_PAST, MEETINGS_CANCELED, MEETINGS_ALL = "upcoming", "past", "canceled", "all"
 
 
-def meeting_list(*, user, query: str = "", show: str = MEETINGS_ALL, now=None) -> QuerySet[Meeting]:
+def meeting_list(*, user, query: str = "", mine: bool = False, show: str = MEETINGS_ALL, now=None) -> QuerySet[Meeting]:
     """The person's meetings in the portal (not removed ones); `query` matches the title, the conference ID
-    and the meeting number (digits only: "838 722 1234" and "838-722-1234" find 8387221234).
+    and the meeting number (digits only: "838 722 1234" and "838-722-1234" find 8387221234); `mine`: only
+    those booked by the person (their DingTalk unionId is the creator; none without one).
 
     `show`: upcoming (not over by `now`, soonest first), past (over, latest first), canceled, or all."""
     meetings = Meeting.objects.visible_to(user).filter(removed_at__isnull=True).select_related("organization")
+    if mine:
+        identity = dingtalk_identity(user)
+        meetings = meetings.filter(creator_union_id=identity[0]) if identity else meetings.none()
     if show == MEETINGS_CANCELED:
         meetings = meetings.filter(status=Meeting.Status.CANCELED)
     elif show == MEETINGS_UPCOMING:

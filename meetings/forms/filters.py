@@ -38,6 +38,7 @@ class MeetingSearchForm(forms.Form):
     )
     # The clock "upcoming" is measured by; tests/conftest.py pins it, as the forms' one.
     now = staticmethod(timezone.now)
+    mine = forms.BooleanField(label=_("Meetings I booked"), required=False)
 
     error_messages = {"control_characters": texts.SEARCH_INVALID}
 
@@ -103,6 +104,7 @@ class ActivityFilterForm(DayRangeMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = texts.person_name
 
 
 class BulkRenameForm(DayRangeMixin, forms.Form):

@@ -57,6 +57,14 @@ def group_digits(meeting_number: str) -> str:
     return " ".join(groups + ([meeting_number[head:]] if head < len(meeting_number) else []))
 
 
+def person_name(user) -> str:
+    """Who someone is in pages, the activity and its CSV: the DingTalk name of a person who signs in with
+    DingTalk (kept as their first name), else the username."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
 def utc_offset(moment: datetime.datetime) -> str:
     """The moment's offset from UTC as people write it: UTC+8, UTC+5:30, UTC-4, UTC."""
     minutes = int(moment.utcoffset().total_seconds() // 60)

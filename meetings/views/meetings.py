@@ -36,7 +36,11 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
             return Meeting.objects.none()
         cleaned = self.search_form.cleaned_data
         return selectors.meeting_list(
-            user=self.request.user, query=cleaned["q"], show=cleaned["show"], now=MeetingSearchForm.now()
+            user=self.request.user,
+            query=cleaned["q"],
+            mine=cleaned["mine"],
+            show=cleaned["show"],
+            now=MeetingSearchForm.now(),
         )
 
     def get(self, request, *args, **kwargs):
@@ -61,6 +65,7 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
             shows=form.fields["show"].choices,
             # "No match" for a number: add the meeting by it, the number typed in already.
             number_searched=selectors.meeting_number_query(query),
+            me=selectors.dingtalk_identity(self.request.user),
             **kwargs,
         )
 

@@ -183,6 +183,25 @@ def world(sandbox, meeting, app_meeting, admin_user):
     }
 
 
+@pytest.fixture
+def signing_in(settings, sandbox, organization, admin_user):
+    """Sign in with DingTalk set up (the login page offers it), one person waiting for approval and one
+    approved (/people/ shows its form and its table)."""
+    from django.contrib.auth.models import Group
+
+    from accounts import services
+
+    Group.objects.get_or_create(name="Helpdesk")  # live_server's flushes empty the roles' table
+    settings.DINGTALK_LOGIN_CLIENT_ID, settings.DINGTALK_LOGIN_CLIENT_SECRET = "login-app", "login-secret"
+    settings.DINGTALK_LOGIN_URL = sandbox.base_url + "/oauth2/auth"
+    settings.DINGTALK_LOGIN_API_BASE = sandbox.base_url
+    organization.corp_id = "ding-berlin"
+    organization.save(update_fields=["corp_id"])
+    services.person_sign_in(union_id="union-waiting", nick="王美 Mei", corp_id="ding-berlin")
+    approved, _ = services._person_for(union_id="union-approved", nick="Anna Schmidt", corp_id="ding-berlin")
+    services.person_approve(person=approved, role="helpdesk", organizations=[organization], by=admin_user)
+
+
 def submit(page, form="main form.form"):
     with page.expect_navigation():
         page.locator(f"{form} button[type=submit]").first.click()
@@ -275,6 +294,7 @@ def pages(world, sandbox):
         ("creator", go(reverse("meetings:creator", args=[long_one.pk]))),
         ("creator with errors", creator_with_errors),
         ("remove", go(reverse("meetings:remove", args=[long_one.pk]))),
+        ("people", go(reverse("people"))),
         ("not found", go(reverse("meetings:edit", args=[meeting.pk + 1000]))),
         ("admin index", go(reverse("admin:index"))),
         ("admin organization", go(reverse("admin:meetings_organization_change", args=[meeting.organization_id]))),
@@ -300,7 +320,7 @@ def log_in(page):
     page.locator("#id_username").fill("ada")
     page.locator("#id_password").fill(PASSWORD)
     with page.expect_navigation():
-        page.locator("form.form button[type=submit]").click()
+        page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
 
 
 def log_out(page):
@@ -346,7 +366,7 @@ def visit_every_page(chromium, live_server, sandbox, world, *, language, width):
 @pytest.mark.parametrize("width", [SMALL_PHONE, PHONE, DESKTOP])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_fits_the_screen_and_axe_finds_no_wcag_violation(
-    chromium, live_server, sandbox, world, language, width
+    chromium, live_server, sandbox, world, signing_in, language, width
 ):
     found = visit_every_page(chromium, live_server, sandbox, world, language=language, width=width)
 
