@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import dingtalk, fields
+from .dingtalk import pacing
 from .models import Organization
 
 logger = logging.getLogger(__name__)
@@ -161,19 +162,20 @@ def call_with_token(*, organization: Organization, call: Callable[[str], T]) -> 
     renewed once and the call made once more (DingTalk refused before acting, so repeating is safe).
     A pasted token is not retried: only an administrator can give a new one.
     """
-    token = access_token_for(organization=organization)
-    try:
-        return call(token)
-    except dingtalk.DingTalkAPIError as error:
-        if error.code != dingtalk.Code.INVALID_AUTHENTICATION or not uses_app(organization):
-            raise
-        logger.info(
-            "DingTalk refused the cached token of organization %s (request id %s); renewing it once",
-            organization.pk,
-            error.request_id or "-",
-        )
-    _expire_cached_token(organization)
-    return call(access_token_for(organization=organization))
+    with pacing.paced(organization.pk):  # every call, the token request too, from the organization's budget
+        token = access_token_for(organization=organization)
+        try:
+            return call(token)
+        except dingtalk.DingTalkAPIError as error:
+            if error.code != dingtalk.Code.INVALID_AUTHENTICATION or not uses_app(organization):
+                raise
+            logger.info(
+                "DingTalk refused the cached token of organization %s (request id %s); renewing it once",
+                organization.pk,
+                error.request_id or "-",
+            )
+        _expire_cached_token(organization)
+        return call(access_token_for(organization=organization))
 
 
 def organization_check_connection(*, organization: Organization) -> datetime.datetime | None:
@@ -185,7 +187,8 @@ def organization_check_connection(*, organization: Organization) -> datetime.dat
     """
     if uses_app(organization):
         _expire_cached_token(organization)
-    access_token_for(organization=organization)
+    with pacing.paced(organization.pk):
+        access_token_for(organization=organization)
     return organization.access_token_expires_at
 
 

@@ -1,4 +1,4 @@
-"""The use cases' DingTalk calls: the organization's client and token, a stored meeting's IDs, the pace of bulk work."""
+"""The use cases' DingTalk calls: the organization's client and token, a stored meeting's IDs, the pace of jobs."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def read_conference(
 
 
 def maybe_paced(organization: Organization, call: Callable[[], Result], *, paced: bool) -> Result:
-    """`call()`, in the organization's pace when `paced` (bulk work; a person's request is not)."""
+    """`call()`: with `paced`, as background work -- the jobs' share of the organization's DingTalk budget,
+    waiting out throttling (see dingtalk/pacing.py); else a person's call (the people's share)."""
     if not paced:
         return call()
     return pacing.paced_call(organization=organization.pk, call=call)
