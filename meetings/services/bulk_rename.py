@@ -4,8 +4,11 @@
 queues the task (meetings/tasks.py) that runs it (bulk_rename_worker.py); `bulk_rename_progress` counts
 how far it is.
 
-A rename is idempotent: a title counts as renamed when `find` occurs in it only inside `replace`, so
-running the same rename again changes nothing already renamed (even when `replace` contains `find`).
+The replacement is text, put in as typed: no template, no backreferences (`\\1`, `\\g<0>` and a lone `\\`
+are characters like any other). A rename is idempotent: a title counts as renamed when `find` occurs in it
+only inside `replace`, so running the same rename again changes nothing already renamed (even when `replace`
+contains `find`). Every new title passes the edit form's title rules (validators.clean_meeting_title);
+the preview marks, with the reason, those that do not, and they are never sent.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import uuid
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .. import dingtalk, texts
+from .. import texts, validators
 from ..models import BulkRename, BulkRenameItem, Meeting, Organization
 from .bulk_rename_worker import enqueue
 
@@ -40,10 +44,14 @@ class Rename:
         return re.compile(rf"(?<!\w){found}(?!\w)" if self.whole_word else found)
 
     def apply(self, title: str) -> str:
+        # A function as the replacement: re.sub would read a string as a template (`\\1`, `\\g<0>`).
+        def sub(text: str) -> str:
+            return self.pattern.sub(lambda _match: self.replace, text)
+
         # `find` inside an occurrence of `replace` is what an earlier run wrote: left alone.
         if self.replace and self.find in self.replace:
-            return self.replace.join(self.pattern.sub(self.replace, part) for part in title.split(self.replace))
-        return self.pattern.sub(self.replace, title)
+            return self.replace.join(sub(part) for part in title.split(self.replace))
+        return sub(title)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +81,12 @@ def bulk_rename_preview(
         new_title = rename.apply(meeting.title)
         if new_title == meeting.title:
             continue  # a case-insensitive database match, a whole-word miss, or renamed already
-        rows.append(PreviewRow(meeting=meeting, new_title=new_title, problem=_problem(meeting, new_title, now)))
+        try:
+            # What would be sent is what the edit form would send: the title trimmed.
+            new_title, problem = validators.clean_meeting_title(new_title), _problem(meeting, now)
+        except ValidationError as error:
+            problem = error.messages[0]
+        rows.append(PreviewRow(meeting=meeting, new_title=new_title, problem=problem))
     return rows
 
 
@@ -134,13 +147,10 @@ def bulk_rename_progress(*, job: BulkRename) -> Progress:
     return Progress(done=done, failed=failed, left=left, seconds_left=seconds_left)
 
 
-def _problem(meeting: Meeting, new_title: str, now: datetime.datetime) -> str:
+def _problem(meeting: Meeting, now: datetime.datetime) -> str:
+    """Why a meeting whose new title is valid cannot be renamed now; empty: it can."""
     if meeting.is_canceled:
         return str(texts.BULK_CANCELED)
-    if not new_title.strip():
-        return str(texts.BULK_EMPTY)
-    if dingtalk.title_length(new_title.strip()) > dingtalk.TITLE_MAX_LENGTH:
-        return texts.BULK_TOO_LONG % {"limit": dingtalk.TITLE_MAX_LENGTH}
     if meeting.update_lease_until and meeting.update_lease_until > now:
         return str(texts.BULK_SAVE_RUNNING)
     return ""
