@@ -2,30 +2,30 @@
 
 from django_tasks import task
 
-from . import services
+from . import selectors, services
 from .models import Meeting
 
 
 @task()
-def meeting_reconcile_job(meeting_id: int) -> None:
-    """Settle a save of the meeting whose outcome is not known, once its wait is over (queued for then).
+def meeting_save_check_job(meeting_id: int) -> None:
+    """Check a save of the meeting whose outcome is not known, once its wait is over (queued for then).
 
-    A job that finds nothing to settle -- the save ended normally, a person settled it first -- does nothing.
+    A job that finds nothing to check -- the save ended normally, a person checked it first -- does nothing.
     """
     meeting = Meeting.objects.select_related("organization").filter(pk=meeting_id).first()
     if meeting is None:
         return
     try:
-        services.meeting_reconcile(meeting=meeting)
+        services.meeting_save_check(meeting=meeting)
     except services.MeetingError:
         pass  # recorded in the rows and logged; a failed check queued its own retry
 
 
 @task()
-def meetings_reconcile_due_job() -> None:
-    """Settle every save whose wait is over (services.schedule_check_of_dead_saves queues it)."""
-    for meeting in services.meetings_to_reconcile():
-        meeting_reconcile_job.call(meeting.pk)
+def meetings_save_check_job() -> None:
+    """Check every save whose wait is over (services.schedule_check_of_dead_saves queues it)."""
+    for meeting in selectors.meetings_to_check():
+        meeting_save_check_job.call(meeting.pk)
 
 
 @task()

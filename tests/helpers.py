@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import credentials, dingtalk, services, texts
-from meetings.models import Meeting, MeetingChange, Organization
+from meetings.models import DingTalkBudget, Meeting, MeetingChange, Organization
 
 API_BASE = "https://api.dingtalk.com"
 UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
@@ -230,7 +230,7 @@ def assert_input_kept(response):
     assert 'value="2026-12-01T15:30"' in html
 
 
-# --- a save whose answer was lost (test_reconcile*) ------------------------------------------------------
+# --- a save whose answer was lost (test_save_check*) ------------------------------------------------------
 # What TYPED means in Shanghai (UTC+8): what a save asks DingTalk to have.
 TYPED_TITLE = TYPED["title"]
 TYPED_START = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)
@@ -363,3 +363,13 @@ def po_entries(path=PO):
         if fields.get("msgid"):
             entries.append((references, flags, unescape(fields["msgid"]), unescape(msgstr)))
     return entries
+
+
+def budget_rows_exist(organization):
+    """An organization's earlier calls made its DingTalk budget's rows for reads and updates
+    (meetings/dingtalk/pacing.py), with their turns free: a save then takes each turn with one UPDATE."""
+    DingTalkBudget.objects.bulk_create(
+        DingTalkBudget(organization=organization, api=api, share=share, next_turn_at=timezone.now())
+        for api in ("GET " + dingtalk.QUERY_PATH, "PUT " + dingtalk.UPDATE_PATH)
+        for share in DingTalkBudget.Share.values
+    )

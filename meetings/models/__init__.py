@@ -2,9 +2,9 @@
 
 - `organization`: an organization, its DingTalk credentials, and `visible_to` (who may see which rows);
 - `meeting`: a booked meeting;
-- `change`: the audit trail, one `MeetingChange` per attempt to change a meeting;
+- `change`: the audit trail, one `MeetingChange` per attempt to change a meeting (a save from the edit form
+  carries its submission's key, so that a repeated one is answered, not saved twice);
 - `jobs`: the background work over many meetings (bulk rename, import);
-- `submission`: the edit form's submissions, so that a repeated one is not saved twice;
 - `budget`: DingTalk's rate limit, one budget for every process (meetings/dingtalk/pacing.py).
 """
 
@@ -13,13 +13,11 @@ from .change import MeetingChange
 from .jobs import BulkRename, BulkRenameItem, MeetingImport, MeetingImportLine
 from .meeting import Meeting
 from .organization import Organization, OrganizationQuerySet, VisibleQuerySet
-from .submission import EditSubmission
 
 __all__ = [
     "BulkRename",
     "BulkRenameItem",
     "DingTalkBudget",
-    "EditSubmission",
     "Meeting",
     "MeetingChange",
     "MeetingImport",

@@ -11,14 +11,14 @@ from .errors import (
     MeetingConflict,
     MeetingError,
     MeetingOutcomeUnknown,
+    SubmissionRepeated,
     error_message,
 )
 from .imports import MAX_LINES, import_confirm, import_counts, import_create, import_lines, import_preview, import_run
 from .leases import schedule_check_of_dead_saves
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
-from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_update
+from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
 from .organizations import organization_save
-from .reconcile import meeting_reconcile, meetings_to_reconcile
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
@@ -30,6 +30,7 @@ from .registration import (
     meeting_register_by_number,
     meeting_remove,
 )
+from .save_checks import meeting_save_check
 from .scheduling import (
     MeetingCreateUnknown,
     SettingsChangedInDingTalk,
@@ -38,7 +39,6 @@ from .scheduling import (
     meeting_settings_get,
     meeting_settings_update,
 )
-from .submissions import edit_submission_finish, edit_submission_key, edit_submission_start, edit_submission_wait
 
 __all__ = [
     "Candidate",
@@ -58,15 +58,14 @@ __all__ = [
     "Rename",
     "SettingsChangedInDingTalk",
     "SeveralMeetings",
+    "SubmissionRepeated",
     "bulk_rename_preview",
     "bulk_rename_progress",
     "bulk_rename_resume_if_stalled",
     "bulk_rename_run",
     "bulk_rename_start",
-    "edit_submission_finish",
+    "edit_form_token",
     "edit_submission_key",
-    "edit_submission_start",
-    "edit_submission_wait",
     "error_message",
     "import_confirm",
     "import_counts",
@@ -80,7 +79,7 @@ __all__ = [
     "meeting_create",
     "meeting_find",
     "meeting_number_digits",
-    "meeting_reconcile",
+    "meeting_save_check",
     "meeting_refresh",
     "meeting_register",
     "meeting_register_by_number",
@@ -88,7 +87,6 @@ __all__ = [
     "meeting_settings_get",
     "meeting_settings_update",
     "meeting_update",
-    "meetings_to_reconcile",
     "schedule_check_of_dead_saves",
     "organization_save",
 ]

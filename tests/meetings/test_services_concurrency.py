@@ -10,9 +10,9 @@ import responses
 from django.db import connection
 from django.utils import timezone
 
-from meetings import dingtalk, services, texts
-from meetings.models import DingTalkBudget, Meeting, MeetingChange
-from tests.helpers import UPDATE_URL, dingtalk_has, stored_meeting, update_meeting
+from meetings import services, texts
+from meetings.models import Meeting, MeetingChange
+from tests.helpers import UPDATE_URL, budget_rows_exist, dingtalk_has, stored_meeting, update_meeting
 
 
 @responses.activate
@@ -115,12 +115,7 @@ def test_a_save_knows_what_it_stored_without_reading_it_back(meeting, office_adm
     dingtalk_has(meeting)
     responses.put(UPDATE_URL, json={"success": True})
     office_admin.has_perm(services.RESCHEDULE_PERMISSION)  # the request has loaded the permissions already
-    # The organization's earlier calls made its budget's rows (meetings/dingtalk/pacing.py); their turns are free.
-    DingTalkBudget.objects.bulk_create(
-        DingTalkBudget(organization=meeting.organization, api=api, share=share, next_turn_at=timezone.now())
-        for api in ("GET " + dingtalk.QUERY_PATH, "PUT " + dingtalk.UPDATE_PATH)
-        for share in DingTalkBudget.Share.values
-    )
+    budget_rows_exist(meeting.organization)
 
     # The lease and the IN_PROGRESS row in one transaction before anything is sent, then the update and
     # the audit row in another (savepoints here, two statements each): nothing read back, no job queued,

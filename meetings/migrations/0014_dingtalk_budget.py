@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0011_edit_submission'),
+        ('meetings', '0013_change_checked_at'),
     ]
 
     operations = [
