@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0013_change_checked_at'),
+        ('meetings', '0016_meeting_number'),
     ]
 
     operations = [
