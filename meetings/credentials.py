@@ -8,9 +8,10 @@ Three ways to authenticate (Organization.AuthMode):
 Single flight: at most one token request per organization is in flight across all processes and hosts.
 Whoever moves `token_refresh_lease_until` into the future with a conditional UPDATE (one row affected)
 asks DingTalk; the others re-read the row every POLL_INTERVAL until a fresh token appears or the lease
-runs out, and then one of them takes over. Each step is a single autocommitted statement, so no
-transaction -- and on SQLite no write lock -- is held while DingTalk answers. Callers must therefore not
-wrap call_with_token in transaction.atomic (the services do not).
+runs out, and then one of them takes over. Leases and expiries are written and compared on the database's
+clock (meetings/clock.py), and a holder whose lease ran out stores its token only over an older one. Each
+step is a single autocommitted statement, so no transaction -- and on SQLite no write lock -- is held while
+DingTalk answers. Callers must therefore not wrap call_with_token in transaction.atomic (the services do not).
 
 Functions that hold a token or secret in a local variable are marked `sensitive_variables`, so Django's
 error pages and error mails show those as stars.
@@ -30,6 +31,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import dingtalk, fields
+from .clock import database_now
 from .dingtalk import pacing
 from .models import Organization
 
@@ -205,14 +207,17 @@ def _is_fresh(organization: Organization) -> bool:
     return has_fresh_token(organization, margin=REFRESH_MARGIN)
 
 
-def has_fresh_token(organization: Organization, *, margin: datetime.timedelta) -> bool:
-    """True when a usable token is cached and stays valid for `margin` more."""
+def has_fresh_token(
+    organization: Organization, *, margin: datetime.timedelta, now: datetime.datetime | None = None
+) -> bool:
+    """True when a usable token is cached and stays valid for `margin` more after `now` (default: this
+    host's clock, good enough to use a token or show its status; the lease decides on the database's)."""
     expires_at = organization.access_token_expires_at
     # A cached token no key decrypts is as good as none: a new one is fetched.
     return (
         fields.is_set(organization, "access_token")
         and fields.decrypts(organization, "access_token")
-        and (expires_at is not None and expires_at - margin > timezone.now())
+        and (expires_at is not None and expires_at - margin > (now or timezone.now()))
     )
 
 
@@ -239,9 +244,11 @@ def _refreshed_token(organization: Organization) -> str:
     wait_until = clock() + _lease_duration().total_seconds() + 1
     while True:
         organization.refresh_from_db(fields=["access_token", "access_token_expires_at"])
-        if _is_fresh(organization):
+        # The database's clock: a host whose clock runs ahead neither takes a live lease nor waits forever
+        # for a token it finds stale that the UPDATE below, on the database's clock, finds fresh.
+        now = database_now()
+        if has_fresh_token(organization, margin=REFRESH_MARGIN, now=now):
             return organization.access_token
-        now = timezone.now()
         lease = now + _lease_duration()
         free = Q(token_refresh_lease_until__isnull=True) | Q(token_refresh_lease_until__lt=now)
         # Checked in the same UPDATE, not only by the read above: a worker that renewed the token (and
@@ -253,7 +260,7 @@ def _refreshed_token(organization: Organization) -> str:
             raise TokenRequestFailed("Waited too long for another worker's token request")
         sleep(POLL_INTERVAL)
 
-    requested_at = timezone.now()
+    requested_at = database_now()
     try:
         issued = _request_token(organization)
     except dingtalk.DingTalkError as error:
@@ -265,7 +272,15 @@ def _refreshed_token(organization: Organization) -> str:
         "access_token_expires_at": requested_at + datetime.timedelta(seconds=issued.expires_in),
     }
     if not rows.filter(token_refresh_lease_until=lease).update(**stored, token_refresh_lease_until=None):
-        rows.update(**stored)  # the lease ran out meanwhile; the token is good all the same
+        # The lease ran out meanwhile: another worker may have stored a newer token (a later expiry). Ours is
+        # stored only over an older one; otherwise the newer one is used.
+        older = Q(access_token_expires_at__isnull=True) | Q(
+            access_token_expires_at__lt=stored["access_token_expires_at"]
+        )
+        if not rows.filter(older).update(**stored):
+            organization.refresh_from_db(fields=["access_token", "access_token_expires_at"])
+            logger.info("Organization %s: a newer token was stored while ours was requested; using it", organization.pk)
+            return organization.access_token
     organization.access_token = stored["access_token"]
     organization.access_token_expires_at = stored["access_token_expires_at"]
     logger.info("New DingTalk token for organization %s, valid for %s s", organization.pk, issued.expires_in)
