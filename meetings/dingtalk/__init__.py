@@ -8,6 +8,12 @@
 - `replies`: reading DingTalk's replies into those values, refusing what cannot be stored or shown;
 - `limits`: the title length as DingTalk counts it (no Django, so the sandbox uses it too).
 
+Beside them, imported by name because they read the database (`from meetings.dingtalk import tokens`):
+- `pacing`: one DingTalk budget for the whole deployment, the turn every call takes first;
+- `credentials`: what each way of authenticating needs, and the errors when there is no token to send;
+- `tokens`: the token sent for an organization (`call_with_token`), renewed once when DingTalk refuses it;
+- `token_lease`: one token request per organization at a time across every process.
+
 Callers use the names below: `from meetings import dingtalk; dingtalk.client_for(...)`.
 """
 

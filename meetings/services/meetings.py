@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts, validators
+from .. import dingtalk, texts, validators
 from ..clock import database_now
+from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange
 from .audit import change_for, fail, note_error, stop
 from .dingtalk_calls import change_as_creator, read_conference, within_one_deadline

@@ -16,8 +16,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import dingtalk, texts
 from ..clock import database_now
+from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange
 from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingOutcomeUnknown, error_message

@@ -8,8 +8,9 @@ from django.db.models import DateTimeField, ExpressionWrapper, Value
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from meetings import credentials, services, texts
+from meetings import services, texts
 from meetings.clock import database_now
+from meetings.dingtalk import token_lease, tokens
 from meetings.models import Meeting, MeetingChange, Organization
 from tests.helpers import (
     TOKEN_URL,
@@ -69,9 +70,9 @@ def test_a_host_whose_clock_runs_ahead_waits_for_a_live_token_lease(app_organiza
             token_refresh_lease_until=None,
         )
 
-    monkeypatch.setattr(credentials, "sleep", holder_finishes)
+    monkeypatch.setattr(token_lease, "sleep", holder_finishes)
 
-    assert credentials.access_token_for(organization=app_organization) == "holders-token"
+    assert tokens.access_token_for(organization=app_organization) == "holders-token"
     assert token_requests() == []
 
 
@@ -81,7 +82,7 @@ def test_a_host_whose_clock_runs_behind_takes_over_a_token_lease_that_ran_out(ap
     host_clock(-HOUR)
     issue_token("taken-over")
 
-    assert credentials.access_token_for(organization=app_organization) == "taken-over"
+    assert tokens.access_token_for(organization=app_organization) == "taken-over"
     assert len(token_requests()) == 1
 
 
@@ -95,7 +96,7 @@ def test_a_holder_whose_lease_ran_out_does_not_overwrite_a_newer_token(app_organ
 
     responses.add_callback(responses.POST, TOKEN_URL, callback=meanwhile_another_worker_stores_a_newer_token)
 
-    token = credentials.access_token_for(organization=app_organization)
+    token = tokens.access_token_for(organization=app_organization)
 
     stored = Organization.objects.get(pk=app_organization.pk)
     assert (stored.access_token, token) == ("newer-token", "newer-token")

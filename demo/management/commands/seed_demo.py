@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET
-from meetings import credentials, dingtalk
+from meetings import dingtalk, services
 from meetings.models import Meeting, Organization
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
@@ -179,8 +179,7 @@ class Command(BaseCommand):
         if not created and organization.api_base != api_base:
             # The sandbox moved to another port: follow it, and drop a token obtained from the old address.
             organization.api_base = api_base
-            credentials.forget_token_if_source_changed(organization, changed={"api_base"})
-            organization.save()
+            services.organization_save(organization=organization, changed={"api_base"})
         return organization
 
     def _meeting(self, demo: DemoMeeting, organization: Organization, sandbox: SandboxControl) -> None:
