@@ -20,7 +20,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, services, texts
+from meetings import dingtalk, services, texts
+from meetings.dingtalk import tokens
 from meetings.models import DingTalkBudget, Meeting, MeetingChange, Organization
 
 API_BASE = "https://api.dingtalk.com"
@@ -159,7 +160,7 @@ def issue_token(token="app-token-1", expire_in=7200, url=TOKEN_URL):
 def update_with_token(organization):
     """One meeting update through the seam services use; returns DingTalk's request ID."""
     client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
+    return tokens.call_with_token(
         organization=organization, call=lambda access_token: send_update(client, access_token=access_token)
     )
 

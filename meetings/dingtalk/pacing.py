@@ -15,7 +15,7 @@ Each share's turns are 1 / (its calls x SAFETY_MARGIN) seconds apart, so neither
 than its whole number of calls in any one second, and the two together no more than the budget.
 
 Which share a call draws from is the block it runs in: `paced(organization)` for a person (what every
-call with an organization's token does, meetings/credentials.py), `paced(organization, background=True)`
+call with an organization's token does, tokens.py), `paced(organization, background=True)`
 for a job; an inner person's block keeps an outer job's share. Calls outside any block (the benchmarks'
 bare client) are not paced. `paced_call` also waits out throttling that outlasts the transport's retries
 (background work: a throttled item waits instead of failing).

@@ -8,8 +8,8 @@ from typing import TypeVar
 
 from django.conf import settings
 
-from .. import credentials, dingtalk
-from ..dingtalk import pacing
+from .. import dingtalk
+from ..dingtalk import pacing, tokens
 from ..models import Meeting, Organization
 from .dingtalk_values import conference_check
 
@@ -36,7 +36,7 @@ def call_dingtalk(organization: Organization, api: Callable[..., Result], **argu
     `arguments` on the organization's DingTalk, with its access token. Raises CredentialsError or DingTalkError.
     """
     client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
+    return tokens.call_with_token(
         organization=organization,
         call=lambda access_token: api(client, access_token=access_token, **arguments),
     )

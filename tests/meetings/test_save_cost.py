@@ -25,8 +25,9 @@ SAVE_WRITES = [
     ("UPDATE", "meetings_meeting"),  # the new values, the lease let go ...
     ("UPDATE", "meetings_meetingchange"),  # ... with the outcome: commit 2, after DingTalk's answer
 ]
-# Every statement of the POST: the session, the person, the permissions, the meeting, and the writes above.
-SAVE_STATEMENTS = 10
+# Every statement of the POST: the session, the person, the permissions, the meeting, the database's clock
+# for the lease (meetings/clock.py), and the writes above.
+SAVE_STATEMENTS = 11
 # The save's two, and one per DingTalk call for its turn.
 SAVE_COMMITS = 4
 
