@@ -51,6 +51,7 @@ class OrganizationAdminForm(forms.ModelForm):
             "time_zone",
             "api_base",
             "default_creator_union_id",
+            "corp_id",
             "auth_mode",
             "access_token_expires_at",
             "app_key",
@@ -189,7 +190,7 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
     readonly_fields = ["token"]
     actions = ["check_connection"]
     fieldsets = [
-        (None, {"fields": ["name", "time_zone", "api_base", "default_creator_union_id", "members"]}),
+        (None, {"fields": ["name", "time_zone", "api_base", "default_creator_union_id", "corp_id", "members"]}),
         (
             _("DingTalk credentials"),
             {
