@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0016_meeting_number'),
+        ('meetings', '0018_organization_corp_id'),
     ]
 
     operations = [
