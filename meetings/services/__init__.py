@@ -18,7 +18,7 @@ from .imports import MAX_LINES, import_confirm, import_counts, import_create, im
 from .leases import schedule_check_of_dead_saves
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
-from .organizations import OrganizationHostTaken, organization_save
+from .organizations import OrganizationHostTaken, organization_check_connection, organization_save
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
@@ -89,5 +89,6 @@ __all__ = [
     "meeting_update",
     "schedule_check_of_dead_saves",
     "OrganizationHostTaken",
+    "organization_check_connection",
     "organization_save",
 ]

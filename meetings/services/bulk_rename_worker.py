@@ -1,8 +1,8 @@
 """Bulk rename's worker side: a job's run, meeting by meeting, and a new run for a job whose worker died.
 
 Each meeting goes through `meeting_update` -- version check, DingTalk re-read, lease, retries, audit row --
-with the person who started the job as `by`; one failure never stops the others. Calls are paced per
-organization and DingTalk API (dingtalk/pacing.py).
+with the person who started the job as `by`; one failure never stops the others. Calls draw from the
+background share of the organization's DingTalk budget (dingtalk/pacing.py).
 
 A job survives its worker: each run beats a heartbeat; a job whose heartbeat stopped is taken over by
 a new run (`bulk_rename_resume_if_stalled`, called when someone looks at its progress). A meeting the
@@ -135,7 +135,7 @@ def _save(job: BulkRename, item: BulkRenameItem, *, recovering: bool) -> tuple[s
         return BulkRenameItem.State.FAILED, texts.BULK_TITLE_CHANGED % {"title": meeting.title}
     if recovering:
         _wait_for_lease(meeting)  # the dead run's lease, if it still stands
-    with pacing.paced(meeting.organization_id):
+    with pacing.paced(meeting.organization_id, background=True):
         try:
             meeting_update(
                 meeting=meeting,
