@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import DateTimeField, ExpressionWrapper, Value
 from django.db.models.functions import Now
 from django.db.models.sql import Query
 
@@ -34,3 +35,8 @@ def database_now(using: str = DEFAULT_DB_ALIAS) -> datetime.datetime:
     if value.tzinfo is None:  # SQLite stores and answers UTC without an offset
         value = value.replace(tzinfo=datetime.UTC)
     return value.astimezone(datetime.UTC)
+
+
+def database_now_plus(delta: datetime.timedelta) -> ExpressionWrapper:
+    """The database's clock plus `delta`, inside an UPDATE or a filter (a heartbeat, a lease's end)."""
+    return ExpressionWrapper(Now() + Value(delta), output_field=DateTimeField())
