@@ -161,6 +161,8 @@ class MeetingEditView(MeetingMixin, FormView):
         else:
             level, message = messages.WARNING, attempt.message
         messages.add_message(self.request, level, message)
+        if attempt.outcome == Outcome.FAILED:
+            return {"next_step": _NEXT_STEPS.get(attempt.dingtalk_code, "")}
         if attempt.outcome != Outcome.CONFLICT:
             return {}
         if attempt.dingtalk_values is not None:
@@ -224,6 +226,17 @@ class MeetingEditView(MeetingMixin, FormView):
         url = reverse("meetings:edit", args=[self.meeting.pk])
         return redirect(f"{url}?{urlencode({'submission': key})}")
 
+
+# The one next step a failed save offers, as a control beside its message: DingTalk refuses the stored creator
+# (Change creator, or ask an office admin), or a passing failure where nothing was changed (Try again).
+_NEXT_STEPS = {
+    dingtalk.Code.PERMISSION_ERROR: "change_creator",
+    dingtalk.Code.SYSTEM_ERROR: "try_again",
+    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, "try_again"),
+    "DingTalkTimeout": "try_again",
+    "DingTalkConnectionRefused": "try_again",
+    "DingTalkConnectionDropped": "try_again",
+}
 
 # Posted names that are not the person's input.
 _NOT_TYPED = ("csrfmiddlewaretoken", "submission")
