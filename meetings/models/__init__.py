@@ -3,12 +3,12 @@
 - `organization`: an organization, its DingTalk credentials, and `visible_to` (who may see which rows);
 - `meeting`: a booked meeting;
 - `change`: the audit trail, one `MeetingChange` per attempt to change a meeting;
-- `jobs`: the background work over many meetings (bulk rename, import);
+- `jobs`: the background work over many meetings (bulk rename, import) and the periodic work;
 - `submission`: the edit form's submissions, so that a repeated one is not saved twice.
 """
 
 from .change import MeetingChange
-from .jobs import BulkRename, BulkRenameItem, MeetingImport, MeetingImportLine
+from .jobs import BulkRename, BulkRenameItem, Job, MeetingImport, MeetingImportLine, PeriodicJob
 from .meeting import Meeting
 from .organization import Organization, OrganizationQuerySet, VisibleQuerySet
 from .submission import EditSubmission
@@ -21,6 +21,8 @@ __all__ = [
     "MeetingChange",
     "MeetingImport",
     "MeetingImportLine",
+    "Job",
+    "PeriodicJob",
     "Organization",
     "OrganizationQuerySet",
     "VisibleQuerySet",

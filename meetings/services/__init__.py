@@ -3,8 +3,8 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
-from .bulk_rename import PreviewRow, Progress, Rename, bulk_rename_preview, bulk_rename_progress, bulk_rename_start
-from .bulk_rename_worker import bulk_rename_resume_if_stalled, bulk_rename_run
+from .bulk_rename import PreviewRow, Rename, bulk_rename_preview, bulk_rename_start
+from .bulk_rename_worker import bulk_rename_run
 from .errors import (
     MeetingCanceled,
     MeetingChangedInDingTalk,
@@ -13,12 +13,13 @@ from .errors import (
     MeetingOutcomeUnknown,
     error_message,
 )
-from .imports import MAX_LINES, import_confirm, import_counts, import_create, import_lines, import_preview, import_run
-from .leases import schedule_check_of_dead_saves
+from .imports import MAX_LINES, import_confirm, import_create, import_lines, import_preview, import_run
+from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_update
 from .organizations import organization_save
-from .reconcile import meeting_reconcile, meetings_to_reconcile
+from .prune import old_records_prune
+from .reconcile import meeting_reconcile, meetings_reconcile_due, meetings_to_reconcile
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
@@ -39,6 +40,7 @@ from .scheduling import (
     meeting_settings_update,
 )
 from .submissions import edit_submission_finish, edit_submission_key, edit_submission_start, edit_submission_wait
+from .sync import meeting_sync, meetings_sync
 
 __all__ = [
     "Candidate",
@@ -53,14 +55,11 @@ __all__ = [
     "MeetingNumberNotFound",
     "MeetingOutcomeUnknown",
     "PreviewRow",
-    "Progress",
     "RESCHEDULE_PERMISSION",
     "Rename",
     "SettingsChangedInDingTalk",
     "SeveralMeetings",
     "bulk_rename_preview",
-    "bulk_rename_progress",
-    "bulk_rename_resume_if_stalled",
     "bulk_rename_run",
     "bulk_rename_start",
     "edit_submission_finish",
@@ -69,7 +68,6 @@ __all__ = [
     "edit_submission_wait",
     "error_message",
     "import_confirm",
-    "import_counts",
     "import_create",
     "import_lines",
     "import_preview",
@@ -80,7 +78,13 @@ __all__ = [
     "meeting_create",
     "meeting_find",
     "meeting_number_digits",
+    "jobs_take_over_stalled",
     "meeting_reconcile",
+    "meetings_reconcile_due",
+    "meeting_sync",
+    "meetings_sync",
+    "old_records_prune",
+    "periodic_jobs_queue_due",
     "meeting_refresh",
     "meeting_register",
     "meeting_register_by_number",
@@ -89,6 +93,5 @@ __all__ = [
     "meeting_settings_update",
     "meeting_update",
     "meetings_to_reconcile",
-    "schedule_check_of_dead_saves",
     "organization_save",
 ]

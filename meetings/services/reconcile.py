@@ -18,7 +18,7 @@ from django.utils import timezone
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange
 from .dingtalk_calls import read_conference
-from .errors import MeetingCanceled, MeetingOutcomeUnknown, error_message
+from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
 from .leases import check_time_params, release_lease, schedule_check, update_lease
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,17 @@ def meetings_to_reconcile() -> list[Meeting]:
         .distinct()
         .order_by("pk")
     )
+
+
+def meetings_reconcile_due() -> int:
+    """Settle every pending save whose wait is over (the periodic settling, jobs.py); returns how many."""
+    settled = 0
+    for meeting in meetings_to_reconcile():
+        try:
+            settled += meeting_reconcile(meeting=meeting) is not None
+        except MeetingError:
+            pass  # recorded in the rows and logged; a failed check queued its own retry
+    return settled
 
 
 def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
