@@ -1,5 +1,6 @@
 import datetime
 import re
+import unicodedata
 import zoneinfo
 from urllib.parse import urlsplit
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import texts
+from .dingtalk.limits import TITLE_MAX_LENGTH, title_length
 
 # The meeting times the portal takes and shows: from 1970 in UTC (DingTalk's epoch milliseconds), and
 # years a form and a page can write in any zone (9999-12-31 20:00 UTC is already 10000 in Shanghai).
@@ -41,6 +43,29 @@ def has_invisible_formatting(text: str) -> bool:
 def reveal_invisible(text: str) -> str:
     """The text with each invisible formatting character written as its code, e.g. `<U+202E>`."""
     return INVISIBLE_FORMATTING.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+
+
+def clean_meeting_title(value: str) -> str:
+    """A title as the portal sends it to DingTalk: trimmed, or ValidationError saying why it cannot be one.
+
+    The one rule for a new title, whoever writes it: the edit and booking forms (TitleAndTimesMixin) and
+    bulk rename's computed titles. Ordinary and full-width spaces at the ends are trimmed (DingTalk would
+    show them as part of the title); control characters (NUL, line breaks) and invisible formatting are
+    refused; the length is counted as DingTalk counts it.
+    """
+    title = value.strip()
+    if not title:
+        raise ValidationError(texts.TITLE_BLANK, code="title_blank")
+    if any(unicodedata.category(character) == "Cc" for character in title):
+        raise ValidationError(texts.TITLE_CONTROL_CHARACTERS, code="title_control_characters")
+    if has_invisible_formatting(title):
+        raise ValidationError(texts.TITLE_INVISIBLE_CHARACTERS, code="title_invisible_characters")
+    length = title_length(title)
+    if length > TITLE_MAX_LENGTH:
+        raise ValidationError(
+            texts.TITLE_TOO_LONG, code="title_too_long", params={"limit": TITLE_MAX_LENGTH, "length": length}
+        )
+    return title
 
 
 def validate_dingtalk_id(value: str) -> None:

@@ -1,14 +1,13 @@
 """Inputs several forms share: an organization of the person's, a meeting's title and times as DingTalk takes them."""
 
 import datetime
-import unicodedata
 import zoneinfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .. import texts, validators
-from ..dingtalk import TITLE_MAX_LENGTH, title_length
+from ..dingtalk import TITLE_MAX_LENGTH
 from ..models import Organization
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -95,7 +94,7 @@ class LocalDateTimeField(forms.Field):
 
 
 def title_field() -> forms.CharField:
-    """A meeting's title; TitleAndTimesMixin.clean_title trims and checks it."""
+    """A meeting's title; TitleAndTimesMixin.clean_title trims and checks it (validators.clean_meeting_title)."""
     return forms.CharField(
         label=_("Title"),
         strip=False,
@@ -113,36 +112,14 @@ class TitleAndTimesMixin:
     """The rules for a meeting's `title` (title_field) and times (start_and_end_fields), written once for the
     forms that edit and book a meeting. The form's error_messages include these."""
 
+    # The title's own rules, and their messages, are validators.clean_meeting_title's (bulk rename's too).
     error_messages = {
-        "title_blank": texts.TITLE_BLANK,
-        "title_too_long": texts.TITLE_TOO_LONG,
-        "title_control_characters": texts.TITLE_CONTROL_CHARACTERS,
-        "title_invisible_characters": texts.TITLE_INVISIBLE_CHARACTERS,
         "end_not_after_start": texts.END_NOT_AFTER_START,
     }
     time_fields = ("start_time", "end_time")
 
     def clean_title(self):
-        # Trim ordinary and full-width spaces at the ends; DingTalk shows them as part of the title.
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError(self.error_messages["title_blank"], code="title_blank")
-        if any(unicodedata.category(ch) == "Cc" for ch in title):
-            raise forms.ValidationError(
-                self.error_messages["title_control_characters"], code="title_control_characters"
-            )
-        if validators.has_invisible_formatting(title):
-            raise forms.ValidationError(
-                self.error_messages["title_invisible_characters"], code="title_invisible_characters"
-            )
-        length = title_length(title)
-        if length > TITLE_MAX_LENGTH:
-            raise forms.ValidationError(
-                self.error_messages["title_too_long"],
-                code="title_too_long",
-                params={"limit": TITLE_MAX_LENGTH, "length": length},
-            )
-        return title
+        return validators.clean_meeting_title(self.cleaned_data["title"])
 
     def check_end_after_start(self, cleaned: dict) -> None:
         """Called by the form's clean() where its order of checks wants it."""

@@ -3,8 +3,11 @@
 `bulk_rename_preview` says what would happen; `bulk_rename_start` stores the job and its meetings and
 queues its run (bulk_rename_worker.py); `selectors.bulk_rename_progress` counts how far it is.
 
-A rename is idempotent: a title counts as renamed when `find` occurs in it only inside `replace`, so
-running the same rename again changes nothing already renamed (even when `replace` contains `find`).
+The replacement is text, put in as typed: no template, no backreferences (`\\1`, `\\g<0>` and a lone `\\`
+are characters like any other). A rename is idempotent: a title counts as renamed when `find` occurs in it
+only inside `replace`, so running the same rename again changes nothing already renamed (even when `replace`
+contains `find`). Every new title passes the edit form's title rules (validators.clean_meeting_title);
+the preview marks, with the reason, those that do not, and they are never sent.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import re
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import dingtalk, texts
+from .. import texts, validators
 from ..models import BulkRename, BulkRenameItem, Meeting, Organization
 from .jobs import job_start
 
@@ -38,10 +42,14 @@ class Rename:
         return re.compile(rf"(?<!\w){found}(?!\w)" if self.whole_word else found)
 
     def apply(self, title: str) -> str:
+        # A function as the replacement: re.sub would read a string as a template (`\\1`, `\\g<0>`).
+        def sub(text: str) -> str:
+            return self.pattern.sub(lambda _match: self.replace, text)
+
         # `find` inside an occurrence of `replace` is what an earlier run wrote: left alone.
         if self.replace and self.find in self.replace:
-            return self.replace.join(self.pattern.sub(self.replace, part) for part in title.split(self.replace))
-        return self.pattern.sub(self.replace, title)
+            return self.replace.join(sub(part) for part in title.split(self.replace))
+        return sub(title)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +79,12 @@ def bulk_rename_preview(
         new_title = rename.apply(meeting.title)
         if new_title == meeting.title:
             continue  # a case-insensitive database match, a whole-word miss, or renamed already
-        rows.append(PreviewRow(meeting=meeting, new_title=new_title, problem=_problem(meeting, new_title, now)))
+        try:
+            # What would be sent is what the edit form would send: the title trimmed.
+            new_title, problem = validators.clean_meeting_title(new_title), _problem(meeting, now)
+        except ValidationError as error:
+            problem = error.messages[0]
+        rows.append(PreviewRow(meeting=meeting, new_title=new_title, problem=problem))
     return rows
 
 
@@ -104,13 +117,10 @@ def bulk_rename_start(
     return job
 
 
-def _problem(meeting: Meeting, new_title: str, now: datetime.datetime) -> str:
+def _problem(meeting: Meeting, now: datetime.datetime) -> str:
+    """Why a meeting whose new title is valid cannot be renamed now; empty: it can."""
     if meeting.is_canceled:
         return str(texts.BULK_CANCELED)
-    if not new_title.strip():
-        return str(texts.BULK_EMPTY)
-    if dingtalk.title_length(new_title.strip()) > dingtalk.TITLE_MAX_LENGTH:
-        return texts.BULK_TOO_LONG % {"limit": dingtalk.TITLE_MAX_LENGTH}
     if meeting.update_lease_until and meeting.update_lease_until > now:
         return str(texts.BULK_SAVE_RUNNING)
     return ""

@@ -3,10 +3,13 @@
 import datetime
 
 import pytest
+import responses
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from meetings import dingtalk, texts
+from meetings import dingtalk, texts, validators
+from meetings.forms import MeetingForm
 from meetings.models import BulkRename, Meeting
 from meetings.services import Rename
 from tests.helpers import make_meetings, shown_messages
@@ -36,6 +39,12 @@ def test_a_rename_replaces_and_is_idempotent(rename, title, expected):
     assert rename.apply(rename.apply(title)) == expected
 
 
+@pytest.mark.parametrize("replace", ["\\1", "\\", "\\u0000", "\\g<0>", "\\n", "$1", "\\\\"])
+@pytest.mark.parametrize("whole_word", [False, True])
+def test_the_replacement_is_text_not_a_template(replace, whole_word):
+    assert Rename("a", replace, whole_word=whole_word).apply("a b") == replace + " b"
+
+
 # --- preview ---------------------------------------------------------------------------------------------
 
 
@@ -63,13 +72,72 @@ def test_the_preview_marks_the_meetings_it_leaves_out(alice_client, renamer, org
     response = alice_client.get(PAGE, {"find": "Alpha", "replace": "Longer name"})
 
     problems = {row.meeting.pk: row.problem for row in response.context["rows"]}
-    assert problems[too_long.pk] == texts.BULK_TOO_LONG % {"limit": 50}
+    # The edit form's own words for a title too long: the same rule, counted as DingTalk counts.
+    assert problems[too_long.pk] == texts.TITLE_TOO_LONG % {"limit": 50, "length": 56}
     assert problems[canceled.pk] == str(texts.BULK_CANCELED)
     assert problems[busy.pk] == str(texts.BULK_SAVE_RUNNING)
     assert response.context["renameable"] == 1
     # And with an empty replacement, a title of only the found text would be empty:
     response = alice_client.get(PAGE, {"find": "Alpha", "replace": ""})
-    assert {row.meeting.pk: row.problem for row in response.context["rows"]}[empty.pk] == str(texts.BULK_EMPTY)
+    assert {row.meeting.pk: row.problem for row in response.context["rows"]}[empty.pk] == str(texts.TITLE_BLANK)
+
+
+@pytest.mark.parametrize("replace", ["\\1", "\\", "\\u0000", "\\g<0>"])
+def test_a_replacement_with_backslashes_is_previewed_as_typed(alice_client, renamer, organization, replace):
+    make_meetings(organization, "Alpha weekly")
+
+    response = alice_client.get(PAGE, {"find": "Alpha", "replace": replace})
+
+    assert response.status_code == 200
+    assert [(row.new_title, row.problem) for row in response.context["rows"]] == [(replace + " weekly", "")]
+
+
+@pytest.mark.parametrize(
+    ("replace", "problem"),
+    [
+        ("\u202eBeta", texts.TITLE_INVISIBLE_CHARACTERS),  # right-to-left override: "Alpha" shown reversed
+        ("Be\u200bta", texts.TITLE_INVISIBLE_CHARACTERS),  # zero-width space
+        ("Beta\nBeta", texts.TITLE_CONTROL_CHARACTERS),
+        ("周" * 45, texts.TITLE_TOO_LONG % {"limit": 50, "length": 52}),
+        ("🎉" * 23, texts.TITLE_TOO_LONG % {"limit": 50, "length": 53}),  # two UTF-16 units each, as DingTalk counts
+    ],
+)
+def test_new_titles_the_edit_form_refuses_are_marked_and_never_sent(
+    alice_client, renamer, organization, replace, problem
+):
+    (refused,) = make_meetings(organization, "Alpha weekly")
+    edit = MeetingForm(
+        data={"title": replace + " weekly", "start_time": "2026-12-01T10:00", "end_time": "2026-12-01T11:00"},
+        meeting=refused,
+        may_reschedule=True,
+    )
+    assert edit.errors["title"] == [str(problem)]  # the edit form refuses that title with these words
+
+    preview = alice_client.get(PAGE, {"find": "Alpha", "replace": replace})
+
+    [row] = preview.context["rows"]
+    assert row.problem == str(problem)
+    assert preview.context["renameable"] == 0
+    html = preview.content.decode()
+    assert str(problem) in html
+    # Invisible formatting is written out (<U+202E>), not applied to the page.
+    assert f"<ins>{escape(validators.reveal_invisible(row.new_title))}</ins>" in html
+    assert 'name="confirm"' not in preview.content.decode()
+    with responses.RequestsMock():  # any DingTalk call would fail the test
+        alice_client.post(PAGE, {"find": "Alpha", "replace": replace, "confirm": "1"})
+    job = BulkRename.objects.get()
+    assert not job.items.exists()
+    assert Meeting.objects.get().title == "Alpha weekly"
+
+
+def test_a_replacement_with_a_nul_is_a_form_error(alice_client, renamer, organization):
+    make_meetings(organization, "Alpha weekly")
+
+    response = alice_client.get(PAGE, {"find": "Alpha", "replace": "a\x00b"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["replace"]
+    assert "rows" not in response.context
 
 
 def test_the_preview_narrows_by_organization_and_dates(alice_client, renamer, organization, app_organization):
