@@ -66,7 +66,7 @@ def _rename_one(run: JobRun, job: BulkRename, item: BulkRenameItem) -> bool:
     if not BulkRenameItem.objects.filter(pk=item.pk, state=item.state).update(state=BulkRenameItem.State.SAVING):
         return True  # another run claimed it meanwhile
     try:
-        state, message = _save(job, item, recovering=recovering)
+        state, message = _save(run, job, item, recovering=recovering)
     except Exception:  # one meeting's unexpected failure must not stop the others
         logger.exception("Bulk rename %s: meeting %s failed unexpectedly", job.pk, item.meeting_id)
         state, message = BulkRenameItem.State.FAILED, str(texts.BULK_UNEXPECTED)
@@ -74,14 +74,14 @@ def _rename_one(run: JobRun, job: BulkRename, item: BulkRenameItem) -> bool:
     return True
 
 
-def _save(job: BulkRename, item: BulkRenameItem, *, recovering: bool) -> tuple[str, str]:
+def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: bool) -> tuple[str, str]:
     by = job.created_by
     meeting = Meeting.objects.visible_to(by).select_related("organization").filter(pk=item.meeting_id).first()
     if meeting is None:
         return BulkRenameItem.State.FAILED, str(texts.BULK_NOT_ALLOWED)
     if recovering:
         # The dead run's save, if it took the meeting: settled by reading DingTalk once its lease ran out.
-        _wait_for_lease(meeting)
+        _wait_for_lease(run, meeting)
         try:
             settle_earlier_save(meeting)
         except MeetingError as exc:
@@ -114,10 +114,17 @@ def _save(job: BulkRename, item: BulkRenameItem, *, recovering: bool) -> tuple[s
     return BulkRenameItem.State.RENAMED, ""
 
 
-def _wait_for_lease(meeting: Meeting) -> None:
+def _wait_for_lease(run: JobRun, meeting: Meeting) -> None:
+    """Until the dead run's lease on the meeting has run out, beating meanwhile (this run is alive)."""
     if meeting.update_lease_until and meeting.update_lease_until > timezone.now():
-        seconds = (meeting.update_lease_until - timezone.now()).total_seconds()
-        time.sleep(min(seconds, update_lease().total_seconds()) + 0.1)
+        until = (
+            time.monotonic()
+            + min((meeting.update_lease_until - timezone.now()).total_seconds(), update_lease().total_seconds())
+            + 0.1
+        )
+        while time.monotonic() < until:
+            run.beat()
+            time.sleep(max(0.0, min(run.beat_every, until - time.monotonic())))
         meeting.refresh_from_db(fields=["update_lease_until", "version", "title"])
 
 
