@@ -42,6 +42,7 @@ from .limits import TITLE_MAX_LENGTH, title_length
 from .replies import STORED_TITLE_MAX_LENGTH
 from .transport import (
     MAX_ATTEMPTS,
+    MAX_REPLY_BYTES,
     REQUEST_ID_HEADER,
     TOKEN_HEADER,
     USER_AGENT,
@@ -68,6 +69,7 @@ __all__ = [
     "CORP_ACCESS_TOKEN_PATH",
     "JITTER",
     "MAX_ATTEMPTS",
+    "MAX_REPLY_BYTES",
     "QUERY_PATH",
     "REQUEST_ID_HEADER",
     "ROOM_CODE_PATH",

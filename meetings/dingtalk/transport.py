@@ -5,6 +5,10 @@ timeout -- becomes a `DingTalkError` with the HTTP status, DingTalk's `code` and
 ID, and whether the request was `sent`. No `requests` exception leaves this module. Idempotent calls
 are retried (see errors.retry_delay); all attempts, waits included, end within `deadline` seconds, and inside
 `shared_deadline()` (every web request, see admin_portal.middleware) all calls share one such budget.
+The deadline bounds the whole exchange, the reply's headers and body included: the connect and read
+timeouts bound one socket read each, so a reply that trickles a byte at a time would outlive them, and a
+watchdog closes the connection of a call whose deadline has passed (`_Watchdog`). A body is read at most
+MAX_REPLY_BYTES far and never inflated: a compressed or bigger one is refused and its connection closed.
 The access token travels only in the `x-acs-dingtalk-access-token` header and is never logged.
 """
 
@@ -12,18 +16,23 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import itertools
 import json
 import logging
 import os
 import re
+import socket
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 
 from . import pacing
@@ -50,6 +59,11 @@ REPLY_ID_MAX_LENGTH = 128
 REPLY_MESSAGE_MAX_LENGTH = 500
 # DingTalk never sends us anything big; a huge body is a fault or an attack, not a reply.
 MAX_REPLY_BYTES = 1024 * 1024
+# A reply's body is read at most this much at a time (what one read of the socket brings, up to this).
+READ_CHUNK_BYTES = 64 * 1024
+# The portal asks for the body as it is (Accept-Encoding: identity): a compressed one could inflate a
+# small reply into gigabytes before the cap could see it, so it is refused unread.
+UNCOMPRESSED = ("", "identity")
 # An idempotent call is tried at most this often: once, then at most two retries.
 MAX_ATTEMPTS = 3
 # A retry that would have less than this many seconds before the deadline is not started.
@@ -80,10 +94,141 @@ def _session() -> requests.Session:
     """The process's one Session. Calls go straight to its mounted adapter, which keeps the connections."""
     session = requests.Session()
     session.trust_env = False  # the environment is read once per host, by _environment()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+    adapter = _WatchedAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+class _Watch:
+    """One attempt's wall-clock bound: the connection it is using, and whether the watchdog cut it."""
+
+    __slots__ = ("connection", "done", "ends_at", "fired", "lock")
+
+    def __init__(self, ends_at: float):
+        self.ends_at = ends_at  # time.monotonic()
+        self.connection = None
+        self.done = self.fired = False
+        self.lock = threading.Lock()
+
+    def attach(self, connection) -> None:
+        with self.lock:
+            self.connection = connection
+
+    def detach(self, connection) -> None:
+        """The connection goes back to the pool, for another call: it is no longer ours to cut."""
+        with self.lock:
+            if self.connection is connection:
+                self.connection = None
+
+    def end(self) -> None:
+        with self.lock:
+            self.done, self.connection = True, None
+
+    def cut(self) -> bool:
+        """Shut the attempt's socket down, so whatever read waits on it ends now; False: not connected yet."""
+        with self.lock:
+            if self.done:
+                return True
+            self.fired = True
+            sock = getattr(self.connection, "sock", None)
+            if sock is None:
+                return False
+            with contextlib.suppress(OSError):
+                # socket.socket's, also for a TLS socket: it only ends the reads, another thread may be in one.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            return True
+
+
+class _Watchdog:
+    """One thread per process that cuts the connection of every attempt whose deadline has passed.
+
+    A thread, not a timeout: a socket timeout restarts with every byte, so a reply trickling a byte a
+    second never times out. Registering costs a heap push; the thread sleeps until the earliest deadline.
+    """
+
+    # While an attempt is still connecting (its socket not made yet), it is looked at again this much later.
+    RECHECK_SECONDS = 0.05
+
+    def __init__(self):
+        self._due: list[tuple[float, int, _Watch]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._pid = None
+
+    def watch(self, ends_at: float) -> _Watch:
+        watch = _Watch(ends_at)
+        with self._wake:
+            if self._pid != os.getpid():  # first use in this process (gunicorn forks after imports)
+                self._pid, self._due = os.getpid(), []
+                threading.Thread(target=self._run, name="dingtalk-deadline", daemon=True).start()
+            heapq.heappush(self._due, (ends_at, next(self._order), watch))
+            if self._due[0][2] is watch:
+                self._wake.notify()
+        return watch
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._due and self._due[0][2].done:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                ends_at, _, watch = self._due[0]
+                if ends_at > time.monotonic():
+                    self._wake.wait(ends_at - time.monotonic())
+                    continue
+                heapq.heappop(self._due)
+                if not watch.cut():
+                    recheck = time.monotonic() + self.RECHECK_SECONDS
+                    heapq.heappush(self._due, (recheck, next(self._order), watch))
+
+
+_watchdog = _Watchdog()
+# The attempt the current thread is making, for the connection pool to tell it which connection it uses.
+_current_watch: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("dingtalk_watch", default=None)
+
+
+class _WatchedPool:
+    """Tells the current attempt's watch which connection carries it, and when that goes back to the pool."""
+
+    def _make_request(self, conn, *args, **kwargs):
+        watch = _current_watch.get()
+        if watch is not None:
+            watch.attach(conn)
+        return super()._make_request(conn, *args, **kwargs)
+
+    def _put_conn(self, conn):
+        watch = _current_watch.get()
+        if watch is not None:
+            watch.detach(conn)
+        super()._put_conn(conn)
+
+
+class _WatchedHTTPPool(_WatchedPool, urllib3.HTTPConnectionPool):
+    pass
+
+
+class _WatchedHTTPSPool(_WatchedPool, urllib3.HTTPSConnectionPool):
+    pass
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose pools (direct and through an HTTP proxy) report their connections to the watchdog."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):  # a SOCKS proxy keeps its own pools: timeouts only
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
 
 class _Route(NamedTuple):
@@ -169,8 +314,11 @@ class Transport:
                 # The request's time is spent: nothing is sent, the caller says what a timeout says.
                 raise DingTalkTimeout(f"No time left to call {self._host}", sent=False)
             pacing.wait_for_turn(api or f"{method} {path}")  # a bulk job's turn for this API; else no wait
+            if ends_at <= self.clock():
+                raise DingTalkTimeout(f"No time left to call {self._host} after waiting for its turn", sent=False)
             try:
-                return self._attempt(**request, timeout=self._timeout_within(ends_at - self.clock()))
+                remaining = ends_at - self.clock()
+                return self._attempt(**request, timeout=self._timeout_within(remaining), remaining=remaining)
             except DingTalkError as error:
                 retry = idempotent and attempt < MAX_ATTEMPTS
                 delay = retry_delay(error, retry=attempt, changes=changes) if retry else None
@@ -197,7 +345,7 @@ class Transport:
         scale = max(remaining, 0.001) / (connect + read)
         return connect * scale, read * scale
 
-    def _attempt(self, *, method, path, params, data, headers, timeout) -> tuple[dict, str]:
+    def _attempt(self, *, method, path, params, data, headers, timeout, remaining) -> tuple[dict, str]:
         """One HTTP exchange, every failure a DingTalkError.
 
         Not `session.request()`: per call it merges settings, re-quotes the URL, runs hooks and cookie
@@ -205,6 +353,8 @@ class Transport:
         (benchmarks/client_cpu.py). The PreparedRequest is built from parts known to be clean and handed
         to requests' own HTTPAdapter (its pool, timeouts, proxies and exception mapping; `responses`
         patches its send(), so tests see every call), with proxies and CA bundle resolved once per host.
+        The exchange, body included, ends within `remaining` seconds (the watchdog), and the body is read
+        as it comes, against the cap (_read_body).
         """
         token = headers.get(TOKEN_HEADER)
         if token is not None and not TOKEN_CHARACTERS.fullmatch(token):
@@ -221,15 +371,56 @@ class Transport:
         request.url = self.base_url + path + ("?" + urlencode(params) if params else "")
         request.headers = requests.structures.CaseInsensitiveDict(headers)
         request.headers["User-Agent"] = USER_AGENT
+        request.headers["Accept-Encoding"] = "identity"
         if data is not None:
             request.headers["Content-Length"] = str(len(data))
         request.body = data
+        watch = _watchdog.watch(time.monotonic() + remaining)
+        watching = _current_watch.set(watch)
         try:
-            response = adapter.send(request, timeout=timeout, verify=verify, proxies=proxies)
-            content = response.content[: MAX_REPLY_BYTES + 1]
-        except requests.RequestException as exc:
-            raise failure(exc, host=self._host, timeout=timeout) from None
+            response = adapter.send(request, stream=True, timeout=timeout, verify=verify, proxies=proxies)
+            content = self._read_body(response, watch)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            error = failure(_as_requests_error(exc), host=self._host, timeout=timeout)
+            if watch.fired and error.sent:  # the watchdog cut it (a connect that failed first sent nothing)
+                error = self._too_late(remaining)
+            raise error from None
+        finally:
+            _current_watch.reset(watching)
+            watch.end()
         return self._parse(method, path, response, content)
+
+    def _read_body(self, response: requests.Response, watch: _Watch) -> bytes:
+        """The reply's body as sent, read as it comes: at most MAX_REPLY_BYTES (and one read more) are
+        ever held. A compressed body, or one that says or turns out to be bigger, is refused unread and its
+        connection closed; one still coming when the watchdog cut it is a timeout (the caller says so)."""
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        length = response.headers.get("Content-Length", "").strip()
+        if encoding not in UNCOMPRESSED:
+            self._refuse(response, f"a compressed body ({reply_text(encoding, limit=40)})")
+        if length.isdigit() and int(length) > MAX_REPLY_BYTES:
+            self._refuse(response, f"a body of {int(length)} bytes")
+        body = bytearray()
+        while chunk := response.raw.read1(min(READ_CHUNK_BYTES, MAX_REPLY_BYTES + 1 - len(body)), decode_content=False):
+            body += chunk
+            if len(body) > MAX_REPLY_BYTES:
+                self._refuse(response, f"a body over {MAX_REPLY_BYTES} bytes")
+        response.close()  # releases a fully read connection to the pool; closes any other
+        if watch.fired:  # a body cut off at the deadline may look whole (no Content-Length): it is not
+            raise urllib3.exceptions.ReadTimeoutError(None, response.url, "the deadline passed")
+        return bytes(body)
+
+    def _refuse(self, response: requests.Response, what: str) -> NoReturn:
+        response.close()  # closes the connection: the rest of the body is never read
+        logger.warning("DingTalk %s: HTTP %s with %s, refused unread", self._host, response.status_code, what)
+        raise DingTalkBadReply(
+            f"DingTalk replied HTTP {response.status_code} with {what}, refused unread",
+            status=response.status_code,
+            request_id=reply_text(response.headers.get(REQUEST_ID_HEADER), limit=REPLY_ID_MAX_LENGTH),
+        )
+
+    def _too_late(self, remaining: float) -> DingTalkTimeout:
+        return DingTalkTimeout(f"No complete answer from {self._host} within {round(remaining, 2)} s")
 
     @property
     def _host(self) -> str:
@@ -287,6 +478,17 @@ class Transport:
             request_id=request_id,
             required_scopes=scopes,
         )
+
+
+def _as_requests_error(exc: Exception) -> requests.RequestException:
+    """A failure while reading a body, as requests' iter_content would have raised it (errors.failure sorts those)."""
+    if isinstance(exc, requests.RequestException):
+        return exc
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return requests.ReadTimeout(exc)
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return requests.exceptions.ContentDecodingError(exc)
+    return requests.exceptions.ChunkedEncodingError(exc)  # cut short, reset, broken TLS: may have been applied
 
 
 def reply_text(value, *, limit: int) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
+
+from django.conf import settings
 
 from .. import credentials, dingtalk
 from ..dingtalk import pacing
@@ -11,6 +14,21 @@ from ..models import Meeting, Organization
 from .dingtalk_values import conference_check
 
 Result = TypeVar("Result")
+
+
+def within_one_deadline(use_case: Callable[..., Result]) -> Callable[..., Result]:
+    """Every DingTalk call the use case makes -- a check of an earlier save, the read, a token renewal, the
+    change -- ends within settings.DINGTALK_DEADLINE of its start, together (in a web request, within the
+    request's own budget if that ends first). So a use case that holds a meeting's lease is done with
+    DingTalk well before the lease runs out (DINGTALK_UPDATE_LEASE outlasts DINGTALK_DEADLINE, settings.py),
+    in a background job as in a web request."""
+
+    @functools.wraps(use_case)
+    def bounded(*args, **kwargs):
+        with dingtalk.shared_deadline(settings.DINGTALK_DEADLINE):
+            return use_case(*args, **kwargs)
+
+    return bounded
 
 
 def call_dingtalk(organization: Organization, api: Callable[..., Result], **arguments) -> Result:

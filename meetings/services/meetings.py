@@ -13,13 +13,13 @@ from typing import NoReturn
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts, validators
 from ..models import Meeting, MeetingChange
 from .audit import change_for, fail, note_error, stop
-from .dingtalk_calls import change_as_creator, read_conference
+from .dingtalk_calls import change_as_creator, read_conference, within_one_deadline
 from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, MeetingOutcomeUnknown
 from .leases import check_time_params, release_lease, saved_since, schedule_check, settle_earlier_save, take_lease
 
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
 
 
+@within_one_deadline
 def meeting_update(
     *,
     meeting: Meeting,
@@ -109,6 +110,7 @@ def meeting_update(
     return change
 
 
+@within_one_deadline
 def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | None:
     """Take DingTalk's current title and times into the portal (the way out of a DingTalk conflict).
 
@@ -157,17 +159,17 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             updated_at=updated_at,
         )
         change.http_status, change.check_after = 200, None
-        if not stored:
-            # Our lease ran out and someone else saved meanwhile: say so rather than overwrite theirs.
-            logger.error("Meeting %s: lease lost during a DingTalk call", meeting.pk)
-            change.outcome = MeetingChange.Outcome.CONFLICT
-            change.message = str(texts.CHANGED_IN_PORTAL_WHILE_SAVING)
-            change.save()
-        else:
+        if stored:
             change.outcome = MeetingChange.Outcome.SUCCESS
             change.save()
+    if not stored and change.action == MeetingChange.Action.UPDATE:
+        # DingTalk took our update after our lease ran out: another save or check may have settled the
+        # meeting meanwhile, on what DingTalk had before ours landed. Nothing of theirs is overwritten.
+        _lease_lost(change)
     if not stored:
-        raise MeetingConflict(change.message)
+        # A refresh sent nothing: someone else's save since then is newer than what it read.
+        logger.error("Meeting %s: lease lost during a DingTalk read", meeting.pk)
+        stop(change, MeetingConflict(str(texts.CHANGED_IN_PORTAL_WHILE_SAVING)))
     # What the UPDATE wrote; reading the row back would cost a query, and another for its organization.
     meeting.title, meeting.starts_at, meeting.ends_at = title, starts_at, ends_at
     meeting.version = change.based_on_version + 1
@@ -177,13 +179,11 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
 
 def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exception) -> NoReturn:
     """The update may have reached DingTalk: keep the row UNKNOWN, keep the meeting locked until no try of
-    it can still arrive, have it checked then, and raise MeetingOutcomeUnknown.
-
-    Now is after the last try was sent. DingTalk may answer up to a read timeout after that -- the
-    configured one, not a shortened last try's -- and may still be working on it as long again.
+    it can still arrive (_check_time: now is after the last try was sent), have it checked then, and raise
+    MeetingOutcomeUnknown. With the lease lost meanwhile, _lease_lost says what happens instead.
     """
     meeting = change.meeting
-    check_after = timezone.now() + datetime.timedelta(seconds=2 * settings.DINGTALK_READ_TIMEOUT + 2)
+    check_after = _check_time()
     change.outcome = MeetingChange.Outcome.UNKNOWN
     change.check_after = check_after
     note_error(change, error)
@@ -191,7 +191,47 @@ def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exceptio
     change.message = sentence % check_time_params(check_after, meeting)
     with transaction.atomic():
         # Only our own lease: it is moved, not released, so nobody saves before the check.
-        if Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after):
+        moved = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after)
+        if moved:
+            meeting.update_lease_until = check_after
+            change.save()
+    if not moved:
+        _lease_lost(change, error=error)
+    schedule_check(meeting, at=check_after)
+    raise MeetingOutcomeUnknown(change.message, check_after=check_after) from error
+
+
+def _check_time() -> datetime.datetime:
+    """When no try of an update sent until now can still arrive (so DingTalk can be read to settle it).
+
+    DingTalk may answer up to a read timeout after the last try -- the configured one, not a shortened last
+    try's -- and may still be working on it as long again."""
+    return timezone.now() + datetime.timedelta(seconds=2 * settings.DINGTALK_READ_TIMEOUT + 2)
+
+
+def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoReturn:
+    """The update was sent under a lease that has run out: it may have landed in DingTalk after another save
+    or a check settled the meeting -- even after this attempt's own row was settled by that check, on what
+    DingTalk had before. Nothing of the meeting and nothing of another attempt is written: this attempt's row
+    is pending again (UNKNOWN) with a check after any try of it can arrive, the meeting is locked for that
+    check if nobody holds it (else reconcile.meeting_reconcile finds the row when the holder is done), and
+    the person is told just that -- not that the meeting is locked by them, nor that it was saved."""
+    meeting = change.meeting
+    now = timezone.now()
+    check_after = _check_time()
+    logger.error(
+        "Meeting %s: change %s was sent under a lease that ran out; checked after %s",
+        meeting.pk,
+        change.pk,
+        check_after,
+    )
+    change.outcome, change.check_after, change.reconciled_at = MeetingChange.Outcome.UNKNOWN, check_after, None
+    if error is not None:
+        note_error(change, error)
+    change.message = texts.OUTCOME_UNKNOWN_LEASE_LOST % check_time_params(check_after, meeting)
+    with transaction.atomic():
+        free = Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now)
+        if Meeting.objects.filter(free, pk=meeting.pk).update(update_lease_until=check_after):
             meeting.update_lease_until = check_after
         change.save()
     schedule_check(meeting, at=check_after)

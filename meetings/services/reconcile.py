@@ -12,7 +12,7 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
@@ -39,10 +39,17 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
     DingTalk cannot be read, and MeetingCanceled when DingTalk says the meeting is canceled.
     """
     now = timezone.now()
-    if meeting.update_lease_until is None or meeting.update_lease_until > now:
+    if meeting.update_lease_until is not None and meeting.update_lease_until > now:
         return None
+    free = Q(update_lease_until__lte=now)
+    if meeting.update_lease_until is None:
+        # Unlocked, yet a row may be due: a save that lost its lease while another held the meeting
+        # (services.meetings._lease_lost). Only a job or the command gets here; the pages never ask.
+        if not meeting.changes.filter(outcome__in=MeetingChange.PENDING, check_after__lte=now).exists():
+            return None
+        free = Q(update_lease_until__isnull=True)
     lease = now + update_lease()
-    if not Meeting.objects.filter(pk=meeting.pk, update_lease_until__lte=now).update(update_lease_until=lease):
+    if not Meeting.objects.filter(free, pk=meeting.pk).update(update_lease_until=lease):
         return None
     meeting.update_lease_until = lease
     try:
@@ -70,8 +77,10 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
 
 def meetings_to_reconcile() -> list[Meeting]:
     """The meetings with a pending save whose wait is over, for `manage.py reconcile_meetings`."""
+    now = timezone.now()
+    due = Q(update_lease_until__lte=now) | Q(update_lease_until__isnull=True, changes__check_after__lte=now)
     return list(
-        Meeting.objects.filter(update_lease_until__lte=timezone.now(), changes__outcome__in=MeetingChange.PENDING)
+        Meeting.objects.filter(due, changes__outcome__in=MeetingChange.PENDING)
         .select_related("organization")
         .distinct()
         .order_by("pk")
@@ -92,6 +101,9 @@ def meetings_reconcile_due() -> int:
 def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
     """Record what DingTalk has for one pending row, and store DingTalk's values in the meeting."""
     meeting = change.meeting
+    # The row as it was read: a save that lost its lease may have made it pending again since (its update
+    # landed after DingTalk was read here); then it waits for the next check, not for this stale answer.
+    as_read = MeetingChange.objects.filter(pk=change.pk, outcome=change.outcome, check_after=change.check_after)
     there = (current.title, current.starts_at, current.ends_at)
     applied = there == (change.new_title, change.new_starts_at, change.new_ends_at)
     differs = there != (meeting.title, meeting.starts_at, meeting.ends_at)
@@ -126,7 +138,9 @@ def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datet
                 meeting.title, meeting.starts_at, meeting.ends_at = there
                 meeting.version += 1
                 meeting.updated_by, meeting.updated_at = updated_by, now
-        change.save()
+        if not as_read.update(outcome=change.outcome, message=change.message, reconciled_at=now):
+            logger.warning("Meeting %s: change %s is pending again; the next check settles it", meeting.pk, change.pk)
+            return
     logger.info("Meeting %s: change %s settled as %s", meeting.pk, change.pk, change.outcome)
 
 

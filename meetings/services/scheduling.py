@@ -18,7 +18,7 @@ from django.utils import timezone
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for, fail, record_failure
-from .dingtalk_calls import call_dingtalk, change_as_creator
+from .dingtalk_calls import call_dingtalk, change_as_creator, within_one_deadline
 from .errors import MeetingCanceled, MeetingError, error_message
 from .leases import release_lease, take_lease
 
@@ -114,6 +114,7 @@ def meeting_create(
     return meeting
 
 
+@within_one_deadline
 def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     """Cancel the meeting in DingTalk; on success, or when DingTalk says it already is, mark it canceled.
 
@@ -171,6 +172,7 @@ def meeting_settings_get(*, meeting: Meeting) -> dingtalk.ConferenceSettings:
         raise MeetingError(message) from error
 
 
+@within_one_deadline
 def meeting_settings_update(
     *,
     meeting: Meeting,

@@ -49,6 +49,12 @@ OUTCOME_UNKNOWN_UNCLEAR = _(
     "yet whether your change was saved. Nobody can save this meeting until the portal has checked with "
     "DingTalk, after %(time)s (%(time_zone)s). This page will show the answer."
 )
+OUTCOME_UNKNOWN_LEASE_LOST = _(
+    "Your change reached DingTalk, or may still, only after the portal had stopped waiting for it, and "
+    "the meeting was saved or checked by someone else meanwhile. It is not known yet which values DingTalk "
+    "kept: the portal checks with DingTalk after %(time)s (%(time_zone)s) and then shows what it has; the "
+    "meeting's history will say what happened to your change."
+)
 WAITING_FOR_CHECK = _(
     "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk. Nobody can "
     "save it until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). Your input is "

@@ -145,3 +145,18 @@ def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_serv
 
 def test_the_default_deadline_stays_well_under_gunicorns_timeout(settings):
     assert settings.DINGTALK_DEADLINE <= 0.75 * settings.GUNICORN_TIMEOUT
+
+
+@responses.activate
+def test_a_call_whose_turn_comes_after_the_deadline_is_not_sent(monkeypatch):
+    # A bulk job waits its turn under the rate limit; a turn past the deadline leaves no time to send.
+    fake = FakeTime()
+    client = dingtalk.DingTalkClient(API_BASE, timeout=(3.05, 6.0), deadline=5.0, sleep=fake.sleep, clock=fake.clock)
+    monkeypatch.setattr(dingtalk.pacing, "wait_for_turn", lambda api: fake.sleep(6.0))
+    responses.put(UPDATE_URL, json={"success": True})
+
+    with pytest.raises(dingtalk.DingTalkTimeout) as caught:
+        send_update(client)
+
+    assert len(responses.calls) == 0
+    assert not caught.value.may_have_been_applied

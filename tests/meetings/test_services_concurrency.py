@@ -61,12 +61,15 @@ def test_the_compare_and_swap_guards_the_window_of_the_dingtalk_call(meeting, of
 
     responses.add_callback(responses.PUT, UPDATE_URL, callback=someone_else_saves)
 
-    with pytest.raises(services.MeetingConflict) as refused:
+    with pytest.raises(services.MeetingOutcomeUnknown) as unknown:
         update_meeting(meeting, office_admin, title="Mine")
 
-    assert refused.value.message == str(texts.CHANGED_IN_PORTAL_WHILE_SAVING)
+    # Theirs is kept; DingTalk took ours after it, so which one DingTalk has now is checked, not guessed.
+    assert unknown.value.message.startswith("Your change reached DingTalk, or may still, only after")
     assert stored_meeting(meeting).title == "Theirs"
-    assert MeetingChange.objects.get().outcome == "conflict"
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.check_after) == ("unknown", unknown.value.check_after)
+    assert stored_meeting(meeting).update_lease_until == unknown.value.check_after  # locked for the check
 
 
 @pytest.mark.django_db(transaction=True)
