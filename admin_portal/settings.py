@@ -255,7 +255,7 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
 # comma-separated: a corporate gateway in front of DingTalk (meetings/validators.py).
 DINGTALK_EXTRA_API_HOSTS = env.list("DINGTALK_EXTRA_API_HOSTS", default=[])
 # Seconds one save may hold a meeting (README, "Retries, time limits and lost answers"). A process killed
-# mid-save leaves the meeting locked this long; then its save is settled by reading DingTalk. It must
+# mid-save leaves the meeting locked this long; then its save is checked by reading DingTalk. It must
 # outlast every try of the update that can still arrive: the whole deadline, a read timeout, and as long
 # again for DingTalk still working after the portal stopped waiting.
 DINGTALK_UPDATE_LEASE = env.float("DINGTALK_UPDATE_LEASE", default=60.0)

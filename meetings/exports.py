@@ -56,7 +56,7 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
     ]
     actions = {value: str(label) for value, label in MeetingChange.Action.choices}
     outcomes = {value: str(label) for value, label in MeetingChange.Outcome.choices}
-    settled = {**outcomes, **{value: str(label) for value, label in MeetingChange.SETTLED_LABELS.items()}}
+    checked = {**outcomes, **{value: str(label) for value, label in MeetingChange.CHECKED_LABELS.items()}}
     statuses = {value: str(label) for value, label in Meeting.Status.choices}
     # Every cell quoted: a spreadsheet in a locale whose list separator is ";" splits unquoted cells there.
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
@@ -85,7 +85,7 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
                     statuses.get(change.meeting.status, change.meeting.status) if change.meeting else "",
                     change.user.get_username() if change.user else "",
                     actions.get(change.action, change.action),
-                    (settled if change.reconciled_at else outcomes).get(change.outcome, change.outcome),
+                    (checked if change.checked_at else outcomes).get(change.outcome, change.outcome),
                     change.old_title,
                     change.new_title,
                     local(change.old_starts_at),

@@ -11,7 +11,6 @@ from django.utils import timezone
 from .models import (
     BulkRename,
     BulkRenameItem,
-    EditSubmission,
     Meeting,
     MeetingChange,
     MeetingImport,
@@ -132,9 +131,21 @@ def meeting_pending_change(*, meeting: Meeting) -> MeetingChange | None:
     return meeting.changes.filter(outcome__in=MeetingChange.PENDING).first()
 
 
-def meeting_settled_change(*, meeting: Meeting, pk) -> MeetingChange | None:
-    """The meeting's change `pk` if it was settled by checking with DingTalk (the page that waited for it)."""
-    return meeting.changes.filter(pk=pk, reconciled_at__isnull=False).first() if str(pk).isdigit() else None
+def meeting_checked_change(*, meeting: Meeting, pk) -> MeetingChange | None:
+    """The meeting's change `pk` if it was checked with DingTalk (the page that waited for it)."""
+    return meeting.changes.filter(pk=pk, checked_at__isnull=False).first() if str(pk).isdigit() else None
+
+
+def meetings_to_check() -> list[Meeting]:
+    """The meetings with a pending save whose wait is over, for `manage.py check_saves`."""
+    now = timezone.now()
+    due = Q(update_lease_until__lte=now) | Q(update_lease_until__isnull=True, changes__check_after__lte=now)
+    return list(
+        Meeting.objects.filter(due, changes__outcome__in=MeetingChange.PENDING)
+        .select_related("organization")
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[MeetingChange]:
@@ -146,11 +157,11 @@ def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[Meeting
     )
 
 
-def edit_submission_get(*, key: str, meeting: Meeting, user) -> EditSubmission | None:
-    """The person's finished submission of this meeting's form with `key` (the page after a save), if any."""
+def edit_submission_get(*, key: str, meeting: Meeting, user) -> MeetingChange | None:
+    """The person's attempt to save this meeting's edit form submitted with `key` (the page after it), if any."""
     if not key:
         return None
-    return EditSubmission.objects.filter(key=key, meeting=meeting, user=user, outcome__isnull=False).first()
+    return meeting.changes.filter(submission_key=key, user=user).select_related("organization").first()
 
 
 def activity_list(

@@ -9,24 +9,24 @@ from .models import Meeting
 
 @queue.job
 @task()
-def meeting_reconcile_job(*, meeting_id: int) -> None:
-    """Settle a save of the meeting whose outcome is not known, once its wait is over (queued for then).
+def meeting_save_check_job(*, meeting_id: int) -> None:
+    """Check a save of the meeting whose outcome is not known, once its wait is over (queued for then).
 
-    A job that finds nothing to settle -- the save ended normally, a person settled it first -- does nothing.
+    A job that finds nothing to check -- the save ended normally, a person checked it first -- does nothing.
     """
     meeting = Meeting.objects.select_related("organization").filter(pk=meeting_id).first()
     if meeting is None:
         return
     try:
-        services.meeting_reconcile(meeting=meeting)
+        services.meeting_save_check(meeting=meeting)
     except services.MeetingError:
         pass  # recorded in the rows and logged; a failed check queued its own retry
 
 
 @queue.job
 @task()
-def meetings_reconcile_due_job() -> None:
-    services.meetings_reconcile_due()
+def meetings_save_check_job() -> None:
+    services.meetings_save_check()
 
 
 @queue.job

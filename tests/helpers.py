@@ -230,7 +230,7 @@ def assert_input_kept(response):
     assert 'value="2026-12-01T15:30"' in html
 
 
-# --- a save whose answer was lost (test_reconcile*) ------------------------------------------------------
+# --- a save whose answer was lost (test_save_check*) ------------------------------------------------------
 # What TYPED means in Shanghai (UTC+8): what a save asks DingTalk to have.
 TYPED_TITLE = TYPED["title"]
 TYPED_START = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.UTC)

@@ -163,7 +163,7 @@ def retry_delay(error: DingTalkError, *, retry: int, changes: bool = False) -> f
     A call that `changes` something (the update PUT) is retried only when DingTalk certainly did not act
     on it (`may_have_been_applied` is False): after a read timeout or a dropped reply the first try may
     still arrive, and a retry could only add a second copy that lands even later -- after someone else's
-    save, overwriting it. Its outcome is unknown at once and settled by reading DingTalk later.
+    save, overwriting it. Its outcome is unknown at once and checked by reading DingTalk later.
 
     Retried: nothing came back (refused, dropped, timed out), DingTalk's own `systemError`, and its
     throttling. Never: a JSON answer that is DingTalk's decision (paramsError, permissionError,

@@ -2,21 +2,19 @@
 
 - `organization`: an organization, its DingTalk credentials, and `visible_to` (who may see which rows);
 - `meeting`: a booked meeting;
-- `change`: the audit trail, one `MeetingChange` per attempt to change a meeting;
-- `jobs`: the background work over many meetings (bulk rename, import) and the periodic work;
-- `submission`: the edit form's submissions, so that a repeated one is not saved twice.
+- `change`: the audit trail, one `MeetingChange` per attempt to change a meeting (a save from the edit form
+  carries its submission's key, so that a repeated one is answered, not saved twice);
+- `jobs`: the background work over many meetings (bulk rename, import) and the periodic work.
 """
 
 from .change import MeetingChange
 from .jobs import BulkRename, BulkRenameItem, Job, MeetingImport, MeetingImportLine, PeriodicJob
 from .meeting import Meeting
 from .organization import Organization, OrganizationQuerySet, VisibleQuerySet
-from .submission import EditSubmission
 
 __all__ = [
     "BulkRename",
     "BulkRenameItem",
-    "EditSubmission",
     "Meeting",
     "MeetingChange",
     "MeetingImport",

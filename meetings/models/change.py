@@ -30,14 +30,14 @@ class MeetingChange(models.Model):
         CONFLICT = "conflict", _("Stopped: changed elsewhere")
         # Written before the update goes to DingTalk; a row still in progress belongs to a dead process.
         IN_PROGRESS = "in_progress", _("In progress")
-        # The update may have reached DingTalk, but no answer said so: settled later by reading DingTalk.
+        # The update may have reached DingTalk, but no answer said so: checked later by reading DingTalk.
         UNKNOWN = "unknown", _("Unknown: may have been saved")
         NOT_APPLIED = "not_applied", _("Did not change")
 
-    # Outcomes that wait for the portal to read DingTalk (services.meeting_reconcile).
+    # Outcomes that wait for the portal to read DingTalk (services.meeting_save_check).
     PENDING = (Outcome.IN_PROGRESS, Outcome.UNKNOWN)
-    # How a row settled by reading DingTalk shows its outcome: it was unknown first.
-    SETTLED_LABELS = {
+    # How a row checked by reading DingTalk shows its outcome: it was unknown first.
+    CHECKED_LABELS = {
         Outcome.SUCCESS: _("Unknown → succeeded (checked with DingTalk)"),
         Outcome.NOT_APPLIED: _("Unknown → did not change (checked with DingTalk)"),
     }
@@ -75,11 +75,19 @@ class MeetingChange(models.Model):
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     # The sentence the person was shown, so helpdesk reads the same words later.
     message = models.TextField(_("message"), blank=True, default="")
-    # A pending row (PENDING): when the portal may read DingTalk to settle it, because no try of the
+    # A pending row (PENDING): when the portal may read DingTalk to check it, because no try of the
     # update can still arrive after then.
     check_after = models.DateTimeField(_("check with DingTalk after"), null=True, blank=True)
-    # Set when a pending row was settled by reading DingTalk (its outcome is then SUCCESS or NOT_APPLIED).
-    reconciled_at = models.DateTimeField(_("checked with DingTalk at"), null=True, blank=True)
+    # Set when a pending row was checked by reading DingTalk (its outcome is then SUCCESS or NOT_APPLIED).
+    checked_at = models.DateTimeField(_("checked with DingTalk at"), null=True, blank=True)
+    # A save from the edit form: the key of that submission (services.submission_key: the form's token, the
+    # person, the meeting and the values sent). Unique, so the same form posted again -- a second click, Back
+    # and submit -- finds this attempt and is answered with its outcome instead of saving twice; the page
+    # after the redirect (`?submission=<key>`) reads the attempt by it. NULL for every other attempt.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # A save stopped because DingTalk had been changed directly: what DingTalk had (title, ISO start and end),
+    # for the page after the redirect to show beside the portal's copy.
+    dingtalk_values = models.JSONField(null=True, blank=True, editable=False)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -93,9 +101,9 @@ class MeetingChange(models.Model):
 
     @property
     def outcome_label(self) -> str:
-        """The outcome as history, activity and the CSV show it; a settled row says it was unknown first."""
-        if self.reconciled_at is not None and self.outcome in self.SETTLED_LABELS:
-            return str(self.SETTLED_LABELS[self.outcome])
+        """The outcome as history, activity and the CSV show it; a checked row says it was unknown first."""
+        if self.checked_at is not None and self.outcome in self.CHECKED_LABELS:
+            return str(self.CHECKED_LABELS[self.outcome])
         return self.get_outcome_display()
 
     @property

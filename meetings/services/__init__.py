@@ -11,15 +11,15 @@ from .errors import (
     MeetingConflict,
     MeetingError,
     MeetingOutcomeUnknown,
+    SubmissionRepeated,
     error_message,
 )
 from .imports import MAX_LINES, import_confirm, import_create, import_lines, import_preview, import_run
 from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
-from .meetings import RESCHEDULE_PERMISSION, meeting_refresh, meeting_update
+from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
 from .organizations import organization_save
 from .prune import old_records_prune
-from .reconcile import meeting_reconcile, meetings_reconcile_due, meetings_to_reconcile
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
@@ -31,6 +31,7 @@ from .registration import (
     meeting_register_by_number,
     meeting_remove,
 )
+from .save_checks import meeting_save_check, meetings_save_check
 from .scheduling import (
     MeetingCreateUnknown,
     SettingsChangedInDingTalk,
@@ -39,7 +40,6 @@ from .scheduling import (
     meeting_settings_get,
     meeting_settings_update,
 )
-from .submissions import edit_submission_finish, edit_submission_key, edit_submission_start, edit_submission_wait
 from .sync import meeting_sync, meetings_sync
 
 __all__ = [
@@ -59,13 +59,12 @@ __all__ = [
     "Rename",
     "SettingsChangedInDingTalk",
     "SeveralMeetings",
+    "SubmissionRepeated",
     "bulk_rename_preview",
     "bulk_rename_run",
     "bulk_rename_start",
-    "edit_submission_finish",
+    "edit_form_token",
     "edit_submission_key",
-    "edit_submission_start",
-    "edit_submission_wait",
     "error_message",
     "import_confirm",
     "import_create",
@@ -79,8 +78,8 @@ __all__ = [
     "meeting_find",
     "meeting_number_digits",
     "jobs_take_over_stalled",
-    "meeting_reconcile",
-    "meetings_reconcile_due",
+    "meeting_save_check",
+    "meetings_save_check",
     "meeting_sync",
     "meetings_sync",
     "old_records_prune",
@@ -92,6 +91,5 @@ __all__ = [
     "meeting_settings_get",
     "meeting_settings_update",
     "meeting_update",
-    "meetings_to_reconcile",
     "organization_save",
 ]

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import NoReturn
 
 from django.contrib.auth.models import AbstractUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange
-from .errors import MeetingCanceled, MeetingError, error_message
+from .errors import MeetingCanceled, MeetingError, SubmissionRepeated, error_message
 
 
-def change_for(meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int) -> MeetingChange:
-    """An audit row for an attempt, starting from the stored values."""
+def change_for(
+    meeting: Meeting, action: str, *, by: AbstractUser, based_on_version: int, submission_key: str | None = None
+) -> MeetingChange:
+    """An audit row for an attempt, starting from the stored values; `submission_key` for a save from the
+    edit form (unique: the same form posted again finds this row, see `repeated`)."""
     return MeetingChange(
         meeting=meeting,
         organization=meeting.organization,
@@ -24,14 +27,30 @@ def change_for(meeting: Meeting, action: str, *, by: AbstractUser, based_on_vers
         old_title=meeting.title,
         old_starts_at=meeting.starts_at,
         old_ends_at=meeting.ends_at,
+        submission_key=submission_key,
     )
 
 
+def repeated(change: MeetingChange, error: IntegrityError) -> NoReturn:
+    """After the INSERT of `change` failed on `error`: raise SubmissionRepeated with the attempt that holds
+    its submission key (the same form, arrived earlier), or `error` again if it was not about the key."""
+    earlier = (
+        MeetingChange.objects.filter(submission_key=change.submission_key).first() if change.submission_key else None
+    )
+    if earlier is None:
+        raise error
+    raise SubmissionRepeated(earlier) from None
+
+
 def stop(change: MeetingChange, conflict: MeetingError) -> NoReturn:
-    """Keep the attempt as a CONFLICT row and raise the conflict."""
+    """Keep the attempt as a CONFLICT row and raise the conflict (or SubmissionRepeated: see `repeated`)."""
     change.outcome = MeetingChange.Outcome.CONFLICT
     change.message = conflict.message
-    change.save()
+    try:
+        with transaction.atomic():
+            change.save()
+    except IntegrityError as error:
+        repeated(change, error)
     raise conflict
 
 

@@ -5,8 +5,8 @@ with the person who started the job as `by`; one failure never stops the others.
 organization and DingTalk API (dingtalk/pacing.py).
 
 A job is owned by the database (jobs.py): a run holds its token and beats; a run whose worker died is taken
-over by another worker. A meeting the dead run was saving (SAVING) is settled first: its save is checked
-with DingTalk (reconcile.py), so a rename DingTalk has counts as renamed and is never sent twice.
+over by another worker. A meeting the dead run was saving (SAVING) is checked first: its save is checked
+with DingTalk (save_checks.py), so a rename DingTalk has counts as renamed and is never sent twice.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..dingtalk import pacing
 from ..models import BulkRename, BulkRenameItem, Meeting
 from .errors import MeetingChangedInDingTalk, MeetingError
 from .jobs import JobRun
-from .leases import settle_earlier_save, update_lease
+from .leases import check_earlier_save, update_lease
 from .meetings import meeting_refresh, meeting_update
 
 logger = logging.getLogger(__name__)
@@ -80,10 +80,10 @@ def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: boo
     if meeting is None:
         return BulkRenameItem.State.FAILED, str(texts.BULK_NOT_ALLOWED)
     if recovering:
-        # The dead run's save, if it took the meeting: settled by reading DingTalk once its lease ran out.
+        # The dead run's save, if it took the meeting: checked with DingTalk once its lease ran out.
         _wait_for_lease(run, meeting)
         try:
-            settle_earlier_save(meeting)
+            check_earlier_save(meeting)
         except MeetingError as exc:
             return BulkRenameItem.State.FAILED, exc.message
         meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)

@@ -36,11 +36,20 @@ class MeetingChangedInDingTalk(MeetingError):
 
 class MeetingOutcomeUnknown(MeetingError):
     """The update may have reached DingTalk, or a check of one could not be made: the meeting stays locked
-    until `check_after`, when the portal reads DingTalk to settle it (services.meeting_reconcile)."""
+    until `check_after`, when the portal reads DingTalk to check it (services.meeting_save_check)."""
 
     def __init__(self, message: str, *, check_after: datetime.datetime):
         super().__init__(message)
         self.check_after = check_after
+
+
+class SubmissionRepeated(Exception):
+    """The edit form was posted again with the same values: `change` is the attempt of its first arrival
+    (perhaps still in progress), whose outcome answers this one too. Nothing was written or sent."""
+
+    def __init__(self, change):
+        super().__init__(change.submission_key)
+        self.change = change
 
 
 # Failures whose kind says more than their code (most have none: DingTalk never answered), in order.

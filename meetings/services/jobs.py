@@ -12,7 +12,7 @@ A job row (models.Job) holds a run token and a heartbeat, both written with the 
 Periodic work (`PERIODIC_JOBS`) is due once for the whole deployment: a `PeriodicJob` row per job, whose
 `due_at` the first worker to see it due moves on with a conditional UPDATE before queuing the job
 (`periodic_jobs_queue_due`, called every second by each `manage.py db_worker`). The cron line
-(`manage.py reconcile_meetings`) stays as a backstop.
+(`manage.py check_saves`) stays as a backstop.
 """
 
 from __future__ import annotations
@@ -151,8 +151,8 @@ def _seconds(name: str, default: float) -> Callable[[], float]:
 PERIODIC_JOBS: dict[str, Callable[[], float]] = {
     # A dead run is taken over within the stall plus one sweep.
     "jobs_take_over_stalled_job": lambda: max(1.0, settings.DINGTALK_JOB_STALL_SECONDS / 4),
-    # Saves whose outcome is unknown are settled once their lease ran out (reconcile.py).
-    "meetings_reconcile_due_job": lambda: 60.0,
+    # Saves whose outcome is unknown are checked once their lease ran out (save_checks.py).
+    "meetings_save_check_job": lambda: 60.0,
     "old_records_prune_job": lambda: 3600.0,
     "meetings_sync_job": _seconds("DINGTALK_SYNC_INTERVAL", 900.0),
 }

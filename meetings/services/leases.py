@@ -2,7 +2,7 @@
 
 A save claims the meeting with a conditional UPDATE of its version and lease; a cancel or a settings change
 takes the same lease, so none of them crosses another. A save whose outcome is unknown keeps the lease until
-no try of it can still arrive; reconcile.py settles it then.
+no try of it can still arrive; save_checks.py checks it then.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .. import selectors, texts
 from ..models import Meeting, MeetingChange
 from ..queue import job_queue
-from .audit import stop
+from .audit import repeated, stop
 from .errors import MeetingCanceled, MeetingConflict
 
 logger = logging.getLogger(__name__)
@@ -29,12 +29,12 @@ def update_lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.DINGTALK_UPDATE_LEASE)
 
 
-def settle_earlier_save(meeting: Meeting) -> None:
-    """Settle a pending save of the meeting whose wait is over, before anyone saves on top of it."""
-    from .reconcile import meeting_reconcile  # reconcile.py builds on this module
+def check_earlier_save(meeting: Meeting) -> None:
+    """Check a pending save of the meeting whose wait is over, before anyone saves on top of it."""
+    from .save_checks import meeting_save_check  # save_checks.py builds on this module
 
     if meeting.update_lease_until is not None and meeting.update_lease_until <= timezone.now():
-        meeting_reconcile(meeting=meeting)
+        meeting_save_check(meeting=meeting)
 
 
 def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime.datetime:
@@ -42,20 +42,26 @@ def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime
 
     With `record_start`, the attempt's audit row is written IN_PROGRESS in the same transaction, before
     anything goes to DingTalk: if the process dies mid-save, the row and the lease remain, and whoever
-    settles saves whose lease ran out (reconcile.py) settles it.
+    checks saves whose lease ran out (save_checks.py) reads DingTalk for it. A row whose submission key is on record
+    already is the same form posted again: nothing is claimed and SubmissionRepeated is raised.
     """
     meeting = change.meeting
     now = timezone.now()
     lease = now + update_lease()
-    with transaction.atomic():
-        claimed = (
-            Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
-            .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
-            .update(update_lease_until=lease)
-        )
-        if claimed and record_start:
-            change.outcome, change.check_after = MeetingChange.Outcome.IN_PROGRESS, lease
-            change.save()
+    try:
+        with transaction.atomic():
+            claimed = (
+                Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
+                .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
+                .update(update_lease_until=lease)
+            )
+            if claimed and record_start:
+                change.outcome, change.check_after = MeetingChange.Outcome.IN_PROGRESS, lease
+                change.save()
+    except IntegrityError as error:
+        # The same form's first arrival has its row already (and has ended: it let the lease go). The
+        # rollback gave the lease back; this arrival is answered with that attempt's outcome.
+        repeated(change, error)
     if claimed:
         meeting.update_lease_until = lease  # mirrors the row, so release_lease knows whether it is still ours
         return lease
@@ -65,7 +71,7 @@ def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     if stored.get("version") != change.based_on_version:
         stop(change, saved_since(change))
-    pending = meeting.changes.filter(outcome=MeetingChange.Outcome.UNKNOWN, reconciled_at=None).first()
+    pending = meeting.changes.filter(outcome=MeetingChange.Outcome.UNKNOWN, checked_at=None).first()
     if pending is not None and pending.check_after is not None:
         # Not "someone else is saving": the lock is the wait for an earlier save's uncertain outcome.
         stop(change, MeetingConflict(texts.WAITING_FOR_CHECK % check_time_params(pending.check_after, meeting)))
@@ -97,6 +103,6 @@ def check_time_params(moment: datetime.datetime, meeting: Meeting) -> dict:
 
 
 def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:
-    """Have a job settle the meeting at `at`, so it is settled even if nobody opens it. The page, the
-    periodic settling (jobs.py) and `manage.py reconcile_meetings` settle it too."""
-    job_queue("meeting_reconcile_job", run_after=at, meeting_id=meeting.pk)
+    """Have a job check the meeting at `at`, so it is checked even if nobody opens it. The page, the
+    periodic check (jobs.py) and `manage.py check_saves` check it too."""
+    job_queue("meeting_save_check_job", run_after=at, meeting_id=meeting.pk)

@@ -7,7 +7,11 @@ the DingTalk calls (dingtalk_calls.py).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
+import re
+import uuid
 from typing import NoReturn
 
 from django.conf import settings
@@ -20,13 +24,39 @@ from .. import credentials, dingtalk, texts, validators
 from ..models import Meeting, MeetingChange
 from .audit import change_for, fail, note_error, stop
 from .dingtalk_calls import change_as_creator, read_conference, within_one_deadline
-from .errors import MeetingCanceled, MeetingChangedInDingTalk, MeetingConflict, MeetingError, MeetingOutcomeUnknown
-from .leases import check_time_params, release_lease, saved_since, schedule_check, settle_earlier_save, take_lease
+from .errors import (
+    MeetingCanceled,
+    MeetingChangedInDingTalk,
+    MeetingConflict,
+    MeetingError,
+    MeetingOutcomeUnknown,
+    SubmissionRepeated,
+)
+from .leases import check_earlier_save, check_time_params, release_lease, saved_since, schedule_check, take_lease
 
 logger = logging.getLogger(__name__)
 
 
 RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def edit_form_token() -> str:
+    """A new token for an edit form, rendered into it as a hidden field at every page load."""
+    return uuid.uuid4().hex
+
+
+def edit_submission_key(*, token: str, meeting: Meeting, user: AbstractUser, posted: dict[str, str]) -> str:
+    """The key of one submission of the edit form: its token, the person, the meeting and the values sent.
+
+    The same form sent again with the same values (a second click, Back and submit) has the same key, so
+    meeting_update finds the attempt of its first arrival; the same form with other values (Back, retype)
+    is a save of its own. A missing or malformed token gets a key of its own.
+    """
+    if not _TOKEN.fullmatch(token or ""):
+        return edit_form_token()
+    identity = json.dumps([token, meeting.pk, user.pk, posted], sort_keys=True)
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 @within_one_deadline
@@ -38,6 +68,7 @@ def meeting_update(
     ends_at: datetime.datetime,
     by: AbstractUser,
     based_on_version: int,
+    submission_key: str | None = None,
 ) -> MeetingChange | None:
     """Send the new title and times to DingTalk and, only if DingTalk says yes, store them.
 
@@ -52,7 +83,12 @@ def meeting_update(
     IN_PROGRESS before the update is sent, so a process killed meanwhile leaves it on record. When the
     update may have reached DingTalk without an answer saying so, the row is UNKNOWN, the meeting stays
     locked until no try of it can still arrive, and MeetingOutcomeUnknown says when the portal will know
-    (reconcile.meeting_reconcile settles it then).
+    (save_checks.meeting_save_check checks it then).
+    `submission_key` (edit_submission_key) makes the row the edit form's submission: posted again, the same
+    form finds this attempt, and SubmissionRepeated answers it with that attempt, at once and without
+    writing or sending anything. The attempt costs two commits: the lease with the IN_PROGRESS row, before
+    the first byte goes to DingTalk; the meeting's new values with the row's outcome, after the answer.
+
     Returns None when nothing differs from what is stored (nothing is sent).
     Raises MeetingError (or a subclass) with the sentence to show; MeetingCanceled when the meeting is,
     or DingTalk now says it is, canceled.
@@ -64,10 +100,17 @@ def meeting_update(
         logger.warning("User %s without %s tried to move meeting %s", by.pk, RESCHEDULE_PERMISSION, meeting.pk)
         raise MeetingError(str(texts.RESCHEDULE_NOT_ALLOWED))
     if (title, starts_at, ends_at) == (meeting.title, meeting.starts_at, meeting.ends_at):
+        earlier = None
+        if submission_key and meeting.version != based_on_version:  # perhaps this very form, saved already
+            earlier = meeting.changes.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            raise SubmissionRepeated(earlier)
         return None
 
-    settle_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
-    change = change_for(meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version)
+    check_earlier_save(meeting)  # a save is based on what DingTalk really has, not a pending guess
+    change = change_for(
+        meeting, MeetingChange.Action.UPDATE, by=by, based_on_version=based_on_version, submission_key=submission_key
+    )
     change.new_title, change.new_starts_at, change.new_ends_at = title, starts_at, ends_at
     if meeting.version != based_on_version:
         stop(change, saved_since(change))
@@ -82,6 +125,11 @@ def meeting_update(
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
                 "time_zone": meeting.organization.time_zone,
+            }
+            change.dingtalk_values = {
+                "title": current.title,
+                "starts_at": current.starts_at.isoformat(),
+                "ends_at": current.ends_at.isoformat(),
             }
             stop(change, MeetingChangedInDingTalk(text, current=current))
         if not may_reschedule and (current.starts_at, current.ends_at) != (starts_at, ends_at):
@@ -119,7 +167,7 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
     """
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
-    settle_earlier_save(meeting)
+    check_earlier_save(meeting)
     change = change_for(meeting, MeetingChange.Action.REFRESH, by=by, based_on_version=meeting.version)
     lease = take_lease(change)
     try:
@@ -163,7 +211,7 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             change.outcome = MeetingChange.Outcome.SUCCESS
             change.save()
     if not stored and change.action == MeetingChange.Action.UPDATE:
-        # DingTalk took our update after our lease ran out: another save or check may have settled the
+        # DingTalk took our update after our lease ran out: another save or check may have stored the
         # meeting meanwhile, on what DingTalk had before ours landed. Nothing of theirs is overwritten.
         _lease_lost(change)
     if not stored:
@@ -202,7 +250,7 @@ def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exceptio
 
 
 def _check_time() -> datetime.datetime:
-    """When no try of an update sent until now can still arrive (so DingTalk can be read to settle it).
+    """When no try of an update sent until now can still arrive (so DingTalk can be read to check it).
 
     DingTalk may answer up to a read timeout after the last try -- the configured one, not a shortened last
     try's -- and may still be working on it as long again."""
@@ -211,10 +259,10 @@ def _check_time() -> datetime.datetime:
 
 def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoReturn:
     """The update was sent under a lease that has run out: it may have landed in DingTalk after another save
-    or a check settled the meeting -- even after this attempt's own row was settled by that check, on what
+    or a check stored what DingTalk had -- even after this attempt's own row was checked by that check, on what
     DingTalk had before. Nothing of the meeting and nothing of another attempt is written: this attempt's row
     is pending again (UNKNOWN) with a check after any try of it can arrive, the meeting is locked for that
-    check if nobody holds it (else reconcile.meeting_reconcile finds the row when the holder is done), and
+    check if nobody holds it (else save_checks.meeting_save_check finds the row when the holder is done), and
     the person is told just that -- not that the meeting is locked by them, nor that it was saved."""
     meeting = change.meeting
     now = timezone.now()
@@ -225,7 +273,7 @@ def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoR
         change.pk,
         check_after,
     )
-    change.outcome, change.check_after, change.reconciled_at = MeetingChange.Outcome.UNKNOWN, check_after, None
+    change.outcome, change.check_after, change.checked_at = MeetingChange.Outcome.UNKNOWN, check_after, None
     if error is not None:
         note_error(change, error)
     change.message = texts.OUTCOME_UNKNOWN_LEASE_LOST % check_time_params(check_after, meeting)

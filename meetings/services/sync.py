@@ -3,7 +3,7 @@ that has not ended from DingTalk, inside the background share of the budget (din
 over what changed there: a title or times (an audit row "Changed in DingTalk"), or a cancel.
 
 It never touches a meeting with a save in flight or an outcome not known: those hold the meeting's lease
-(`update_lease_until` is set until the save is settled), and the sync's write is a conditional UPDATE on
+(`update_lease_until` is set until the save is checked), and the sync's write is a conditional UPDATE on
 an unset lease and the version it read -- a save that starts meanwhile wins, and the next sync looks again.
 """
 

@@ -9,9 +9,10 @@ MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now
 
 # --- while a save runs (the edit form's status line, and a second click on Save) -----------------------
 SAVING = _("Saving… DingTalk can take up to %(seconds)d seconds.")
-SAVE_STILL_RUNNING = _(
-    "This form was already sent and DingTalk has not answered it yet. Reload the meeting in a moment to "
-    "see whether it was saved."
+# A form sent again while its first arrival still waits for DingTalk: answered at once, then the outcome.
+FORM_BEING_SAVED = _(
+    "This form is being saved: DingTalk has not answered it yet. This page shows the outcome as soon as "
+    "it has, at the latest after %(time)s (%(time_zone)s)."
 )
 
 # --- someone else changed it -------------------------------------------------------------------------
@@ -38,7 +39,7 @@ CHANGED_IN_PORTAL_WHILE_SAVING = _(
 MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
-# --- a save whose answer was lost: checking with DingTalk (services/reconcile.py) ---------------------
+# --- a save whose answer was lost: checking with DingTalk (services/save_checks.py) ---------------------
 OUTCOME_UNKNOWN = _(
     "DingTalk did not answer in time, so it is not known yet whether your change was saved. Nobody can "
     "save this meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). This "

@@ -15,7 +15,7 @@ from django.views.generic import FormView, ListView
 
 from .. import dingtalk, selectors, services, texts
 from ..forms import MeetingForm, MeetingSearchForm
-from ..models import EditSubmission, Meeting
+from ..models import Meeting, MeetingChange
 from ..validators import reveal_invisible
 from .access import MeetingMixin
 from .restore import restore_initial
@@ -56,22 +56,40 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 class MeetingEditView(MeetingMixin, FormView):
     """The edit form. Every POST ends in a redirect (Post/Redirect/Get): to the plain page after a save,
     else to the page of its submission (`?submission=<key>`), which shows what was typed, the message and
-    any conflict again, as often as it is reloaded. A form submitted twice is saved once."""
+    any conflict again, as often as it is reloaded. A form submitted twice is saved once: its attempt's
+    audit row carries the submission's key, and the second arrival is answered from that row at once."""
 
     permission_required = "meetings.change_meeting"
     template_name = "meetings/meeting_edit.html"
     form_class = MeetingForm
 
     def get_initial(self):
+        if self.attempt is not None and self.attempt.outcome != MeetingChange.Outcome.SUCCESS:
+            return {  # what the attempt sent, with a token of its own: submitting it again is a new save
+                "title": self.attempt.new_title,
+                "start_time": self.attempt.new_starts_at,
+                "end_time": self.attempt.new_ends_at,
+                "version": self.attempt.based_on_version,
+            }
         return restore_initial(self.request, self.meeting)  # ?restore=<change>: an old change's values
 
     @cached_property
-    def submission(self) -> EditSubmission | None:
-        """The finished submission this page shows (GET ?submission=), if it is the person's."""
+    def attempt(self) -> MeetingChange | None:
+        """The attempt this page shows (GET ?submission=), if it is the person's."""
         if self.request.method != "GET":
             return None
         key = self.request.GET.get("submission", "")
         return selectors.edit_submission_get(key=key, meeting=self.meeting, user=self.request.user)
+
+    @cached_property
+    def refused(self) -> dict | None:
+        """A submission that made no attempt (the form refused it, or the save stopped before one), kept in
+        the person's session for the page after the redirect: {"key", "meeting", "posted", "answer"}."""
+        kept = self.request.session.get(_REFUSED_FORM) if self.request.method == "GET" else None
+        key = self.request.GET.get("submission", "")
+        if self.attempt is None and kept and key and (kept["key"], kept["meeting"]) == (key, self.meeting.pk):
+            return kept
+        return None
 
     def get_form_kwargs(self):
         kwargs = {
@@ -79,13 +97,13 @@ class MeetingEditView(MeetingMixin, FormView):
             "meeting": self.meeting,
             "may_reschedule": self.request.user.has_perm(services.RESCHEDULE_PERMISSION),
         }
-        if self.submission is not None:
+        if self.refused is not None:
             # What was typed, with a token of its own: submitting it again is a new save.
-            kwargs["data"] = {**self.submission.data, "submission": services.edit_submission_key()}
+            kwargs["data"] = {**self.refused["posted"], "submission": services.edit_form_token()}
         return kwargs
 
     def get(self, request, *args, **kwargs):
-        settle(request, self.meeting)  # before the form is built from the meeting's values
+        check_pending_save(request, self.meeting)  # before the form is built from the meeting's values
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -96,95 +114,113 @@ class MeetingEditView(MeetingMixin, FormView):
             "saving": texts.SAVING % {"seconds": round(settings.DINGTALK_DEADLINE)},
             "pending_check": pending_check(self.meeting),
         }
-        if self.submission is not None:
-            context.update(self._submission_context(kwargs["form"]))
+        if self.attempt is not None:
+            context.update(self._attempt_context())
+        elif self.refused is not None:
+            kwargs["form"].is_valid()  # the field errors, as the POST found them
+            answer = self.refused["answer"]
+            if answer.get("message"):
+                messages.add_message(self.request, answer["level"], answer["message"])
         return super().get_context_data(**context, **kwargs)
 
-    def _submission_context(self, form) -> dict:
-        """What the page after a submission shows besides the form: the message, the conflict."""
-        outcome = self.submission.outcome
-        form.is_valid()  # the field errors, as the POST found them
-        if outcome.get("message"):
-            messages.add_message(self.request, outcome["level"], outcome["message"])
-        context = {"failure": outcome.get("failure")}
-        if outcome.get("conflict") == "portal":
-            changes_since = selectors.meeting_changes_since(
-                meeting=self.meeting, version=int(self.submission.data.get("version") or 0)
-            )
-            context.update(
-                saved_elsewhere=True,
-                changes_since=changes_since,
-                saved_by_you=all(change.user_id == self.request.user.pk for change in changes_since),
-            )
-        elif outcome.get("conflict") == "dingtalk":
-            current = outcome["current"]
-            context["in_dingtalk"] = dingtalk.Conference(
+    def _attempt_context(self) -> dict:
+        """What the page of an attempt shows besides the form: its outcome, the conflict; while it runs,
+        that it is being saved, reloading itself until DingTalk has answered."""
+        attempt, meeting = self.attempt, self.meeting
+        Outcome = MeetingChange.Outcome
+        if attempt.outcome == Outcome.IN_PROGRESS:
+            until = attempt.check_after or timezone.now()
+            organization = meeting.organization
+            text = texts.FORM_BEING_SAVED % {
+                "time": texts.local_clock_time(until, organization),
+                "time_zone": organization.time_zone,
+            }
+            url = f"?{urlencode({'submission': attempt.submission_key})}"
+            return {"pending_check": {"change": attempt, "text": text, "reload_after": 2, "url": url}}
+        if attempt.outcome == Outcome.SUCCESS:
+            level, message = messages.SUCCESS, attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt)
+        elif attempt.outcome == Outcome.FAILED and attempt.dingtalk_code != dingtalk.Code.RESOURCE_CANCEL:
+            level, message = messages.ERROR, attempt.message
+        else:
+            level, message = messages.WARNING, attempt.message
+        messages.add_message(self.request, level, message)
+        if attempt.outcome != Outcome.CONFLICT:
+            return {}
+        if attempt.dingtalk_values is not None:
+            current = attempt.dingtalk_values
+            in_dingtalk = dingtalk.Conference(
                 title=current["title"],
                 starts_at=datetime.datetime.fromisoformat(current["starts_at"]),
                 ends_at=datetime.datetime.fromisoformat(current["ends_at"]),
             )
-        return context
+            return {"in_dingtalk": in_dingtalk}
+        changes_since = selectors.meeting_changes_since(meeting=meeting, version=attempt.based_on_version or 0)
+        return {
+            "saved_elsewhere": True,
+            "changes_since": changes_since,
+            "saved_by_you": all(change.user_id == self.request.user.pk for change in changes_since),
+        }
 
     def post(self, request, *args, **kwargs):
-        data = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
-        submission, first = services.edit_submission_start(
-            key=request.POST.get("submission", ""), meeting=self.meeting, user=request.user, data=data
+        posted = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
+        key = services.edit_submission_key(
+            token=request.POST.get("submission", ""), meeting=self.meeting, user=request.user, posted=posted
         )
-        if first:
-            form = self.get_form()
-            outcome = self._save(form) if form.is_valid() else {"show_input": True}
-            services.edit_submission_finish(submission=submission, outcome=outcome)
-        else:
-            submission = services.edit_submission_wait(submission=submission)
-        return self._redirect_after(submission)
-
-    def _save(self, form) -> dict:
-        """Save to DingTalk; the outcome for the page after the redirect (JSON)."""
-        meeting = self.meeting
+        url = reverse("meetings:edit", args=[self.meeting.pk])
+        form = self.get_form()
+        if not form.is_valid():
+            return self._refused(key, posted, {})
         try:
             change = services.meeting_update(
-                meeting=meeting,
+                meeting=self.meeting,
                 title=form.cleaned_data["title"],
                 starts_at=form.cleaned_data["start_time"],
                 ends_at=form.cleaned_data["end_time"],
-                by=self.request.user,
+                by=request.user,
                 based_on_version=form.cleaned_data["version"],
+                submission_key=key,
             )
+        except services.SubmissionRepeated as repeated:  # answered from its first arrival's attempt
+            return redirect(f"{url}?{urlencode({'submission': repeated.change.submission_key})}")
         except services.MeetingError as exc:
-            outcome = {"show_input": True, "message": exc.message, "failure": type(exc).__name__}
-            outcome["level"] = messages.ERROR
-            if isinstance(exc, services.MeetingConflict):
-                outcome.update(level=messages.WARNING, conflict="portal")
-            elif isinstance(exc, services.MeetingChangedInDingTalk):
-                outcome.update(level=messages.WARNING, conflict="dingtalk", current=_to_json(exc.current))
-            elif isinstance(exc, services.MeetingCanceled | services.MeetingOutcomeUnknown):
-                outcome["level"] = messages.WARNING
-            return outcome
+            if selectors.edit_submission_get(key=key, meeting=self.meeting, user=request.user) is not None:
+                return redirect(f"{url}?{urlencode({'submission': key})}")  # the attempt's row says it
+            warns = isinstance(
+                exc, services.MeetingCanceled | services.MeetingOutcomeUnknown | services.MeetingConflict
+            )
+            level = messages.WARNING if warns else messages.ERROR
+            return self._refused(key, posted, {"level": level, "message": exc.message})
         if change is None:
-            return {"level": messages.INFO, "message": str(texts.MEETING_UNCHANGED)}
-        return {"level": messages.SUCCESS, "message": texts.MEETING_UPDATED % _saved_values(meeting)}
-
-    def _redirect_after(self, submission: EditSubmission):
-        url = reverse("meetings:edit", args=[self.meeting.pk])
-        outcome = submission.outcome
-        if outcome is None:  # a second click, and the first is still waiting for DingTalk
-            messages.info(self.request, texts.SAVE_STILL_RUNNING)
-        elif outcome.get("show_input"):
-            return redirect(f"{url}?{urlencode({'submission': submission.key})}")
+            messages.info(request, texts.MEETING_UNCHANGED)
         else:
-            messages.add_message(self.request, outcome["level"], outcome["message"])
+            messages.success(request, texts.MEETING_UPDATED % _saved_values(self.meeting))
         return redirect(url)
+
+    def _refused(self, key: str, posted: dict, answer: dict):
+        """A submission that made no attempt: its page shows the input and `answer` from the session."""
+        self.request.session[_REFUSED_FORM] = {
+            "key": key,
+            "meeting": self.meeting.pk,
+            "posted": posted,
+            "answer": answer,
+        }
+        url = reverse("meetings:edit", args=[self.meeting.pk])
+        return redirect(f"{url}?{urlencode({'submission': key})}")
 
 
 # Posted names that are not the person's input.
 _NOT_TYPED = ("csrfmiddlewaretoken", "submission")
+# The session's key for the last submission that made no attempt (only the last one is kept).
+_REFUSED_FORM = "meetings:refused_edit_form"
 
 
-def _to_json(conference: dingtalk.Conference) -> dict:
+def _attempt_values(attempt: MeetingChange) -> dict:
+    organization = attempt.organization
     return {
-        "title": conference.title,
-        "starts_at": conference.starts_at.isoformat(),
-        "ends_at": conference.ends_at.isoformat(),
+        "title": reveal_invisible(attempt.new_title),
+        "start": texts.local_time(attempt.new_starts_at, organization),
+        "end": texts.local_time(attempt.new_ends_at, organization),
+        "time_zone": organization.time_zone,
     }
 
 
@@ -218,7 +254,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
     paginate_by = 50
 
     def get(self, request, *args, **kwargs):
-        settle(request, self.meeting)
+        check_pending_save(request, self.meeting)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -228,21 +264,21 @@ class MeetingHistoryView(MeetingMixin, ListView):
         return super().get_context_data(meeting=self.meeting, **kwargs)
 
 
-def settle(request, meeting: Meeting) -> None:
-    """Settle the meeting's pending save if its wait is over, and say the answer; or the answer a page that
+def check_pending_save(request, meeting: Meeting) -> None:
+    """Check the meeting's pending save if its wait is over, and say the answer; or the answer a page that
     waited for it (`?checked=<change>`, where the pending page reloads to) missed because a job was first.
     Only a locked meeting, or that reload, costs a query."""
-    settled = None
+    checked = None
     if meeting.update_lease_until is not None:
         try:
-            settled = services.meeting_reconcile(meeting=meeting)
+            checked = services.meeting_save_check(meeting=meeting)
         except services.MeetingError as exc:
             messages.warning(request, exc.message)
-    if settled is None and "checked" in request.GET:
-        settled = selectors.meeting_settled_change(meeting=meeting, pk=request.GET["checked"])
-    if settled is not None:
-        level = messages.SUCCESS if settled.outcome == settled.Outcome.SUCCESS else messages.WARNING
-        messages.add_message(request, level, settled.message)
+    if checked is None and "checked" in request.GET:
+        checked = selectors.meeting_checked_change(meeting=meeting, pk=request.GET["checked"])
+    if checked is not None:
+        level = messages.SUCCESS if checked.outcome == checked.Outcome.SUCCESS else messages.WARNING
+        messages.add_message(request, level, checked.message)
 
 
 def pending_check(meeting: Meeting) -> dict | None:
@@ -257,8 +293,9 @@ def pending_check(meeting: Meeting) -> dict | None:
     return {
         "change": change,
         "text": sentence % {"time": texts.local_clock_time(until, organization), "time_zone": organization.time_zone},
-        # Reload just after the wait ends (the reload settles it), at least every half minute.
+        # Reload just after the wait ends (the reload checks it), at least every half minute.
         "reload_after": min(max(int(seconds) + 2, 2), 30),
+        "url": f"?{urlencode({'checked': change.pk})}",
     }
 
 

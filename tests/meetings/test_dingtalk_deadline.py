@@ -93,7 +93,7 @@ def silent_dingtalk():
         server.listen(8)
         host, port = server.getsockname()
         yield lambda deadline: dingtalk.DingTalkClient(
-            f"http://{host}:{port}", timeout=(0.5, 3.0), deadline=deadline, sleep=time.sleep, clock=time.monotonic
+            f"http://{host}:{port}", timeout=(0.5, 30.0), deadline=deadline, sleep=time.sleep, clock=time.monotonic
         )
 
 
@@ -104,7 +104,8 @@ def test_the_deadline_holds_against_a_real_silent_server(silent_dingtalk):
         send_update(client)
     elapsed = time.monotonic() - started
 
-    assert elapsed < 1.0 + 0.3  # the read timeout alone is 3 s: the deadline cut it
+    # The read timeout alone is 30 s: ending far sooner, the deadline cut it (a bound a busy machine keeps).
+    assert elapsed < 15
 
 
 @responses.activate

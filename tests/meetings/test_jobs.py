@@ -120,7 +120,7 @@ def test_periodic_work_is_queued_once_for_the_whole_deployment(db, settings, dja
 
     assert sorted(first) == [
         "jobs_take_over_stalled_job",
-        "meetings_reconcile_due_job",
+        "meetings_save_check_job",
         "meetings_sync_job",
         "old_records_prune_job",
     ]

@@ -1,6 +1,6 @@
 """A save that outlives its lease (issue 20, point 1). The first save's update is slow on its way: its lease
-runs out, a second save takes the lease, settles the first as not (yet) in DingTalk and saves; then the first
-update lands in DingTalk and its answer comes back. Nothing the second save settled is overwritten, the
+runs out, a second save takes the lease, checks the first as not (yet) in DingTalk and saves; then the first
+update lands in DingTalk and its answer comes back. Nothing the second save checked is overwritten, the
 first attempt's row says it is being checked -- and the person is told so, not "locked" or "saved" -- and the
 check leaves the portal equal to DingTalk, every row saying what happened.
 
@@ -19,7 +19,7 @@ import responses
 from django.db import connection
 from django.utils import timezone
 
-from meetings import dingtalk, services, texts
+from meetings import dingtalk, selectors, services, texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import UPDATE_URL, dingtalk_query_url, stored_meeting, update_meeting
 
@@ -120,20 +120,20 @@ def test_a_save_that_outlives_its_lease_overwrites_nothing_and_is_checked(meetin
     assert stored_meeting(meeting).title == "Second"  # not overwritten by the first save's late answer
     first_row = MeetingChange.objects.get(user=office_admin)
     assert first_row.outcome == MeetingChange.Outcome.UNKNOWN
-    assert first_row.reconciled_at is None
+    assert first_row.checked_at is None
     assert MeetingChange.objects.get(user=bob).outcome == MeetingChange.Outcome.SUCCESS
 
     # Once no try of the first update can still arrive, the check (the queued job) reads DingTalk.
     check_is_due(meeting)
-    for due in services.meetings_to_reconcile():
-        services.meeting_reconcile(meeting=due)
+    for due in selectors.meetings_to_check():
+        services.meeting_save_check(meeting=due)
 
     assert stored_meeting(meeting).title == dingtalk_fake.title == "First"
     first_row.refresh_from_db()
-    assert (first_row.outcome, first_row.reconciled_at is not None) == (MeetingChange.Outcome.SUCCESS, True)
+    assert (first_row.outcome, first_row.checked_at is not None) == (MeetingChange.Outcome.SUCCESS, True)
     assert MeetingChange.objects.get(user=bob).outcome == MeetingChange.Outcome.SUCCESS
     assert not MeetingChange.objects.filter(outcome__in=MeetingChange.PENDING).exists()
-    assert stored_meeting(meeting).update_lease_until is None  # unlocked once settled
+    assert stored_meeting(meeting).update_lease_until is None  # unlocked once checked
 
 
 @pytest.mark.django_db(transaction=True)
@@ -179,13 +179,13 @@ def test_a_save_that_lost_its_lease_while_another_holds_it_is_checked_after_that
     assert stored_meeting(meeting).update_lease_until is None  # the second save's lease, released
     assert MeetingChange.objects.get(user=office_admin).outcome == MeetingChange.Outcome.UNKNOWN
 
-    # Nobody holds the meeting, yet the first row is due: the job (and the command) find and settle it.
+    # Nobody holds the meeting, yet the first row is due: the job (and the command) find and check it.
     check_is_due(meeting)
-    assert [due.pk for due in services.meetings_to_reconcile()] == [meeting.pk]
-    settled = services.meeting_reconcile(meeting=stored_meeting(meeting))
+    assert [due.pk for due in selectors.meetings_to_check()] == [meeting.pk]
+    checked = services.meeting_save_check(meeting=stored_meeting(meeting))
 
-    assert settled is not None and settled.user == office_admin
-    assert settled.outcome == MeetingChange.Outcome.NOT_APPLIED  # DingTalk kept the second one
+    assert checked is not None and checked.user == office_admin
+    assert checked.outcome == MeetingChange.Outcome.NOT_APPLIED  # DingTalk kept the second one
     assert MeetingChange.objects.get(user=bob).outcome == MeetingChange.Outcome.SUCCESS
     assert stored_meeting(meeting).title == dingtalk_fake.title
 

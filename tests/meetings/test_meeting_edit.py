@@ -131,7 +131,7 @@ def test_validation_stops_the_request(alice_client, meeting, data, field):
 
 @pytest.mark.parametrize(
     "reply, expected", [param for param in FAILURES if param.id not in UNCERTAIN_UPDATE_FAILURES]
-)  # the others' outcome is unknown: tests/meetings/test_reconcile_lost_answer.py
+)  # the others' outcome is unknown: tests/meetings/test_save_check_lost_answer.py
 @responses.activate
 def test_each_failure_has_its_message_and_loses_nothing(alice_client, meeting, office_admin, reply, expected):
     dingtalk_has(meeting)

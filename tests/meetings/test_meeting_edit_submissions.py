@@ -3,16 +3,13 @@ for a form submitted twice, and a confirmation before a meeting moves into the p
 
 import datetime
 import json
-import time
+import threading
 
 import responses
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from meetings import texts
-from meetings.models import EditSubmission, Meeting, MeetingChange
-from meetings.services import submissions
+from meetings.models import Meeting, MeetingChange
 from tests.helpers import (
     SUFFIX,
     TYPED,
@@ -128,20 +125,52 @@ def test_a_failed_form_submitted_twice_is_sent_once_and_both_answers_say_why(ali
     assert len(responses.calls) == 2  # one read, one update
 
 
-def test_a_second_click_while_the_first_still_waits_for_dingtalk_says_so(alice_client, office_admin, meeting, settings):
-    settings.DINGTALK_DEADLINE = 0.1  # how long the second click waits for the first (and 2 s more)
-    form = {name: str(value) for name, value in {**opened_form(alice_client, meeting), **TYPED}.items()}
-    EditSubmission.objects.create(  # the first click, still talking to DingTalk
-        key=form["submission"],
-        meeting=meeting,
-        user=office_admin,
-        posted=json.dumps({name: value for name, value in form.items() if name != "submission"}, sort_keys=True),
-    )
+@responses.activate
+def test_a_second_click_while_the_first_waits_for_dingtalk_is_answered_at_once_then_with_the_outcome(
+    transactional_db, alice_client, office_admin, meeting, settings
+):
+    settings.DINGTALK_DEADLINE = 3600  # a second click that waited for the first would wait an hour
+    dingtalk_has(meeting)
+    sent, answer = threading.Event(), threading.Event()
 
-    response = alice_client.post(edit_url(meeting), form, follow=True)
+    def dingtalk_answers_when_told(request):
+        sent.set()
+        assert answer.wait(timeout=60)
+        return 200, {}, json.dumps({"success": True})
 
-    assert shown_messages(response) == [str(texts.SAVE_STILL_RUNNING)]
-    assert not MeetingChange.objects.exists()  # nothing sent a second time
+    responses.add_callback(responses.PUT, UPDATE_URL, callback=dingtalk_answers_when_told)
+    form = {**opened_form(alice_client, meeting), **TYPED}
+    first_click = Client()  # its answer is the one the browser dropped for the second click's
+    first_click.force_login(office_admin)
+    first = threading.Thread(target=first_click.post, args=(edit_url(meeting), form))
+    first.start()
+    try:
+        assert sent.wait(timeout=60)  # the first click's update is with DingTalk
+
+        answers = []
+        second_click = threading.Thread(target=lambda: answers.append(alice_client.post(edit_url(meeting), form)))
+        second_click.start()
+        second_click.join(timeout=60)
+
+        assert answers and not answer.is_set()  # answered while DingTalk still holds the first
+        second = answers[0]
+        waiting = alice_client.get(second["Location"])
+        until = MeetingChange.objects.get().check_after  # the first click's lease
+        being_saved = texts.FORM_BEING_SAVED % {
+            "time": texts.local_clock_time(until, meeting.organization),
+            "time_zone": "Asia/Shanghai",
+        }
+        assert being_saved in waiting.content.decode()
+        refresh = f'content="2;url={second["Location"].split(edit_url(meeting))[1]}"'
+        assert refresh.replace("&", "&amp;") in waiting.content.decode()  # it reloads itself until answered
+    finally:
+        answer.set()
+        first.join(timeout=60)
+
+    answered = alice_client.get(second["Location"])
+    assert shown_messages(answered) == [saved(meeting, TYPED["title"], "2026-12-01 14:00", "2026-12-01 15:30")]
+    assert [call.request.method for call in responses.calls] == ["GET", "PUT"]  # sent once
+    assert list(MeetingChange.objects.values_list("outcome", flat=True)) == [MeetingChange.Outcome.SUCCESS]
 
 
 @responses.activate
@@ -170,31 +199,13 @@ def test_saving_again_from_the_page_of_a_failure_sends_again(alice_client, meeti
     assert MeetingChange.objects.filter(outcome=MeetingChange.Outcome.SUCCESS).count() == 1
 
 
-def test_submissions_are_kept_for_a_day(alice_client, meeting, monkeypatch):
-    alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "x" * 51})
-    EditSubmission.objects.update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    monkeypatch.setattr(submissions, "_next_sweep", 0.0)  # a sweep is due
+def test_a_form_its_own_checks_refuse_leaves_no_record_in_the_database(alice_client, meeting):
+    before = MeetingChange.objects.count()
 
-    alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "y" * 51})
+    response = alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "x" * 51})
 
-    assert [len(submission.data["title"]) for submission in EditSubmission.objects.all()] == [51]
-    assert EditSubmission.objects.get().data["title"] == "y" * 51
-
-
-def test_a_save_looks_for_day_old_submissions_at_most_every_ten_minutes(alice_client, meeting, monkeypatch):
-    monkeypatch.setattr(submissions, "_next_sweep", 0.0)
-    alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "x" * 51})
-    EditSubmission.objects.update(created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    form = opened_form(alice_client, meeting)
-
-    with CaptureQueriesContext(connection) as queries:
-        alice_client.post(edit_url(meeting), {**form, "title": "y" * 51})
-
-    assert not [query for query in queries if query["sql"].startswith("DELETE")]
-    assert EditSubmission.objects.count() == 2  # the day-old one goes with the next sweep
-    monkeypatch.setattr(submissions, "_next_sweep", time.monotonic())  # ten minutes later
-    alice_client.post(edit_url(meeting), {**opened_form(alice_client, meeting), "title": "z" * 51})
-    assert sorted(len(submission.data["title"]) for submission in EditSubmission.objects.all()) == [51, 51]
+    assert alice_client.get(response["Location"]).context["form"].errors["title"]
+    assert MeetingChange.objects.count() == before  # not an attempt: the page reads it from the session
 
 
 # --- into the past -----------------------------------------------------------------------------------------

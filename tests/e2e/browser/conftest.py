@@ -35,6 +35,6 @@ def chromium():
 def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # a bound for a busy machine; each wait ends at its event
     yield page
     context.close()

@@ -43,7 +43,7 @@ def test_a_bulk_rename_from_preview_to_results(page, sandbox, organization, offi
     page.wait_for_url(re.compile(r"/meetings/bulk-rename/\d+/$"))
     assert page.get_by_role("status").inner_text() == texts.BULK_STARTED % {"count": 3}
     # The page reloads itself (a meta refresh) until every meeting is done.
-    page.locator("#results tr.item-renamed").nth(2).wait_for(timeout=30_000)
+    page.locator("#results tr.item-renamed").nth(2).wait_for(timeout=60_000)
     page.locator("#progress dd.left", has_text="0").wait_for()
     assert page.locator("#progress dd.done").inner_text() == "3"
     assert page.locator("#progress dd.failed").inner_text() == "0"

@@ -147,7 +147,7 @@ def visit_every_page(chromium, live_server, *, language, width, check):
     )
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     found = {}
     try:
         page.goto(reverse("login"))

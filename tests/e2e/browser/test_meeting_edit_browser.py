@@ -136,8 +136,9 @@ RECORD_WHILE_SAVING = """() => {
 def test_while_a_slow_save_runs_the_button_is_disabled_and_a_status_says_so(
     page, sandbox, meeting, office_admin, settings
 ):
-    settings.DINGTALK_READ_TIMEOUT = 10  # DingTalk answers slowly, but in time
-    sandbox.state.arm_fault("slow", api="update", count=1, seconds=2)
+    settings.DINGTALK_READ_TIMEOUT = 15  # DingTalk answers slowly, but in time
+    # Slow enough that the page's record 0.3 s after the click comes long before the answer on a busy machine.
+    sandbox.state.arm_fault("slow", api="update", count=1, seconds=5)
     log_in(page, office_admin.username)
     page.get_by_role("link", name="Design reveiw").click()
     page.get_by_label("Title").fill(FIXED)

@@ -1,9 +1,9 @@
-"""Settling a save whose outcome is not known: read DingTalk, and record what it has.
+"""Checking a save whose outcome is not known: read DingTalk, and record what it has.
 
 A save is pending when its audit row is UNKNOWN (DingTalk's answer was lost) or IN_PROGRESS (its process
 died mid-save). Its meeting stays locked (`update_lease_until`) until no try of the update can still
 arrive; after that, whoever comes first -- the edit or history page, the next save, the job queued for
-that moment, `manage.py reconcile_meetings` -- reads DingTalk once and settles it here.
+that moment, `manage.py check_saves` -- reads DingTalk once and checks it here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import credentials, dingtalk, selectors, texts
 from ..models import Meeting, MeetingChange
 from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
@@ -27,10 +27,10 @@ logger = logging.getLogger(__name__)
 CHECK_RETRY = datetime.timedelta(minutes=1)
 
 
-def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
-    """Settle the meeting's pending save, once its wait is over; return the settled row, or None.
+def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
+    """Check the meeting's pending save, once its wait is over; return the checked row, or None.
 
-    None when there is nothing to settle yet: no lock, a lock that still runs, or someone else settling
+    None when there is nothing to check yet: no lock, a lock that still runs, or someone else checking
     it right now. The meeting is claimed with a conditional UPDATE of its lease, so two viewers never both
     read DingTalk for it. DingTalk having the change's values makes the row SUCCESS, anything else
     NOT_APPLIED; either way the portal then stores what DingTalk has.
@@ -69,36 +69,24 @@ def meeting_reconcile(*, meeting: Meeting) -> MeetingChange | None:
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _check_failed(meeting, pending, lease=lease, error=error)
         for change in pending:
-            _settle(change, current, lease=lease)
+            _record_check(change, current, lease=lease)
         return pending[-1]
     finally:
         release_lease(meeting, lease)
 
 
-def meetings_to_reconcile() -> list[Meeting]:
-    """The meetings with a pending save whose wait is over, for `manage.py reconcile_meetings`."""
-    now = timezone.now()
-    due = Q(update_lease_until__lte=now) | Q(update_lease_until__isnull=True, changes__check_after__lte=now)
-    return list(
-        Meeting.objects.filter(due, changes__outcome__in=MeetingChange.PENDING)
-        .select_related("organization")
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def meetings_reconcile_due() -> int:
-    """Settle every pending save whose wait is over (the periodic settling, jobs.py); returns how many."""
-    settled = 0
-    for meeting in meetings_to_reconcile():
+def meetings_save_check() -> int:
+    """Check every pending save whose wait is over (the periodic check, jobs.py); returns how many were checked."""
+    checked = 0
+    for meeting in selectors.meetings_to_check():
         try:
-            settled += meeting_reconcile(meeting=meeting) is not None
+            checked += meeting_save_check(meeting=meeting) is not None
         except MeetingError:
             pass  # recorded in the rows and logged; a failed check queued its own retry
-    return settled
+    return checked
 
 
-def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
+def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:
     """Record what DingTalk has for one pending row, and store DingTalk's values in the meeting."""
     meeting = change.meeting
     # The row as it was read: a save that lost its lease may have made it pending again since (its update
@@ -123,7 +111,7 @@ def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datet
         sentence = texts.CHECKED_NOT_SAVED_PORTAL_UPDATED if differs else texts.CHECKED_NOT_SAVED
         change.outcome, change.message = MeetingChange.Outcome.NOT_APPLIED, sentence % params
         updated_by = None  # changed in DingTalk directly, by someone the portal does not know
-    change.reconciled_at = now
+    change.checked_at = now
     with transaction.atomic():
         if differs:
             stored = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(
@@ -138,10 +126,10 @@ def _settle(change: MeetingChange, current: dingtalk.Conference, *, lease: datet
                 meeting.title, meeting.starts_at, meeting.ends_at = there
                 meeting.version += 1
                 meeting.updated_by, meeting.updated_at = updated_by, now
-        if not as_read.update(outcome=change.outcome, message=change.message, reconciled_at=now):
-            logger.warning("Meeting %s: change %s is pending again; the next check settles it", meeting.pk, change.pk)
+        if not as_read.update(outcome=change.outcome, message=change.message, checked_at=now):
+            logger.warning("Meeting %s: change %s is pending again; the next check reads it", meeting.pk, change.pk)
             return
-    logger.info("Meeting %s: change %s settled as %s", meeting.pk, change.pk, change.outcome)
+    logger.info("Meeting %s: change %s checked as %s", meeting.pk, change.pk, change.outcome)
 
 
 def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, error) -> None:

@@ -1,6 +1,6 @@
-"""Settling a save whose answer was lost (issue 15): once no try can still arrive, the portal reads DingTalk
+"""Checking a save whose answer was lost (issue 15): once no try can still arrive, the portal reads DingTalk
 and records what it has -- from the edit or history page, the next save, the queued job or
-`manage.py reconcile_meetings` -- and every page says the outcome was unknown first.
+`manage.py check_saves` -- and every page says the outcome was unknown first.
 """
 
 import datetime
@@ -60,7 +60,7 @@ def dingtalk_now_has(meeting, **values):
     )
 
 
-# --- settling -----------------------------------------------------------------------------------------
+# --- checking -----------------------------------------------------------------------------------------
 
 
 @responses.activate
@@ -72,7 +72,7 @@ def test_after_the_wait_the_edit_page_finds_the_change_saved_after_all(alice_cli
     response = alice_client.get(edit_url(meeting))
 
     change.refresh_from_db()
-    assert change.outcome == "success" and change.reconciled_at is not None
+    assert change.outcome == "success" and change.checked_at is not None
     assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
     stored = Meeting.objects.get(pk=meeting.pk)
     assert (stored.title, stored.starts_at, stored.ends_at, stored.version) == (
@@ -121,7 +121,7 @@ def test_after_the_wait_the_portal_takes_what_dingtalk_has_whoever_changed_it(al
     wait_is_over(meeting)
     dingtalk_now_has(meeting, title="Changed in DingTalk")
 
-    alice_client.get(reverse("meetings:history", args=[meeting.pk]))  # the history page settles it too
+    alice_client.get(reverse("meetings:history", args=[meeting.pk]))  # the history page checks it too
 
     change.refresh_from_db()
     stored = Meeting.objects.get(pk=meeting.pk)
@@ -135,7 +135,7 @@ def test_after_the_wait_the_portal_takes_what_dingtalk_has_whoever_changed_it(al
 
 
 @responses.activate
-def test_a_save_after_the_wait_is_based_on_the_settled_truth(alice_client, meeting, helpdesk):
+def test_a_save_after_the_wait_is_based_on_the_checked_truth(alice_client, meeting, helpdesk):
     opened_at_version = meeting.version  # Hana opened the form before Alice's save
     lost_answer(alice_client, meeting)
     wait_is_over(meeting)
@@ -168,7 +168,7 @@ def test_a_failed_check_keeps_the_lock_and_is_tried_again(alice_client, meeting)
     response = alice_client.get(edit_url(meeting))
 
     change.refresh_from_db()
-    assert change.outcome == "unknown" and change.reconciled_at is None
+    assert change.outcome == "unknown" and change.checked_at is None
     assert timezone.now() + datetime.timedelta(seconds=55) < change.check_after
     assert Meeting.objects.get(pk=meeting.pk).update_lease_until == change.check_after
     (message,) = shown_messages(response)
@@ -196,12 +196,12 @@ def dead_save(meeting, office_admin):
 
 
 @responses.activate
-def test_the_command_settles_a_save_whose_process_died(meeting, dead_save):
+def test_the_command_checks_a_save_whose_process_died(meeting, dead_save):
     change = dead_save
     dingtalk_has(meeting, title="Weekly sync v2")
     out = io.StringIO()
 
-    call_command("reconcile_meetings", stdout=out)
+    call_command("check_saves", stdout=out)
 
     change.refresh_from_db()
     assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
@@ -209,22 +209,20 @@ def test_the_command_settles_a_save_whose_process_died(meeting, dead_save):
     assert out.getvalue().startswith(f"Meeting {meeting.pk}: change {change.pk} Unknown → succeeded")
     # Nothing left to do: a second run reads nothing.
     calls = len(responses.calls)
-    call_command("reconcile_meetings", stdout=io.StringIO())
+    call_command("check_saves", stdout=io.StringIO())
     assert len(responses.calls) == calls
 
 
 @responses.activate
-def test_the_periodic_settling_settles_a_save_whose_process_died(
-    meeting, dead_save, django_capture_on_commit_callbacks
-):
+def test_the_periodic_check_checks_a_save_whose_process_died(meeting, dead_save, django_capture_on_commit_callbacks):
     from meetings import tasks
 
     dingtalk_has(meeting, title="Weekly sync v2")
     with django_capture_on_commit_callbacks(execute=True):
         services.periodic_jobs_queue_due()  # as each worker does every second
-    assert "meetings.tasks.meetings_reconcile_due_job" in DBTaskResult.objects.values_list("task_path", flat=True)
+    assert "meetings.tasks.meetings_save_check_job" in DBTaskResult.objects.values_list("task_path", flat=True)
 
-    tasks.meetings_reconcile_due_job.call()  # as the worker runs it
+    tasks.meetings_save_check_job.call()  # as the worker runs it
 
     assert MeetingChange.objects.get(pk=dead_save.pk).outcome_label == "Unknown → succeeded (checked with DingTalk)"
     assert Meeting.objects.get(pk=meeting.pk).title == "Weekly sync v2"
@@ -235,14 +233,14 @@ def test_the_command_leaves_a_save_whose_wait_is_not_over(alice_client, meeting)
     change = lost_answer(alice_client, meeting)
     calls = len(responses.calls)
 
-    call_command("reconcile_meetings", stdout=io.StringIO())
+    call_command("check_saves", stdout=io.StringIO())
 
     assert len(responses.calls) == calls
     assert MeetingChange.objects.get(pk=change.pk).outcome == "unknown"
 
 
 @responses.activate
-def test_the_queued_job_settles_it(alice_client, meeting, settings):
+def test_the_queued_job_checks_it(alice_client, meeting, settings):
     from meetings import tasks
 
     change = lost_answer(alice_client, meeting)
@@ -250,7 +248,7 @@ def test_the_queued_job_settles_it(alice_client, meeting, settings):
     dingtalk_now_has(meeting, title=TYPED_TITLE, starts_at=TYPED_START, ends_at=TYPED_END)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-    tasks.meeting_reconcile_job.enqueue(meeting_id=meeting.pk)
+    tasks.meeting_save_check_job.enqueue(meeting_id=meeting.pk)
 
     assert MeetingChange.objects.get(pk=change.pk).outcome == "success"
 
@@ -262,8 +260,8 @@ def test_two_viewers_never_both_read_dingtalk(alice_client, meeting):
     stale = Meeting.objects.select_related("organization").get(pk=meeting.pk)
     calls = len(responses.calls)
 
-    assert services.meeting_reconcile(meeting=Meeting.objects.select_related("organization").get(pk=meeting.pk))
-    assert services.meeting_reconcile(meeting=stale) is None  # its copy still shows the expired lock
+    assert services.meeting_save_check(meeting=Meeting.objects.select_related("organization").get(pk=meeting.pk))
+    assert services.meeting_save_check(meeting=stale) is None  # its copy still shows the expired lock
 
     assert len(responses.calls) == calls + 1
     assert MeetingChange.objects.get(pk=change.pk).outcome == "not_applied"

@@ -58,7 +58,7 @@ def test_a_read_timeout_is_unknown_sent_once_and_keeps_the_meeting_locked(alice_
     html = response.content.decode()
     assert "Nothing was sent" not in html and "failed" not in change.message.lower()
     assert 'class="pending-check" role="status"' in html
-    # Reloads just after the wait (14 s), where the page then settles it and shows the answer.
+    # Reloads just after the wait (14 s), where the page then checks it and shows the answer.
     assert re.search(rf'<meta http-equiv="refresh" content="1[56];url=\?checked={change.pk}">', html)
     assert '<button type="submit" class="primary" disabled>' in html
     assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html  # the input is kept
@@ -138,7 +138,7 @@ def test_a_check_is_queued_for_when_the_wait_is_over(alice_client, meeting, djan
     with django_capture_on_commit_callbacks(execute=True):  # queued once the save's transaction commits
         change = lost_answer(alice_client, meeting)
 
-    queued = DBTaskResult.objects.filter(task_path="meetings.tasks.meeting_reconcile_job")
+    queued = DBTaskResult.objects.filter(task_path="meetings.tasks.meeting_save_check_job")
     assert change.check_after in {job.run_after for job in queued}
     assert all(job.args_kwargs == {"args": [], "kwargs": {"meeting_id": meeting.pk}} for job in queued)
 
