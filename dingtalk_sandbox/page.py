@@ -15,14 +15,15 @@ import zoneinfo
 
 from .api import TOKEN_HEADER
 from .masking import masked_request
-from .records import ANY_API, APIS, FAULTS, HTML_FAULT_STATUSES
+from .records import ANY_API, APIS, DEFAULT_TRICKLE_SECONDS, FAULTS, HTML_FAULT_STATUSES
 from .state import SandboxState
 
 RECENT_REQUESTS_SHOWN = 20
 # "Fail the next save with…" arms a fault for every update call of one save. The portal tries an update
 # up to three times when DingTalk certainly did not act on it (meetings/dingtalk/errors.py), so failing one
 # call would only show a retry succeeding. A dropped or slow reply is never retried (the first try may
-# still arrive), and a slow one leaves the outcome unknown only once it outlasts the read timeout (6 s).
+# still arrive), and a slow one leaves the outcome unknown only once it outlasts the read timeout (6 s). A
+# trickled, gzip or oversized reply is unknown at once (the call was handled: the change is in the sandbox).
 QUICK_FAULT_CALLS = {"systemError": 3, "qpsLimit": 3}
 QUICK_SLOW_SECONDS = 10
 
@@ -149,6 +150,8 @@ def _quick_fault_button(fault: str, prefix: str) -> Html:
     if fault == "slow":
         fields["seconds"] = str(QUICK_SLOW_SECONDS)
         label = f"{fault} ({calls} calls, {QUICK_SLOW_SECONDS} s each)"
+    if fault == "trickle":
+        label = f"{fault} (a byte every {DEFAULT_TRICKLE_SECONDS} s)"
     return _post_button(prefix + "/faults", label, fields)
 
 

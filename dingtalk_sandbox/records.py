@@ -56,8 +56,18 @@ FAULTS: tuple[str, ...] = (
     "drop",
     "slow",
     "success_false",
+    "trickle",
+    "gzip",
+    "oversized",
 )
 DEFAULT_SLOW_SECONDS = 1.0
+# A hostile gateway's replies (issue 20): the call is answered normally -- DingTalk acted -- but the reply
+# "trickle"s (a byte every `seconds`, of a Content-Length far beyond the body), comes "gzip"-compressed
+# though the client asked for identity, or is "oversized" (the JSON padded with spaces past the client's cap).
+RESHAPING_FAULTS = ("slow", "trickle", "gzip", "oversized")
+DEFAULT_TRICKLE_SECONDS = 1.5
+TRICKLE_DECLARED_BYTES = 100_000
+OVERSIZED_BYTES = 2 * 1024 * 1024
 HTML_FAULT_STATUSES = (200, 503)
 
 
@@ -234,7 +244,7 @@ class Fault:
     fault: str
     api: str
     remaining: int
-    seconds: float | None = None  # for "slow"
+    seconds: float | None = None  # for "slow" (the delay) and "trickle" (between two bytes)
     status: int | None = None  # for "html"
 
     @classmethod
@@ -242,15 +252,16 @@ class Fault:
         cls, fault_id: int, fault: str, api: str, count: int, seconds: float | None, status: int | None
     ) -> Fault:
         """A fault for the next `count` calls to `api` ("*" for any); ValueError if a value is bad.
-        `seconds` only applies to "slow" and `status` to "html"; other faults drop them."""
+        `seconds` only applies to "slow" and "trickle", `status` to "html"; other faults drop them."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
         if api != ANY_API and api not in APIS:
             raise ValueError(f"unknown api {api!r}; one of {', '.join(APIS)} or {ANY_API}")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError("count must be a positive integer")
-        if fault == "slow":
-            seconds = DEFAULT_SLOW_SECONDS if seconds is None else float(seconds)
+        if fault in ("slow", "trickle"):
+            default = DEFAULT_SLOW_SECONDS if fault == "slow" else DEFAULT_TRICKLE_SECONDS
+            seconds = default if seconds is None else float(seconds)
             if seconds < 0:
                 raise ValueError("seconds must not be negative")
         else:

@@ -28,6 +28,7 @@ from typing import Any
 
 from .api import handle_api
 from .control import PREFIX, handle_control
+from .records import TRICKLE_DECLARED_BYTES
 from .state import SandboxState
 from .wire import Reply, Request, error_reply, new_request_id
 
@@ -108,12 +109,16 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             phrase = HTTPStatus(reply.status).phrase
         except ValueError:
             phrase = ""
+        body = reply.body
+        if reply.trickle_seconds is not None:
+            body = body.ljust(TRICKLE_DECLARED_BYTES)
+            self.close_connection = True  # whatever the client read of it, the stream ends with it
         lines = [
             f"HTTP/1.1 {reply.status} {phrase}",
             f"Server: {self.version_string()}",
             f"Date: {self.date_time_string()}",
             f"Content-Type: {reply.content_type}",
-            f"Content-Length: {len(reply.body)}",
+            f"Content-Length: {len(body)}",
             f"x-acs-request-id: {request_id}",
             *(f"{name}: {value}" for name, value in reply.headers),
         ]
@@ -121,11 +126,22 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         try:
-            self.wfile.write(head + reply.body)  # one sendall: see the module docstring
+            if reply.trickle_seconds is None:
+                self.wfile.write(head + body)  # one sendall: see the module docstring
+            else:
+                self._trickle(head, body, reply.trickle_seconds)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (e.g. its read timeout)
             return
-        self.log_request(reply.status, len(reply.body))
+        self.log_request(reply.status, len(body))
+
+    def _trickle(self, head: bytes, body: bytes, seconds: float) -> None:
+        """The head at once, then the body a byte every `seconds` -- each read well inside any read timeout
+        -- until it is all sent, the client hangs up, or the sandbox stops (it shuts the socket down)."""
+        self.wfile.write(head)
+        for offset in range(len(body)):
+            self.wfile.write(body[offset : offset + 1])
+            time.sleep(seconds)
 
     def version_string(self) -> str:
         return self.server_version  # without the Python version the base class appends

@@ -40,13 +40,16 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """What to send back. `drop` closes the connection without any reply at all."""
+    """What to send back. `drop` closes the connection without any reply at all; `trickle_seconds` sends
+    the head at once, then the body a byte at a time this far apart, padded with spaces to the
+    TRICKLE_DECLARED_BYTES its Content-Length says, until the client hangs up (a hostile gateway)."""
 
     status: int
     body: bytes = b""
     content_type: str = "application/json"
     headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     drop: bool = False
+    trickle_seconds: float | None = None
 
 
 def json_reply(status: int, payload: Any, headers: tuple[tuple[str, str], ...] = ()) -> Reply:

@@ -3,12 +3,14 @@ hand the call to its API's handler, and log what was received and how it was ans
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
 import re
 import time
 from collections.abc import Callable
 from typing import Any
 
-from ..records import READ_SCOPE, WRITE_SCOPE, Fault
+from ..records import OVERSIZED_BYTES, READ_SCOPE, RESHAPING_FAULTS, WRITE_SCOPE, Fault
 from ..state import SandboxState
 from ..wire import Reply, Request, html_reply, json_reply
 from . import meetings, room_codes, scheduling, tokens
@@ -97,9 +99,9 @@ def _answer(state: SandboxState, request: Request, api: str | None, params: dict
     if not state.admit(api):
         return qps_limit().reply(request.request_id), None
     fault = state.take_fault(api)
-    if fault is not None and fault.fault != "slow":
+    if fault is not None and fault.fault not in RESHAPING_FAULTS:
         return fault_reply(fault, api, request.request_id), fault.fault
-    if fault is not None:
+    if fault is not None and fault.fault == "slow":
         time.sleep(fault.seconds or 0)
     try:
         if api in REQUIRED_SCOPE:
@@ -107,7 +109,24 @@ def _answer(state: SandboxState, request: Request, api: str | None, params: dict
         reply = HANDLERS[api](state, request, params)
     except ApiError as error:
         reply = error.reply(request.request_id)
-    return reply, fault.fault if fault else None
+    if fault is None:
+        return reply, None
+    return reshaped(reply, fault), fault.fault
+
+
+def reshaped(reply: Reply, fault: Fault) -> Reply:
+    """The call's own reply (the call was handled: DingTalk acted) as a hostile gateway hands it back."""
+    match fault.fault:
+        case "trickle":
+            return dataclasses.replace(reply, trickle_seconds=fault.seconds)
+        case "gzip":
+            return dataclasses.replace(
+                reply, body=gzip.compress(reply.body), headers=(*reply.headers, ("Content-Encoding", "gzip"))
+            )
+        case "oversized":  # still valid JSON: whitespace may follow the value
+            return dataclasses.replace(reply, body=reply.body.ljust(OVERSIZED_BYTES))
+        case _:
+            return reply
 
 
 def _authorize(state: SandboxState, request: Request, scope: str) -> None:
@@ -120,8 +139,8 @@ def _authorize(state: SandboxState, request: Request, scope: str) -> None:
 
 
 def fault_reply(fault: Fault, api: str, request_id: str) -> Reply:
-    """The reply an armed fault stands in for on a call to `api` (every fault but "slow", which
-    only delays)."""
+    """The reply an armed fault stands in for on a call to `api` (every fault but RESHAPING_FAULTS, which
+    answer the call and change how its reply comes back)."""
     match fault.fault:
         case "paramsError":
             error = params_error(FAULT_DETAIL)

@@ -103,27 +103,31 @@ def _session() -> requests.Session:
 class _Watch:
     """One attempt's wall-clock bound: the connection it is using, and whether the watchdog cut it."""
 
-    __slots__ = ("connection", "done", "ends_at", "fired", "lock")
+    __slots__ = ("connection", "done", "ends_at", "fired", "lock", "sock")
 
     def __init__(self, ends_at: float):
         self.ends_at = ends_at  # time.monotonic()
-        self.connection = None
+        self.connection = self.sock = None
         self.done = self.fired = False
         self.lock = threading.Lock()
 
-    def attach(self, connection) -> None:
+    def attach(self, connection, sock=None) -> None:
+        """The connection the attempt uses, and its socket once there is one. The socket is kept: a reply
+        that closes the connection after it (`Connection: close`) leaves the connection without it while
+        the body is still being read from it."""
         with self.lock:
             self.connection = connection
+            self.sock = sock or getattr(connection, "sock", None) or self.sock
 
     def detach(self, connection) -> None:
         """The connection goes back to the pool, for another call: it is no longer ours to cut."""
         with self.lock:
             if self.connection is connection:
-                self.connection = None
+                self.connection = self.sock = None
 
     def end(self) -> None:
         with self.lock:
-            self.done, self.connection = True, None
+            self.done, self.connection, self.sock = True, None, None
 
     def cut(self) -> bool:
         """Shut the attempt's socket down, so whatever read waits on it ends now; False: not connected yet."""
@@ -131,7 +135,7 @@ class _Watch:
             if self.done:
                 return True
             self.fired = True
-            sock = getattr(self.connection, "sock", None)
+            sock = self.sock or getattr(self.connection, "sock", None)
             if sock is None:
                 return False
             with contextlib.suppress(OSError):
@@ -206,12 +210,30 @@ class _WatchedPool:
         super()._put_conn(conn)
 
 
-class _WatchedHTTPPool(_WatchedPool, urllib3.HTTPConnectionPool):
+class _WatchedConnection:
+    """Tells the current attempt's watch the socket it has just connected."""
+
+    def connect(self):
+        super().connect()
+        watch = _current_watch.get()
+        if watch is not None:
+            watch.attach(self, self.sock)
+
+
+class _WatchedHTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):
     pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(_WatchedPool, urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
 
 
 class _WatchedHTTPSPool(_WatchedPool, urllib3.HTTPSConnectionPool):
-    pass
+    ConnectionCls = _WatchedHTTPSConnection
 
 
 _WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}

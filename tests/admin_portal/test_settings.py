@@ -77,6 +77,13 @@ def test_it_refuses_a_dingtalk_deadline_that_gunicorn_would_cut_off():
     assert "DINGTALK_DEADLINE" in result.stderr
 
 
+def test_it_refuses_a_save_lease_that_a_try_of_the_save_could_outlive():
+    # A save's calls end within the deadline; the lease must outlast that and a late answer (issue 20).
+    result = manage("check", DINGTALK_DEADLINE="20", DINGTALK_READ_TIMEOUT="6", DINGTALK_UPDATE_LEASE="25")
+    assert result.returncode != 0
+    assert "DINGTALK_UPDATE_LEASE" in result.stderr
+
+
 # With "commands" as its argument it also tries to start the sandbox and the demo (production refuses).
 SANDBOX_GUARDS = """
 import django, json, sys

@@ -89,6 +89,17 @@ def portal(live_server, office_admin):
 
 
 @pytest.fixture
+def colleague(django_user_model, transactional_db, organization, live_server):
+    """Bruno, another office admin of Berlin, logged in."""
+    user = django_user_model.objects.create_user("bruno", password=PASSWORD)
+    grant(user, "view_meeting", "change_meeting", "reschedule_meeting", "view_meetingchange")
+    user.dingtalk_organizations.add(organization)
+    person = Portal(live_server.url)
+    person.log_in(user.username, PASSWORD)
+    return person
+
+
+@pytest.fixture
 def task_worker(transactional_db, tmp_path):
     """A real `manage.py db_worker` process on the test database, as `make run` and production run it.
 

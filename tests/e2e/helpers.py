@@ -12,9 +12,10 @@ import uuid
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, texts
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingChange
 
 PASTED_TOKEN = "e2e-pasted-token"
 CREATOR = "e2e-creator-union-id"
@@ -39,6 +40,22 @@ def wait_for_replies(sandbox, seconds=60.0):
     while any(call["status"] is None and call["fault"] != "drop" for call in sandbox.state.requests()):
         assert time.monotonic() < deadline, sandbox.state.requests()
         time.sleep(0.02)
+
+
+def in_dingtalk(sandbox, meeting):
+    return sandbox.state.get_meeting(meeting.schedule_conference_id).title
+
+
+def the_update(meeting):
+    """Olga's update of the meeting: its audit row."""
+    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE, user__username="olga")
+
+
+def wait_is_over(meeting):
+    """Time passes: the meeting's lock and its pending rows' waits end now (a second ago)."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=past)
+    MeetingChange.objects.filter(meeting=meeting, outcome__in=MeetingChange.PENDING).update(check_after=past)
 
 
 def free_port() -> int:

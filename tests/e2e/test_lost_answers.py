@@ -25,9 +25,20 @@ from django.utils import timezone
 
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import grant
 
-from .helpers import BASE_DIR, PASSWORD, TYPED, database_url, edit_path, free_port, save, wait_for_replies
+from .helpers import (
+    BASE_DIR,
+    PASSWORD,
+    TYPED,
+    database_url,
+    edit_path,
+    free_port,
+    in_dingtalk,
+    save,
+    the_update,
+    wait_for_replies,
+    wait_is_over,
+)
 from .portal import Portal
 
 pytestmark = pytest.mark.e2e
@@ -37,32 +48,6 @@ READ_TIMEOUT = 3.0
 SLOW = 4.0  # longer than the read timeout, within twice it: DingTalk applies after the portal gave up
 # How long a polling step waits for its event at most (it returns as soon as the event is there).
 BOUND = 60
-
-
-@pytest.fixture
-def colleague(django_user_model, transactional_db, organization, live_server):
-    """Bruno, another office admin of Berlin, logged in."""
-    user = django_user_model.objects.create_user("bruno", password=PASSWORD)
-    grant(user, "view_meeting", "change_meeting", "reschedule_meeting", "view_meetingchange")
-    user.dingtalk_organizations.add(organization)
-    person = Portal(live_server.url)
-    person.log_in(user.username, PASSWORD)
-    return person
-
-
-def in_dingtalk(sandbox, meeting):
-    return sandbox.state.get_meeting(meeting.schedule_conference_id).title
-
-
-def the_update(meeting):
-    return MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.UPDATE, user__username="olga")
-
-
-def wait_is_over(meeting):
-    """Time passes: the meeting's lock and its pending rows' waits end now (a second ago)."""
-    past = timezone.now() - datetime.timedelta(seconds=1)
-    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=past)
-    MeetingChange.objects.filter(meeting=meeting, outcome__in=MeetingChange.PENDING).update(check_after=past)
 
 
 def wait_goes_on(meeting, change) -> datetime.datetime:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dingtalk_sandbox import FAULTS, WRITE_SCOPE
 from dingtalk_sandbox.api import FAULT_DETAIL
+from dingtalk_sandbox.records import DEFAULT_TRICKLE_SECONDS
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
 
@@ -63,7 +64,15 @@ UPDATE_FAULTS = {
     "drop": (1, UNKNOWN),
     "slow": (1, UNKNOWN),
     "success_false": (1, UNKNOWN),
+    # A hostile gateway: DingTalk acted, its reply comes back trickling, compressed or oversized.
+    "trickle": (1, UNKNOWN),
+    "gzip": (1, UNKNOWN),
+    "oversized": (1, UNKNOWN),
 }
+# Faults after which DingTalk has the change: it acted, only its reply was late or unusable.
+APPLIED_FAULTS = ("slow", "trickle", "gzip", "oversized")
+# Faults that end in a timeout (no answer in time), not an answer that was cut off or unusable.
+TIMED_OUT_FAULTS = ("slow", "trickle")
 
 
 def unknown_outcome(meeting, sentence):
@@ -91,7 +100,7 @@ def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, me
     assert {call["headers"]["x-acs-dingtalk-access-token"] for call in updates} == {PASTED_TOKEN}
     change = MeetingChange.objects.get(meeting=meeting)
     if sentence == UNKNOWN:
-        said_unknown = texts.OUTCOME_UNKNOWN if fault == "slow" else texts.OUTCOME_UNKNOWN_UNCLEAR
+        said_unknown = texts.OUTCOME_UNKNOWN if fault in TIMED_OUT_FAULTS else texts.OUTCOME_UNKNOWN_UNCLEAR
         assert page.messages == [("warning", unknown_outcome(meeting, said_unknown))]
         assert change.outcome == MeetingChange.Outcome.UNKNOWN
     else:
@@ -113,7 +122,7 @@ def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, me
     wait_for_replies(sandbox)
     in_dingtalk = sandbox.state.get_meeting(meeting.schedule_conference_id).title
     # A slow reply is the case "may or may not have been saved": DingTalk saved after the portal gave up.
-    assert in_dingtalk == ("Design review" if fault == "slow" else "Design reveiw")
+    assert in_dingtalk == ("Design review" if fault in APPLIED_FAULTS else "Design reveiw")
 
 
 def quick_fault_button(sandbox, fault):
@@ -122,7 +131,7 @@ def quick_fault_button(sandbox, fault):
     return next(form for form in page.forms if form["values"].get("fault") == fault)
 
 
-@pytest.mark.parametrize("fault", [fault for fault in FAULTS if fault != "slow"])
+@pytest.mark.parametrize("fault", [fault for fault in FAULTS if fault not in TIMED_OUT_FAULTS])
 def test_a_quick_fault_button_fails_the_whole_next_save(fault, portal, sandbox, meeting):
     button = quick_fault_button(sandbox, fault)
     pressed = requests.post(sandbox.base_url + button["action"], data=button["values"], timeout=5)
@@ -149,6 +158,14 @@ def test_the_quick_slow_button_outlasts_the_portals_read_timeout(sandbox, settin
     button = quick_fault_button(sandbox, "slow")["values"]
     assert int(button["count"]) == 1  # an update that may have arrived is not sent again
     assert float(button["seconds"]) > settings.DINGTALK_READ_TIMEOUT
+
+
+def test_the_quick_trickle_button_sends_each_byte_within_the_portals_read_timeout(sandbox, settings):
+    # The gateway: no socket read ever times out; only the whole call's deadline ends it.
+    button = quick_fault_button(sandbox, "trickle")["values"]
+    assert int(button["count"]) == 1
+    assert "seconds" not in button  # the sandbox's pace: a byte every DEFAULT_TRICKLE_SECONDS
+    assert DEFAULT_TRICKLE_SECONDS < settings.DINGTALK_READ_TIMEOUT
 
 
 @pytest.mark.parametrize(

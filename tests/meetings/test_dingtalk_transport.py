@@ -5,11 +5,14 @@ The environment is read once per host and process, so each test that sets it cal
 """
 
 import contextlib
+import datetime
 import gzip
 import http.server
+import ipaddress
 import itertools
 import json
 import socket
+import ssl
 import threading
 import time
 import tracemalloc
@@ -17,6 +20,10 @@ import tracemalloc
 import pytest
 import requests
 import responses
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from meetings import dingtalk
 from tests.helpers import API_BASE, send_update
@@ -53,7 +60,7 @@ class LocalServer:
     """A real HTTP/1.1 server on 127.0.0.1 whose every connection is handled by `reply(handler)`;
     it records each request's path and the client's port."""
 
-    def __init__(self, reply):
+    def __init__(self, reply, *, tls: ssl.SSLContext | None = None):
         seen = self.seen = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -69,6 +76,9 @@ class LocalServer:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:  # HTTPS, as DingTalk speaks it: the handshake happens as a connection is accepted
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.url = self.url.replace("http://", "https://")
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -362,6 +372,10 @@ def bounded_call(url, *, deadline):
     [
         pytest.param(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", id="body"),
         pytest.param(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 3, id="headers"),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n",
+            id="body-of-a-closing-connection",  # the connection lets go of its socket; the body still comes
+        ),
     ],
 )
 def test_a_reply_that_trickles_ends_at_the_deadline_as_may_have_been_applied(head):
@@ -426,3 +440,51 @@ def test_a_reply_at_the_cap_is_read():
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d" % len(body)
     with LocalServer(answer(head, body)) as gateway:
         update(gateway.url)  # no error: DingTalk's success
+
+
+@pytest.fixture
+def tls(tmp_path, environment):
+    """A certificate for 127.0.0.1 that the client trusts (REQUESTS_CA_BUNDLE), and the server's context."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    environment.setenv("REQUESTS_CA_BUNDLE", str(cert_path))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+def test_over_tls_replies_are_read_on_one_kept_connection(tls):
+    with LocalServer(success, tls=tls) as gateway:
+        for _ in range(3):
+            update(gateway.url)
+    assert len({port for _, port in gateway.seen}) == 1
+
+
+def test_over_tls_a_reply_that_trickles_ends_at_the_deadline(tls):
+    sender = Sender()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n"
+    with LocalServer(trickle(sender, head=head, every=1.5), tls=tls) as gateway:
+        error, seconds, _ = bounded_call(gateway.url, deadline=3.0)
+        assert sender.hung_up.wait(10)
+
+    assert isinstance(error, dingtalk.DingTalkTimeout)
+    assert error.may_have_been_applied
+    assert seconds < 10

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import socket
 import time
 
 import pytest
 import requests
 
 from dingtalk_sandbox import READ_SCOPE, WRITE_SCOPE
+from dingtalk_sandbox.records import DEFAULT_TRICKLE_SECONDS, OVERSIZED_BYTES, TRICKLE_DECLARED_BYTES
 
-from .helpers import CANCELED_MESSAGE, CREATOR, MEETING_ID, assert_error, query_path
+from .helpers import (
+    CANCELED_MESSAGE,
+    CONFERENCES_PATH,
+    CREATOR,
+    MEETING_ID,
+    TOKEN,
+    assert_error,
+    query_path,
+    update_body,
+)
 
 # --- faults ---------------------------------------------------------------------------------------
 
@@ -96,6 +109,66 @@ def test_the_success_false_fault_answers_200_without_success(api, sandbox):
     assert response.status_code == 200
     assert response.json() == {"success": False}
     assert sandbox.state.get_meeting(MEETING_ID).title == "Weekly sync"
+
+
+# --- a hostile gateway's replies: the call is handled, its reply comes back wrong ----------------------
+
+
+def test_the_trickle_fault_applies_the_call_then_sends_its_reply_a_byte_at_a_time(sandbox):
+    sandbox.state.arm_fault("trickle", api="update", seconds=0.2)
+    body = json.dumps(update_body()).encode()
+    head = (
+        f"PUT {CONFERENCES_PATH} HTTP/1.1\r\nHost: {sandbox.base_url.split('//')[1]}\r\n"
+        f"x-acs-dingtalk-access-token: {TOKEN}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(sandbox.base_url.split("//")[1].split(":"), timeout=5) as connection:
+        connection.sendall(head + body)
+        reply = connection.makefile("rb")
+        status = reply.readline()
+        headers = list(iter(reply.readline, b"\r\n"))
+        length = next(int(line.split(b":")[1]) for line in headers if line.lower().startswith(b"content-length"))
+        started = time.monotonic()
+        first_bytes = reply.read(3)
+        took = time.monotonic() - started
+
+    assert status.startswith(b"HTTP/1.1 200")
+    assert length == TRICKLE_DECLARED_BYTES  # far beyond the JSON, which is what comes first
+    assert first_bytes == b'{"s'  # {"success": true}, then spaces
+    assert took >= 2 * 0.2  # a byte every 0.2 s
+    assert sandbox.state.get_meeting(MEETING_ID).title == "Renamed sync"  # DingTalk acted
+
+
+def test_the_gzip_fault_compresses_the_reply_though_identity_was_asked_for(api, sandbox):
+    sandbox.state.arm_fault("gzip", api="update")
+
+    response = api.session.put(
+        api.url(CONFERENCES_PATH),
+        json=update_body(),
+        headers={"x-acs-dingtalk-access-token": TOKEN, "Accept-Encoding": "identity"},
+        stream=True,
+        timeout=5,
+    )
+
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(response.raw.read(decode_content=False))) == {"success": True}
+    assert sandbox.state.get_meeting(MEETING_ID).title == "Renamed sync"
+
+
+def test_the_oversized_fault_pads_the_reply_past_the_portals_cap(api, sandbox):
+    sandbox.state.arm_fault("oversized", api="query")
+
+    response = api.query()
+
+    assert len(response.content) == OVERSIZED_BYTES > 1024 * 1024
+    assert response.json()["scheduleConferenceId"] == MEETING_ID  # still DingTalk's reply, only padded
+
+
+def test_trickle_faults_are_armed_over_http_with_their_pace(api, sandbox):
+    response = api.control("POST", "/faults", json={"fault": "trickle", "api": "update"})
+
+    assert response.status_code == 201
+    assert response.json()["fault"]["seconds"] == DEFAULT_TRICKLE_SECONDS
 
 
 def test_a_fault_fails_exactly_count_calls(api, sandbox):
