@@ -91,7 +91,7 @@ APIS: tuple[Api, ...] = (
             c.runtime,
         ),
         portal=lambda c: c.portal.get_schedule_conference(
-            access_token=c.token, schedule_conference_id=MEETING, request_union_id=common.CREATOR
+            access_token=c.token, schedule_conference_id=MEETING, creator_union_id=common.CREATOR
         ),
         reads=lambda body: (
             body.schedule_conference_id,
@@ -134,7 +134,7 @@ APIS: tuple[Api, ...] = (
             c.sdk_models.QueryConferenceInfoByRoomCodeHeaders(x_acs_dingtalk_access_token=c.token),
             c.runtime,
         ),
-        portal=lambda c: c.portal.find_conferences_by_room_code(access_token=c.token, room_code=ROOM_CODE),
+        portal=lambda c: c.portal.find_conferences_by_meeting_number(access_token=c.token, meeting_number=ROOM_CODE),
         reads=lambda body: [
             (
                 entry.schedule_conference_id,
@@ -239,7 +239,7 @@ PORTAL_READS: dict[str, Callable[[object], object]] = {
         millis(conference.starts_at),
         millis(conference.ends_at),
         conference.url,
-        conference.room_code,
+        conference.meeting_number,
     ),
     "update": lambda request_id: True,
     "room_code": lambda instances: [
@@ -250,16 +250,16 @@ PORTAL_READS: dict[str, Callable[[object], object]] = {
             millis(instance.starts_at),
             millis(instance.ends_at),
             instance.status,
-            instance.creator_id,
+            instance.creator_staff_id,
             instance.creator_nick,
-            instance.room_code,
+            instance.meeting_number,
             instance.url,
         )
         for instance in instances
     ],
     "settings_query": dataclasses.asdict,
     "settings_update": lambda request_id: True,
-    "create": lambda created: (created.schedule_conference_id, created.url, created.room_code, created.phones),
+    "create": lambda created: (created.schedule_conference_id, created.url, created.meeting_number, created.phones),
     "cancel": lambda request_id: True,
 }
 # The sandbox's demo app and suite keys: conformance.main() fills them in once dingtalk_sandbox is imported.

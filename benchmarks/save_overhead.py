@@ -210,7 +210,7 @@ def run(options, sandbox: processes.Sandbox) -> int:
         cpu, wall = time.process_time(), time.perf_counter()
         bare_client.get_schedule_conference(
             access_token=common.SANDBOX_TOKEN,
-            request_union_id=common.CREATOR,
+            creator_union_id=common.CREATOR,
             schedule_conference_id=probe.schedule_conference_id,
         )
         totals.cpu += time.process_time() - cpu

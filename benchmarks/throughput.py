@@ -174,7 +174,7 @@ def window(name, side: Side, server, sandbox, users, meetings, forms, seconds) -
             begun = time.perf_counter()
             dingtalk.get_schedule_conference(
                 access_token=common.SANDBOX_TOKEN,
-                request_union_id=common.CREATOR,
+                creator_union_id=common.CREATOR,
                 schedule_conference_id=next(iter(probed)),
             )
             probes[0] += 1

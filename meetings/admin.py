@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import credentials, dingtalk, fields, services, texts
+from . import credentials, dingtalk, fields, services, texts, validators
 from .models import Meeting, MeetingChange, Organization
 from .templatetags.zoned import zoned_time_html
 
@@ -40,6 +40,7 @@ class OrganizationAdminForm(forms.ModelForm):
     error_messages = {
         "required_for_mode": texts.CREDENTIAL_REQUIRED,
         "expiry_passed": texts.TOKEN_EXPIRY_PASSED,
+        "host_taken": texts.ORGANIZATION_HOST_TAKEN,
     }
 
     class Meta:
@@ -75,6 +76,21 @@ class OrganizationAdminForm(forms.ModelForm):
             self.fields[f"new_{name}"].help_text = (
                 _("Set. Leave empty to keep it; type a new value to replace it.") if is_set else _("Not set.")
             )
+
+    def clean_api_base(self):
+        """The canonical spelling (https://api.dingtalk.com for https://API.dingtalk.com:443/); a move to a
+        host where another organization has one of this one's meetings is refused (the database would)."""
+        api_base = validators.canonical_api_base(self.cleaned_data["api_base"])
+        if self.instance.pk and api_base != self.instance.api_base:
+            own = Meeting.objects.filter(organization=self.instance, removed_at__isnull=True)
+            taken = Meeting.objects.filter(
+                api_base=api_base,
+                removed_at__isnull=True,
+                schedule_conference_id__in=own.values("schedule_conference_id"),
+            ).exclude(organization=self.instance)
+            if taken.exists():
+                raise ValidationError(self.error_messages["host_taken"], code="host_taken", params={"host": api_base})
+        return api_base
 
     def clean(self):
         cleaned_data = super().clean()

@@ -4,6 +4,7 @@ from django.db.models.functions import Cast
 from django.db.models.query_utils import DeferredAttribute
 
 from . import crypto
+from .validators import canonical_api_base
 
 
 class Ciphertext(str):
@@ -59,6 +60,23 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return crypto.encrypt(value)
+
+
+class ApiBaseField(models.CharField):
+    """A DingTalk API base, written and looked up in its canonical form (validators.canonical_api_base)
+    whoever writes it -- the admin, `add_org`, the demo, a migration, a test -- so the database compares
+    hosts, not spellings."""
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = canonical_api_base(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return canonical_api_base(value) if isinstance(value, str) else value
 
 
 def is_set(instance: models.Model, name: str) -> bool:

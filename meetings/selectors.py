@@ -40,7 +40,7 @@ def meeting_list(*, user, query: str = "") -> QuerySet[Meeting]:
         matches = Q(title__icontains=query) | Q(schedule_conference_id__icontains=query)
         digits = meeting_number_query(query)
         if digits:
-            matches |= Q(room_code__contains=digits)
+            matches |= Q(meeting_number__contains=digits)
         meetings = meetings.filter(matches)
     return meetings
 
@@ -117,8 +117,11 @@ def bulk_rename_progress(*, job: BulkRename) -> Progress:
     return Progress(done=done, failed=failed, left=left, seconds_left=seconds_left)
 
 
-def meeting_change_list(*, meeting: Meeting) -> QuerySet[MeetingChange]:
-    return meeting.changes.select_related("organization", "user")
+def meeting_change_list(*, meeting: Meeting, user) -> QuerySet[MeetingChange]:
+    """The meeting's history as `user` may read it: the rows of the organizations they belong to. A meeting
+    another organization had before (a row moved by an earlier version of the portal) keeps that one's
+    rows to itself."""
+    return meeting.changes.visible_to(user).select_related("organization", "user")
 
 
 def meeting_pending_change(*, meeting: Meeting) -> MeetingChange | None:

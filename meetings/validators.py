@@ -85,6 +85,33 @@ DINGTALK_API_HOSTS = frozenset({"api.dingtalk.com", "api.dingtalk.io"})
 SANDBOX_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 
+# The port a scheme uses when none is written: `https://api.dingtalk.com:443` is `https://api.dingtalk.com`.
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def canonical_api_base(value: str) -> str:
+    """The one spelling of an API base: scheme and host lower-cased, the default port and a trailing slash
+    dropped (`https://API.dingtalk.com:443/` is `https://api.dingtalk.com`). Stored and compared in this
+    form, so one DingTalk host is one value to the database (Meeting's one-registration rule). A value that
+    is no bare scheme://host[:port] is returned as it is, for validate_api_base to refuse."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return value
+    host = parts.hostname
+    if not parts.scheme or not host or parts.username is not None or parts.password is not None:
+        return value
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return value
+    scheme = parts.scheme.lower()
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
+
+
 def validate_api_base(value: str) -> None:
     """Where the organization's token is sent: https://<a DingTalk host or a listed gateway>[:port], nothing
     else -- no user info (`https://api.dingtalk.com@evil.example` is evil.example), path, query or fragment.

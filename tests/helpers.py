@@ -199,11 +199,12 @@ def stored_meeting(meeting):
 
 
 def make_meetings(organization, *titles, start=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)):
-    """One meeting of `organization` per title, a day apart (the bulk rename's candidates)."""
+    """One meeting of `organization` per title, a day apart (the bulk rename's candidates); conference IDs
+    of their own per organization (one booked meeting is in the portal once per DingTalk host)."""
     return [
         Meeting.objects.create(
             organization=organization,
-            schedule_conference_id=f"conf-{number}",
+            schedule_conference_id=f"conf-{organization.pk}-{number}",
             creator_union_id="creator-union-1",
             title=title,
             starts_at=start + datetime.timedelta(days=number),

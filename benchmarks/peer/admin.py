@@ -81,7 +81,7 @@ class CarefulMeetingAdmin(NaiveMeetingAdmin):
         current = self.client(obj).get_schedule_conference(
             access_token=access_token,
             schedule_conference_id=obj.schedule_conference_id,
-            request_union_id=obj.creator_union_id,
+            creator_union_id=obj.creator_union_id,
         )
         stored = (form.initial["title"], form.initial["starts_at"], form.initial["ends_at"])
         if (current.title, current.starts_at, current.ends_at) != stored:

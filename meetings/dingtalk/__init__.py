@@ -8,6 +8,11 @@
 - `replies`: reading DingTalk's replies into those values, refusing what cannot be stored or shown;
 - `limits`: the title length as DingTalk counts it (no Django, so the sandbox uses it too).
 
+Words: DingTalk's `roomCode` is what people and the rest of the portal call the meeting number. This
+package is the one place that translates: `replies.read_meeting_number` reads `roomCode` into
+`meeting_number`, and `DingTalkClient.find_conferences_by_meeting_number` asks DingTalk's roomCodes API
+(`ROOM_CODE_PATH`). Nothing outside it says "room code".
+
 Callers use the names below: `from meetings import dingtalk; dingtalk.client_for(...)`.
 """
 

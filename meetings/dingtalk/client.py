@@ -56,31 +56,31 @@ class DingTalkClient(Transport):
         return request_id
 
     def get_schedule_conference(
-        self, *, access_token: str, schedule_conference_id: str, request_union_id: str
+        self, *, access_token: str, schedule_conference_id: str, creator_union_id: str
     ) -> values.Conference:
-        _require_text(schedule_conference_id=schedule_conference_id, request_union_id=request_union_id)
+        _require_text(schedule_conference_id=schedule_conference_id, creator_union_id=creator_union_id)
         body, request_id = self._call(
             "GET",
             QUERY_PATH.format(id=quote(schedule_conference_id, safe="")),
             idempotent=True,
             access_token=access_token,
-            params={"requestUnionId": request_union_id},
+            params={"requestUnionId": creator_union_id},
             api=f"GET {QUERY_PATH}",  # one API whatever the meeting, for pacing
         )
         return read_conference(body, request_id, schedule_conference_id=schedule_conference_id)
 
-    def find_conferences_by_room_code(
-        self, *, access_token: str, room_code: str, page_size: int = ROOM_CODE_PAGE_SIZE
+    def find_conferences_by_meeting_number(
+        self, *, access_token: str, meeting_number: str, page_size: int = ROOM_CODE_PAGE_SIZE
     ) -> list[values.ConferenceInstance]:
         """Every instance DingTalk has behind a meeting number, following `nextToken` while `hasMore`.
 
-        `room_code` is digits only (the caller takes them out of what people paste). An unknown number
+        `meeting_number` is digits only (the caller takes them out of what people paste). An unknown number
         is an empty list. A reply without a usable list, or an entry without an ID, title or times, is a
         DingTalkBadReply: what it would register cannot be trusted.
         """
-        if not isinstance(room_code, str) or not room_code.isdigit() or not room_code.isascii():
-            raise ValueError("room_code must be digits")
-        path = ROOM_CODE_PATH.format(room_code=room_code)
+        if not isinstance(meeting_number, str) or not meeting_number.isdigit() or not meeting_number.isascii():
+            raise ValueError("meeting_number must be digits")
+        path = ROOM_CODE_PATH.format(room_code=meeting_number)
         instances: list[values.ConferenceInstance] = []
         seen_tokens: set[str] = set()
         params: dict[str, object] = {"maxResults": page_size}

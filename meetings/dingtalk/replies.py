@@ -26,8 +26,9 @@ def _optional_text(body: dict, key: str, limit: int = 512) -> str:
     return value.strip()
 
 
-def read_room_code(body: dict) -> str:
-    """A meeting number as digits ("" when absent or not a number): the portal searches it by its digits."""
+def read_meeting_number(body: dict) -> str:
+    """DingTalk's `roomCode`, the portal's meeting number, as digits ("" when absent or not a number): the
+    portal searches it by its digits."""
     digits = "".join(_optional_text(body, "roomCode", 64).split())
     return digits if digits.isdigit() and digits.isascii() else ""
 
@@ -67,7 +68,7 @@ def read_conference(body: dict, request_id: str, *, schedule_conference_id: str)
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
-        room_code=read_room_code(body),
+        meeting_number=read_meeting_number(body),
         url=read_link(body, "url"),
     )
 
@@ -87,9 +88,9 @@ def read_instance(entry, request_id: str) -> values.ConferenceInstance:
         starts_at=starts_at,
         ends_at=ends_at,
         status=status if type(status) is int else None,
-        creator_id=_optional_text(entry, "creatorId", 128),
+        creator_staff_id=_optional_text(entry, "creatorId", 128),
         creator_nick=_optional_text(entry, "creatorNick", 128),
-        room_code=read_room_code(entry),
+        meeting_number=read_meeting_number(entry),
         url=read_link(entry, "externalLinkUrl"),
     )
 
@@ -119,9 +120,9 @@ def read_access_token(body: dict, request_id: str) -> values.AccessToken:
 
 
 def read_created(body: dict, request_id: str) -> values.CreatedConference:
-    conference_id, url, room_code = body.get("scheduleConferenceId"), body.get("url"), body.get("roomCode")
+    conference_id, url, meeting_number = body.get("scheduleConferenceId"), body.get("url"), body.get("roomCode")
     phones = body.get("phones") or []
-    texts = (conference_id, url or "", room_code or "")
+    texts = (conference_id, url or "", meeting_number or "")
     if (
         not all(isinstance(text, str) and values.storable(text) and len(text) <= 256 for text in texts)
         or not conference_id
@@ -135,7 +136,7 @@ def read_created(body: dict, request_id: str) -> values.CreatedConference:
     return values.CreatedConference(
         schedule_conference_id=conference_id,
         url=url or "",
-        room_code=room_code or "",
+        meeting_number=meeting_number or "",
         phones=tuple(phones),
         request_id=request_id,
     )

@@ -20,7 +20,7 @@ class Conference:
     ends_at: datetime.datetime
     # The meeting number and join link people see in DingTalk; "" when the reply lacks them. Shown, never
     # edited: two readings of a meeting are the same when title and times are.
-    room_code: str = field(default="", compare=False)
+    meeting_number: str = field(default="", compare=False)
     url: str = field(default="", compare=False)
 
 
@@ -28,8 +28,10 @@ class Conference:
 class ConferenceInstance:
     """One instance behind a meeting number (room code), as the room-code lookup returns it.
 
-    The instances of a recurring booked meeting share one `schedule_conference_id`; `creator_id` is
-    DingTalk's creator field, not confirmed to be a unionId (check it with the query API).
+    The instances of a recurring booked meeting share one `schedule_conference_id`. `creator_staff_id` is
+    DingTalk's `creatorId`: an ID of the creator that is not known to be the unionId the conference APIs
+    want (`creator_union_id` everywhere else); services try it as one only through the query API, which
+    answers nobody but the creator (services/meeting_numbers.py).
     """
 
     schedule_conference_id: str
@@ -38,9 +40,9 @@ class ConferenceInstance:
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     status: int | None
-    creator_id: str
+    creator_staff_id: str
     creator_nick: str
-    room_code: str
+    meeting_number: str
     url: str
 
 
@@ -50,7 +52,7 @@ class CreatedConference:
 
     schedule_conference_id: str
     url: str
-    room_code: str
+    meeting_number: str
     phones: tuple[str, ...]
     request_id: str
 

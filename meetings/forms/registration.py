@@ -23,7 +23,7 @@ class OrganizationForm(forms.Form):
 
 class MeetingAddForm(OrganizationForm):
     """Add a booked meeting by its meeting number (as DingTalk shows it, or pasted with text around it),
-    or by its conference ID and creator union ID. `room_code` in cleaned_data is the number's digits."""
+    or by its conference ID and creator union ID. `meeting_number_digits` in cleaned_data is the number's digits."""
 
     meeting_number = forms.CharField(
         label=_("Meeting number"),
@@ -60,8 +60,8 @@ class MeetingAddForm(OrganizationForm):
         number = cleaned.get("meeting_number", "")
         conference_id = cleaned.get("schedule_conference_id", "")
         creator = cleaned.get("creator_union_id", "")
-        cleaned["room_code"] = services.meeting_number_digits(number) if number else ""
-        if number and not cleaned["room_code"]:
+        cleaned["meeting_number_digits"] = services.meeting_number_digits(number) if number else ""
+        if number and not cleaned["meeting_number_digits"]:
             self._error("meeting_number", "number_invalid")
         elif not number and not conference_id and not creator and not self.errors:
             self._error("meeting_number", "number_or_ids")
@@ -75,7 +75,7 @@ class MeetingAddForm(OrganizationForm):
         if organization and conference_id and not number:
             # The template links to it.
             self.registered_meeting = Meeting.objects.filter(
-                organization__api_base=organization.api_base,
+                api_base=organization.api_base,
                 schedule_conference_id=conference_id,
                 removed_at__isnull=True,
             ).first()

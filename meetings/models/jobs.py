@@ -144,7 +144,7 @@ class MeetingImportLine(models.Model):
     meeting_import = models.ForeignKey(MeetingImport, on_delete=models.CASCADE, related_name="lines")
     number = models.PositiveIntegerField(_("line"))
     text = models.CharField(_("line"), max_length=500)
-    room_code = models.CharField(max_length=64, blank=True, default="")
+    meeting_number = models.CharField(max_length=64, blank=True, default="")
     schedule_conference_id = models.CharField(max_length=128, blank=True, default="")
     creator_union_id = models.CharField(max_length=128, blank=True, default="")
     # The preview: what DingTalk has, or why the line cannot be added (then `problem` is set).

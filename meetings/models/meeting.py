@@ -4,8 +4,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import ApiBaseField
 from ..texts import group_digits
 from .organization import Organization, VisibleQuerySet
+
+
+class MeetingQuerySet(VisibleQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As create(): each new meeting takes its organization's host (Meeting.api_base)."""
+        objs = list(objs)
+        for meeting in objs:
+            if not meeting.api_base:
+                meeting.api_base = meeting.organization.api_base
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Meeting(models.Model):
@@ -18,6 +29,12 @@ class Meeting(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organization")
     )
+    # The organization's DingTalk host (Organization.api_base), kept on the row so that the database itself
+    # holds "one live registration per host and conference ID" (Meta.constraints): a conference ID is
+    # DingTalk's per host, and two organizations on one host must not both add the same meeting. Set by
+    # save() and bulk_create() on a new row; services.organization_save carries a change of the
+    # organization's host over.
+    api_base = ApiBaseField(_("API base URL"), max_length=200, editable=False)
     schedule_conference_id = models.CharField(_("conference ID"), max_length=128)
     creator_union_id = models.CharField(_("creator union ID"), max_length=128)
     # DingTalk cuts titles to 50 characters on create; a longer one read back is stored as is.
@@ -27,7 +44,7 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # What people know the meeting by: its meeting number (digits) and join link, from DingTalk's create or
     # query API; the dial-in numbers from the create.
-    room_code = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
+    meeting_number = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
     join_url = models.CharField(_("join link"), max_length=512, blank=True, default="")
     phones = models.JSONField(_("dial-in numbers"), default=list, blank=True)
     # "Remove from the portal": the meeting leaves the list, its audit rows stay; adding it again clears this.
@@ -50,7 +67,7 @@ class Meeting(models.Model):
         verbose_name=_("last changed by"),
     )
 
-    objects = VisibleQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -59,6 +76,13 @@ class Meeting(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "schedule_conference_id"], name="unique_conference_per_organization"
+            ),
+            # Two adds at the same moment (two hosts, two organizations): one row is stored, the other
+            # insert fails and is answered "already in the portal" (services/registration.py).
+            models.UniqueConstraint(
+                fields=["api_base", "schedule_conference_id"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_live_registration_per_host",
             ),
         ]
         indexes = [
@@ -78,11 +102,16 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.api_base:
+            self.api_base = self.organization.api_base
+        super().save(*args, **kwargs)
+
     @property
     def is_canceled(self) -> bool:
         return self.status == self.Status.CANCELED
 
     @property
-    def meeting_number(self) -> str:
+    def meeting_number_grouped(self) -> str:
         """The meeting number grouped as DingTalk shows it ("838 722 1234"); "" when unknown."""
-        return group_digits(self.room_code)
+        return group_digits(self.meeting_number)

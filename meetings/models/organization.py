@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import EncryptedTextField
+from ..fields import ApiBaseField, EncryptedTextField
 from ..validators import validate_api_base, validate_time_zone
 
 
@@ -42,9 +42,8 @@ class Organization(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
-    api_base = models.CharField(
-        _("API base URL"), max_length=200, default=ApiBase.MAINLAND, validators=[validate_api_base]
-    )
+    # Stored canonical (ApiBaseField): one DingTalk host is one value, copied onto each meeting (Meeting.api_base).
+    api_base = ApiBaseField(_("API base URL"), max_length=200, default=ApiBase.MAINLAND, validators=[validate_api_base])
     auth_mode = models.CharField(
         _("authentication"), max_length=20, choices=AuthMode.choices, default=AuthMode.ACCESS_TOKEN
     )

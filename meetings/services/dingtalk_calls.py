@@ -55,7 +55,7 @@ def change_as_creator(meeting: Meeting, api: Callable[..., str], **arguments) ->
 
 
 def read_conference(
-    *, organization: Organization, schedule_conference_id: str, request_union_id: str
+    *, organization: Organization, schedule_conference_id: str, creator_union_id: str
 ) -> dingtalk.Conference:
     """DingTalk's current title and times, checked for the organization before anyone stores them.
 
@@ -65,7 +65,7 @@ def read_conference(
         organization,
         dingtalk.DingTalkClient.get_schedule_conference,
         schedule_conference_id=schedule_conference_id,
-        request_union_id=request_union_id,
+        creator_union_id=creator_union_id,
     )
     return conference_check(current, organization=organization)
 

@@ -49,7 +49,7 @@ def import_lines(text: str) -> list[tuple[int, str]]:
 
 
 def read_line(line: str) -> dict:
-    """A line as a meeting number (`room_code`) or a conference ID and a creator union ID; {} if neither."""
+    """A line as a meeting number (`meeting_number`) or a conference ID and a creator union ID; {} if neither."""
     if "," in line or "，" in line:
         parts = [part.strip() for part in re.split(r"[,，]", line)]
         if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
@@ -57,12 +57,12 @@ def read_line(line: str) -> dict:
         return {}
     if _NUMBER_ONLY.fullmatch(line):
         digits = meeting_number_digits(line)
-        return {"room_code": digits} if digits else {}
+        return {"meeting_number": digits} if digits else {}
     parts = line.split()
     if len(parts) == 2 and all(DINGTALK_ID.fullmatch(part) for part in parts):
         return {"schedule_conference_id": parts[0], "creator_union_id": parts[1]}
     digits = meeting_number_digits(line)
-    return {"room_code": digits} if digits else {}
+    return {"meeting_number": digits} if digits else {}
 
 
 def import_create(*, organization: Organization, text: str, by: AbstractUser, language: str = "") -> MeetingImport:
@@ -158,24 +158,27 @@ def _run_line(meeting_import: MeetingImport, line: MeetingImportLine) -> None:
                 result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
         except MeetingError as error:
             result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
-    MeetingImportLine.objects.filter(pk=line.pk).update(result=result, message=message, meeting=meeting)
+    # Conditional, like the claim: a result another run stored meanwhile (it took the job over) stays.
+    MeetingImportLine.objects.filter(pk=line.pk, result=MeetingImportLine.Result.ADDING).update(
+        result=result, message=message, meeting=meeting
+    )
 
 
 def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
     try:
-        if line.room_code:
-            candidates = meeting_find(organization=organization, room_code=line.room_code, paced=True)
-            number = {"number": texts.group_digits(line.room_code)}
+        if line.meeting_number:
+            candidates = meeting_find(organization=organization, meeting_number=line.meeting_number, paced=True)
+            number = {"number": texts.group_digits(line.meeting_number)}
             if not candidates:
                 raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % number)
             if len(candidates) > 1:
                 raise SeveralMeetings(texts.IMPORT_SEVERAL % number, candidates=candidates)
             [candidate] = candidates
             line.schedule_conference_id = candidate.schedule_conference_id
-            line.creator_union_id = candidate.creator_id
+            line.creator_union_id = candidate.creator_union_id
             line.creator_nick = candidate.creator_nick
             line.title, line.starts_at, line.ends_at = candidate.title, candidate.starts_at, candidate.ends_at
-            if not candidate.creator_id:
+            if not candidate.creator_union_id:
                 raise CreatorRefused(str(texts.IMPORT_CREATOR_UNKNOWN))
         current = meeting_check(
             organization=organization,

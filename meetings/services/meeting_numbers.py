@@ -1,6 +1,6 @@
 """Meeting numbers: reading one out of what people paste, and the booked meetings DingTalk has behind it.
 
-A meeting number (DingTalk's roomCode) can stand for several booked meetings (a reused personal room), and
+A meeting number can stand for several booked meetings (a reused personal room), and
 a recurring meeting for many instances: `meeting_find` gives one Candidate per booked meeting.
 """
 
@@ -18,20 +18,21 @@ from .errors import MeetingError, error_message
 _DIGIT_GROUPS = re.compile(r"\d(?:[ \u00a0\u3000-]?\d)*")
 # What people paste before the number: 会议号 (meeting number), 会议 ID, "Meeting ID", "meeting number".
 _LABEL = re.compile(r"(会议号|会议\s*ID|会议号码|meeting\s*(?:number|id|code))\s*[:：]?\s*$", re.IGNORECASE)
-ROOM_CODE_LENGTHS = range(6, 13)
+MEETING_NUMBER_LENGTHS = range(6, 13)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One booked meeting behind a number: its first instance's title and times, its creator as DingTalk says."""
+    """One booked meeting behind a number: its first instance's title and times, and its creator: the
+    unionId to try (DingTalk's creatorId, until its query API accepts or refuses it), and nick."""
 
     schedule_conference_id: str
     title: str
     starts_at: object
     ends_at: object
-    creator_id: str
+    creator_union_id: str
     creator_nick: str
-    room_code: str
+    meeting_number: str
     instances: int
 
 
@@ -43,14 +44,14 @@ def meeting_number_digits(text: str) -> str:
     groups, or broken up by colons and slashes).
     """
     groups = [(match, re.sub(r"\D", "", match.group())) for match in _DIGIT_GROUPS.finditer(text or "")]
-    usable = [(match, digits) for match, digits in groups if len(digits) in ROOM_CODE_LENGTHS]
+    usable = [(match, digits) for match, digits in groups if len(digits) in MEETING_NUMBER_LENGTHS]
     for match, digits in usable:
         if _LABEL.search(text[: match.start()]):
             return digits
     return usable[0][1] if usable else ""
 
 
-def meeting_find(*, organization: Organization, room_code: str, paced: bool = False) -> list[Candidate]:
+def meeting_find(*, organization: Organization, meeting_number: str, paced: bool = False) -> list[Candidate]:
     """The distinct booked meetings behind a meeting number, in DingTalk's order. Raises MeetingError.
 
     `paced`: keep the organization's pace and wait out throttling (imports; see dingtalk/pacing.py).
@@ -59,7 +60,7 @@ def meeting_find(*, organization: Organization, room_code: str, paced: bool = Fa
         instances = maybe_paced(
             organization,
             lambda: call_dingtalk(
-                organization, dingtalk.DingTalkClient.find_conferences_by_room_code, room_code=room_code
+                organization, dingtalk.DingTalkClient.find_conferences_by_meeting_number, meeting_number=meeting_number
             ),
             paced=paced,
         )
@@ -71,16 +72,17 @@ def meeting_find(*, organization: Organization, room_code: str, paced: bool = Fa
     found = []
     for schedule_conference_id, same in candidates.items():
         first = min(same, key=lambda instance: instance.starts_at)
-        creator = next((instance for instance in same if instance.creator_id), first)
+        creator = next((instance for instance in same if instance.creator_staff_id), first)
         found.append(
             Candidate(
                 schedule_conference_id=schedule_conference_id,
                 title=first.title,
                 starts_at=first.starts_at,
                 ends_at=first.ends_at,
-                creator_id=creator.creator_id,
+                # Tried as the unionId: registration has the query API (the creator's only) confirm it.
+                creator_union_id=creator.creator_staff_id,
                 creator_nick=creator.creator_nick,
-                room_code=first.room_code or room_code,
+                meeting_number=first.meeting_number or meeting_number,
                 instances=len(same),
             )
         )

@@ -184,10 +184,13 @@ def meeting_refresh(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | No
 
 def _remember_number(meeting: Meeting, current: dingtalk.Conference) -> None:
     """Keep the meeting number and join link DingTalk now shows (meetings added before they were stored)."""
-    number = {"room_code": current.room_code or meeting.room_code, "join_url": current.url or meeting.join_url}
-    if (number["room_code"], number["join_url"]) != (meeting.room_code, meeting.join_url):
+    number = {
+        "meeting_number": current.meeting_number or meeting.meeting_number,
+        "join_url": current.url or meeting.join_url,
+    }
+    if (number["meeting_number"], number["join_url"]) != (meeting.meeting_number, meeting.join_url):
         Meeting.objects.filter(pk=meeting.pk).update(**number)
-        meeting.room_code, meeting.join_url = number["room_code"], number["join_url"]
+        meeting.meeting_number, meeting.join_url = number["meeting_number"], number["join_url"]
 
 
 def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
@@ -292,7 +295,7 @@ def _read_or_fail(change: MeetingChange) -> dingtalk.Conference:
         return read_conference(
             organization=meeting.organization,
             schedule_conference_id=meeting.schedule_conference_id,
-            request_union_id=meeting.creator_union_id,
+            creator_union_id=meeting.creator_union_id,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         fail(change, error)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from .. import credentials
-from ..models import Organization
+from django.db import IntegrityError, transaction
+
+from .. import credentials, texts
+from ..models import Meeting, Organization
+from ..validators import canonical_api_base
+from .errors import MeetingError
+
+
+class OrganizationHostTaken(MeetingError):
+    """Another organization on the new DingTalk host has one of this organization's meetings in the portal."""
 
 
 def organization_save(
@@ -17,16 +25,18 @@ def organization_save(
     """Store a new organization, or the fields of an existing one that `changed`, with what follows.
 
     `organization` carries the new values; `secrets` maps a secret field to a new value (empty keeps the
-    stored one). The API base is stored without a trailing slash, and a cached app token is dropped when
-    what it was obtained with changed. An existing row is written in those columns only, so a token
-    another worker renewed meanwhile, and its renewal lease, stay (credentials.py).
+    stored one). The API base is stored in its canonical form (validators.canonical_api_base) and its
+    meetings move with it (Meeting.api_base): OrganizationHostTaken, and nothing stored, when one of them
+    is in the portal under another organization on the new host. A cached app token is dropped when what
+    it was obtained with changed. An existing row is written in those columns only, so a token another
+    worker renewed meanwhile, and its renewal lease, stay (credentials.py).
     """
     changed = set(changed)
     for name, value in (secrets or {}).items():
         if value:
             setattr(organization, name, value)
             changed.add(name)
-    organization.api_base = organization.api_base.rstrip("/")
+    organization.api_base = canonical_api_base(organization.api_base)
     token_dropped = credentials.forget_token_if_source_changed(organization, changed=changed)
     if organization.pk is None:
         organization.save()
@@ -37,5 +47,11 @@ def organization_save(
     pasted = organization.auth_mode == Organization.AuthMode.ACCESS_TOKEN
     if token_dropped or (pasted and "access_token_expires_at" in changed):
         update_fields |= {"access_token", "access_token_expires_at"}
-    organization.save(update_fields=update_fields)
+    try:
+        with transaction.atomic():
+            organization.save(update_fields=update_fields)
+            if "api_base" in update_fields:
+                Meeting.objects.filter(organization=organization).update(api_base=organization.api_base)
+    except IntegrityError:
+        raise OrganizationHostTaken(texts.ORGANIZATION_HOST_TAKEN % {"host": organization.api_base}) from None
     return organization

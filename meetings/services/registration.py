@@ -1,6 +1,6 @@
 """Use cases that bring a booked meeting into the portal, correct its creator, and take it out again.
 
-People know a meeting by its meeting number (room code); DingTalk's update and query APIs need its
+People know a meeting by its meeting number; DingTalk's update and query APIs need its
 scheduleConferenceId and its creator's unionId. Registration finds the first from the number
 (meeting_numbers.py) and has DingTalk confirm the second (its query API answers only the creator) before
 anything is stored.
@@ -19,7 +19,7 @@ from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for
 from .dingtalk_calls import maybe_paced, read_conference
-from .errors import MeetingError, error_message
+from .errors import MeetingConflict, MeetingError, error_message
 from .meeting_numbers import Candidate, meeting_find
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class MeetingAlreadyRegistered(MeetingError):
 def meeting_register_by_number(
     *,
     organization: Organization,
-    room_code: str,
+    meeting_number: str,
     by: AbstractUser,
     schedule_conference_id: str = "",
     creator_union_id: str = "",
@@ -69,9 +69,9 @@ def meeting_register_by_number(
     (`schedule_conference_id`). A creator DingTalk refuses: CreatorRefused, until the person gives one
     (`creator_union_id`) that DingTalk accepts. Nothing is stored before then.
     """
-    candidates = meeting_find(organization=organization, room_code=room_code, paced=paced)
+    candidates = meeting_find(organization=organization, meeting_number=meeting_number, paced=paced)
     if not candidates:
-        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(room_code)})
+        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(meeting_number)})
     if schedule_conference_id:
         chosen = [c for c in candidates if c.schedule_conference_id == schedule_conference_id]
         if not chosen:
@@ -79,11 +79,11 @@ def meeting_register_by_number(
         candidates = chosen
     if len(candidates) > 1:
         raise SeveralMeetings(
-            texts.MEETING_NUMBER_SEVERAL % {"number": texts.group_digits(room_code)}, candidates=candidates
+            texts.MEETING_NUMBER_SEVERAL % {"number": texts.group_digits(meeting_number)}, candidates=candidates
         )
     [candidate] = candidates
     _refuse_duplicate(organization=organization, schedule_conference_id=candidate.schedule_conference_id)
-    creator = creator_union_id or candidate.creator_id
+    creator = creator_union_id or candidate.creator_union_id
     if not creator:
         raise CreatorRefused(str(texts.CREATOR_UNKNOWN), candidate=candidate)
     try:
@@ -108,7 +108,8 @@ def meeting_register(
 ) -> Meeting:
     """Look a booked meeting up in DingTalk as its creator, and keep its ID, creator, title, times, number, link.
 
-    A meeting removed from the portal earlier comes back with its history. Raises CreatorRefused when
+    A meeting this organization removed earlier comes back with its history (one another organization
+    removed is added as a new row: its history is that organization's). Raises CreatorRefused when
     DingTalk does not accept the creator, MeetingAlreadyRegistered when the meeting is in the portal (on
     this DingTalk host, under any organization), MeetingError for any other failure; nothing is stored then.
     """
@@ -125,7 +126,7 @@ def meeting_register(
         "title": current.title,
         "starts_at": current.starts_at,
         "ends_at": current.ends_at,
-        "room_code": current.room_code,
+        "meeting_number": current.meeting_number,
         "join_url": current.url,
         "updated_by": by,
     }
@@ -156,11 +157,12 @@ def meeting_register(
                 http_status=200,
             )
     except IntegrityError:
-        # Someone registered the same meeting while DingTalk was answering us.
+        # Someone registered the same meeting while DingTalk was answering us: the database's rule
+        # (Meeting.Meta.constraints) refused this row; answer as the check above would have.
         existing = _registered(organization, schedule_conference_id).filter(removed_at__isnull=True).first()
         if existing is None:
             raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
-        raise _already(existing) from None
+        raise _already(existing, organization=organization) from None
     return meeting
 
 
@@ -180,7 +182,9 @@ def meeting_check(
 def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: AbstractUser) -> MeetingChange | None:
     """Store another creator for the meeting, once DingTalk's query API accepts it; audited either way.
 
-    Returns None when it is the stored one. Raises CreatorRefused (a FAILED audit row is kept) or MeetingError.
+    Returns None when it is the stored one. Raises CreatorRefused (a FAILED audit row is kept) or MeetingError;
+    MeetingConflict (a CONFLICT row) when someone else stored another creator while DingTalk was asked: the
+    store is conditional on the creator this change started from, so neither change undoes the other unseen.
     """
     old = meeting.creator_union_id
     if creator_union_id == old:
@@ -202,24 +206,38 @@ def meeting_change_creator(*, meeting: Meeting, creator_union_id: str, by: Abstr
         change.save()
         raise
     with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(
+        stored = Meeting.objects.filter(pk=meeting.pk, creator_union_id=old).update(
             creator_union_id=creator_union_id,
-            room_code=current.room_code or F("room_code"),
+            meeting_number=current.meeting_number or F("meeting_number"),
             join_url=current.url or F("join_url"),
             updated_by=by,
             updated_at=timezone.now(),
         )
-        change.outcome = MeetingChange.Outcome.SUCCESS
         change.http_status = 200
+        if stored:
+            change.outcome = MeetingChange.Outcome.SUCCESS
+        else:
+            meeting.refresh_from_db(fields=["creator_union_id"])
+            conflict = texts.CREATOR_CHANGED_MEANWHILE % {"creator": meeting.creator_union_id}
+            change.outcome, change.message = MeetingChange.Outcome.CONFLICT, f"{change.message}. {conflict}"
         change.save()
     meeting.refresh_from_db()
+    if not stored:
+        raise MeetingConflict(conflict)
     return change
 
 
-def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
-    """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay."""
+def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange | None:
+    """Take the meeting out of the portal's list. DingTalk is not called; its audit rows stay.
+
+    None when it was out already (two people removed it at once): one removal, one audit row.
+    """
     with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(removed_at=timezone.now(), updated_by=by)
+        removed = Meeting.objects.filter(pk=meeting.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now(), updated_by=by
+        )
+        if not removed:
+            return None
         change = change_for(meeting, MeetingChange.Action.REMOVE, by=by, based_on_version=meeting.version)
         change.outcome = MeetingChange.Outcome.SUCCESS
         change.save()
@@ -229,22 +247,27 @@ def meeting_remove(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
 def _registered(organization: Organization, schedule_conference_id: str):
     """The portal's rows of this booked meeting on the organization's DingTalk host (removed ones too)."""
     return Meeting.objects.filter(
-        schedule_conference_id=schedule_conference_id, organization__api_base=organization.api_base
+        schedule_conference_id=schedule_conference_id, api_base=organization.api_base
     ).select_related("organization")
 
 
 def _refuse_duplicate(*, organization: Organization, schedule_conference_id: str) -> Meeting | None:
-    """Raise MeetingAlreadyRegistered for a meeting in the portal; return a removed row to bring back
-    (the one under this organization first; one removed under another organization moves here)."""
+    """Raise MeetingAlreadyRegistered for a meeting in the portal; return this organization's removed row
+    of it to bring back, if any. A row another organization removed stays that organization's, with its
+    history: bringing it here would show that history to this organization's people."""
     rows = list(_registered(organization, schedule_conference_id))
     for row in rows:
         if row.removed_at is None:
-            raise _already(row)
-    rows.sort(key=lambda row: row.organization_id != organization.pk)
-    return rows[0] if rows else None
+            raise _already(row, organization=organization)
+    return next((row for row in rows if row.organization_id == organization.pk), None)
 
 
-def _already(meeting: Meeting) -> MeetingAlreadyRegistered:
+def _already(meeting: Meeting, *, organization: Organization) -> MeetingAlreadyRegistered:
+    """The answer to adding `meeting` again under `organization`. Its sentence names the meeting only to its
+    own organization (an import keeps it on a line every member of `organization` reads); the page links to
+    the meeting for the person who may open it (views/registration.py)."""
+    if meeting.organization_id != organization.pk:
+        return MeetingAlreadyRegistered(str(texts.MEETING_ALREADY_ELSEWHERE), meeting=meeting)
     text = texts.MEETING_ALREADY_IN_PORTAL % {"organization": meeting.organization.name, "title": meeting.title}
     return MeetingAlreadyRegistered(text, meeting=meeting)
 
@@ -259,7 +282,7 @@ def _read_as_creator(
             lambda: read_conference(
                 organization=organization,
                 schedule_conference_id=schedule_conference_id,
-                request_union_id=creator_union_id,
+                creator_union_id=creator_union_id,
             ),
             paced=paced,
         )

@@ -64,7 +64,7 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
             current = read_conference(
                 organization=meeting.organization,
                 schedule_conference_id=meeting.schedule_conference_id,
-                request_union_id=meeting.creator_union_id,
+                creator_union_id=meeting.creator_union_id,
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _check_failed(meeting, pending, lease=lease, error=error)

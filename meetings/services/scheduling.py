@@ -94,7 +94,7 @@ def meeting_create(
                 starts_at=starts_at,
                 ends_at=ends_at,
                 join_url=created.url,
-                room_code=created.room_code,
+                meeting_number=created.meeting_number,
                 phones=list(created.phones),
                 updated_by=by,
             )

@@ -30,10 +30,10 @@ def local_clock_time(moment, organization) -> str:
     return timezone.localtime(moment, organization.zone).strftime("%H:%M:%S")
 
 
-def group_digits(room_code: str) -> str:
+def group_digits(meeting_number: str) -> str:
     """A meeting number grouped as DingTalk shows it: 838 722 1234, 123 456 789."""
-    if len(room_code) <= 4:
-        return room_code
-    head = len(room_code) - 4 if len(room_code) % 3 == 1 else len(room_code)
-    groups = [room_code[i : i + 3] for i in range(0, head, 3)]
-    return " ".join(groups + ([room_code[head:]] if head < len(room_code) else []))
+    if len(meeting_number) <= 4:
+        return meeting_number
+    head = len(meeting_number) - 4 if len(meeting_number) % 3 == 1 else len(meeting_number)
+    groups = [meeting_number[i : i + 3] for i in range(0, head, 3)]
+    return " ".join(groups + ([meeting_number[head:]] if head < len(meeting_number) else []))

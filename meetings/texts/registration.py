@@ -28,10 +28,24 @@ CREATOR_UNKNOWN = _(
 CREATOR_UNION_ID_REQUIRED = _("Enter the creator's union ID.")
 CONFERENCE_ID_REQUIRED = _("Enter the conference ID.")
 MEETING_ALREADY_IN_PORTAL = _("This meeting is already in the portal, under %(organization)s: “%(title)s”.")
+# Another organization's meeting: neither its title nor that organization is named (views link to it for
+# those who may open it).
+MEETING_ALREADY_ELSEWHERE = _(
+    "This meeting is already in the portal, under another organization on the same DingTalk. Each meeting is "
+    "in the portal once."
+)
+ORGANIZATION_HOST_TAKEN = _(
+    "Some of this organization's meetings are in the portal under another organization on %(host)s: a "
+    "meeting is in the portal once per DingTalk host. Remove them from one of the organizations first."
+)
 MEETING_RESTORED = _("Added “%(title)s” again from DingTalk, with its history. You can edit it now.")
 CREATOR_CHANGED = _("DingTalk accepts the new creator. The portal now saves “%(title)s” as %(creator)s.")
 CREATOR_UNCHANGED = _("That is already the stored creator.")
 CREATOR_CHANGE_AUDIT = _("Creator: %(old)s → %(new)s")
+CREATOR_CHANGED_MEANWHILE = _(
+    "Someone else changed the creator meanwhile, to %(creator)s. Nothing was stored: check it, and change it "
+    "again if it is still wrong."
+)
 SAVE_REFUSED_CHANGE_CREATOR = _(
     "DingTalk refuses the stored creator of this meeting. An office admin can correct it with “Change creator”."
 )

@@ -41,7 +41,7 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         query = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
         digits = selectors.meeting_number_query(query)
         if len(digits) >= selectors.MEETING_NUMBER_MIN_DIGITS:
-            found = list(self.get_queryset().filter(room_code__contains=digits).values_list("pk", flat=True)[:2])
+            found = list(self.get_queryset().filter(meeting_number__contains=digits).values_list("pk", flat=True)[:2])
             if len(found) == 1:
                 return redirect("meetings:edit", pk=found[0])
         return super().get(request, *args, **kwargs)
@@ -258,7 +258,7 @@ class MeetingHistoryView(MeetingMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.meeting_change_list(meeting=self.meeting)
+        return selectors.meeting_change_list(meeting=self.meeting, user=self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meeting=self.meeting, **kwargs)

@@ -40,9 +40,9 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
         data = form.cleaned_data
         common = {"organization": data["organization"], "by": self.request.user}
         try:
-            if data["room_code"]:
+            if data["meeting_number_digits"]:
                 meeting = services.meeting_register_by_number(
-                    room_code=data["room_code"],
+                    meeting_number=data["meeting_number_digits"],
                     schedule_conference_id=data["schedule_conference_id"],
                     creator_union_id=data["creator_union_id"],
                     **common,
@@ -63,7 +63,7 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
             form.add_error("meeting_number", exc.message)
             return self.form_invalid(form)
         except services.MeetingAlreadyRegistered as exc:
-            form.add_error("meeting_number" if data["room_code"] else "schedule_conference_id", exc.message)
+            form.add_error("meeting_number" if data["meeting_number_digits"] else "schedule_conference_id", exc.message)
             return self.render_to_response(self.get_context_data(form=form, existing=self._visible(exc.meeting)))
         except services.MeetingError as exc:
             if exc.field is None:

@@ -7,7 +7,7 @@ Kept apart from the edit view so that view only asks `restore_initial()` for its
 from django.contrib import messages
 from django.http import HttpRequest
 
-from .. import services, texts
+from .. import selectors, services, texts
 from ..models import Meeting
 
 RESTORE_PARAMETER = "restore"
@@ -18,7 +18,8 @@ def restore_initial(request: HttpRequest, meeting: Meeting) -> dict:
     change_id = request.GET.get(RESTORE_PARAMETER, "")
     if request.method != "GET" or not change_id:
         return {}  # a POST from the prefilled form carries the values itself
-    change = meeting.changes.filter(pk=change_id).first() if change_id.isdigit() else None
+    changes = selectors.meeting_change_list(meeting=meeting, user=request.user)
+    change = changes.filter(pk=change_id).first() if change_id.isdigit() else None
     if change is None or not change.is_restorable:
         messages.warning(request, texts.RESTORE_NOT_POSSIBLE)
         return {}

@@ -1,15 +1,13 @@
 """The Content-Security-Policy in a real Chromium: the admin's scripts still run, and nothing is blocked."""
 
-import shutil
-
 import pytest
 from django.urls import reverse
 
 from meetings.models import Meeting
+from tests.chromium import launch, needs_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Runs before any page script and is not itself subject to the page's policy.
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -19,7 +17,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs a Chromium on PATH")
+@needs_chromium
 def test_the_admin_runs_its_scripts_with_no_violation(live_server, django_user_model, meeting):
     from playwright.sync_api import sync_playwright
 
@@ -35,7 +33,7 @@ def test_the_admin_runs_its_scripts_with_no_violation(live_server, django_user_m
     ]
     violations, console_errors = {}, []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(playwright)
         page = browser.new_page()
         page.add_init_script(RECORD_VIOLATIONS)
         page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))

@@ -63,7 +63,7 @@ def test_an_import_previews_then_adds_in_the_worker(portal, sandbox, organizatio
     assert "5 of 5 lines done: 2 added, 3 not added" in done
     added = {m.schedule_conference_id: m for m in Meeting.objects.all()}
     assert set(added) == {"conf-weekly", "conf-ids"}
-    assert (added["conf-weekly"].room_code, added["conf-weekly"].creator_union_id) == (NUMBER, CREATOR)
+    assert (added["conf-weekly"].meeting_number, added["conf-weekly"].creator_union_id) == (NUMBER, CREATOR)
     queries = sandbox.state.requests("query")
     assert {(q["path"].split("/")[4], q["query"]["requestUnionId"]) for q in queries} >= {
         ("conf-weekly", CREATOR),

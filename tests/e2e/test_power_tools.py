@@ -52,7 +52,7 @@ def test_booking_creates_the_meeting_in_dingtalk_and_shows_how_to_join(power_por
     assert page.messages[0][0] == "success"
     html = power_portal.session.get(page.url, timeout=30).text
     assert f'value="{booked.room_code}"' in html and f'value="{booked.url}"' in html
-    assert meeting.room_code == booked.room_code and meeting.join_url == booked.url
+    assert meeting.meeting_number == booked.room_code and meeting.join_url == booked.url
 
 
 def test_canceling_cancels_in_dingtalk_and_a_second_look_finds_it_read_only(power_portal, sandbox, meeting):

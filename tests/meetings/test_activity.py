@@ -24,10 +24,11 @@ def london(office_admin):
     return organization
 
 
-def meeting_in(organization, title="Standup", conference_id="conf-x"):
+def meeting_in(organization, title="Standup", conference_id=""):
+    # One booked meeting per DingTalk host: each title its own conference ID unless one is given.
     return Meeting.objects.create(
         organization=organization,
-        schedule_conference_id=conference_id,
+        schedule_conference_id=conference_id or f"conf-{title}",
         creator_union_id="c",
         title=title,
         starts_at=datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC),

@@ -47,6 +47,15 @@ def test_it_updates_an_existing_organization_and_keeps_its_token(db, monkeypatch
     assert organization.access_token == "first-token"
 
 
+def test_the_same_host_spelled_otherwise_is_no_change_and_is_stored_canonical(db, monkeypatch, capsys):
+    monkeypatch.setenv("DINGTALK_APP_KEY", "ding-app-key")
+    monkeypatch.setenv("DINGTALK_APP_SECRET", "env-App-Secret-1")
+    call_command("add_org", "Office", "--time-zone", "Asia/Shanghai", "--api-base", "https://API.dingtalk.com:443/")
+    organization = Organization.objects.get(name="Office")
+    assert organization.api_base == "https://api.dingtalk.com"
+    assert "https://api.dingtalk.com;" in capsys.readouterr().out
+
+
 def test_it_takes_no_token_argument(db):
     with pytest.raises((CommandError, SystemExit)):
         call_command("add_org", "Office", "--time-zone", "UTC", "--token", "on-the-command-line")

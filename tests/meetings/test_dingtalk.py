@@ -121,7 +121,7 @@ def test_it_queries_a_meeting(client):
         },
     )
     conference = client.get_schedule_conference(
-        access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
+        access_token="tok-1", schedule_conference_id="conf-1", creator_union_id="creator-1"
     )
     assert conference == dingtalk.Conference("Design review", SYNC_STARTS_AT, SYNC_ENDS_AT)
     sent = responses.calls[0].request
@@ -135,7 +135,7 @@ def test_it_escapes_the_conference_id_in_the_query_path(client):
         API_BASE + "/v1.0/conference/scheduleConferences/a%2F..%2Fb/infos",
         json={"title": "t", "startTime": 1, "endTime": 2},
     )
-    client.get_schedule_conference(access_token="t", schedule_conference_id="a/../b", request_union_id="u")
+    client.get_schedule_conference(access_token="t", schedule_conference_id="a/../b", creator_union_id="u")
     assert len(responses.calls) == 1
 
 
@@ -147,14 +147,14 @@ def test_it_refuses_a_query_reply_with_times_no_datetime_can_hold(client, millis
         json={"title": "x", "startTime": milliseconds, "endTime": 1687928400000},
     )
     with pytest.raises(dingtalk.DingTalkBadReply):
-        client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
+        client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", creator_union_id="u")
 
 
 @responses.activate
 def test_it_refuses_a_query_reply_without_times(client):
     responses.get(API_BASE + "/v1.0/conference/scheduleConferences/conf-1/infos", json={"title": "x", "startTime": "1"})
     with pytest.raises(dingtalk.DingTalkBadReply):
-        client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", request_union_id="u")
+        client.get_schedule_conference(access_token="t", schedule_conference_id="conf-1", creator_union_id="u")
 
 
 @responses.activate

@@ -50,7 +50,7 @@ def time_out_every_attempt(*, deadline):
     )
     responses.add_callback(responses.GET, QUERY_URL, callback=fake.time_out)
     with pytest.raises(dingtalk.DingTalkTimeout):
-        client.get_schedule_conference(access_token="tok-1", schedule_conference_id="conf-1", request_union_id="c-1")
+        client.get_schedule_conference(access_token="tok-1", schedule_conference_id="conf-1", creator_union_id="c-1")
     return fake
 
 
@@ -136,7 +136,7 @@ def test_all_calls_in_a_shared_deadline_end_within_it_against_a_real_silent_serv
     started = time.monotonic()
     with dingtalk.shared_deadline(1.2):
         with pytest.raises(dingtalk.DingTalkTimeout):
-            client.get_schedule_conference(access_token="t", schedule_conference_id="c", request_union_id="u")
+            client.get_schedule_conference(access_token="t", schedule_conference_id="c", creator_union_id="u")
         with pytest.raises(dingtalk.DingTalkTimeout):
             send_update(client)
     elapsed = time.monotonic() - started

@@ -79,7 +79,7 @@ def test_every_meeting_read_is_one_api_for_pacing(monkeypatch):
 
     with pacing.paced(7):
         for conference_id in ("a", "b"):
-            client.get_schedule_conference(access_token="t", schedule_conference_id=conference_id, request_union_id="u")
+            client.get_schedule_conference(access_token="t", schedule_conference_id=conference_id, creator_union_id="u")
 
     assert asked == [(7, "GET " + dingtalk.QUERY_PATH)] * 2
 

@@ -113,7 +113,7 @@ def test_it_retries_the_query(dingtalk_client, dingtalk_waits, failure):
     reply_in_order(QUERY_URL, failure, {"json": meeting}, method=responses.GET)
 
     conference = dingtalk_client.get_schedule_conference(
-        access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
+        access_token="tok-1", schedule_conference_id="conf-1", creator_union_id="creator-1"
     )
 
     assert conference.title == "Design review"

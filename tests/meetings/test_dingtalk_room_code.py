@@ -35,8 +35,8 @@ def client(settings):
     return dingtalk.client_for(API_BASE)
 
 
-def find(client, room_code="8387221234"):
-    return client.find_conferences_by_room_code(access_token="tok-1", room_code=room_code)
+def find(client, meeting_number="8387221234"):
+    return client.find_conferences_by_meeting_number(access_token="tok-1", meeting_number=meeting_number)
 
 
 def query_of(call) -> dict:
@@ -60,9 +60,9 @@ def test_it_sends_the_documented_request_and_reads_an_instance(client):
         starts_at=datetime.datetime(2023, 6, 28, 4, 0, tzinfo=datetime.UTC),
         ends_at=datetime.datetime(2023, 6, 28, 5, 0, tzinfo=datetime.UTC),
         status=0,
-        creator_id="union-1",
+        creator_staff_id="union-1",
         creator_nick="Wang Fang",
-        room_code="8387221234",
+        meeting_number="8387221234",
         url="https://meeting.dingtalk.com/j/8387221234",
     )
 
@@ -144,7 +144,13 @@ def test_fields_it_only_shows_may_be_missing_or_mistyped(client):
 
     [instance] = find(client)
 
-    assert (instance.creator_id, instance.creator_nick, instance.status, instance.url, instance.conference_id) == (
+    assert (
+        instance.creator_staff_id,
+        instance.creator_nick,
+        instance.status,
+        instance.url,
+        instance.conference_id,
+    ) == (
         "",
         "",
         None,
@@ -162,10 +168,10 @@ def test_an_error_is_a_dingtalk_error(client):
     assert caught.value.required_scopes == ("VideoConference.Conference.Read",)
 
 
-@pytest.mark.parametrize("room_code", ["", "838 722", "abc", "８３８"])
-def test_it_takes_digits_only(client, room_code):
+@pytest.mark.parametrize("meeting_number", ["", "838 722", "abc", "８３８"])
+def test_it_takes_digits_only(client, meeting_number):
     with pytest.raises(ValueError):
-        find(client, room_code)
+        find(client, meeting_number)
 
 
 @responses.activate
@@ -184,7 +190,7 @@ def test_the_query_reads_the_meeting_number_and_join_link(client):
     )
 
     conference = client.get_schedule_conference(
-        access_token="tok-1", schedule_conference_id="conf-1", request_union_id="union-1"
+        access_token="tok-1", schedule_conference_id="conf-1", creator_union_id="union-1"
     )
 
-    assert (conference.room_code, conference.url) == ("8387221234", "https://meeting.dingtalk.com/j/8387221234")
+    assert (conference.meeting_number, conference.url) == ("8387221234", "https://meeting.dingtalk.com/j/8387221234")

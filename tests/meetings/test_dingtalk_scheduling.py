@@ -55,7 +55,7 @@ def test_create_sends_the_documented_request_and_returns_the_new_meeting(client)
     assert created == dingtalk.CreatedConference(
         schedule_conference_id="conf-new",
         url="https://meeting.dingtalk.com/j/123456789",
-        room_code="123456789",
+        meeting_number="123456789",
         phones=("+86 0571 2818 0000",),
         request_id="req-c",
     )

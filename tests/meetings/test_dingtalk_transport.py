@@ -290,7 +290,7 @@ def test_a_reply_nested_too_deep_to_parse_is_a_bad_reply(dingtalk_client):
     responses.get(API_BASE + dingtalk.QUERY_PATH.format(id="conf-1"), body="[" * 100_000 + "]" * 100_000)
     with pytest.raises(dingtalk.DingTalkBadReply):
         dingtalk_client.get_schedule_conference(
-            access_token="tok-1", schedule_conference_id="conf-1", request_union_id="creator-1"
+            access_token="tok-1", schedule_conference_id="conf-1", creator_union_id="creator-1"
         )
 
 

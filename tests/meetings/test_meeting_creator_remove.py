@@ -1,13 +1,14 @@
 """Change creator (checked with DingTalk, audited) and Remove from the portal (history stays; adding again
 brings it back)."""
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
 from django.urls import reverse
 
-from meetings import dingtalk, texts
+from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import dingtalk_error, dingtalk_has, dingtalk_query_url, edit_url, grant, post_edit, shown_messages
 
@@ -154,3 +155,43 @@ def test_adding_it_again_brings_its_history_back(alice_client, removed, organiza
         MeetingChange.Action.REGISTER,
     ]
     assert shown_messages(alice_client.get(response.url))[-1] == texts.MEETING_RESTORED % {"title": "Weekly sync (new)"}
+
+
+# --- two people at once: the write is conditional on what each started from ---------------------------
+
+
+def test_a_creator_changed_meanwhile_is_not_overwritten(alice_client, meeting):
+    def changed_meanwhile(request):
+        # Another office admin's change is stored while DingTalk answers this one.
+        Meeting.objects.filter(pk=meeting.pk).update(creator_union_id="union-other")
+        return (
+            200,
+            {},
+            json.dumps(
+                {
+                    "scheduleConferenceId": meeting.schedule_conference_id,
+                    "title": meeting.title,
+                    "startTime": dingtalk.epoch_ms(meeting.starts_at),
+                    "endTime": dingtalk.epoch_ms(meeting.ends_at),
+                }
+            ),
+        )
+
+    with responses.RequestsMock() as dingtalk_fake:
+        dingtalk_fake.add_callback(responses.GET, dingtalk_query_url(meeting), callback=changed_meanwhile)
+        response = alice_client.post(creator_url(meeting), {"creator_union_id": "union-mine"})
+
+    assert shown_messages(response) == [texts.CREATOR_CHANGED_MEANWHILE % {"creator": "union-other"}]
+    meeting.refresh_from_db()
+    assert meeting.creator_union_id == "union-other"
+    change = MeetingChange.objects.get()
+    assert change.outcome == MeetingChange.Outcome.CONFLICT
+
+
+def test_two_removals_at_once_are_one_removal(meeting, office_admin):
+    # Both requests loaded the meeting before either removed it.
+    first = services.meeting_remove(meeting=meeting, by=office_admin)
+    second = services.meeting_remove(meeting=meeting, by=office_admin)
+
+    assert first is not None and second is None
+    assert list(MeetingChange.objects.values_list("action", flat=True)) == [MeetingChange.Action.REMOVE]

@@ -1,6 +1,8 @@
 """/meetings/import/: preview, confirm, per-line results; the jobs run by the immediate backend here
 (tests/e2e/test_meeting_import.py runs them in a real worker)."""
 
+import json
+
 import pytest
 import responses
 from django.urls import reverse
@@ -94,14 +96,14 @@ def confirm(client, meeting_import):
 @pytest.mark.parametrize(
     "line, read",
     [
-        ("838 722 1234", {"room_code": "8387221234"}),
-        ("838-722-1234", {"room_code": "8387221234"}),
+        ("838 722 1234", {"meeting_number": "8387221234"}),
+        ("838-722-1234", {"meeting_number": "8387221234"}),
         ("conf-1 union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1,union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1, union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1，union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),  # full width
         ("conf-1 ， union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
-        ("会议号：838 722 1234", {"room_code": "8387221234"}),
+        ("会议号：838 722 1234", {"meeting_number": "8387221234"}),
         ("a b c", {}),
         ("a,b,c", {}),
     ],
@@ -226,7 +228,7 @@ def test_confirming_twice_runs_once(alice_client, organization, committed):
 def test_the_progress_page_refreshes_itself_while_the_job_runs(alice_client, organization):
     meeting_import = MeetingImport.objects.create(organization=organization)
     MeetingImportLine.objects.create(
-        meeting_import=meeting_import, number=1, text="838 722 1234", room_code="8387221234"
+        meeting_import=meeting_import, number=1, text="838 722 1234", meeting_number="8387221234"
     )
 
     response = alice_client.get(detail_url(meeting_import))
@@ -283,3 +285,40 @@ def test_the_job_writes_each_reason_in_the_language_of_the_person(organization, 
 
     expected = "钉钉中没有会议号为 444 555 666 的预约会议。请检查会议号（钉钉在会议邀请中显示）和组织。"
     assert MeetingImportLine.objects.get().problem == expected
+
+
+def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it(organization, office_admin):
+    """A second run of the import (a job taken over) reads the line while the first is asking DingTalk and
+    adds the meeting first; the first run's insert is refused, and its "already in the portal" is not
+    written over the line's "added"."""
+    meeting_import = services.import_create(organization=organization, text="conf-x u-x", by=office_admin)
+    MeetingImportLine.objects.update(checked=True)
+    MeetingImport.objects.filter(pk=meeting_import.pk).update(
+        status=MeetingImport.Status.QUEUED, confirmed_by=office_admin
+    )
+    second_run = []
+
+    def answer(request):
+        if not second_run:
+            second_run.append(True)
+            services.import_run(import_id=meeting_import.pk)  # the other worker, while this one waits
+        return (
+            200,
+            {},
+            json.dumps(
+                {
+                    "scheduleConferenceId": "conf-x",
+                    "title": "Meeting conf-x",
+                    "startTime": START_MS,
+                    "endTime": START_MS + HOUR_MS,
+                }
+            ),
+        )
+
+    with responses.RequestsMock() as dingtalk_fake:
+        dingtalk_fake.add_callback(responses.GET, query_url("conf-x"), callback=answer)
+        services.import_run(import_id=meeting_import.pk)
+
+    [line] = MeetingImportLine.objects.all()
+    assert (line.result, line.message) == (MeetingImportLine.Result.ADDED, "")
+    assert line.meeting == Meeting.objects.get(schedule_conference_id="conf-x")

@@ -15,7 +15,7 @@ LINK = "https://meeting.dingtalk.com/j/8387221234"
 
 @pytest.fixture
 def numbered(meeting):
-    Meeting.objects.filter(pk=meeting.pk).update(room_code="8387221234", join_url=LINK)
+    Meeting.objects.filter(pk=meeting.pk).update(meeting_number="8387221234", join_url=LINK)
     meeting.refresh_from_db()
     return meeting
 
@@ -55,7 +55,7 @@ def test_a_meeting_without_a_number_shows_a_dash(alice_client, meeting):
 
 @pytest.mark.parametrize("query", ["838 722", "722-1234", "8387221234"])
 def test_q_matches_the_number_whatever_its_grouping(alice_client, numbered, organization, query):
-    other_meeting(organization, room_code="8387220000")
+    other_meeting(organization, meeting_number="8387220000")
     response = alice_client.get(LIST_URL, {"q": query})
     if response.status_code == 302:  # one meeting found by its number opens it
         assert response.url == edit_url(numbered)
@@ -65,7 +65,7 @@ def test_q_matches_the_number_whatever_its_grouping(alice_client, numbered, orga
 
 
 def test_one_meeting_found_by_its_number_opens_it(alice_client, numbered, organization):
-    other_meeting(organization, room_code="123456789")
+    other_meeting(organization, meeting_number="123456789")
 
     response = alice_client.get(LIST_URL, {"q": "838 722 1234"})
 
@@ -73,7 +73,7 @@ def test_one_meeting_found_by_its_number_opens_it(alice_client, numbered, organi
 
 
 def test_several_found_by_number_are_listed(alice_client, numbered, organization):
-    other_meeting(organization, room_code="8387221234")
+    other_meeting(organization, meeting_number="8387221234")
 
     response = alice_client.get(LIST_URL, {"q": "838 722 1234"})
 
@@ -91,7 +91,7 @@ def test_a_number_of_another_organizations_meeting_is_not_found(alice_client, nu
     from meetings.models import Organization
 
     elsewhere = Organization.objects.create(name="Not mine", time_zone="UTC")
-    other_meeting(elsewhere, room_code="5555555555")
+    other_meeting(elsewhere, meeting_number="5555555555")
     response = alice_client.get(LIST_URL, {"q": "5555555555"})
     assert response.status_code == 200 and list(response.context["meetings"]) == []
 
@@ -103,7 +103,7 @@ def test_reading_again_from_dingtalk_keeps_the_number_and_link(alice_client, mee
     alice_client.post(reverse("meetings:refresh", args=[meeting.pk]))
 
     meeting.refresh_from_db()
-    assert (meeting.room_code, meeting.join_url) == ("8387221234", LINK)
+    assert (meeting.meeting_number, meeting.join_url) == ("8387221234", LINK)
 
 
 @responses.activate
@@ -113,4 +113,4 @@ def test_a_join_link_that_is_not_http_is_not_kept(alice_client, meeting):
     alice_client.post(reverse("meetings:refresh", args=[meeting.pk]))
 
     meeting.refresh_from_db()
-    assert (meeting.room_code, meeting.join_url) == ("8387221234", "")
+    assert (meeting.meeting_number, meeting.join_url) == ("8387221234", "")

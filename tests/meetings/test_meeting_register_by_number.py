@@ -64,7 +64,7 @@ def post(client, organization, **data):
     return client.post(ADD_URL, {"organization": organization.pk, **data})
 
 
-def request_union_id(call):
+def creator_union_id_sent(call):
     return parse_qs(urlsplit(call.request.url).query)["requestUnionId"]
 
 
@@ -83,8 +83,8 @@ def test_one_meeting_behind_the_number_is_added_at_once(alice_client, organizati
         "Design reveiw",
     )
     assert meeting.starts_at == datetime.datetime(2025, 12, 1, 2, 0, tzinfo=datetime.UTC)
-    assert (meeting.room_code, meeting.join_url) == (NUMBER, "https://meeting.dingtalk.com/j/" + NUMBER)
-    assert request_union_id(responses.calls[1]) == ["union-conf-a"]
+    assert (meeting.meeting_number, meeting.join_url) == (NUMBER, "https://meeting.dingtalk.com/j/" + NUMBER)
+    assert creator_union_id_sent(responses.calls[1]) == ["union-conf-a"]
     assert MeetingChange.objects.get().action == MeetingChange.Action.REGISTER
 
 
@@ -140,7 +140,7 @@ def test_the_chosen_meeting_is_added(alice_client, organization):
 
     assert response.status_code == 302
     assert Meeting.objects.get().schedule_conference_id == "conf-b"
-    assert request_union_id(responses.calls[1]) == ["union-conf-b"]
+    assert creator_union_id_sent(responses.calls[1]) == ["union-conf-b"]
 
 
 @responses.activate
@@ -173,7 +173,7 @@ def test_the_union_id_given_then_is_checked_and_stored(alice_client, organizatio
 
     assert response.status_code == 302
     assert Meeting.objects.get().creator_union_id == "union-right"
-    assert request_union_id(responses.calls[-1]) == ["union-right"]
+    assert creator_union_id_sent(responses.calls[-1]) == ["union-right"]
 
 
 @responses.activate
@@ -264,10 +264,11 @@ def test_a_meeting_under_another_organization_on_the_host_is_not_added_twice(ali
 
     response = post(alice_client, organization, meeting_number=NUMBER)
 
-    assert response.context["form"].errors["meeting_number"] == [
-        texts.MEETING_ALREADY_IN_PORTAL % {"organization": "Beijing Office", "title": "Design review"}
-    ]
-    assert f'href="{edit_url(existing)}"' in response.content.decode()
+    # The person is in both organizations: the page links to the meeting, by its title.
+    assert response.context["form"].errors["meeting_number"] == [texts.MEETING_ALREADY_ELSEWHERE]
+    assert (
+        f'<a href="{edit_url(existing)}">Open “Design review”, already in the portal</a>' in response.content.decode()
+    )
     assert Meeting.objects.count() == 1
     assert len(responses.calls) == 1
 

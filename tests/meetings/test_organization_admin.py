@@ -7,9 +7,9 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import texts
+from meetings import services, texts
 from meetings.admin import token_status
-from meetings.models import Organization
+from meetings.models import Meeting, Organization
 from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, TOKEN_URL, cache_token
 
 ADD_URL = reverse("admin:meetings_organization_add")
@@ -144,6 +144,47 @@ def test_saving_other_fields_keeps_a_token_and_lease_written_meanwhile(admin_cli
     )
 
 
+# --- one DingTalk host, one spelling ------------------------------------------------------------------
+
+
+def test_the_api_base_is_stored_in_its_canonical_spelling(admin_client):
+    data = form_data(new_app_secret=APP_SECRET, api_base="https://API.DingTalk.com:443/")
+    assert admin_client.post(ADD_URL, data).status_code == 302
+    assert Organization.objects.get(name="Chengdu Office").api_base == "https://api.dingtalk.com"
+
+
+def a_meeting(organization, conference_id="conf-1"):
+    now = timezone.now()
+    return Meeting.objects.create(
+        organization=organization,
+        schedule_conference_id=conference_id,
+        creator_union_id="u",
+        title="t",
+        starts_at=now,
+        ends_at=now,
+    )
+
+
+def test_a_new_host_takes_the_organizations_meetings_along(admin_client, app_organization):
+    meeting = a_meeting(app_organization)
+    data = form_data(app_organization, api_base="https://api.dingtalk.io")
+    assert admin_client.post(change_url(app_organization), data).status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).api_base == "https://api.dingtalk.io"
+
+
+def test_a_new_host_where_another_organization_has_one_of_its_meetings_is_refused(admin_client, app_organization):
+    a_meeting(app_organization)
+    intl = Organization.objects.create(name="Intl", api_base="https://api.dingtalk.io")
+    a_meeting(intl)
+
+    response = admin_client.post(
+        change_url(app_organization), form_data(app_organization, api_base="https://api.dingtalk.io")
+    )
+
+    assert errors(response, "api_base") == [texts.ORGANIZATION_HOST_TAKEN % {"host": "https://api.dingtalk.io"}]
+    assert Organization.objects.get(pk=app_organization.pk).api_base == API_BASE
+
+
 # --- status ------------------------------------------------------------------------------------------
 
 
@@ -234,3 +275,15 @@ def test_check_connection_needs_a_post_with_csrf(client, django_user_model, app_
     client.force_login(django_user_model.objects.create_superuser("root2", password="root-password-123"))
     response = client.post(CHANGELIST_URL, {"action": "check_connection", "_selected_action": [app_organization.pk]})
     assert response.status_code == 403
+
+
+def test_the_database_refuses_a_move_the_form_did_not_see(app_organization):
+    a_meeting(app_organization)
+    a_meeting(Organization.objects.create(name="Intl", api_base="https://api.dingtalk.io"))
+    app_organization.api_base = "https://api.dingtalk.io"
+
+    with pytest.raises(services.OrganizationHostTaken) as refused:
+        services.organization_save(organization=app_organization, changed={"api_base"})
+
+    assert refused.value.message == texts.ORGANIZATION_HOST_TAKEN % {"host": "https://api.dingtalk.io"}
+    assert Organization.objects.get(pk=app_organization.pk).api_base == API_BASE

@@ -64,7 +64,7 @@ def test_an_update_reply_is_a_request_id_or_a_dingtalk_error_with_a_message(answ
 def test_a_meeting_reply_is_a_usable_conference_or_a_dingtalk_error_with_a_message(answer):
     conference, _ = outcome(
         lambda client: client.get_schedule_conference(
-            access_token="tok", schedule_conference_id="conf-1", request_union_id="creator-1"
+            access_token="tok", schedule_conference_id="conf-1", creator_union_id="creator-1"
         ),
         gets=[answer],
     )

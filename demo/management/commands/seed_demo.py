@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET
-from meetings import credentials, dingtalk
+from meetings import dingtalk, services
 from meetings.models import Meeting, Organization
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8001"
@@ -53,7 +53,7 @@ class DemoMeeting:
     days_from_today: int
     local_hour: int
     minutes: int
-    room_code: str  # the meeting number, so the demo can find meetings by it
+    meeting_number: str  # the meeting number, so the demo can find meetings by it
 
 
 DEMO_LOGINS = (
@@ -179,8 +179,7 @@ class Command(BaseCommand):
         if not created and organization.api_base != api_base:
             # The sandbox moved to another port: follow it, and drop a token obtained from the old address.
             organization.api_base = api_base
-            credentials.forget_token_if_source_changed(organization, changed={"api_base"})
-            organization.save()
+            services.organization_save(organization=organization, changed={"api_base"})
         return organization
 
     def _meeting(self, demo: DemoMeeting, organization: Organization, sandbox: SandboxControl) -> None:
@@ -210,8 +209,8 @@ class Command(BaseCommand):
                 startTime=dingtalk.epoch_ms(starts_at),
                 endTime=dingtalk.epoch_ms(ends_at),
                 canceled=canceled,
-                roomCode=demo.room_code,
-                url=f"https://meeting.dingtalk.com/j/{demo.room_code}",
+                roomCode=demo.meeting_number,
+                url=f"https://meeting.dingtalk.com/j/{demo.meeting_number}",
                 organization=organization.name,  # labels for the sandbox's page
                 timeZone=organization.time_zone,
             )
@@ -224,6 +223,6 @@ class Command(BaseCommand):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 status=Meeting.Status.CANCELED if canceled else Meeting.Status.ACTIVE,
-                room_code=demo.room_code,
-                join_url=f"https://meeting.dingtalk.com/j/{demo.room_code}",
+                meeting_number=demo.meeting_number,
+                join_url=f"https://meeting.dingtalk.com/j/{demo.meeting_number}",
             )

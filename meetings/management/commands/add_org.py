@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from meetings import services
 from meetings.models import Organization
-from meetings.validators import validate_time_zone
+from meetings.validators import canonical_api_base, validate_time_zone
 
 AuthMode = Organization.AuthMode
 # Each way of authenticating, as environment variables and the fields they fill. Secrets come from the
@@ -66,6 +66,7 @@ class Command(BaseCommand):
         if created:
             organization = Organization(name=name)
         changed = {"time_zone"}
+        api_base = canonical_api_base(api_base)
         if created or organization.api_base != api_base:
             changed.add("api_base")
         organization.time_zone = time_zone
@@ -83,7 +84,10 @@ class Command(BaseCommand):
             organization.full_clean()
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        services.organization_save(organization=organization, changed=changed)
+        try:
+            services.organization_save(organization=organization, changed=changed)
+        except services.OrganizationHostTaken as exc:
+            raise CommandError(exc.message) from None
 
         verb = "Created" if created else "Updated"
         state = f"{organization.get_auth_mode_display()} set" if auth_mode else "credentials unchanged"

@@ -6,19 +6,15 @@ API is running it holds an event loop in this thread, and another test that star
 uses the ORM without the flag below) would fail.
 """
 
-import os
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"]
+from tests.chromium import launch
+
 VIEWPORT = {"width": 1100, "height": 760}
 
 
 @pytest.fixture(scope="package")
 def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); CI installs it")
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as patch:
@@ -26,7 +22,7 @@ def chromium():
         # one from async code and refuses it. The calls are synchronous all the same; only these tests say so.
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             yield browser
             browser.close()
 

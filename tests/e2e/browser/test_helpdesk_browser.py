@@ -38,7 +38,9 @@ def numbered(sandbox, meeting):
         end_time=booked.end_time,
         room_code=NUMBER,
     )
-    Meeting.objects.filter(pk=meeting.pk).update(room_code=NUMBER, join_url=f"https://meeting.dingtalk.com/j/{NUMBER}")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        meeting_number=NUMBER, join_url=f"https://meeting.dingtalk.com/j/{NUMBER}"
+    )
     return meeting
 
 
