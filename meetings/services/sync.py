@@ -59,7 +59,7 @@ def meeting_sync(*, meeting: Meeting) -> str:
             call=lambda: read_conference(
                 organization=meeting.organization,
                 schedule_conference_id=meeting.schedule_conference_id,
-                request_union_id=meeting.creator_union_id,
+                creator_union_id=meeting.creator_union_id,
             ),
         )
     except dingtalk.DingTalkError as error:

@@ -1,11 +1,13 @@
 """/meetings/import/: preview, confirm, per-line results; the jobs run by the immediate backend here
 (tests/e2e/test_meeting_import.py runs them in a real worker)."""
 
+import datetime
 import json
 
 import pytest
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingImport, MeetingImportLine
@@ -287,7 +289,9 @@ def test_the_job_writes_each_reason_in_the_language_of_the_person(organization, 
     assert MeetingImportLine.objects.get().problem == expected
 
 
-def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it(organization, office_admin):
+def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it(
+    organization, office_admin, django_capture_on_commit_callbacks
+):
     """A second run of the import (a job taken over) reads the line while the first is asking DingTalk and
     adds the meeting first; the first run's insert is refused, and its "already in the portal" is not
     written over the line's "added"."""
@@ -301,7 +305,13 @@ def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it
     def answer(request):
         if not second_run:
             second_run.append(True)
-            services.import_run(import_id=meeting_import.pk)  # the other worker, while this one waits
+            # This run seems dead (its heartbeat is old): the sweep gives the job to another worker, whose
+            # run adds the line while this one waits for DingTalk.
+            MeetingImport.objects.filter(pk=meeting_import.pk).update(
+                heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                assert services.jobs_take_over_stalled() == 1
         return (
             200,
             {},
@@ -317,7 +327,7 @@ def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it
 
     with responses.RequestsMock() as dingtalk_fake:
         dingtalk_fake.add_callback(responses.GET, query_url("conf-x"), callback=answer)
-        services.import_run(import_id=meeting_import.pk)
+        services.import_run(import_id=meeting_import.pk, run_token=meeting_import.run_token)
 
     [line] = MeetingImportLine.objects.all()
     assert (line.result, line.message) == (MeetingImportLine.Result.ADDED, "")
