@@ -245,6 +245,50 @@ def test_a_worker_killed_mid_import_is_replaced_by_the_other_and_every_line_is_a
     assert Meeting.objects.count() == len(conference_ids)  # none added twice
 
 
+def test_two_adds_of_one_meeting_at_once_under_two_organizations_register_it_once(
+    deployment, sandbox, organization, app_organization, office_admin
+):
+    import threading
+
+    sandbox.state.upsert_meeting(
+        schedule_conference_id="added-twice",
+        creator_union_id=CREATOR,
+        title="Added twice",
+        start_time=START_MS,
+        end_time=START_MS + 3_600_000,
+    )
+    people = [person_on(deployment.hosts["host-a"], office_admin), person_on(deployment.hosts["host-b"], office_admin)]
+    forms = [person.get("/meetings/add/") for person in people]
+    together = threading.Barrier(2)
+    pages = [None, None]
+
+    def add(index, person, form, organization):
+        together.wait()
+        pages[index] = person.submit(
+            form,
+            {
+                "schedule_conference_id": "added-twice",
+                "creator_union_id": CREATOR,
+                "organization": str(organization.pk),
+            },
+        )
+
+    threads = [
+        threading.Thread(target=add, args=(index, person, form, org))
+        for index, (person, form, org) in enumerate(zip(people, forms, [organization, app_organization], strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert Meeting.objects.filter(schedule_conference_id="added-twice").count() == 1
+    outcomes = sorted(page.messages[0][0] if page.messages else "error" for page in pages)
+    assert outcomes[1] == "success" and outcomes[0] != "success", [page.messages + page.errors for page in pages]
+    refused = next(page for page in pages if not page.messages or page.messages[0][0] != "success")
+    assert "already" in " ".join(text for _, text in refused.messages + [("", e) for e in refused.errors])
+
+
 def test_ten_saves_across_both_hosts_after_the_token_was_revoked_ask_for_one_token(
     deployment, sandbox, app_organization, office_admin
 ):
