@@ -28,7 +28,8 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", 
 # A name that holds a secret, then `:` or `=`, then the value: quoted (to the closing quote) or bare.
 _SECRET_VALUE = re.compile(
     r"""(?P<name>['"]?\b(?:x-acs-dingtalk-access-token|accessToken|appSecret|suiteSecret|suiteTicket|"""
-    r"""access_token|app_secret|suite_secret|suite_ticket)['"]?\s*[:=]\s*)"""
+    r"""access_token|app_secret|suite_secret|suite_ticket|clientSecret|client_secret|refreshToken|refresh_token)"""
+    r"""['"]?\s*[:=]\s*)"""
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^'"\s,;&}]+)""",
     re.IGNORECASE,
 )

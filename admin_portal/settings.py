@@ -46,6 +46,12 @@ INSTALLED_APPS = [
     "meetings",
     "django_tasks",
     "django_tasks_db",
+    # Sign in with DingTalk (accounts/dingtalk.py): allauth's DingTalk provider does the OAuth exchange;
+    # the portal decides who gets in (approval, not sign-up).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.dingtalk",
     "accounts",
     "admin_portal",  # the SQLite file's permissions (admin_portal/database.py)
 ]
@@ -62,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # allauth requires it (its login stages); the portal uses none of them.
+    "allauth.account.middleware.AccountMiddleware",
     # After authentication: a signed-in person's pages and exports are never kept by a cache.
     "admin_portal.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,6 +131,26 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backend
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign in with DingTalk (accounts/dingtalk.py; README, "Signing in") ---------------------------
+# A DingTalk app's AppKey and AppSecret (the "new" OAuth 2.0 login). Sign-in with DingTalk is offered only
+# when both are set; the app's redirect URL is https://<portal>/accounts/dingtalk/login/callback/.
+DINGTALK_LOGIN_CLIENT_ID = env("DINGTALK_LOGIN_CLIENT_ID", default="")
+DINGTALK_LOGIN_CLIENT_SECRET = env("DINGTALK_LOGIN_CLIENT_SECRET", default="")
+# Where the browser is sent to choose a DingTalk account, and the API host of userAccessToken and
+# contact/users/me (the sandbox stands in for both in the demo).
+DINGTALK_LOGIN_URL = env("DINGTALK_LOGIN_URL", default="https://login.dingtalk.com/oauth2/auth")
+DINGTALK_LOGIN_API_BASE = env("DINGTALK_LOGIN_API_BASE", default="https://api.dingtalk.com").rstrip("/")
+# Off: only superusers may sign in with a password (break glass); everyone else signs in with DingTalk.
+PASSWORD_LOGIN = env.bool("DJANGO_PASSWORD_LOGIN", default=True)
+SOCIALACCOUNT_ADAPTER = "accounts.dingtalk.SignInAdapter"
+SOCIALACCOUNT_PROVIDERS = {"dingtalk": {"provider_class": "accounts.dingtalk.PortalDingTalkProvider"}}
+# The person's DingTalk token is used once, to read who they are, and never stored.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = (
+    env.float("DINGTALK_CONNECT_TIMEOUT", default=3.05),
+    env.float("DINGTALK_READ_TIMEOUT", default=6.0),
+)
 
 # --- Login throttling (django-axes, accounts/throttle.py) -------------------------------------------
 # After this many failed logins for one username from one client address, that pair waits the window

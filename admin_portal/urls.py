@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from accounts import urls as accounts_urls
 from accounts.forms import AdminLoginForm
 from accounts.views import LoginView, LogoutView
 
@@ -24,8 +25,10 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="meetings:list", permanent=False)),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/", include(accounts_urls.dingtalk_urls)),
     path("accounts/", include(account_urls)),
     path("meetings/", include("meetings.urls")),
+    path("people/", include(accounts_urls.people_urls)),
     # The admin's "Log out" too: both land on the login page, which says so.
     path("admin/logout/", LogoutView.as_view()),
     path("admin/", admin.site.urls),

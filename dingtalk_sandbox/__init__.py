@@ -16,6 +16,11 @@ Every sandbox knows a demo internal app and a demo third-party suite, both grant
 - appKey `sandbox-app-key`, appSecret `sandbox-app-secret`;
 - suiteKey `sandbox-suite-key`, suiteSecret `sandbox-suite-secret` (any authCorpId, any suiteTicket).
 
+and a login app, `sandbox-login-client-id` / `sandbox-login-client-secret`, whose login page (`/oauth2/auth`,
+`login_page.py`) lists the demo people (`signin_state.DEMO_PEOPLE`) of each demo organization's corp and one
+of a corp the portal does not know; `POST /v1.0/oauth2/userAccessToken` and `GET /v1.0/contact/users/me`
+answer as DingTalk does (`api/signin.py`).
+
 In tests:
 
     from dingtalk_sandbox import Sandbox
@@ -34,6 +39,14 @@ From a shell: `python -m dingtalk_sandbox --port 8001 --state-file var/sandbox.j
 
 from .records import ANY_API, APIS, CONFERENCE_SCOPES, FAULTS, READ_SCOPE, WRITE_SCOPE, Fault, Meeting
 from .server import Sandbox, SandboxHTTPServer, SandboxRequestHandler
+from .signin_state import (
+    DEMO_CORP_IDS,
+    DEMO_LOGIN_CLIENT_ID,
+    DEMO_LOGIN_CLIENT_SECRET,
+    DEMO_PEOPLE,
+    UNKNOWN_CORP_ID,
+    LoginPerson,
+)
 from .state import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_SUITE_KEY, DEMO_SUITE_SECRET, SandboxState
 
 __all__ = [
@@ -42,9 +55,15 @@ __all__ = [
     "CONFERENCE_SCOPES",
     "DEMO_APP_KEY",
     "DEMO_APP_SECRET",
+    "DEMO_CORP_IDS",
+    "DEMO_LOGIN_CLIENT_ID",
+    "DEMO_LOGIN_CLIENT_SECRET",
+    "DEMO_PEOPLE",
     "DEMO_SUITE_KEY",
     "DEMO_SUITE_SECRET",
     "FAULTS",
+    "UNKNOWN_CORP_ID",
+    "LoginPerson",
     "READ_SCOPE",
     "WRITE_SCOPE",
     "Fault",

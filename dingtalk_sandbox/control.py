@@ -17,6 +17,7 @@ from typing import Any
 from .masking import masked_request
 from .page import render_error_page, render_page
 from .records import CONFERENCE_SCOPES
+from .signin_state import LoginPerson
 from .state import SandboxState
 from .wire import Reply, Request, html_reply, json_reply, redirect
 
@@ -235,6 +236,29 @@ def _add_app(state: SandboxState, payload: dict[str, Any]) -> Result:
     return 201, {"appKey": app_key}
 
 
+def _add_login_app(state: SandboxState, payload: dict[str, Any]) -> Result:
+    """A DingTalk app people sign in with; `redirectUri`, when given, is the only one it sends them back to."""
+    client_id = _string_field(payload, "clientId")
+    redirect_uri = _string_field(payload, "redirectUri", default="") or None
+    state.signin.add_app(client_id, _string_field(payload, "clientSecret"), redirect_uri)
+    return 201, {"clientId": client_id, "redirectUri": redirect_uri}
+
+
+def _list_login_people(state: SandboxState, payload: dict[str, Any]) -> Result:
+    return 200, {"people": [person.to_json() for person in state.signin.people()]}
+
+
+def _add_login_person(state: SandboxState, payload: dict[str, Any]) -> Result:
+    person = LoginPerson(
+        union_id=_string_field(payload, "unionId"),
+        nick=_string_field(payload, "nick"),
+        corp_id=_string_field(payload, "corpId"),
+        organization=_string_field(payload, "organization"),
+    )
+    state.signin.add_person(person)
+    return 201, {"person": person.to_json()}
+
+
 def _advance_clock(state: SandboxState, payload: dict[str, Any]) -> Result:
     seconds = _optional_number(payload, "advance", float)
     if seconds is None or seconds < 0:
@@ -261,6 +285,9 @@ _ROUTES: dict[tuple[str, str], Callable[[SandboxState, dict[str, Any]], Result]]
     ("POST", PREFIX + "/meetings"): _seed_meeting,
     ("POST", PREFIX + "/tokens"): _add_token,
     ("POST", PREFIX + "/apps"): _add_app,
+    ("POST", PREFIX + "/login-apps"): _add_login_app,
+    ("GET", PREFIX + "/login-people"): _list_login_people,
+    ("POST", PREFIX + "/login-people"): _add_login_person,
     ("POST", PREFIX + "/clock"): _advance_clock,
     ("POST", PREFIX + "/reset"): _reset,
 }

@@ -15,9 +15,11 @@ from .api import TOKEN_HEADER
 SHOWN_CHARS = 4
 SECRET_HEADERS = frozenset({TOKEN_HEADER, "authorization"})
 # Compared lower-cased: DingTalk's camelCase fields and the old API's access_token query parameter.
-SECRET_FIELDS = frozenset({"appsecret", "suitesecret", "suiteticket", "accesstoken", "access_token"})
+SECRET_FIELDS = frozenset(
+    {"appsecret", "suitesecret", "suiteticket", "accesstoken", "access_token", "clientsecret", "code", "refreshtoken"}
+)
 _SECRET_IN_TEXT = re.compile(
-    r"""((?:appSecret|suiteSecret|suiteTicket|accessToken|access_token)["']?\s*[:=]\s*["']?)([^"'&,;\s}]+)""",
+    r"""((?:appSecret|suiteSecret|suiteTicket|accessToken|access_token|clientSecret|refreshToken)["']?\s*[:=]\s*["']?)([^"'&,;\s}]+)""",
     re.IGNORECASE,
 )
 

@@ -25,6 +25,8 @@ APIS: tuple[str, ...] = (
     "settings_query",
     "settings_update",
     "room_code",
+    "user_token",
+    "users_me",
 )
 ANY_API = "*"
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from .api import handle_api
 from .control import PREFIX, handle_control
+from .login_page import LOGIN_PATH, handle_login
 from .records import TRICKLE_DECLARED_BYTES
 from .state import SandboxState
 from .wire import Reply, Request, error_reply, new_request_id
@@ -74,6 +75,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         )
         if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
             reply = handle_control(self.server.state, request)
+        elif request.path == LOGIN_PATH:
+            reply = handle_login(self.server.state, request)
         else:
             reply = handle_api(self.server.state, request)
         self._send(reply, request_id)

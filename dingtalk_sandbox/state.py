@@ -24,6 +24,7 @@ from typing import Any
 
 from .gateway_state import GatewayState
 from .records import CONFERENCE_SCOPES, App, Meeting, Suite, Token
+from .signin_state import SignInState
 from .state_file import Durable, read_state_file, write_state_file
 
 # DingTalk's documented token lifetime, in seconds.
@@ -74,6 +75,8 @@ class SandboxState(GatewayState):
         self._suites: dict[str, Suite] = {}
         self._tokens: dict[str, Token] = {}
         self._meetings: dict[str, Meeting] = {}
+        # Signing people in (login apps, people, codes, their tokens): kept in memory, under this lock.
+        self.signin = SignInState(self._lock, self.now, seed_demo=seed_demo)
         if seed_demo:
             self._apps[DEMO_APP_KEY] = App(DEMO_APP_KEY, DEMO_APP_SECRET)
             self._suites[DEMO_SUITE_KEY] = Suite(DEMO_SUITE_KEY, DEMO_SUITE_SECRET)

@@ -50,6 +50,7 @@ class OrganizationAdminForm(forms.ModelForm):
             "time_zone",
             "api_base",
             "default_creator_union_id",
+            "corp_id",
             "auth_mode",
             "access_token_expires_at",
             "app_key",
@@ -188,7 +189,7 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
     readonly_fields = ["token"]
     actions = ["check_connection"]
     fieldsets = [
-        (None, {"fields": ["name", "time_zone", "api_base", "default_creator_union_id", "members"]}),
+        (None, {"fields": ["name", "time_zone", "api_base", "default_creator_union_id", "corp_id", "members"]}),
         (
             _("DingTalk credentials"),
             {

@@ -83,7 +83,7 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
                     change.meeting.title if change.meeting else change.new_title,
                     change.meeting.schedule_conference_id if change.meeting else "",
                     statuses.get(change.meeting.status, change.meeting.status) if change.meeting else "",
-                    change.user.get_username() if change.user else "",
+                    texts.person_name(change.user) if change.user else "",
                     actions.get(change.action, change.action),
                     (checked if change.checked_at else outcomes).get(change.outcome, change.outcome),
                     change.old_title,

@@ -31,10 +31,23 @@ def person_list(*, user) -> QuerySet:
     return people.filter(dingtalk_organizations__members=user).distinct()
 
 
-def meeting_list(*, user, query: str = "") -> QuerySet[Meeting]:
+def dingtalk_identity(user) -> tuple[str, str] | None:
+    """The DingTalk unionId and name of an approved person who signs in with DingTalk (accounts/), else None:
+    their unionId is theirs in the portal (the creator of what they book, "Meetings I booked")."""
+    person = getattr(user, "dingtalk_person", None)  # a missing one is an AttributeError too
+    if person is None or person.status != "approved":
+        return None
+    return person.union_id, person.nick
+
+
+def meeting_list(*, user, query: str = "", mine: bool = False) -> QuerySet[Meeting]:
     """The person's meetings in the portal (not removed ones); `query` matches the title, the conference ID
-    and the meeting number (digits only: "838 722 1234" and "838-722-1234" find 8387221234)."""
+    and the meeting number (digits only: "838 722 1234" and "838-722-1234" find 8387221234); `mine`: only
+    those booked by the person (their DingTalk unionId is the creator; none without one)."""
     meetings = Meeting.objects.visible_to(user).filter(removed_at__isnull=True).select_related("organization")
+    if mine:
+        identity = dingtalk_identity(user)
+        meetings = meetings.filter(creator_union_id=identity[0]) if identity else meetings.none()
     query = query.strip()
     if query:
         matches = Q(title__icontains=query) | Q(schedule_conference_id__icontains=query)

@@ -73,6 +73,47 @@ def validate_dingtalk_id(value: str) -> None:
         raise ValidationError(texts.DINGTALK_ID_INVALID, code="invalid_dingtalk_id")
 
 
+# A booked meeting's dial-in numbers as DingTalk gives them ("+86 0571 2818 0000"): what Meeting.phones keeps.
+DIAL_IN_NUMBER_MAX_LENGTH = 64
+DIAL_IN_NUMBERS_MAX = 20
+# A meeting number as the portal keeps it: its digits (group_digits spaces them as DingTalk shows them).
+MEETING_NUMBER = re.compile(r"[0-9]+")
+
+
+def validate_http_link(value: str) -> None:
+    """A link a page may put in an href: http or https to a host, nothing a browser would run (`javascript:`)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc or not value.isprintable():
+        raise ValidationError(texts.LINK_INVALID, code="invalid_link")
+    if any(character.isspace() for character in value):
+        raise ValidationError(texts.LINK_INVALID, code="invalid_link")
+
+
+def validate_meeting_number(value: str) -> None:
+    if not MEETING_NUMBER.fullmatch(value):
+        raise ValidationError(texts.MEETING_NUMBER_INVALID, code="invalid_meeting_number")
+
+
+def validate_dial_in_numbers(value) -> None:
+    """A list of at most DIAL_IN_NUMBERS_MAX visible texts of at most DIAL_IN_NUMBER_MAX_LENGTH characters."""
+    if (
+        not isinstance(value, list)
+        or len(value) > DIAL_IN_NUMBERS_MAX
+        or not all(
+            isinstance(number, str) and 0 < len(number) <= DIAL_IN_NUMBER_MAX_LENGTH and number.isprintable()
+            for number in value
+        )
+    ):
+        raise ValidationError(
+            texts.DIAL_IN_NUMBERS_INVALID,
+            code="invalid_dial_in_numbers",
+            params={"count": DIAL_IN_NUMBERS_MAX, "length": DIAL_IN_NUMBER_MAX_LENGTH},
+        )
+
+
 def validate_time_zone(value: str) -> None:
     """Accept only real IANA zone names (`Asia/Shanghai`), not abbreviations or offsets."""
     if value not in zoneinfo.available_timezones():

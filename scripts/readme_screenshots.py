@@ -7,7 +7,9 @@ Start the demo first, on its own database and ports, then run this with the same
     .venv/bin/python scripts/readme_screenshots.py --port 8100 --sandbox-port 8101
 
 It logs in as the demo's admin, and takes the meeting list, the typo meeting fixed and saved, and a
-DingTalk error (armed with the sandbox control page's "Fail the next save with… systemError" button).
+DingTalk error (armed with the sandbox control page's "Fail the next save with… systemError" button); then
+signing in with DingTalk: the login page, the sandbox's DingTalk login page, Han Meimei waiting for approval
+and Li Lei's /people/ page with her form (run it on a fresh demo, where she has not asked yet).
 """
 
 import argparse
@@ -51,7 +53,31 @@ def main():
         page.get_by_role("button", name="Save to DingTalk").click()
         page.get_by_role("alert").wait_for()
         page.screenshot(path=SCREENSHOTS / "error.png", full_page=True)
+        sign_in_with_dingtalk(browser, portal)
         browser.close()
+
+
+def sign_in_with_dingtalk(browser, portal):
+    """The login page with both ways in, the sandbox's DingTalk login page, Han Meimei waiting, and Li Lei
+    (Demo Shanghai's office admin) seeing her at /people/."""
+    han = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    han.goto(portal + "/accounts/login/")
+    han.screenshot(path=SCREENSHOTS / "signin.png", full_page=True)
+    han.get_by_role("button", name="Sign in with DingTalk").click()
+    han.wait_for_url("**/oauth2/auth?**")
+    han.screenshot(path=SCREENSHOTS / "signin-dingtalk.png", full_page=True)
+    han.get_by_role("button", name="韩梅梅 Han Meimei").click()
+    han.get_by_role("status").wait_for()
+    han.screenshot(path=SCREENSHOTS / "signin-waiting.png", full_page=True)
+    han.close()
+    lei = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    lei.goto(portal + "/accounts/login/")
+    lei.get_by_role("button", name="Sign in with DingTalk").click()
+    lei.get_by_role("button", name="李雷 Li Lei").click()
+    lei.wait_for_url(portal + "/meetings/")
+    lei.goto(portal + "/people/")
+    lei.screenshot(path=SCREENSHOTS / "people.png", full_page=True)
+    lei.close()
 
 
 if __name__ == "__main__":

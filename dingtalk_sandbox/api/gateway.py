@@ -13,7 +13,7 @@ from typing import Any
 from ..records import OVERSIZED_BYTES, READ_SCOPE, RESHAPING_FAULTS, WRITE_SCOPE, Fault
 from ..state import SandboxState
 from ..wire import Reply, Request, html_reply, json_reply
-from . import meetings, room_codes, scheduling, tokens
+from . import meetings, room_codes, scheduling, signin, tokens
 from .errors import (
     ApiError,
     invalid_authentication,
@@ -39,6 +39,8 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("GET", re.compile(_CONFERENCES + r"/settings"), "settings_query"),
     ("PUT", re.compile(_CONFERENCES + r"/settings"), "settings_update"),
     ("GET", re.compile(r"/v1\.0/conference/roomCodes/(?P<room_code>[^/]+)/infos"), "room_code"),
+    ("POST", re.compile(r"/v1\.0/oauth2/userAccessToken"), "user_token"),
+    ("GET", re.compile(r"/v1\.0/contact/users/me"), "users_me"),
 )
 REQUIRED_SCOPE: dict[str, str] = {
     "create": WRITE_SCOPE,
@@ -62,6 +64,8 @@ HANDLERS: dict[str, Handler] = {
     "cancel": scheduling.cancel,
     "settings_query": scheduling.settings_query,
     "settings_update": scheduling.settings_update,
+    "user_token": signin.user_access_token,
+    "users_me": signin.users_me,
 }
 
 # What DingTalk's anti-abuse layer answers instead of JSON.

@@ -40,11 +40,11 @@ from .errors import (
     DingTalkError,
     DingTalkNotConfirmed,
     DingTalkTimeout,
+    DingTalkUnnamedBooking,
     DingTalkUnusableValues,
     retry_delay,
 )
 from .limits import TITLE_MAX_LENGTH, title_length
-from .replies import STORED_TITLE_MAX_LENGTH
 from .transport import (
     MAX_ATTEMPTS,
     MAX_REPLY_BYTES,
@@ -79,7 +79,6 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "ROOM_CODE_PATH",
     "RETRY_BASE_DELAY",
-    "STORED_TITLE_MAX_LENGTH",
     "THROTTLE_DELAY",
     "TITLE_MAX_LENGTH",
     "TOKEN_HEADER",
@@ -99,6 +98,7 @@ __all__ = [
     "DingTalkError",
     "DingTalkNotConfirmed",
     "DingTalkTimeout",
+    "DingTalkUnnamedBooking",
     "DingTalkUnusableValues",
     "client_for",
     "epoch_ms",

@@ -98,6 +98,15 @@ class DingTalkUnusableValues(DingTalkBadReply):
     (a title no column holds, times no calendar or time zone can show, another meeting's ID)."""
 
 
+class DingTalkUnnamedBooking(DingTalkBadReply):
+    """DingTalk answered a create without an ID the portal can keep: it booked a meeting the portal cannot
+    name. `meeting_number` is the meeting number it gave, when usable ("" otherwise), to look the meeting up by."""
+
+    def __init__(self, summary: str, *, meeting_number: str = "", **kwargs):
+        super().__init__(summary, **kwargs)
+        self.meeting_number = meeting_number
+
+
 class DingTalkNotConfirmed(DingTalkError):
     """HTTP 200 without `"success": true`: DingTalk did not confirm the change."""
 

@@ -1,42 +1,73 @@
 """Reading DingTalk's replies into the typed values (values.py).
 
-Replies can be broken or hostile: what the portal would store or show is checked here, and a reply that
-cannot be used whole is a DingTalkBadReply (its shape) or DingTalkUnusableValues (its values).
+Replies can be broken or hostile. One rule for every value DingTalk sends, of every API (query, room
+code, create, settings): it is used only when the model field that keeps it can hold it as it is -- text
+where the field is text, no NUL or lone surrogate (no column or page holds them), within the field's
+max_length, passing the field's own validators (allowed characters, links http/https only). The limits
+are read from the fields (`Meeting._meta.get_field(...)`), never retyped here. A value the portal only
+shows is dropped ("" or left out); one it cannot do without makes the reply a DingTalkBadReply (its
+shape) or DingTalkUnusableValues (its values).
 """
 
 from __future__ import annotations
 
 import datetime
+from functools import cache
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
 
 from . import values
-from .errors import DingTalkBadReply, DingTalkUnusableValues
+from .errors import DingTalkBadReply, DingTalkUnnamedBooking, DingTalkUnusableValues
 from .transport import TOKEN_CHARACTERS
 
 MAX_TOKEN_LENGTH = 2048
 MAX_TOKEN_LIFETIME = 30 * 24 * 60 * 60
-# The longest title DingTalk keeps (its create API refuses longer ones): Meeting.title's max_length.
-STORED_TITLE_MAX_LENGTH = 256
+# A creator's nickname is shown (when choosing among a number's meetings), never stored: a name's length.
+NICKNAME_MAX_LENGTH = 128
 
 
-def _optional_text(body: dict, key: str, limit: int = 512) -> str:
-    """A string field the portal only shows (a room code, a link): "" when absent, mistyped or unusable."""
+@cache
+def model_field(model: str, name: str):
+    """The field of a `meetings` model that keeps a value from DingTalk (looked up when first needed, so the
+    sandbox can import this package without Django's models)."""
+    return apps.get_model("meetings", model)._meta.get_field(name)
+
+
+def fits(value, model: str, name: str) -> bool:
+    """True when `model.name` can keep `value` as DingTalk sent it: the one rule for DingTalk's values."""
+    field = model_field(model, name)
+    text = field.get_internal_type() != "JSONField"
+    if text and (not isinstance(value, str) or not values.storable(value)):
+        return False
+    if value in field.empty_values:
+        return field.blank  # "" (or no phones) is a value only where the field may be blank
+    if text and field.max_length is not None and len(value) > field.max_length:
+        return False
+    try:
+        field.run_validators(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _field_text(body: dict, key: str, model: str, name: str) -> str:
+    """A value the portal only keeps or shows (a room code, a link): "" when absent, mistyped or unusable."""
     value = body.get(key)
-    if not isinstance(value, str) or not values.storable(value) or len(value) > limit:
-        return ""
-    return value.strip()
+    return value if fits(value, model, name) else ""
 
 
 def read_meeting_number(body: dict) -> str:
     """DingTalk's `roomCode`, the portal's meeting number, as digits ("" when absent or not a number): the
     portal searches it by its digits."""
-    digits = "".join(_optional_text(body, "roomCode", 64).split())
-    return digits if digits.isdigit() and digits.isascii() else ""
+    value = body.get("roomCode")
+    digits = "".join(value.split()) if isinstance(value, str) else ""
+    return digits if fits(digits, "Meeting", "meeting_number") else ""
 
 
 def read_link(body: dict, key: str) -> str:
     """A join link fit for an href: http(s) only, so a hostile reply cannot plant `javascript:` in a page."""
-    url = _optional_text(body, key)
-    return url if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url) else ""
+    return _field_text(body, key, "Meeting", "join_url")
 
 
 def read_title_and_times(body: dict, reply: str, request_id: str) -> tuple[str, datetime.datetime, datetime.datetime]:
@@ -48,8 +79,8 @@ def read_title_and_times(body: dict, reply: str, request_id: str) -> tuple[str, 
         raise DingTalkBadReply(
             f"DingTalk's {reply} lacks a usable {exc.args[0]}", status=200, request_id=request_id
         ) from None
-    # The title is stored as it is: refuse what no column can hold, rather than fail later.
-    if not values.storable(title) or len(title) > STORED_TITLE_MAX_LENGTH:
+    # The title is stored as it is: refuse what its field cannot hold, rather than fail later.
+    if not fits(title, "Meeting", "title"):
         raise DingTalkUnusableValues(f"DingTalk's {reply} has an unusable title", status=200, request_id=request_id)
     try:
         return title, values.from_epoch_ms(start_ms), values.from_epoch_ms(end_ms)
@@ -75,21 +106,27 @@ def read_conference(body: dict, request_id: str, *, schedule_conference_id: str)
 
 def read_instance(entry, request_id: str) -> values.ConferenceInstance:
     schedule_conference_id = entry.get("scheduleConferenceId") if isinstance(entry, dict) else None
-    if not isinstance(schedule_conference_id, str) or not schedule_conference_id.strip():
+    if not fits(schedule_conference_id, "Meeting", "schedule_conference_id"):
         raise DingTalkBadReply(
-            "DingTalk's room code reply has an entry without a scheduleConferenceId", status=200, request_id=request_id
+            "DingTalk's room code reply has an entry without a usable scheduleConferenceId",
+            status=200,
+            request_id=request_id,
         )
     title, starts_at, ends_at = read_title_and_times(entry, "room code reply", request_id)
     status = entry.get("status")
+    nick = entry.get("creatorNick")
     return values.ConferenceInstance(
         schedule_conference_id=schedule_conference_id,
-        conference_id=_optional_text(entry, "conferenceId", 128),
+        conference_id=_field_text(entry, "conferenceId", "Meeting", "schedule_conference_id"),
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
         status=status if type(status) is int else None,
-        creator_staff_id=_optional_text(entry, "creatorId", 128),
-        creator_nick=_optional_text(entry, "creatorNick", 128),
+        # Offered as the creator's unionId (checked with the query API before it is stored).
+        creator_staff_id=_field_text(entry, "creatorId", "Meeting", "creator_union_id"),
+        creator_nick=nick.strip()
+        if isinstance(nick, str) and values.storable(nick) and len(nick) <= NICKNAME_MAX_LENGTH
+        else "",
         meeting_number=read_meeting_number(entry),
         url=read_link(entry, "externalLinkUrl"),
     )
@@ -120,24 +157,31 @@ def read_access_token(body: dict, request_id: str) -> values.AccessToken:
 
 
 def read_created(body: dict, request_id: str) -> values.CreatedConference:
-    conference_id, url, meeting_number = body.get("scheduleConferenceId"), body.get("url"), body.get("roomCode")
-    phones = body.get("phones") or []
-    texts = (conference_id, url or "", meeting_number or "")
-    if (
-        not all(isinstance(text, str) and values.storable(text) and len(text) <= 256 for text in texts)
-        or not conference_id
-        or not isinstance(phones, list)
-        or not all(isinstance(phone, str) for phone in phones)
-    ):
-        # DingTalk booked something we cannot name: the caller must treat the outcome as unknown.
-        raise DingTalkBadReply(
-            "DingTalk's create reply lacks a usable scheduleConferenceId", status=200, request_id=request_id
+    """The booked meeting's ID with what of its join link, number and dial-in phones can be kept.
+
+    DingTalk has booked the meeting by now: a value its field cannot hold is left out, the meeting kept
+    with the rest. Without a usable ID the portal cannot name it: DingTalkUnnamedBooking, carrying the
+    meeting number when that is usable, so the person can look the meeting up and add it by it.
+    """
+    meeting_number = read_meeting_number(body)
+    conference_id = body.get("scheduleConferenceId")
+    if not fits(conference_id, "Meeting", "schedule_conference_id"):
+        raise DingTalkUnnamedBooking(
+            "DingTalk's create reply lacks a usable scheduleConferenceId",
+            status=200,
+            request_id=request_id,
+            meeting_number=meeting_number,
         )
+    phones = body.get("phones")
+    kept: list[str] = []
+    for phone in phones if isinstance(phones, list) else []:
+        if fits([*kept, phone], "Meeting", "phones"):
+            kept.append(phone)
     return values.CreatedConference(
         schedule_conference_id=conference_id,
-        url=url or "",
-        meeting_number=meeting_number or "",
-        phones=tuple(phones),
+        url=read_link(body, "url"),
+        meeting_number=meeting_number,
+        phones=tuple(kept),
         request_id=request_id,
     )
 
@@ -158,7 +202,14 @@ def read_settings(body: dict, request_id: str) -> values.ConferenceSettings:
         try:
             found[name] = values.setting_from_wire(value, kind)
         except (TypeError, ValueError):
+            found[name] = None
+        # The host and co-hosts are unionIds: the rule of the field that keeps a creator's.
+        union_ids = found[name] if kind == "texts" else (found[name],) if kind == "text" else ()
+        usable = found[name] is not None and all(
+            not union_id or fits(union_id, "Meeting", "creator_union_id") for union_id in union_ids
+        )
+        if not usable:
             raise DingTalkBadReply(
                 f"DingTalk's settings reply has an unusable {path[-1]}", status=200, request_id=request_id
-            ) from None
+            )
     return values.ConferenceSettings(**found)

@@ -112,7 +112,8 @@ SETTINGS_WIRE: dict[str, tuple[tuple[str, ...], str]] = {
 def setting_from_wire(value, kind: str):
     """A settings value as DingTalk sends it -> the portal's; TypeError/ValueError when unusable."""
     if kind == "text":
-        if not isinstance(value, str) or not storable(value) or len(value) > 128:
+        # Its length and characters: the rule of the field a unionId is kept in (replies.read_settings).
+        if not isinstance(value, str) or not storable(value):
             raise TypeError(kind)
         return value
     if kind == "texts":

@@ -25,6 +25,7 @@ class MeetingSearchForm(forms.Form):
     """The list's search box: text a database can look for (PostgreSQL refuses NUL in any string)."""
 
     q = forms.CharField(required=False, error_messages={"null_characters_not_allowed": texts.SEARCH_INVALID})
+    mine = forms.BooleanField(label=_("Meetings I booked"), required=False)
 
     error_messages = {"control_characters": texts.SEARCH_INVALID}
 
@@ -87,6 +88,7 @@ class ActivityFilterForm(DayRangeMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = texts.person_name
 
 
 class BulkRenameForm(DayRangeMixin, forms.Form):

@@ -38,13 +38,20 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
         "union_id_invalid": texts.UNION_ID_INVALID,
     }
 
-    def __init__(self, *args, organizations, **kwargs):
+    def __init__(self, *args, organizations, me=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # `me`: the DingTalk unionId and name of the person booking, when they sign in with DingTalk: the
+        # meeting is theirs unless they name someone else.
+        self.me = me
         self.fields["organization"].queryset = organizations
+        if me is not None:
+            self.fields["creator_union_id"].initial = me[0]
+            self.fields["creator_union_id"].help_text = texts.BOOKED_FOR_YOU % {"nick": me[1]}
         chosen = self._chosen_organization(organizations)
         if chosen is not None:
             self.fields["organization"].initial = chosen
-            self.fields["creator_union_id"].initial = chosen.default_creator_union_id
+            if me is None:
+                self.fields["creator_union_id"].initial = chosen.default_creator_union_id
             for name in self.time_fields:
                 self.fields[name].zone = chosen.zone
 
@@ -63,7 +70,9 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
         cleaned = super().clean()
         organization = cleaned.get("organization")
         if organization is not None and "creator_union_id" in cleaned and not cleaned["creator_union_id"]:
-            if organization.default_creator_union_id:
+            if self.me is not None:
+                cleaned["creator_union_id"] = self.me[0]
+            elif organization.default_creator_union_id:
                 cleaned["creator_union_id"] = organization.default_creator_union_id
             else:
                 self.add_error(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..fields import ApiBaseField
 from ..texts import group_digits
+from ..validators import validate_dial_in_numbers, validate_dingtalk_id, validate_http_link, validate_meeting_number
 from .organization import Organization, VisibleQuerySet
 
 
@@ -35,8 +36,9 @@ class Meeting(models.Model):
     # save() and bulk_create() on a new row; services.organization_save carries a change of the
     # organization's host over.
     api_base = ApiBaseField(_("API base URL"), max_length=200, editable=False)
-    schedule_conference_id = models.CharField(_("conference ID"), max_length=128)
-    creator_union_id = models.CharField(_("creator union ID"), max_length=128)
+    # The fields' limits and validators are the rule for every value DingTalk sends (dingtalk/replies.py).
+    schedule_conference_id = models.CharField(_("conference ID"), max_length=128, validators=[validate_dingtalk_id])
+    creator_union_id = models.CharField(_("creator union ID"), max_length=128, validators=[validate_dingtalk_id])
     # DingTalk cuts titles to 50 characters on create; a longer one read back is stored as is.
     title = models.CharField(_("title"), max_length=256)
     starts_at = models.DateTimeField(_("start"))
@@ -44,9 +46,11 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # What people know the meeting by: its meeting number (digits) and join link, from DingTalk's create or
     # query API; the dial-in numbers from the create.
-    meeting_number = models.CharField(_("meeting number"), max_length=64, blank=True, default="")
-    join_url = models.CharField(_("join link"), max_length=512, blank=True, default="")
-    phones = models.JSONField(_("dial-in numbers"), default=list, blank=True)
+    meeting_number = models.CharField(
+        _("meeting number"), max_length=64, blank=True, default="", validators=[validate_meeting_number]
+    )
+    join_url = models.CharField(_("join link"), max_length=512, blank=True, default="", validators=[validate_http_link])
+    phones = models.JSONField(_("dial-in numbers"), default=list, blank=True, validators=[validate_dial_in_numbers])
     # "Remove from the portal": the meeting leaves the list, its audit rows stay; adding it again clears this.
     removed_at = models.DateTimeField(_("removed from the portal"), null=True, blank=True, editable=False)
     # Optimistic concurrency: a save must be based on the version it read.

@@ -66,6 +66,16 @@ class Organization(models.Model):
         default="",
         help_text=_("Meetings booked in the portal are created for this person unless another is given."),
     )
+    # The DingTalk corp (organization) people choose when they sign in with DingTalk: only people of a
+    # corp an organization here names may sign in, and office admins approve them into organizations of it.
+    corp_id = models.CharField(
+        _("DingTalk corp ID"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_("People who sign in with DingTalk choosing this corp may ask to join (e.g. ding1234abcd)."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="dingtalk_organizations", blank=True, verbose_name=_("members")
     )

@@ -212,7 +212,10 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
         change.http_status, change.check_after = 200, None
         if stored:
             change.outcome = MeetingChange.Outcome.SUCCESS
-            change.save()
+            if change.pk is None:  # a refresh: its row is written now, whole
+                change.save()
+            else:  # an update's row since the lease: only what the answer changed (a save's CPU, issue 23)
+                change.save(update_fields=["outcome", "http_status", "check_after", "request_id"])
     if not stored and change.action == MeetingChange.Action.UPDATE:
         # DingTalk took our update after our lease ran out: another save or check may have stored the
         # meeting meanwhile, on what DingTalk had before ours landed. Nothing of theirs is overwritten.

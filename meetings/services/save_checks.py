@@ -97,7 +97,7 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
     differs = there != (meeting.title, meeting.starts_at, meeting.ends_at)
     now = timezone.now()
     params = {
-        "person": change.user.get_username() if change.user else "—",
+        "person": texts.person_name(change.user),
         "when": texts.local_time(change.created_at, meeting.organization),
         "title": current.title,
         "start": texts.local_time(current.starts_at, meeting.organization),

@@ -9,15 +9,16 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+from typing import NoReturn
 
 from django.contrib.auth.models import AbstractUser
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .. import credentials, dingtalk, texts
 from ..models import Meeting, MeetingChange, Organization
-from .audit import change_for, fail, record_failure
+from .audit import change_for, fail, note_error, record_failure
 from .dingtalk_calls import call_dingtalk, change_as_creator, within_one_deadline
 from .errors import MeetingCanceled, MeetingError, error_message
 from .leases import release_lease, take_lease
@@ -48,17 +49,29 @@ def meeting_create(
 ) -> Meeting:
     """Book a meeting in DingTalk and keep it with its join link, number and phones.
 
-    Never retried: when the request went out and no usable answer came back, the outcome is unknown
-    (the audit row says so) and MeetingCreateUnknown tells the person how to look for the meeting
-    before booking again. Raises MeetingError when DingTalk certainly booked nothing.
+    Written ahead like an update: the audit row is stored IN_PROGRESS before anything goes to DingTalk
+    (saying what to look for, should the process die before the answer), and settled after. Never
+    retried: when the request went out and no usable answer came back, the outcome is unknown (the row
+    says so, with the meeting number when DingTalk gave one) and MeetingCreateUnknown tells the person how
+    to look for the meeting before booking again. What of DingTalk's answer cannot be stored is left out
+    (replies.read_created); the meeting is kept with the rest. Raises MeetingError when DingTalk
+    certainly booked nothing.
     """
-    change = MeetingChange(
+    details = {
+        "title": title,
+        "start": texts.local_time(starts_at, organization),
+        "time_zone": organization.time_zone,
+        "creator": creator_union_id,
+    }
+    change = MeetingChange.objects.create(
         organization=organization,
         user=by,
         action=MeetingChange.Action.CREATE,
+        outcome=MeetingChange.Outcome.IN_PROGRESS,
         new_title=title,
         new_starts_at=starts_at,
         new_ends_at=ends_at,
+        message=texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": texts.CREATE_INTERRUPTED},
     )
     try:
         created = call_dingtalk(
@@ -72,18 +85,14 @@ def meeting_create(
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         record_failure(change, error)
         if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
-            change.outcome = MeetingChange.Outcome.UNKNOWN
-            change.message = texts.CREATE_OUTCOME_UNKNOWN % {
-                "title": title,
-                "start": texts.local_time(starts_at, organization),
-                "time_zone": organization.time_zone,
-                "creator": creator_union_id,
-                "error": change.message,
-            }
-            change.save()
-            raise MeetingCreateUnknown(change.message) from error
+            reason, meeting_number = change.message, getattr(error, "meeting_number", "")
+            _create_unknown(change, details, reason=reason, meeting_number=meeting_number, error=error)
         change.save()
         raise MeetingError(change.message) from error
+    except Exception as error:  # noqa: BLE001 -- whatever failed after sending, DingTalk may have booked it
+        logger.exception("Organization %s: a create failed after it was sent", organization.pk)
+        note_error(change, error)
+        _create_unknown(change, details, reason=str(texts.CREATE_INTERRUPTED), meeting_number="", error=error)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(
@@ -101,6 +110,7 @@ def meeting_create(
             change.meeting = meeting
             change.outcome = MeetingChange.Outcome.SUCCESS
             change.request_id, change.http_status = created.request_id, 200
+            change.message = ""
             change.save()
     except IntegrityError:
         # DingTalk gave an ID the portal already has: keep the attempt, say what happened.
@@ -108,10 +118,33 @@ def meeting_create(
             "Organization %s: DingTalk returned known conference ID %s", organization.pk, created.schedule_conference_id
         )
         change.outcome = MeetingChange.Outcome.FAILED
+        change.request_id, change.http_status = created.request_id, 200
         change.message = str(texts.CONFERENCE_ALREADY_REGISTERED)
         change.save()
         raise MeetingError(change.message) from None
+    except DatabaseError as error:
+        # DingTalk booked it and the portal could not keep it: never lost, the row names it.
+        logger.exception("Organization %s: could not store the booked meeting", organization.pk)
+        change.request_id, change.http_status = created.request_id, 200
+        note_error(change, error)
+        reason = str(texts.CREATE_NOT_STORED)
+        _create_unknown(change, details, reason=reason, meeting_number=created.meeting_number, error=error)
     return meeting
+
+
+def _create_unknown(
+    change: MeetingChange, details: dict, *, reason: str, meeting_number: str, error: Exception
+) -> NoReturn:
+    """The create may have booked a meeting the portal does not have: keep the row UNKNOWN with what to look
+    for (the meeting number, when DingTalk gave one) and raise MeetingCreateUnknown."""
+    change.outcome = MeetingChange.Outcome.UNKNOWN
+    change.message = texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": reason}
+    if meeting_number:
+        change.message = (
+            f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(meeting_number)}}"
+        )
+    change.save()
+    raise MeetingCreateUnknown(change.message) from error
 
 
 @within_one_deadline

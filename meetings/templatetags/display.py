@@ -29,5 +29,11 @@ def moment(value, format_string="Y-m-d H:i"):
 
 
 @register.filter
+def person(user):
+    """The person's name as the portal shows it: their DingTalk name, else their username."""
+    return texts.person_name(user)
+
+
+@register.filter
 def reveal(value):
     return validators.reveal_invisible("" if value is None else str(value))

@@ -37,3 +37,11 @@ def group_digits(meeting_number: str) -> str:
     head = len(meeting_number) - 4 if len(meeting_number) % 3 == 1 else len(meeting_number)
     groups = [meeting_number[i : i + 3] for i in range(0, head, 3)]
     return " ".join(groups + ([meeting_number[head:]] if head < len(meeting_number) else []))
+
+
+def person_name(user) -> str:
+    """Who someone is in pages, the activity and its CSV: the DingTalk name of a person who signs in with
+    DingTalk (kept as their first name), else the username."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

@@ -14,6 +14,12 @@ CREATE_OUTCOME_UNKNOWN = _(
     "Do not book it again yet. Look for it in the DingTalk app of %(creator)s; if it is there, add it to the "
     "portal with its conference ID (Add meeting)."
 )
+# The %(error)s of CREATE_OUTCOME_UNKNOWN on the row written before the create is sent: what a row still in
+# progress says when its process died before DingTalk's answer was recorded.
+CREATE_INTERRUPTED = _("The portal stopped before it recorded DingTalk's answer.")
+# The %(error)s of CREATE_OUTCOME_UNKNOWN when DingTalk answered but the portal could not keep the meeting.
+CREATE_NOT_STORED = _("DingTalk answered, but the portal could not store the meeting.")
+CREATE_UNKNOWN_NUMBER = _("DingTalk gave it the meeting number %(number)s: add it by that number (Add meeting).")
 MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is now read-only.")
 MEETING_ALREADY_CANCELED = _("DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled.")
 SETTINGS_SAVED = _("Saved the meeting's settings in DingTalk: %(fields)s.")

@@ -55,6 +55,10 @@ TITLE_INVISIBLE_CHARACTERS = _(
 )
 TIME_FULLWIDTH_DIGITS = _("Type the date and time with the digits 0-9.")
 TIME_BEFORE_1970_UTC = _("%(value)s in %(time_zone)s is before 1970 in UTC, which DingTalk cannot store.")
+LINK_INVALID = _("Only an http or https link to a host can be kept.")
+DIAL_IN_NUMBERS_INVALID = _(
+    "Dial-in numbers are at most %(count)d lines of visible text, each at most %(length)d characters."
+)
 DINGTALK_ID_INVALID = _("Paste the ID exactly as DingTalk gives it: letters, digits and punctuation, no spaces.")
 SEARCH_INVALID = _("The search cannot contain control characters.")
 DINGTALK_VALUES_UNUSABLE = _(

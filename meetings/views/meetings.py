@@ -34,7 +34,8 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_queryset(self):
         if not self.search_form.is_valid():
             return Meeting.objects.none()
-        return selectors.meeting_list(user=self.request.user, query=self.search_form.cleaned_data["q"])
+        data = self.search_form.cleaned_data
+        return selectors.meeting_list(user=self.request.user, query=data["q"], mine=data["mine"])
 
     def get(self, request, *args, **kwargs):
         # A search by meeting number that finds one meeting opens it: the helpdesk's way in.
@@ -49,7 +50,11 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")
         return super().get_context_data(
-            query=query, search_form=self.search_form, search_label=texts.MEETING_NUMBER_SEARCH_HELP, **kwargs
+            query=query,
+            search_form=self.search_form,
+            search_label=texts.MEETING_NUMBER_SEARCH_HELP,
+            me=selectors.dingtalk_identity(self.request.user),
+            **kwargs,
         )
 
 

@@ -86,8 +86,19 @@ class MeetingCreatorView(MeetingMixin, FormView):
     def get_initial(self):
         return {"creator_union_id": self.meeting.creator_union_id}
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        me = selectors.dingtalk_identity(self.request.user)
+        if me is not None and "me" in kwargs.get("data", {}):
+            # "Me": the person's own DingTalk unionId, checked with DingTalk like any other.
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"]["creator_union_id"] = me[0]
+        return kwargs
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(meeting=self.meeting, **kwargs)
+        me = selectors.dingtalk_identity(self.request.user)
+        me_label = texts.CREATOR_ME % {"nick": me[1]} if me else ""
+        return super().get_context_data(meeting=self.meeting, me_label=me_label, **kwargs)
 
     def form_valid(self, form):
         meeting = self.meeting

@@ -5,7 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
-from .. import services, texts
+from .. import selectors, services, texts
 from ..forms import MeetingCreateForm, MeetingSettingsForm
 from .access import MeetingMixin, OrganizationsFormMixin
 from .meetings import _saved_values
@@ -15,6 +15,9 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
     permission_required = "meetings.add_meeting"
     template_name = "meetings/meeting_create.html"
     form_class = MeetingCreateForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "me": selectors.dingtalk_identity(self.request.user)}
 
     def get_initial(self):
         # ?organization=<id> picks the organization, and so its default creator and time zone.

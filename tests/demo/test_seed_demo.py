@@ -10,13 +10,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from accounts.models import Person
 from demo.management.commands.seed_demo import (
     DEMO_LOGINS,
     DEMO_MEETINGS,
     DEMO_PASSWORD,
     SANDBOX_TOKEN,
 )
-from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox
+from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET, DEMO_CORP_IDS, DEMO_LOGIN_CLIENT_ID, DEMO_PEOPLE, Sandbox
 from meetings import dingtalk, services
 from meetings.models import Meeting, Organization
 
@@ -123,7 +124,7 @@ def test_it_keeps_everything_when_run_again(sandbox, db, django_user_model):
 
     assert Meeting.objects.count() == len(DEMO_MEETINGS)
     assert Organization.objects.count() == 2
-    assert django_user_model.objects.count() == len(DEMO_LOGINS)
+    assert django_user_model.objects.count() == len(DEMO_LOGINS) + 1  # and the DingTalk office admin
     meeting.refresh_from_db()
     assert meeting.title == "Edited during the demo"
     assert sandbox.state.get_meeting(meeting.schedule_conference_id).title == "Edited during the demo"
@@ -186,3 +187,16 @@ def test_it_labels_each_sandbox_meeting_with_its_organization_and_zone(sandbox, 
             meeting.organization.name,
             meeting.organization.time_zone,
         )
+
+
+def test_dingtalk_sign_in_is_seeded_on_both_sides(sandbox, db):
+    seed(sandbox, portal_url="http://127.0.0.1:8123")
+
+    assert {o.name: o.corp_id for o in Organization.objects.all()} == DEMO_CORP_IDS
+    app = sandbox.state.signin.app(DEMO_LOGIN_CLIENT_ID)
+    assert app.redirect_uri == "http://127.0.0.1:8123/accounts/dingtalk/login/callback/"
+    lei = Person.objects.get(union_id=DEMO_PEOPLE[0].union_id)
+    assert lei.status == Person.Status.APPROVED and lei.user.has_perm("accounts.approve_person")
+    assert list(lei.user.dingtalk_organizations.values_list("name", flat=True)) == ["Demo Shanghai"]
+    # He booked the demo meetings: "Meetings I booked" is not empty for him.
+    assert Meeting.objects.filter(creator_union_id=lei.union_id).exists()

@@ -89,8 +89,9 @@ def test_every_fault_the_sandbox_knows_is_covered():
 @pytest.mark.parametrize("fault", FAULTS)
 def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, meeting, settings):
     calls, sentence = UPDATE_FAULTS[fault]
-    settings.DINGTALK_READ_TIMEOUT = 0.5  # a slow reply takes longer; a loopback read never does
-    sandbox.state.arm_fault(fault, api="update", count=calls, seconds=0.8)
+    # A slow reply takes longer; the read before the update must not, even on a busy machine.
+    settings.DINGTALK_READ_TIMEOUT = 3
+    sandbox.state.arm_fault(fault, api="update", count=calls, seconds=4)
     before = stored(meeting)
 
     page = save(portal, meeting)

@@ -1,8 +1,10 @@
 """`make run` (manage.py rundemo) as a person runs it: both servers answer and a job worker runs, one Ctrl-C
 stops them all, and a second run finds the demo as the first one left it."""
 
+import html
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import pytest
 import requests
 
 from demo.management.commands.seed_demo import DEMO_MEETINGS, DEMO_PASSWORD
+from dingtalk_sandbox import DEMO_PEOPLE
 
 pytestmark = pytest.mark.e2e
 
@@ -82,6 +85,26 @@ def interrupt(process):
     return process.wait(timeout=30)
 
 
+def assert_dingtalk_sign_in_works(http, login, port, sandbox_port):
+    """Both ways in: "Sign in with DingTalk" goes to the sandbox's login page, and Li Lei (the demo's office
+    admin) comes back signed in."""
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)[1]
+    dingtalk = http.post(
+        f"http://127.0.0.1:{port}/accounts/dingtalk/login/", data={"csrfmiddlewaretoken": csrf}, timeout=10
+    )
+    assert dingtalk.url.startswith(f"http://127.0.0.1:{sandbox_port}/oauth2/auth?")
+    office_admin = DEMO_PEOPLE[0]
+    assert office_admin.nick in dingtalk.text
+    union_id = f'name="union_id" value="{office_admin.union_id}"'
+    form = next(chunk for chunk in dingtalk.text.split("</form>") if union_id in chunk)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    arrived = http.post(f"http://127.0.0.1:{sandbox_port}/oauth2/auth", data=fields, timeout=10)
+    assert arrived.url == f"http://127.0.0.1:{port}/meetings/"
+    assert office_admin.nick in arrived.text
+    http.cookies.clear()
+
+
 def test_one_ctrl_c_stops_the_portal_its_worker_and_the_sandbox_and_the_demo_survives_it(tmp_path):
     port, sandbox_port = free_port(), free_port()
     http = requests.Session()
@@ -95,6 +118,7 @@ def test_one_ctrl_c_stops_the_portal_its_worker_and_the_sandbox_and_the_demo_sur
         assert f"http://127.0.0.1:{sandbox_port}/_sandbox/" in output
         login = http.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=10)
         assert login.status_code == 200
+        assert_dingtalk_sign_in_works(http, login, port, sandbox_port)
         in_sandbox = http.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/meetings", timeout=10).json()["meetings"]
         assert len(in_sandbox) == len(DEMO_MEETINGS)
         assert any("manage.py db_worker" in command for command in children(process))

@@ -158,3 +158,10 @@ def test_it_takes_no_secret_argument(db, monkeypatch, option):
     with pytest.raises((CommandError, SystemExit)) as refused:
         call_command("add_org", "Office", "--time-zone", "UTC", option, "on-the-command-line")
     assert "unrecognized arguments" in str(refused.value)  # not taken for --token-expires-at
+
+
+def test_it_stores_the_corp_id_and_keeps_it_when_not_given(db):
+    call_command("add_org", "Office", "--time-zone", "Asia/Shanghai", "--corp-id", " ding-corp-7 ")
+    assert Organization.objects.get(name="Office").corp_id == "ding-corp-7"
+    call_command("add_org", "Office", "--time-zone", "Europe/Berlin")
+    assert Organization.objects.get(name="Office").corp_id == "ding-corp-7"

@@ -166,3 +166,119 @@ def test_only_the_persons_organizations_are_offered(alice_client, organization, 
     response = alice_client.post(CREATE_PAGE, form_data(app_organization))
 
     assert response.context["form"].errors["organization"] == [str(texts.ORGANIZATION_NOT_ALLOWED)]
+
+
+# --- what DingTalk answers to a create: written ahead, kept with what can be stored (issue 20) -------------
+
+
+@responses.activate
+def test_the_attempt_is_on_record_before_dingtalk_is_asked(alice_client, organization):
+    seen = []
+
+    def dingtalk_books(request):
+        seen.extend(MeetingChange.objects.values_list("action", "outcome", "new_title", "meeting"))
+        return 200, {"x-acs-request-id": "req-c"}, json.dumps(CREATED)
+
+    responses.add_callback(responses.POST, CREATE_URL, callback=dingtalk_books)
+
+    alice_client.post(CREATE_PAGE, form_data(organization))
+
+    assert seen == [(MeetingChange.Action.CREATE, MeetingChange.Outcome.IN_PROGRESS, "季度规划", None)]
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.meeting) == (MeetingChange.Outcome.SUCCESS, Meeting.objects.get())
+
+
+@responses.activate
+def test_a_create_interrupted_mid_call_leaves_a_row_that_says_what_to_look_for(alice_client, organization):
+    def the_process_dies(request):
+        raise KeyboardInterrupt  # not an Exception: nothing of the portal's handles it, as when a worker is killed
+
+    responses.add_callback(responses.POST, CREATE_URL, callback=the_process_dies)
+
+    with pytest.raises(KeyboardInterrupt):
+        alice_client.post(CREATE_PAGE, form_data(organization))
+
+    change = MeetingChange.objects.get()
+    assert change.outcome == MeetingChange.Outcome.IN_PROGRESS
+    assert change.message == texts.CREATE_OUTCOME_UNKNOWN % {
+        "title": "季度规划",
+        "start": "2026-12-03 14:00",
+        "time_zone": "Asia/Shanghai",
+        "creator": "creator-7",
+        "error": texts.CREATE_INTERRUPTED,
+    }
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        ({"roomCode": "9" * 65}, {"meeting_number": ""}),  # longer than the field's 64
+        ({"roomCode": "98 76 54"}, {"meeting_number": "987654"}),  # spaced as people write it
+        ({"roomCode": "９８７"}, {"meeting_number": ""}),  # full-width digits are no meeting number
+        ({"roomCode": 987654321}, {"meeting_number": ""}),
+        ({"url": "javascript:alert(document.cookie)"}, {"join_url": ""}),
+        ({"url": "JAVASCRIPT:alert(1)//https://meeting.dingtalk.com"}, {"join_url": ""}),
+        ({"url": "data:text/html,<script>alert(1)</script>"}, {"join_url": ""}),
+        ({"url": "https://meeting.dingtalk.com/j/1 onmouseover=alert(1)"}, {"join_url": ""}),
+        ({"url": "https://meeting.dingtalk.com/j/" + "1" * 600}, {"join_url": ""}),  # longer than the field's 512
+        ({"url": ["https://meeting.dingtalk.com/j/1"]}, {"join_url": ""}),
+        ({"phones": ["+86 0571 2818 0000", "+86 0571\x00 2818"]}, {"phones": ["+86 0571 2818 0000"]}),
+        ({"phones": ["+86 0571 2818 0000", "8" * 100_000]}, {"phones": ["+86 0571 2818 0000"]}),
+        ({"phones": ["+86 0571 2818 0000", 5712818, None, {"x": 1}]}, {"phones": ["+86 0571 2818 0000"]}),
+        ({"phones": ["+86\u202e0000"]}, {"phones": []}),
+        ({"phones": "+86 0571 2818 0000"}, {"phones": []}),
+        ({"phones": [f"+86 {n}" for n in range(1000)]}, {"phones": [f"+86 {n}" for n in range(20)]}),
+    ],
+)
+def test_what_cannot_be_stored_is_left_out_and_the_meeting_kept(alice_client, organization, reply, kept):
+    responses.post(CREATE_URL, json={**CREATED, **reply}, headers={"x-acs-request-id": "req-c"})
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization), follow=True)
+
+    meeting = Meeting.objects.get()
+    expected = {"meeting_number": "987654321", "join_url": CREATED["url"], "phones": CREATED["phones"], **kept}
+    assert {name: getattr(meeting, name) for name in expected} == expected
+    assert response.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])
+    assert len(response.content) < 50_000
+    assert "javascript:" not in response.content.decode().lower()
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.meeting, change.request_id) == (MeetingChange.Outcome.SUCCESS, meeting, "req-c")
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "conference_id",
+    ["c" * 129, "conf\x00new", "conf new", 12345, None, "", ["conf-new"]],
+)
+def test_a_booking_without_a_usable_id_is_unknown_with_its_number(alice_client, organization, conference_id):
+    responses.post(
+        CREATE_URL,
+        json={**CREATED, "scheduleConferenceId": conference_id, "roomCode": "987 654 321"},
+        headers={"x-acs-request-id": "req-c"},
+    )
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    assert response.status_code == 200
+    assert not Meeting.objects.exists()
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.request_id) == (MeetingChange.Outcome.UNKNOWN, "req-c")
+    assert change.message.endswith(str(texts.CREATE_UNKNOWN_NUMBER % {"number": "987 654 321"}))
+    assert shown_messages(response) == [change.message]
+
+
+@responses.activate
+def test_a_failure_of_the_portal_while_dingtalk_books_is_unknown_not_a_500(alice_client, organization):
+    def broken_reply(request):
+        raise ValueError("the reply could not be read")  # no DingTalk failure the transport knows
+
+    responses.add_callback(responses.POST, CREATE_URL, callback=broken_reply)
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    assert response.status_code == 200
+    change = MeetingChange.objects.get()
+    assert (change.outcome, change.dingtalk_code) == (MeetingChange.Outcome.UNKNOWN, "ValueError")
+    assert str(texts.CREATE_INTERRUPTED) in change.message
+    assert shown_messages(response) == [change.message]

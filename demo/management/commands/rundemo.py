@@ -21,6 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from dingtalk_sandbox import DEMO_LOGIN_CLIENT_ID, DEMO_LOGIN_CLIENT_SECRET
+
 from .seed_demo import demo_banner
 
 DEFAULT_PORT = 8000
@@ -100,6 +102,16 @@ def _port_in_use(port: int) -> bool:
         return probe.connect_ex((HOST, port)) == 0
 
 
+def signin_environment(sandbox_url: str) -> dict[str, str]:
+    """Sign in with DingTalk, the sandbox playing DingTalk: its login page and its API, its demo login app."""
+    return {
+        "DINGTALK_LOGIN_CLIENT_ID": DEMO_LOGIN_CLIENT_ID,
+        "DINGTALK_LOGIN_CLIENT_SECRET": DEMO_LOGIN_CLIENT_SECRET,
+        "DINGTALK_LOGIN_URL": f"{sandbox_url}/oauth2/auth",
+        "DINGTALK_LOGIN_API_BASE": sandbox_url,
+    }
+
+
 class Command(BaseCommand):
     help = (
         "Migrate, start the local DingTalk sandbox, seed the demo and start the portal (development only). "
@@ -160,7 +172,7 @@ class Command(BaseCommand):
             portal = Server(
                 "portal",
                 [*manage, "runserver", f"{HOST}:{port}"],
-                env={"DINGTALK_SANDBOX_URL": sandbox_url},
+                env={"DINGTALK_SANDBOX_URL": sandbox_url, **signin_environment(sandbox_url)},
             )
             servers.append(portal)
             # Background jobs (imports, bulk renames, checks with DingTalk) run here, not in a web request.

@@ -17,7 +17,15 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dingtalk_sandbox import DEMO_APP_KEY, DEMO_APP_SECRET
+from accounts import services as accounts_services
+from dingtalk_sandbox import (
+    DEMO_APP_KEY,
+    DEMO_APP_SECRET,
+    DEMO_CORP_IDS,
+    DEMO_LOGIN_CLIENT_ID,
+    DEMO_LOGIN_CLIENT_SECRET,
+    DEMO_PEOPLE,
+)
 from meetings import dingtalk, services
 from meetings.models import Meeting, Organization
 
@@ -26,7 +34,10 @@ DEFAULT_PORTAL_URL = "http://127.0.0.1:8000"
 # The pasted token of the organization that does not use an app; preloaded in the sandbox, never expires.
 SANDBOX_TOKEN = "sandbox-demo-token"
 DEMO_PASSWORD = "dingtalk-demo"
-DEMO_CREATOR = "demo-creator-union-id"
+# Li Lei in the sandbox's sign-in: he books the demo meetings, and is Demo Shanghai's office admin.
+DEMO_OFFICE_ADMIN = DEMO_PEOPLE[0]
+DEMO_CREATOR = DEMO_OFFICE_ADMIN.union_id
+CALLBACK_PATH = "/accounts/dingtalk/login/callback/"
 SANDBOX_TIMEOUT = 5
 
 
@@ -88,7 +99,11 @@ def demo_banner(portal_url: str) -> str:
     logins = "".join(
         f"  Username: {demo.username:<9} Password: {DEMO_PASSWORD}   ({demo.description})\n" for demo in DEMO_LOGINS
     )
-    return f"\n  Portal:   {portal_url.rstrip('/')}/\n{logins}"
+    dingtalk = (
+        f'  Or "Sign in with DingTalk": {DEMO_OFFICE_ADMIN.nick} is Demo Shanghai\'s office admin and approves\n'
+        "  the others at /people/ (one of them is from a company the portal does not know: refused).\n"
+    )
+    return f"\n  Portal:   {portal_url.rstrip('/')}/\n{logins}{dingtalk}"
 
 
 class SandboxUnavailable(CommandError):
@@ -109,6 +124,15 @@ class SandboxControl:
 
     def put_meeting(self, **fields) -> None:
         self._json(self._call("POST", "/_sandbox/meetings", json=fields))
+
+    def add_login_app(self, client_id: str, client_secret: str, redirect_uri: str) -> None:
+        self._json(
+            self._call(
+                "POST",
+                "/_sandbox/login-apps",
+                json={"clientId": client_id, "clientSecret": client_secret, "redirectUri": redirect_uri},
+            )
+        )
 
     def add_token(self, token: str) -> None:
         self._json(self._call("POST", "/_sandbox/tokens", json={"token": token}))
@@ -158,6 +182,15 @@ class Command(BaseCommand):
             organizations[demo.name].members.add(*users)
         for demo in DEMO_MEETINGS:
             self._meeting(demo, organizations[demo.organization], sandbox)
+        # Sign in with DingTalk: the sandbox's login app sends people back to this portal only.
+        sandbox.add_login_app(DEMO_LOGIN_CLIENT_ID, DEMO_LOGIN_CLIENT_SECRET, portal_url.rstrip("/") + CALLBACK_PATH)
+        accounts_services.person_approved_ensure(
+            union_id=DEMO_OFFICE_ADMIN.union_id,
+            nick=DEMO_OFFICE_ADMIN.nick,
+            corp_id=DEMO_OFFICE_ADMIN.corp_id,
+            role="office_admin",
+            organizations=[organizations[DEMO_OFFICE_ADMIN.organization]],
+        )
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(demo_banner(portal_url)))
 
@@ -174,8 +207,17 @@ class Command(BaseCommand):
 
     def _organization(self, demo: DemoOrganization, *, api_base: str) -> Organization:
         organization, created = Organization.objects.get_or_create(
-            name=demo.name, defaults={"time_zone": demo.time_zone, "api_base": api_base, **demo.credentials}
+            name=demo.name,
+            defaults={
+                "time_zone": demo.time_zone,
+                "api_base": api_base,
+                "corp_id": DEMO_CORP_IDS[demo.name],
+                **demo.credentials,
+            },
         )
+        if not organization.corp_id:  # a demo database from before sign-in with DingTalk
+            organization.corp_id = DEMO_CORP_IDS[demo.name]
+            organization.save(update_fields=["corp_id"])
         if not created and organization.api_base != api_base:
             # The sandbox moved to another port: follow it, and drop a token obtained from the old address.
             organization.api_base = api_base

@@ -47,12 +47,17 @@ class Command(BaseCommand):
             help="https://api.dingtalk.com (default) or https://api.dingtalk.io for international DingTalk.",
         )
         parser.add_argument(
+            "--corp-id",
+            help="The DingTalk corp ID whose people may sign in with DingTalk and be approved into this "
+            "organization. Not given: the stored one stays.",
+        )
+        parser.add_argument(
             "--token-expires-at",
             help="When DINGTALK_ACCESS_TOKEN expires, e.g. 2026-12-01T14:05 (in --time-zone) or with an "
             "offset; the portal stops sending it then.",
         )
 
-    def handle(self, *args, name, time_zone, api_base, token_expires_at, **options):
+    def handle(self, *args, name, time_zone, api_base, token_expires_at, corp_id, **options):
         try:
             validate_time_zone(time_zone)
         except ValidationError as exc:
@@ -71,6 +76,9 @@ class Command(BaseCommand):
             changed.add("api_base")
         organization.time_zone = time_zone
         organization.api_base = api_base
+        if corp_id is not None:
+            organization.corp_id = corp_id.strip()
+            changed.add("corp_id")
         if auth_mode:
             # Credentials given are taken as new even when equal: a cached app token is dropped and renewed.
             changed |= {"auth_mode", *values}
