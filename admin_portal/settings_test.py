@@ -8,6 +8,10 @@ os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 # A fixed test key, so a failing test can be re-run against the same ciphertext.
 os.environ.setdefault("DINGTALK_ENCRYPTION_KEYS", "n2kZDnX5cjyA3ofd6cUGyN1XQpo6fXrqtVUK4N2m4fA=")
+# DingTalk's budget (meetings/dingtalk/pacing.py) is taken from the database on every call, as in production,
+# but wide enough that a test's quick succession of calls to `responses` never waits; the tests of the budget
+# set their own.
+os.environ.setdefault("DINGTALK_MAX_CALLS_PER_SECOND", "1000")
 
 from .settings import *  # noqa: E402,F403
 

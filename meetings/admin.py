@@ -9,7 +9,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import credentials, dingtalk, fields, services, texts, validators
+from . import dingtalk, fields, services, texts, validators
+from .dingtalk import credentials, token_lease
 from .models import Meeting, MeetingChange, Organization
 from .templatetags.zoned import zoned_time_html
 
@@ -145,7 +146,7 @@ def token_status(organization: Organization) -> str:
     if expires_at is not None:
         when["time"] = texts.local_time(expires_at, organization)
     if credentials.uses_app(organization):
-        if credentials.has_fresh_token(organization, margin=datetime.timedelta(0)):
+        if token_lease.has_fresh_token(organization, margin=datetime.timedelta(0)):
             return texts.TOKEN_STATUS_APP_VALID % when
         return str(texts.TOKEN_STATUS_APP_PENDING)
     if expires_at is None:
@@ -225,7 +226,7 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
     def check_connection(self, request, queryset):
         for organization in queryset:
             try:
-                expires_at = credentials.organization_check_connection(organization=organization)
+                expires_at = services.organization_check_connection(organization=organization)
             except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
                 self.message_user(request, services.error_message(error, organization=organization), ERROR)
                 continue

@@ -6,6 +6,7 @@ import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from .models import (
@@ -154,7 +155,7 @@ def meeting_checked_change(*, meeting: Meeting, pk) -> MeetingChange | None:
 
 def meetings_to_check() -> list[Meeting]:
     """The meetings with a pending save whose wait is over, for `manage.py check_saves`."""
-    now = timezone.now()
+    now = Now()  # the database's clock, as the leases are written
     due = Q(update_lease_until__lte=now) | Q(update_lease_until__isnull=True, changes__check_after__lte=now)
     return list(
         Meeting.objects.filter(due, changes__outcome__in=MeetingChange.PENDING)

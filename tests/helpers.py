@@ -20,8 +20,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, services, texts
-from meetings.models import Meeting, MeetingChange, Organization
+from meetings import dingtalk, services, texts
+from meetings.dingtalk import tokens
+from meetings.models import DingTalkBudget, Meeting, MeetingChange, Organization
 
 API_BASE = "https://api.dingtalk.com"
 UPDATE_URL = API_BASE + dingtalk.UPDATE_PATH
@@ -159,7 +160,7 @@ def issue_token(token="app-token-1", expire_in=7200, url=TOKEN_URL):
 def update_with_token(organization):
     """One meeting update through the seam services use; returns DingTalk's request ID."""
     client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
+    return tokens.call_with_token(
         organization=organization, call=lambda access_token: send_update(client, access_token=access_token)
     )
 
@@ -364,3 +365,13 @@ def po_entries(path=PO):
         if fields.get("msgid"):
             entries.append((references, flags, unescape(fields["msgid"]), unescape(msgstr)))
     return entries
+
+
+def budget_rows_exist(organization):
+    """An organization's earlier calls made its DingTalk budget's rows for reads and updates
+    (meetings/dingtalk/pacing.py), with their turns free: a save then takes each turn with one UPDATE."""
+    DingTalkBudget.objects.bulk_create(
+        DingTalkBudget(organization=organization, api=api, share=share, next_turn_at=timezone.now())
+        for api in ("GET " + dingtalk.QUERY_PATH, "PUT " + dingtalk.UPDATE_PATH)
+        for share in DingTalkBudget.Share.values
+    )

@@ -13,6 +13,12 @@ package is the one place that translates: `replies.read_meeting_number` reads `r
 `meeting_number`, and `DingTalkClient.find_conferences_by_meeting_number` asks DingTalk's roomCodes API
 (`ROOM_CODE_PATH`). Nothing outside it says "room code".
 
+Beside them, imported by name because they read the database (`from meetings.dingtalk import tokens`):
+- `pacing`: one DingTalk budget for the whole deployment, the turn every call takes first;
+- `credentials`: what each way of authenticating needs, and the errors when there is no token to send;
+- `tokens`: the token sent for an organization (`call_with_token`), renewed once when DingTalk refuses it;
+- `token_lease`: one token request per organization at a time across every process.
+
 Callers use the names below: `from meetings import dingtalk; dingtalk.client_for(...)`.
 """
 

@@ -85,7 +85,9 @@ class DingTalkClient(Transport):
         seen_tokens: set[str] = set()
         params: dict[str, object] = {"maxResults": page_size}
         for _page in range(ROOM_CODE_MAX_PAGES):
-            body, request_id = self._call("GET", path, idempotent=True, access_token=access_token, params=params)
+            body, request_id = self._call(
+                "GET", path, idempotent=True, access_token=access_token, params=params, api=f"GET {ROOM_CODE_PATH}"
+            )
             entries = body.get("conferenceList", [])
             if not isinstance(entries, list):
                 raise DingTalkBadReply(

@@ -18,7 +18,7 @@ from .imports import MAX_LINES, import_confirm, import_create, import_lines, imp
 from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
-from .organizations import OrganizationHostTaken, organization_save
+from .organizations import OrganizationHostTaken, organization_check_connection, organization_save
 from .prune import old_records_prune
 from .registration import (
     CreatorRefused,
@@ -92,5 +92,6 @@ __all__ = [
     "meeting_settings_update",
     "meeting_update",
     "OrganizationHostTaken",
+    "organization_check_connection",
     "organization_save",
 ]

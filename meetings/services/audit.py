@@ -8,7 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import dingtalk, texts
+from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange
 from .errors import MeetingCanceled, MeetingError, SubmissionRepeated, error_message
 

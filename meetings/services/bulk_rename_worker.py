@@ -1,8 +1,8 @@
 """Bulk rename's worker side: a job's run, meeting by meeting.
 
 Each meeting goes through `meeting_update` -- version check, DingTalk re-read, lease, retries, audit row --
-with the person who started the job as `by`; one failure never stops the others. Calls are paced per
-organization and DingTalk API (dingtalk/pacing.py).
+with the person who started the job as `by`; one failure never stops the others. Calls draw from the
+background share of the organization's DingTalk budget (dingtalk/pacing.py).
 
 A job is owned by the database (jobs.py): a run holds its token and beats; a run whose worker died is taken
 over by another worker. A meeting the dead run was saving (SAVING) is checked first: its save is checked
@@ -21,6 +21,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from .. import texts
+from ..clock import database_now
 from ..dingtalk import pacing
 from ..models import BulkRename, BulkRenameItem, Meeting
 from .errors import MeetingChangedInDingTalk, MeetingError
@@ -93,7 +94,7 @@ def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: boo
         return BulkRenameItem.State.UNCHANGED, str(texts.BULK_ALREADY_RENAMED)
     if meeting.title != item.old_title:
         return BulkRenameItem.State.FAILED, texts.BULK_TITLE_CHANGED % {"title": meeting.title}
-    with pacing.paced(meeting.organization_id):
+    with pacing.paced(meeting.organization_id, background=True):
         try:
             meeting_update(
                 meeting=meeting,
@@ -115,13 +116,12 @@ def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: boo
 
 
 def _wait_for_lease(run: JobRun, meeting: Meeting) -> None:
-    """Until the dead run's lease on the meeting has run out, beating meanwhile (this run is alive)."""
-    if meeting.update_lease_until and meeting.update_lease_until > timezone.now():
-        until = (
-            time.monotonic()
-            + min((meeting.update_lease_until - timezone.now()).total_seconds(), update_lease().total_seconds())
-            + 0.1
-        )
+    """Until the dead run's lease on the meeting has run out (by the database's clock, which wrote it),
+    beating meanwhile (this run is alive)."""
+    now = database_now()
+    if meeting.update_lease_until and meeting.update_lease_until > now:
+        left = min((meeting.update_lease_until - now).total_seconds(), update_lease().total_seconds())
+        until = time.monotonic() + left + 0.1
         while time.monotonic() < until:
             run.beat()
             time.sleep(max(0.0, min(run.beat_every, until - time.monotonic())))

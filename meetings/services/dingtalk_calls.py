@@ -1,4 +1,4 @@
-"""The use cases' DingTalk calls: the organization's client and token, a stored meeting's IDs, the pace of bulk work."""
+"""The use cases' DingTalk calls: the organization's client and token, a stored meeting's IDs, the pace of jobs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import TypeVar
 
 from django.conf import settings
 
-from .. import credentials, dingtalk
-from ..dingtalk import pacing
+from .. import dingtalk
+from ..dingtalk import pacing, tokens
 from ..models import Meeting, Organization
 from .dingtalk_values import conference_check
 
@@ -36,7 +36,7 @@ def call_dingtalk(organization: Organization, api: Callable[..., Result], **argu
     `arguments` on the organization's DingTalk, with its access token. Raises CredentialsError or DingTalkError.
     """
     client = dingtalk.client_for(organization.api_base)
-    return credentials.call_with_token(
+    return tokens.call_with_token(
         organization=organization,
         call=lambda access_token: api(client, access_token=access_token, **arguments),
     )
@@ -71,7 +71,8 @@ def read_conference(
 
 
 def maybe_paced(organization: Organization, call: Callable[[], Result], *, paced: bool) -> Result:
-    """`call()`, in the organization's pace when `paced` (bulk work; a person's request is not)."""
+    """`call()`: with `paced`, as background work -- the jobs' share of the organization's DingTalk budget,
+    waiting out throttling (see dingtalk/pacing.py); else a person's call (the people's share)."""
     if not paced:
         return call()
     return pacing.paced_call(organization=organization.pk, call=call)

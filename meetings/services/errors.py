@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from .. import credentials, dingtalk, texts
+from .. import dingtalk, texts
+from ..dingtalk import credentials
 from ..models import Organization
 
 

@@ -27,18 +27,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import DateTimeField, ExpressionWrapper, Q, Value
+from django.db.models import Q
 from django.db.models.functions import Now
 
+from ..clock import database_now_plus
 from ..models import BulkRename, Job, MeetingImport, PeriodicJob
 from ..queue import job_queue
 
 logger = logging.getLogger(__name__)
-
-
-def database_now_plus(delta: datetime.timedelta) -> ExpressionWrapper:
-    """The database's clock plus `delta`, for an UPDATE or a filter (no host's clock decides)."""
-    return ExpressionWrapper(Now() + Value(delta), output_field=DateTimeField())
 
 
 def job_stall() -> datetime.timedelta:

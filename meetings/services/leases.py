@@ -13,9 +13,9 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from .. import selectors, texts
+from ..clock import database_now
 from ..models import Meeting, MeetingChange
 from ..queue import job_queue
 from .audit import repeated, stop
@@ -33,7 +33,7 @@ def check_earlier_save(meeting: Meeting) -> None:
     """Check a pending save of the meeting whose wait is over, before anyone saves on top of it."""
     from .save_checks import meeting_save_check  # save_checks.py builds on this module
 
-    if meeting.update_lease_until is not None and meeting.update_lease_until <= timezone.now():
+    if meeting.update_lease_until is not None and meeting.update_lease_until <= database_now():
         meeting_save_check(meeting=meeting)
 
 
@@ -46,7 +46,7 @@ def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime
     already is the same form posted again: nothing is claimed and SubmissionRepeated is raised.
     """
     meeting = change.meeting
-    now = timezone.now()
+    now = database_now()  # every host compares leases on the database's clock, not its own
     lease = now + update_lease()
     try:
         with transaction.atomic():

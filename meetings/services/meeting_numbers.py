@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import credentials, dingtalk
+from .. import dingtalk
+from ..dingtalk import credentials
 from ..models import Organization
 from .dingtalk_calls import call_dingtalk, maybe_paced
 from .errors import MeetingError, error_message

@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts, validators
+from .. import dingtalk, texts, validators
+from ..clock import database_now
+from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange
 from .audit import change_for, fail, note_error, stop
 from .dingtalk_calls import change_as_creator, read_conference, within_one_deadline
@@ -260,7 +262,7 @@ def _check_time() -> datetime.datetime:
 
     DingTalk may answer up to a read timeout after the last try -- the configured one, not a shortened last
     try's -- and may still be working on it as long again."""
-    return timezone.now() + datetime.timedelta(seconds=2 * settings.DINGTALK_READ_TIMEOUT + 2)
+    return database_now() + datetime.timedelta(seconds=2 * settings.DINGTALK_READ_TIMEOUT + 2)
 
 
 def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoReturn:
@@ -271,7 +273,7 @@ def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoR
     check if nobody holds it (else save_checks.meeting_save_check finds the row when the holder is done), and
     the person is told just that -- not that the meeting is locked by them, nor that it was saved."""
     meeting = change.meeting
-    now = timezone.now()
+    now = database_now()
     check_after = _check_time()
     logger.error(
         "Meeting %s: change %s was sent under a lease that ran out; checked after %s",

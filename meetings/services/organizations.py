@@ -1,12 +1,15 @@
-"""Use cases for organizations: storing one with its secrets, from the admin and from `add_org`."""
+"""Use cases for organizations: storing one with its secrets (the admin, `add_org`), checking its connection."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Mapping
 
 from django.db import IntegrityError, transaction
 
-from .. import credentials, texts
+from .. import texts
+from ..dingtalk import token_lease, tokens
+from ..dingtalk.credentials import TOKEN_SOURCE_FIELDS, uses_app
 from ..models import Meeting, Organization
 from ..validators import canonical_api_base
 from .errors import MeetingError
@@ -29,7 +32,7 @@ def organization_save(
     meetings move with it (Meeting.api_base): OrganizationHostTaken, and nothing stored, when one of them
     is in the portal under another organization on the new host. A cached app token is dropped when what
     it was obtained with changed. An existing row is written in those columns only, so a token another
-    worker renewed meanwhile, and its renewal lease, stay (credentials.py).
+    worker renewed meanwhile, and its renewal lease, stay (dingtalk/token_lease.py).
     """
     changed = set(changed)
     for name, value in (secrets or {}).items():
@@ -37,7 +40,7 @@ def organization_save(
             setattr(organization, name, value)
             changed.add(name)
     organization.api_base = canonical_api_base(organization.api_base)
-    token_dropped = credentials.forget_token_if_source_changed(organization, changed=changed)
+    token_dropped = _forget_token_if_source_changed(organization, changed=changed)
     if organization.pk is None:
         organization.save()
         return organization
@@ -55,3 +58,25 @@ def organization_save(
     except IntegrityError:
         raise OrganizationHostTaken(texts.ORGANIZATION_HOST_TAKEN % {"host": organization.api_base}) from None
     return organization
+
+
+def _forget_token_if_source_changed(organization: Organization, *, changed: set[str]) -> bool:
+    """Drop the cached token (not yet saved) when what it was obtained with changed; True if dropped."""
+    if uses_app(organization) and changed & set(TOKEN_SOURCE_FIELDS):
+        organization.access_token = ""
+        organization.access_token_expires_at = None
+        return True
+    return False
+
+
+def organization_check_connection(*, organization: Organization) -> datetime.datetime | None:
+    """Prove the credentials work; returns when the token expires (None: a pasted token with no expiry).
+
+    App credentials: asks DingTalk for a token now (and keeps it). A pasted token cannot be tested
+    without a meeting, so only its presence and expiry are checked. Raises CredentialsError or
+    DingTalkError.
+    """
+    if uses_app(organization):
+        token_lease.expire_cached_token(organization)
+    tokens.access_token_for(organization=organization)
+    return organization.access_token_expires_at

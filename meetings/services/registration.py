@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import dingtalk, texts
+from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for
 from .dingtalk_calls import maybe_paced, read_conference

@@ -13,9 +13,12 @@ import logging
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
-from .. import credentials, dingtalk, selectors, texts
+from .. import dingtalk, selectors, texts
+from ..clock import database_now
+from ..dingtalk import credentials, pacing
 from ..models import Meeting, MeetingChange
 from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
@@ -38,16 +41,17 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
     Raises MeetingOutcomeUnknown (the meeting stays locked, and is checked again a minute later) when
     DingTalk cannot be read, and MeetingCanceled when DingTalk says the meeting is canceled.
     """
-    now = timezone.now()
-    if meeting.update_lease_until is not None and meeting.update_lease_until > now:
-        return None
-    free = Q(update_lease_until__lte=now)
     if meeting.update_lease_until is None:
         # Unlocked, yet a row may be due: a save that lost its lease while another held the meeting
         # (services.meetings._lease_lost). Only a job or the command gets here; the pages never ask.
-        if not meeting.changes.filter(outcome__in=MeetingChange.PENDING, check_after__lte=now).exists():
+        if not meeting.changes.filter(outcome__in=MeetingChange.PENDING, check_after__lte=Now()).exists():
             return None
         free = Q(update_lease_until__isnull=True)
+    now = database_now()  # leases are compared on the database's clock, whichever host reads them
+    if meeting.update_lease_until is not None:
+        if meeting.update_lease_until > now:
+            return None
+        free = Q(update_lease_until__lte=now)
     lease = now + update_lease()
     if not Meeting.objects.filter(free, pk=meeting.pk).update(update_lease_until=lease):
         return None
@@ -76,11 +80,13 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
 
 
 def meetings_save_check() -> int:
-    """Check every pending save whose wait is over (the periodic check, jobs.py); returns how many were checked."""
+    """Check every pending save whose wait is over (the periodic check, jobs.py), in the background share of
+    DingTalk's budget; returns how many were checked."""
     checked = 0
     for meeting in selectors.meetings_to_check():
         try:
-            checked += meeting_save_check(meeting=meeting) is not None
+            with pacing.paced(meeting.organization_id, background=True):
+                checked += meeting_save_check(meeting=meeting) is not None
         except MeetingError:
             pass  # recorded in the rows and logged; a failed check queued its own retry
     return checked
@@ -147,7 +153,7 @@ def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, erro
             )
         meeting.status = Meeting.Status.CANCELED
         raise MeetingCanceled(message) from error
-    retry_at = timezone.now() + CHECK_RETRY
+    retry_at = database_now() + CHECK_RETRY
     reason = error_message(error, organization=meeting.organization)
     with transaction.atomic():
         MeetingChange.objects.filter(pk__in=[change.pk for change in pending]).update(

@@ -16,7 +16,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
+from .. import dingtalk, texts
+from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for, fail, note_error, record_failure
 from .dingtalk_calls import call_dingtalk, change_as_creator, within_one_deadline

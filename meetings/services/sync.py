@@ -16,8 +16,8 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .. import credentials, dingtalk, texts
-from ..dingtalk import pacing
+from .. import dingtalk, texts
+from ..dingtalk import credentials, pacing
 from ..models import Meeting, MeetingChange
 from .dingtalk_calls import read_conference
 

@@ -1,4 +1,4 @@
-"""An organization's DingTalk credentials and access tokens (meetings/credentials.py, the admin)."""
+"""An organization's DingTalk credentials and access tokens (meetings/dingtalk/credentials.py, tokens.py, the admin)."""
 
 from django.utils.translation import gettext_lazy as _
 

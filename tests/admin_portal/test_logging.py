@@ -10,7 +10,8 @@ import responses
 from django.views.debug import ExceptionReporter
 
 from admin_portal.logging import REDACTED, RedactSecretsFilter, redact
-from meetings import credentials, crypto, dingtalk
+from meetings import crypto, dingtalk
+from meetings.dingtalk import credentials, tokens
 from tests.helpers import API_BASE, APP_SECRET, UPDATE_URL
 
 TOKEN_URL = API_BASE + dingtalk.ACCESS_TOKEN_PATH
@@ -84,7 +85,7 @@ def test_a_failing_token_request_logs_without_the_secret(app_organization, log_o
         json={"code": "invalidClientIdOrSecret", "message": f"appSecret {APP_SECRET} is wrong", "requestid": "r1"},
     )
     with pytest.raises(credentials.TokenRequestFailed):
-        credentials.access_token_for(organization=app_organization)
+        tokens.access_token_for(organization=app_organization)
 
     written = log_output.getvalue()
     assert "invalidClientIdOrSecret" in written
@@ -101,7 +102,7 @@ def test_a_refused_call_and_its_retry_log_without_the_tokens(app_organization, l
     )
     client = dingtalk.DingTalkClient(API_BASE)
     with pytest.raises(dingtalk.DingTalkAPIError):
-        credentials.call_with_token(
+        tokens.call_with_token(
             organization=app_organization,
             call=lambda access_token: client.update_schedule_conference(
                 access_token=access_token,
@@ -127,7 +128,7 @@ def test_djangos_error_reports_show_no_token_from_credentials_frames(app_organiz
         raise RuntimeError("boom")
 
     try:
-        credentials.call_with_token(organization=app_organization, call=call)
+        tokens.call_with_token(organization=app_organization, call=call)
     except RuntimeError:
         frames = ExceptionReporter(rf.get("/"), *sys.exc_info()).get_traceback_frames()
     [frame] = [frame for frame in frames if frame["function"] == "call_with_token"]

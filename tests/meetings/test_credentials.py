@@ -8,7 +8,8 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, services, texts
+from meetings import dingtalk, services, texts
+from meetings.dingtalk import credentials, tokens
 from meetings.models import MeetingChange, Organization
 from tests.helpers import (
     ACCESS_TOKEN,
@@ -90,11 +91,11 @@ def missing_token_message(organization):
 def test_credentials_the_portal_lacks_are_no_failed_dingtalk_call(organization):
     organization.access_token = ""
     with pytest.raises(credentials.CredentialsMissing) as caught:
-        credentials.access_token_for(organization=organization)
+        tokens.access_token_for(organization=organization)
     assert not isinstance(caught.value, dingtalk.DingTalkError)
     organization.access_token, organization.access_token_expires_at = ACCESS_TOKEN, timezone.now()
     with pytest.raises(credentials.PastedTokenExpired) as caught:
-        credentials.access_token_for(organization=organization)
+        tokens.access_token_for(organization=organization)
     assert not isinstance(caught.value, dingtalk.DingTalkError)
 
 

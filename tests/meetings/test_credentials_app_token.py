@@ -9,7 +9,8 @@ import requests
 import responses
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, services, texts
+from meetings import dingtalk, services, texts
+from meetings.dingtalk import credentials, token_lease
 from meetings.models import Meeting, MeetingChange, Organization
 from tests.helpers import (
     APP_KEY,
@@ -71,8 +72,8 @@ def test_a_third_party_app_gets_its_token_from_the_corp_endpoint(third_party_org
 @pytest.mark.parametrize(
     "remaining, renewed",
     [
-        (credentials.REFRESH_MARGIN + datetime.timedelta(seconds=30), False),
-        (credentials.REFRESH_MARGIN - datetime.timedelta(seconds=30), True),
+        (token_lease.REFRESH_MARGIN + datetime.timedelta(seconds=30), False),
+        (token_lease.REFRESH_MARGIN - datetime.timedelta(seconds=30), True),
         (datetime.timedelta(seconds=-1), True),
     ],
     ids=["outside-margin", "inside-margin", "expired"],
@@ -90,7 +91,7 @@ def test_it_renews_the_token_within_the_margin_before_expiry(app_organization, r
 
 
 def test_the_margin_is_a_few_minutes():
-    assert datetime.timedelta(minutes=2) <= credentials.REFRESH_MARGIN <= datetime.timedelta(minutes=10)
+    assert datetime.timedelta(minutes=2) <= token_lease.REFRESH_MARGIN <= datetime.timedelta(minutes=10)
 
 
 @responses.activate

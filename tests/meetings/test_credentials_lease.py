@@ -10,7 +10,8 @@ import responses
 from django.db import connection
 from django.utils import timezone
 
-from meetings import credentials, dingtalk, services, texts
+from meetings import dingtalk, services, texts
+from meetings.dingtalk import credentials, token_lease, tokens
 from meetings.models import Organization
 from tests.helpers import (
     TOKEN_URL,
@@ -36,9 +37,9 @@ def test_a_worker_waits_for_the_lease_holders_token(app_organization, monkeypatc
         )
         Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=None)
 
-    monkeypatch.setattr(credentials, "sleep", other_worker_finishes)
+    monkeypatch.setattr(token_lease, "sleep", other_worker_finishes)
 
-    assert credentials.access_token_for(organization=app_organization) == "holders-token"
+    assert tokens.access_token_for(organization=app_organization) == "holders-token"
     assert token_requests() == []
 
 
@@ -48,7 +49,7 @@ def test_an_abandoned_lease_is_taken_over_when_it_runs_out(app_organization):
         token_refresh_lease_until=timezone.now() - datetime.timedelta(seconds=1)
     )
     issue_token("taken-over")
-    assert credentials.access_token_for(organization=app_organization) == "taken-over"
+    assert tokens.access_token_for(organization=app_organization) == "taken-over"
     assert len(token_requests()) == 1
 
 
@@ -59,11 +60,11 @@ def test_a_worker_gives_up_waiting_with_a_clear_error(app_organization, monkeypa
         token_refresh_lease_until=timezone.now() + datetime.timedelta(hours=1)  # a holder that never finishes
     )
     clock = iter(range(0, 1000, 1))
-    monkeypatch.setattr(credentials, "clock", lambda: next(clock))
-    monkeypatch.setattr(credentials, "sleep", lambda seconds: None)
+    monkeypatch.setattr(token_lease, "clock", lambda: next(clock))
+    monkeypatch.setattr(token_lease, "sleep", lambda seconds: None)
 
     with pytest.raises(credentials.TokenRequestFailed) as caught:
-        credentials.access_token_for(organization=app_organization)
+        tokens.access_token_for(organization=app_organization)
 
     assert token_requests() == []
     assert services.error_message(caught.value, organization=app_organization).startswith(
@@ -72,10 +73,14 @@ def test_a_worker_gives_up_waiting_with_a_clear_error(app_organization, monkeypa
 
 
 def test_changing_what_the_token_was_obtained_with_drops_it(app_organization):
-    app_organization.access_token = "cached"
-    assert credentials.forget_token_if_source_changed(app_organization, changed={"app_secret"})
-    assert (app_organization.access_token, app_organization.access_token_expires_at) == ("", None)
-    assert not credentials.forget_token_if_source_changed(app_organization, changed={"name", "time_zone"})
+    cache_token(app_organization, "cached", expires_in=datetime.timedelta(hours=1))
+    services.organization_save(organization=app_organization, changed={"name", "time_zone"})
+    assert Organization.objects.get(pk=app_organization.pk).access_token == "cached"
+
+    services.organization_save(organization=app_organization, changed=set(), secrets={"app_secret": "new-secret"})
+
+    stored = Organization.objects.get(pk=app_organization.pk)
+    assert (stored.access_token, stored.access_token_expires_at) == ("", None)
 
 
 # --- single flight across threads (each with its own database connection) -----------------------------

@@ -3,8 +3,9 @@ save path cannot slip in unnoticed.
 
 A save from the edit form is one record -- the attempt's audit row, which carries the form's submission key
 -- and two commits: the lease with the IN_PROGRESS row before the first byte goes to DingTalk, the
-meeting's new values with the row's outcome after DingTalk's answer. Counted on real transactions
-(transactional_db: BEGIN/COMMIT, not the savepoints of a test wrapped in one).
+meeting's new values with the row's outcome after DingTalk's answer. Besides, each DingTalk call takes its
+turn in DingTalk's budget, which every process shares: one autocommitted UPDATE (meetings/dingtalk/pacing.py).
+Counted on real transactions (transactional_db: BEGIN/COMMIT, not the savepoints of a test wrapped in one).
 """
 
 import contextlib
@@ -13,17 +14,22 @@ import responses
 from django.db import connection
 
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import UPDATE_URL, dingtalk_has, edit_url, opened_form
+from tests.helpers import UPDATE_URL, budget_rows_exist, dingtalk_has, edit_url, opened_form
 
 # The two transactions of a save, statement by statement (table, verb).
 SAVE_WRITES = [
     ("UPDATE", "meetings_meeting"),  # the lease ...
     ("INSERT", "meetings_meetingchange"),  # ... with the IN_PROGRESS row: commit 1, before DingTalk
+    ("UPDATE", "meetings_dingtalkbudget"),  # the read's turn in DingTalk's budget
+    ("UPDATE", "meetings_dingtalkbudget"),  # the update's turn
     ("UPDATE", "meetings_meeting"),  # the new values, the lease let go ...
     ("UPDATE", "meetings_meetingchange"),  # ... with the outcome: commit 2, after DingTalk's answer
 ]
-# Every statement of the POST: the session, the person, the permissions, the meeting, and the writes above.
-SAVE_STATEMENTS = 8
+# Every statement of the POST: the session, the person, the permissions, the meeting, the database's clock
+# for the lease (meetings/clock.py), and the writes above.
+SAVE_STATEMENTS = 11
+# The save's two, and one per DingTalk call for its turn.
+SAVE_COMMITS = 4
 
 
 @contextlib.contextmanager
@@ -65,9 +71,10 @@ def writes(statements) -> list[tuple[str, str]]:
 
 
 @responses.activate
-def test_a_save_is_one_record_and_two_commits(transactional_db, alice_client, meeting):
+def test_a_save_is_one_record_two_commits_and_a_budget_turn_per_call(transactional_db, alice_client, meeting):
     dingtalk_has(meeting)
     responses.put(UPDATE_URL, json={"success": True})
+    budget_rows_exist(meeting.organization)
     form = {**opened_form(alice_client, meeting), "title": "Weekly sync v2"}
 
     with counted() as seen:
@@ -76,7 +83,7 @@ def test_a_save_is_one_record_and_two_commits(transactional_db, alice_client, me
     assert response["Location"] == edit_url(meeting)  # saved
     assert Meeting.objects.get(pk=meeting.pk).title == "Weekly sync v2"
     assert writes(seen["statements"]) == SAVE_WRITES
-    assert seen["commits"] == 2, "\n".join(seen["statements"])
+    assert seen["commits"] == SAVE_COMMITS, "\n".join(seen["statements"])
     assert len(seen["statements"]) == SAVE_STATEMENTS, "\n".join(seen["statements"])
     assert MeetingChange.objects.get().submission_key  # the one record is the form's submission too
 
