@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
+import io
 import json
 import typing
 from collections.abc import Iterator
@@ -178,15 +179,37 @@ def matches(value, hint) -> bool:
     return isinstance(value, hint)
 
 
+class _Replay:
+    """A streamed reply's body, already read, read again the way the portal's transport reads a stream."""
+
+    def __init__(self, body: bytes):
+        self._body = io.BytesIO(body)
+
+    def read1(self, amount: int = -1, decode_content: bool | None = None) -> bytes:
+        return self._body.read1(amount)
+
+    def close(self) -> None:
+        self._body.close()
+
+
 @contextlib.contextmanager
 def replies() -> Iterator[list[bytes]]:
-    """The raw body of every reply requests' HTTPAdapter receives meanwhile (the SDK sends through one)."""
+    """The raw body of every reply requests' HTTPAdapter receives meanwhile (the SDK sends through one).
+
+    The portal's transport streams its replies to bound them (issue 20): a streamed body is read here and
+    handed to its reader again as a stream (_Replay), as it came."""
     bodies: list[bytes] = []
     original = requests.adapters.HTTPAdapter.send
 
     def send(adapter, request, *args, **kwargs):
         response = original(adapter, request, *args, **kwargs)
-        bodies.append(response.content)
+        if kwargs.get("stream"):
+            body = response.raw.read(decode_content=False)
+            response.raw.release_conn()
+            response.raw = _Replay(body)
+        else:
+            body = response.content
+        bodies.append(body)
         return response
 
     requests.adapters.HTTPAdapter.send = send

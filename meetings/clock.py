@@ -38,5 +38,5 @@ def database_now(using: str = DEFAULT_DB_ALIAS) -> datetime.datetime:
 
 
 def database_now_plus(delta: datetime.timedelta) -> ExpressionWrapper:
-    """The database's clock plus `delta`, inside a statement (an UPDATE's value, a filter's bound)."""
+    """The database's clock plus `delta`, inside an UPDATE or a filter (a heartbeat, a lease's end)."""
     return ExpressionWrapper(Now() + Value(delta), output_field=DateTimeField())

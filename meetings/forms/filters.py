@@ -99,11 +99,20 @@ class BulkRenameForm(DayRangeMixin, forms.Form):
     )
     replace = forms.CharField(label=_("Replace with"), max_length=256, strip=False, required=False)
     whole_word = forms.BooleanField(label=_("Whole words only"), required=False)
+    regex = forms.BooleanField(
+        label=_("Regular expression"),
+        required=False,
+        help_text=_("Find is a regular expression; in Replace with, \\1 or \\g<name> puts in a group."),
+    )
     organization = organization_field(required=False, empty_label=_("All organizations"))
     date_from = day_field(_("Starting from"))
     date_to = day_field(_("Starting until"))
 
-    error_messages = {**DayRangeMixin.error_messages, "find_blank": texts.BULK_FIND_REQUIRED}
+    error_messages = {
+        **DayRangeMixin.error_messages,
+        "find_blank": texts.BULK_FIND_REQUIRED,
+        "regex_invalid": texts.BULK_REGEX_INVALID,
+    }
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,14 +124,30 @@ class BulkRenameForm(DayRangeMixin, forms.Form):
             raise forms.ValidationError(self.error_messages["find_blank"], code="find_blank")
         return find
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("regex") and "find" in cleaned and "replace" in cleaned:
+            problem = self._rename(cleaned).regex_error()
+            if problem is not None:
+                field, detail = problem
+                error = forms.ValidationError(
+                    self.error_messages["regex_invalid"], code="regex_invalid", params={"error": detail}
+                )
+                self.add_error(field, error)
+        return cleaned
+
+    @staticmethod
+    def _rename(cleaned: dict) -> services.Rename:
+        return services.Rename(
+            find=cleaned["find"], replace=cleaned["replace"], whole_word=cleaned["whole_word"], regex=cleaned["regex"]
+        )
+
     @property
     def job_arguments(self) -> dict:
         """The service's arguments (only after is_valid())."""
         cleaned = self.cleaned_data
         return {
-            "rename": services.Rename(
-                find=cleaned["find"], replace=cleaned["replace"], whole_word=cleaned["whole_word"]
-            ),
+            "rename": self._rename(cleaned),
             "organization": cleaned["organization"],
             "date_from": cleaned["date_from"],
             "date_to": cleaned["date_to"],

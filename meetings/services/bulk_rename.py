@@ -4,19 +4,23 @@
 queues its run (bulk_rename_worker.py); `selectors.bulk_rename_progress` counts how far it is.
 
 The replacement is text, put in as typed: no template, no backreferences (`\\1`, `\\g<0>` and a lone `\\`
-are characters like any other). A rename is idempotent: a title counts as renamed when `find` occurs in it
-only inside `replace`, so running the same rename again changes nothing already renamed (even when `replace`
-contains `find`). Every new title passes the edit form's title rules (validators.clean_meeting_title);
-the preview marks, with the reason, those that do not, and they are never sent.
+are characters like any other), unless the person asks for a regular expression (`regex`): then `find` is
+one and `replace` its template, checked on the form (Rename.regex_error), and each title gets at most
+REGEX_TIMEOUT of matching, so a pattern that backtracks forever marks the title instead of holding a worker.
+
+A literal rename is idempotent: a title counts as renamed when `find` occurs in it only inside `replace`, so
+running the same rename again changes nothing already renamed (even when `replace` contains `find`).
+Every new title passes the edit form's title rules (validators.clean_meeting_title); the preview marks,
+with the reason, those that do not, and they are never sent.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 import zoneinfo
 
+import regex
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +31,9 @@ from .. import texts, validators
 from ..models import BulkRename, BulkRenameItem, Meeting, Organization
 from .jobs import job_start
 
+# Seconds of matching one title may take with a regular expression (the `regex` module stops it then).
+REGEX_TIMEOUT = 0.1
+
 
 @dataclasses.dataclass(frozen=True)
 class Rename:
@@ -35,14 +42,35 @@ class Rename:
     find: str
     replace: str
     whole_word: bool = False
+    # `find` is a regular expression and `replace` its template (`\\1`, `\\g<name>`): only when asked for.
+    regex: bool = False
 
     @property
-    def pattern(self) -> re.Pattern[str]:
-        found = re.escape(self.find)
-        return re.compile(rf"(?<!\w){found}(?!\w)" if self.whole_word else found)
+    def pattern(self) -> regex.Pattern:
+        found = self.find if self.regex else regex.escape(self.find)
+        return regex.compile(rf"(?<!\w)(?:{found})(?!\w)" if self.whole_word else found)
+
+    def regex_error(self) -> tuple[str, str] | None:
+        """(the field, the regex module's words) when `find` is no regular expression or `replace` no template
+        of it; None when both are usable."""
+        try:
+            pattern = self.pattern
+            # A match of nothing, with the pattern's groups, to expand the template against.
+            empty = regex.compile(f"(?:{pattern.pattern})|").match("")
+        except regex.error as error:
+            return "find", str(error)
+        try:
+            empty.expand(self.replace)
+        except (regex.error, IndexError) as error:
+            return "replace", str(error)
+        return None
 
     def apply(self, title: str) -> str:
-        # A function as the replacement: re.sub would read a string as a template (`\\1`, `\\g<0>`).
+        """The new title. Raises TimeoutError when a regular expression takes longer than REGEX_TIMEOUT."""
+        if self.regex:
+            return self.pattern.sub(self.replace, title, timeout=REGEX_TIMEOUT)
+
+        # A function as the replacement: sub would read a string as a template (`\\1`, `\\g<0>`).
         def sub(text: str) -> str:
             return self.pattern.sub(lambda _match: self.replace, text)
 
@@ -68,7 +96,9 @@ def bulk_rename_preview(
     date_to: datetime.date | None = None,
 ) -> list[PreviewRow]:
     """Every meeting the person may edit whose title the rename changes, oldest start first."""
-    meetings = Meeting.objects.visible_to(user).select_related("organization").filter(title__contains=rename.find)
+    meetings = Meeting.objects.visible_to(user).select_related("organization")
+    if not rename.regex:
+        meetings = meetings.filter(title__contains=rename.find)
     if organization is not None:
         meetings = meetings.filter(organization=organization)
     if date_from or date_to:
@@ -76,7 +106,11 @@ def bulk_rename_preview(
     now = timezone.now()
     rows = []
     for meeting in meetings.order_by("starts_at", "id"):
-        new_title = rename.apply(meeting.title)
+        try:
+            new_title = rename.apply(meeting.title)
+        except TimeoutError:
+            rows.append(PreviewRow(meeting=meeting, new_title=meeting.title, problem=str(texts.BULK_REGEX_TOO_SLOW)))
+            continue
         if new_title == meeting.title:
             continue  # a case-insensitive database match, a whole-word miss, or renamed already
         try:

@@ -17,7 +17,7 @@ from typing import NoReturn
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import dingtalk, texts, validators
@@ -206,9 +206,9 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             title=title,
             starts_at=starts_at,
             ends_at=ends_at,
-            version=F("version") + 1,
+            version=change.based_on_version + 1,  # the filter pins the version: no expression to compile
             update_lease_until=None,
-            updated_by=change.user,
+            updated_by_id=change.user_id,
             updated_at=updated_at,
         )
         change.http_status, change.check_after = 200, None

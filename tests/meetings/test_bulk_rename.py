@@ -208,3 +208,61 @@ def test_bulk_rename_needs_its_permission(alice_client, office_admin):
 
 
 assert dingtalk.TITLE_MAX_LENGTH == 50
+
+
+# --- the explicit regular-expression option ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rename", "title", "expected"),
+    [
+        (Rename(r"(\w+) sync", r"\1 review", regex=True), "Team sync", "Team review"),
+        (Rename(r"(?P<day>Mon|Tue)day", r"\g<day>.", regex=True), "Monday standup", "Mon. standup"),
+        (Rename(r"\d+", "N", regex=True), "Room 12 / 7", "Room N / N"),
+        (Rename("cat", "dog", whole_word=True, regex=True), "cat catalog", "dog catalog"),
+        (Rename(r"(\w+) sync", r"\1 review"), "Team sync", "Team sync"),  # without the option: literal text
+    ],
+)
+def test_a_regular_expression_is_used_only_when_asked_for(rename, title, expected):
+    assert rename.apply(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("find", "replace", "field"),
+    [
+        ("(", "x", "find"),
+        ("a)(b", "x", "find"),
+        ("[z-a]", "x", "find"),
+        (r"(\w+) sync", r"\2", "replace"),
+        ("a", "\\", "replace"),
+        ("(?P<n>a)", r"\g<m>", "replace"),
+    ],
+)
+def test_a_broken_regular_expression_is_an_error_on_the_form(alice_client, renamer, organization, find, replace, field):
+    make_meetings(organization, "Alpha weekly")
+
+    response = alice_client.get(PAGE, {"find": find, "replace": replace, "regex": "on"})
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors[field]
+    assert error.startswith(str(texts.BULK_REGEX_INVALID).split("%")[0])
+    assert error in response.content.decode()
+    assert "rows" not in response.context
+
+
+def test_a_regular_expression_preview_can_be_confirmed(alice_client, renamer, organization):
+    make_meetings(organization, "Team sync", "Other")
+    preview = alice_client.get(PAGE, {"find": r"(\w+) sync", "replace": r"\1 review", "regex": "on"})
+    assert [(row.meeting.title, row.new_title) for row in preview.context["rows"]] == [("Team sync", "Team review")]
+    assert '<input type="hidden" name="regex" value="on">' in preview.content.decode()
+
+
+def test_a_pattern_that_backtracks_forever_is_stopped_and_marked(alice_client, renamer, organization):
+    make_meetings(organization, "a" * 60 + "!", "aaa")
+
+    response = alice_client.get(PAGE, {"find": "(a|aa)+$", "replace": "x", "regex": "on"})
+
+    rows = {row.meeting.title: row for row in response.context["rows"]}
+    assert rows["a" * 60 + "!"].problem == str(texts.BULK_REGEX_TOO_SLOW)
+    assert (rows["aaa"].new_title, rows["aaa"].problem) == ("x", "")
+    assert response.context["renameable"] == 1

@@ -4,12 +4,10 @@ import datetime
 
 import pytest
 import responses
-from django.db.models import DateTimeField, ExpressionWrapper, Value
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from meetings import services, texts
-from meetings.clock import database_now
+from meetings.clock import database_now, database_now_plus
 from meetings.dingtalk import token_lease, tokens
 from meetings.models import Meeting, MeetingChange, Organization
 from tests.helpers import (
@@ -23,10 +21,6 @@ from tests.helpers import (
 )
 
 HOUR = datetime.timedelta(hours=1)
-
-
-def database_now_plus(seconds):
-    return ExpressionWrapper(Now() + Value(datetime.timedelta(seconds=seconds)), output_field=DateTimeField())
 
 
 @pytest.fixture
@@ -46,7 +40,9 @@ def test_the_database_clock_is_aware_utc(db):
 
 @responses.activate
 def test_a_host_whose_clock_runs_ahead_does_not_take_a_live_lease(meeting, office_admin, host_clock):
-    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=database_now_plus(30))  # another save's
+    Meeting.objects.filter(pk=meeting.pk).update(
+        update_lease_until=database_now_plus(datetime.timedelta(seconds=30))
+    )  # another save's
     meeting.refresh_from_db()
     host_clock(HOUR)
 
@@ -60,13 +56,15 @@ def test_a_host_whose_clock_runs_ahead_does_not_take_a_live_lease(meeting, offic
 
 @responses.activate
 def test_a_host_whose_clock_runs_ahead_waits_for_a_live_token_lease(app_organization, host_clock, monkeypatch):
-    Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=database_now_plus(10))
+    Organization.objects.filter(pk=app_organization.pk).update(
+        token_refresh_lease_until=database_now_plus(datetime.timedelta(seconds=10))
+    )
     host_clock(HOUR)
 
     def holder_finishes(seconds):
         Organization.objects.filter(pk=app_organization.pk).update(
             access_token="holders-token",
-            access_token_expires_at=database_now_plus(7200),
+            access_token_expires_at=database_now_plus(datetime.timedelta(seconds=7200)),
             token_refresh_lease_until=None,
         )
 
@@ -78,7 +76,9 @@ def test_a_host_whose_clock_runs_ahead_waits_for_a_live_token_lease(app_organiza
 
 @responses.activate
 def test_a_host_whose_clock_runs_behind_takes_over_a_token_lease_that_ran_out(app_organization, host_clock):
-    Organization.objects.filter(pk=app_organization.pk).update(token_refresh_lease_until=database_now_plus(-1))
+    Organization.objects.filter(pk=app_organization.pk).update(
+        token_refresh_lease_until=database_now_plus(datetime.timedelta(seconds=-1))
+    )
     host_clock(-HOUR)
     issue_token("taken-over")
 
@@ -105,7 +105,7 @@ def test_a_holder_whose_lease_ran_out_does_not_overwrite_a_newer_token(app_organ
 @responses.activate
 def test_a_host_whose_clock_runs_behind_settles_a_save_whose_lease_ran_out(meeting, office_admin, host_clock):
     """A worker killed mid-save left its IN_PROGRESS row and its lease, run out by the database's clock."""
-    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=database_now_plus(-1))
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=database_now_plus(datetime.timedelta(seconds=-1)))
     change = MeetingChange.objects.create(
         meeting=meeting,
         organization=meeting.organization,

@@ -246,3 +246,30 @@ def test_other_errors_are_not_tried_again(monkeypatch):
     with pytest.raises(dingtalk.DingTalkAPIError):
         pacing.paced_call(organization=1, call=call)
     assert calls == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+@responses.activate
+def test_a_call_woken_late_takes_the_next_turn_instead_of_crowding_the_ones_after_it(settings, monkeypatch):
+    from meetings.models import Organization
+
+    settings.DINGTALK_MAX_CALLS_PER_SECOND = 1  # one turn a second, for background work
+    organization = Organization.objects.create(name="Late office", time_zone="UTC", api_base=API_BASE)
+    arrivals = Arrivals()
+    arrivals.answer_updates()
+    client = dingtalk.client_for(API_BASE)
+    woken = []
+
+    def oversleeping(seconds):  # a busy host: the first wait ends a tenth of a second late
+        time.sleep(seconds + (0.1 if not woken else 0))
+        woken.append(seconds)
+
+    monkeypatch.setattr(pacing, "sleep", oversleeping)
+
+    with pacing.paced(organization.pk, background=True):
+        send_update(client)  # the turn is free: no wait
+        send_update(client)  # its turn is a second later, and it wakes late for it
+
+    first, second = arrivals.moments[UPDATE_API]
+    interval = 1 / pacing.SAFETY_MARGIN
+    assert second - first >= 2 * interval - 0.01  # the late turn was let go; the call went on the next one
