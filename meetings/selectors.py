@@ -31,14 +31,25 @@ def dingtalk_identity(user) -> tuple[str, str] | None:
     return person.union_id, person.nick
 
 
-def meeting_list(*, user, query: str = "", mine: bool = False) -> QuerySet[Meeting]:
+MEETINGS_UPCOMING, MEETINGS_PAST, MEETINGS_CANCELED, MEETINGS_ALL = "upcoming", "past", "canceled", "all"
+
+
+def meeting_list(*, user, query: str = "", mine: bool = False, show: str = MEETINGS_ALL, now=None) -> QuerySet[Meeting]:
     """The person's meetings in the portal (not removed ones); `query` matches the title, the conference ID
     and the meeting number (digits only: "838 722 1234" and "838-722-1234" find 8387221234); `mine`: only
-    those booked by the person (their DingTalk unionId is the creator; none without one)."""
+    those booked by the person (their DingTalk unionId is the creator; none without one).
+
+    `show`: upcoming (not over by `now`, soonest first), past (over, latest first), canceled, or all."""
     meetings = Meeting.objects.visible_to(user).filter(removed_at__isnull=True).select_related("organization")
     if mine:
         identity = dingtalk_identity(user)
         meetings = meetings.filter(creator_union_id=identity[0]) if identity else meetings.none()
+    if show == MEETINGS_CANCELED:
+        meetings = meetings.filter(status=Meeting.Status.CANCELED)
+    elif show == MEETINGS_UPCOMING:
+        meetings = meetings.exclude(status=Meeting.Status.CANCELED).filter(ends_at__gte=now).order_by("starts_at", "id")
+    elif show == MEETINGS_PAST:
+        meetings = meetings.exclude(status=Meeting.Status.CANCELED).filter(ends_at__lt=now)
     query = query.strip()
     if query:
         matches = Q(title__icontains=query) | Q(schedule_conference_id__icontains=query)

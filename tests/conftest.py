@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from meetings import dingtalk
-from meetings.forms import MeetingForm
+from meetings.forms import MeetingSearchForm, TitleAndTimesMixin
 from meetings.models import Meeting, Organization
 from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, grant
 
@@ -17,14 +17,15 @@ def dingtalk_waits(monkeypatch):
     return waits
 
 
-# "Now" for the edit form, which asks before it moves a meeting into the past: the tests' meetings (June
+# "Now" for the edit and booking forms, which ask before a start in the past: the tests' meetings (June
 # 2023 to 2084) must stay in its future whatever the date the suite runs on.
 FORM_NOW = datetime.datetime(2023, 1, 1, 0, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
 def form_clock(monkeypatch):
-    monkeypatch.setattr(MeetingForm, "now", staticmethod(lambda: FORM_NOW))
+    monkeypatch.setattr(TitleAndTimesMixin, "now", staticmethod(lambda: FORM_NOW))
+    monkeypatch.setattr(MeetingSearchForm, "now", staticmethod(lambda: FORM_NOW))
     return FORM_NOW
 
 

@@ -4,14 +4,27 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import texts, validators
 from ..dingtalk import TITLE_MAX_LENGTH
 from ..models import Organization
 
+# What a `datetime-local` input posts; the forms still take it (scripts and older pages send it).
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-INPUT_FORMATS = (DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+# How the pages show and ask for a time, whatever the browser's language: 24-hour, ISO order.
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# Also digits only, as a phone's number pad types them: 202703151000, 20270315 1000.
+INPUT_FORMATS = (
+    DATETIME_FORMAT,
+    DATETIME_LOCAL_FORMAT,
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H%M",
+    "%Y%m%d %H%M",
+    "%Y%m%d%H%M",
+)
 
 
 def organization_field(**kwargs) -> forms.ModelChoiceField:
@@ -25,13 +38,24 @@ def organization_field(**kwargs) -> forms.ModelChoiceField:
 
 
 class LocalDateTimeField(forms.Field):
-    """A `datetime-local` input read as wall-clock time in one organization's time zone.
+    """A text input of a date and time (YYYY-MM-DD HH:MM, 24-hour) read as wall-clock time in one
+    organization's time zone. Not the browser's `datetime-local`: that one shows the browser's own format
+    (mm/dd/yyyy, AM/PM) and takes a Tab stop per part.
 
     A time the zone skips (spring forward) or repeats (fall back) is refused, not guessed; so are digits
     other than 0-9 (full-width ones read as numbers otherwise) and a time before 1970 in UTC.
     """
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+    widget = forms.TextInput(
+        attrs={
+            "inputmode": "numeric",
+            "pattern": r"\d{4}-?\d{2}-?\d{2}[ T]?\d{2}:?\d{2}",
+            "placeholder": "YYYY-MM-DD HH:MM",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "class": "datetime",
+        }
+    )
     default_error_messages = {
         "required": texts.TIME_REQUIRED,
         "invalid": texts.TIME_INVALID,
@@ -52,7 +76,7 @@ class LocalDateTimeField(forms.Field):
                 # A stored time this zone cannot show (year 10000 there) is shown in UTC, not a crash;
                 # saving it back is refused by to_python's range check.
                 value = texts.localtime_or_none(value, self.zone) or value.astimezone(datetime.UTC)
-            return value.strftime(DATETIME_LOCAL_FORMAT)
+            return value.strftime(DATETIME_FORMAT)
         return value
 
     def to_python(self, value):
@@ -99,7 +123,16 @@ def title_field() -> forms.CharField:
         label=_("Title"),
         strip=False,
         error_messages={"required": texts.TITLE_REQUIRED},
-        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
+        # No maxlength: it would cut a pasted title silently. static/js/title-count.js counts as one types and
+        # refuses the character past the limit with a message; clean_title refuses it without the script.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "data-max-length": TITLE_MAX_LENGTH,
+                "data-count-text": texts.TITLE_COUNT,
+                "data-refused-text": texts.TITLE_CHARACTER_REFUSED,
+            }
+        ),
     )
 
 
@@ -115,11 +148,37 @@ class TitleAndTimesMixin:
     # The title's own rules, and their messages, are validators.clean_meeting_title's (bulk rename's too).
     error_messages = {
         "end_not_after_start": texts.END_NOT_AFTER_START,
+        "start_in_past": texts.START_IN_PAST,
     }
     time_fields = ("start_time", "end_time")
+    # Set once the form has refused a start in the past: the template then shows `confirm_past`.
+    asks_past_confirmation = False
+    # The clock the past is measured by; tests/conftest.py pins it, so the suite does not depend on the date.
+    now = staticmethod(timezone.now)
 
     def clean_title(self):
         return validators.clean_meeting_title(self.cleaned_data["title"])
+
+    def check_not_in_past(self, cleaned: dict, *, zone, confirm_label) -> None:
+        """A start in the past is allowed, but never by a slip of the keyboard: it asks first (confirm_past)."""
+        start = cleaned.get("start_time")
+        if start is None or start >= self.now():
+            return
+        self.asks_past_confirmation = True
+        if cleaned.get("confirm_past"):
+            return
+        self.add_error(
+            "start_time",
+            forms.ValidationError(
+                self.error_messages["start_in_past"],
+                code="start_in_past",
+                params={
+                    "now": timezone.localtime(self.now(), zone).strftime("%Y-%m-%d %H:%M"),
+                    "time_zone": texts.zone_name(zone.key),
+                    "confirm": confirm_label,
+                },
+            ),
+        )
 
     def check_end_after_start(self, cleaned: dict) -> None:
         """Called by the form's clean() where its order of checks wants it."""

@@ -4,6 +4,7 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import services, texts, validators
@@ -25,6 +26,18 @@ class MeetingSearchForm(forms.Form):
     """The list's search box: text a database can look for (PostgreSQL refuses NUL in any string)."""
 
     q = forms.CharField(required=False, error_messages={"null_characters_not_allowed": texts.SEARCH_INVALID})
+    # Which meetings: upcoming ones by default, soonest first; a search looks through all of them.
+    show = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("upcoming", _("Upcoming")),
+            ("past", _("Past")),
+            ("canceled", _("Canceled")),
+            ("all", _("All")),
+        ],
+    )
+    # The clock "upcoming" is measured by; tests/conftest.py pins it, as the forms' one.
+    now = staticmethod(timezone.now)
     mine = forms.BooleanField(label=_("Meetings I booked"), required=False)
 
     error_messages = {"control_characters": texts.SEARCH_INVALID}
@@ -34,6 +47,9 @@ class MeetingSearchForm(forms.Form):
         if any(unicodedata.category(character) in {"Cc", "Cs"} for character in query):
             raise forms.ValidationError(self.error_messages["control_characters"], code="control_characters")
         return query
+
+    def clean_show(self):
+        return self.cleaned_data["show"] or ("all" if self.cleaned_data.get("q", "").strip() else "upcoming")
 
 
 class DayRangeMixin:

@@ -1,7 +1,6 @@
 """Editing a meeting: its title and times, with the checks a save to DingTalk needs first."""
 
 from django import forms
-from django.utils import timezone
 
 from .. import services, texts
 from ..models import Meeting
@@ -34,10 +33,7 @@ class MeetingForm(TitleAndTimesMixin, forms.Form):
     error_messages = {
         **TitleAndTimesMixin.error_messages,
         "reschedule_not_allowed": texts.RESCHEDULE_NOT_ALLOWED,
-        "start_in_past": texts.START_IN_PAST,
     }
-    # The clock the past is measured by; tests/conftest.py pins it, so the suite does not depend on the date.
-    now = staticmethod(timezone.now)
 
     def __init__(self, *args, meeting: Meeting, may_reschedule: bool, **kwargs):
         kwargs["initial"] = {
@@ -58,8 +54,8 @@ class MeetingForm(TitleAndTimesMixin, forms.Form):
             self.fields["title"].widget.attrs["autofocus"] = True
         for name in self.time_fields:
             self.fields[name].zone = meeting.organization.zone
-            # The input shows the date in the browser's own format; the pages write it ISO-style.
-            self.fields[name].help_text = texts.TIME_INPUT_HINT % {"time_zone": meeting.organization.time_zone}
+            # One format in every language and browser; the fieldset's legend names the zone in words.
+            self.fields[name].help_text = texts.TIME_INPUT_FORMAT
             # Read-only for title fixers: a disabled field's posted value is ignored for the stored one.
             self.fields[name].disabled = not may_reschedule
 
@@ -68,24 +64,9 @@ class MeetingForm(TitleAndTimesMixin, forms.Form):
         if not self.may_reschedule and self._times_posted_differ():
             raise forms.ValidationError(self.error_messages["reschedule_not_allowed"], code="reschedule_not_allowed")
         self.check_end_after_start(cleaned)
-        start = cleaned.get("start_time")
-        if self.may_reschedule and start and start != self.meeting.starts_at and start < self.now():
+        if self.may_reschedule and cleaned.get("start_time") != self.meeting.starts_at:
             # Moving a meeting into the past is allowed, but never by a slip of the keyboard.
-            self.asks_past_confirmation = True
-            if not cleaned.get("confirm_past"):
-                zone = self.meeting.organization.zone
-                self.add_error(
-                    "start_time",
-                    forms.ValidationError(
-                        self.error_messages["start_in_past"],
-                        code="start_in_past",
-                        params={
-                            "now": timezone.localtime(self.now(), zone).strftime("%Y-%m-%d %H:%M"),
-                            "time_zone": zone.key,
-                            "confirm": texts.CONFIRM_PAST_LABEL,
-                        },
-                    ),
-                )
+            self.check_not_in_past(cleaned, zone=self.meeting.organization.zone, confirm_label=texts.CONFIRM_PAST_LABEL)
         return cleaned
 
     def _times_posted_differ(self) -> bool:

@@ -29,7 +29,8 @@ class MeetingAddForm(OrganizationForm):
         label=_("Meeting number"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        # One line: Enter submits the form (a pasted invitation's line breaks become spaces).
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text=_("As DingTalk shows it (838 722 1234), or paste the invitation."),
     )
     schedule_conference_id = forms.CharField(

@@ -31,6 +31,8 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
         required=False,
         help_text=_("The person the meeting is booked for; empty: the organization's default creator."),
     )
+    # Shown once the form has refused a start in the past (`asks_past_confirmation`).
+    confirm_past = forms.BooleanField(label=texts.CONFIRM_PAST_BOOKING_LABEL, required=False, initial=False)
 
     error_messages = {
         **TitleAndTimesMixin.error_messages,
@@ -54,6 +56,10 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
                 self.fields["creator_union_id"].initial = chosen.default_creator_union_id
             for name in self.time_fields:
                 self.fields[name].zone = chosen.zone
+                self.fields[name].help_text = texts.TIME_INPUT_HINT % {"time_zone": texts.zone_name(chosen.time_zone)}
+        else:
+            for name in self.time_fields:
+                self.fields[name].help_text = texts.TIME_INPUT_HINT_ORGANIZATION
 
     def _chosen_organization(self, organizations):
         """The organization posted (times are read in its zone), asked for (?organization=), or the only one."""
@@ -84,6 +90,8 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
                     ),
                 )
         self.check_end_after_start(cleaned)
+        if organization is not None:
+            self.check_not_in_past(cleaned, zone=organization.zone, confirm_label=texts.CONFIRM_PAST_BOOKING_LABEL)
         return cleaned
 
 

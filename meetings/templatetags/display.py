@@ -11,6 +11,7 @@ import datetime
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 
 from .. import texts, validators
 
@@ -37,3 +38,12 @@ def person(user):
 @register.filter
 def reveal(value):
     return validators.reveal_invisible("" if value is None else str(value))
+
+
+@register.simple_tag
+def code_name(code):
+    """A DingTalk or wire code as words in the reader's language, the code itself beside it, small."""
+    label = texts.CODE_LABELS.get(code)
+    if label is None:
+        return format_html("<code>{}</code>", code)
+    return format_html('{} <code class="muted">{}</code>', label, code)

@@ -1,5 +1,6 @@
 """`{% zoned_time moment organization %}`: every time the portal shows is in the organization's time zone,
-and says which: <time datetime="2027-03-15T10:00:00+01:00">2027-03-15 10:00</time> Europe/Berlin."""
+and says which in words a person knows: <time datetime="2027-03-15T10:00:00+01:00">2027-03-15 10:00</time>
+Berlin time (UTC+1). `{{ organization|zone_name }}`: the zone alone, with its offset now."""
 
 import datetime
 
@@ -16,7 +17,8 @@ MINUTES, SECONDS = "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"
 def zoned_time_html(moment, organization, *, seconds: bool = False) -> str:
     if moment is None:
         return ""
-    local, zone_name = texts.localtime_or_none(moment, organization.zone), organization.time_zone
+    local = texts.localtime_or_none(moment, organization.zone)
+    zone_name = texts.zone_name(organization.time_zone, moment) if local is not None else "UTC"
     if local is None:
         # A time the zone cannot show (DingTalk once sent 9999-12-31 20:00 UTC): in UTC, said so, not a 500.
         local, zone_name = moment.astimezone(datetime.UTC), "UTC"
@@ -31,3 +33,8 @@ def zoned_time_html(moment, organization, *, seconds: bool = False) -> str:
 @register.simple_tag
 def zoned_time(moment, organization, seconds=False):
     return zoned_time_html(moment, organization, seconds=seconds)
+
+
+@register.filter
+def zone_name(organization):
+    return texts.zone_name(organization.time_zone)

@@ -67,3 +67,22 @@ BY_CODE = {
     **dict.fromkeys(dingtalk.Code.QPS_LIMITS, THROTTLED),
     dingtalk.Code.MONTHLY_QUOTA: MONTHLY_QUOTA,
 }
+
+
+# The activity's and history's "DingTalk code" column, in the reader's language: the portal's own names for
+# what happened on the wire, and DingTalk's codes people meet most. The code itself is shown beside it.
+CODE_LABELS = {
+    "DingTalkTimeout": _("No answer in time"),
+    "DingTalkConnectionDropped": _("Connection dropped"),
+    "DingTalkConnectionRefused": _("Could not connect"),
+    "DingTalkBadReply": _("Unreadable answer"),
+    "DingTalkNotConfirmed": _("Answer did not confirm"),
+    "DingTalkUnusableValues": _("Unusable values in the answer"),
+    dingtalk.Code.PARAMS_ERROR: _("A value was rejected"),
+    dingtalk.Code.PERMISSION_ERROR: _("Not allowed"),
+    dingtalk.Code.RESOURCE_CANCEL: _("Meeting canceled"),
+    dingtalk.Code.SYSTEM_ERROR: _("DingTalk internal error"),
+    dingtalk.Code.INVALID_AUTHENTICATION: _("Access token not accepted"),
+    dingtalk.Code.MISSING_SCOPE: _("Permission missing"),
+    dingtalk.Code.MONTHLY_QUOTA: _("Monthly quota used up"),
+}

@@ -62,12 +62,12 @@ WAITING_FOR_CHECK = _(
     "still in the form."
 )
 CHECKING_WITH_DINGTALK = _(
-    "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there; the "
-    "portal will know after %(time)s (%(time_zone)s). This page reloads itself until then."
+    "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there. The portal "
+    "asks DingTalk in about %(wait)s; this page then shows the answer."
 )
 SAVE_UNDER_WAY = _(
-    "Someone is saving this meeting to DingTalk right now. This page reloads itself until it is done, "
-    "at the latest after %(time)s (%(time_zone)s)."
+    "Someone is saving this meeting to DingTalk right now. This page shows the outcome when it is done, in "
+    "about %(wait)s at the latest."
 )
 CHECKED_SAVED = _(
     "Checked with DingTalk: the change saved by %(person)s at %(when)s was saved after all. DingTalk has "

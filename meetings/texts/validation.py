@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 TITLE_REQUIRED = _("Enter a title.")
 TITLE_BLANK = _("The title cannot be only spaces.")
 TITLE_TOO_LONG = _("DingTalk allows at most %(limit)d characters in a title; this one has %(length)d.")
+TITLE_COUNT = _("%(count)s of %(limit)s characters")
+TITLE_CHARACTER_REFUSED = _("DingTalk allows at most %(limit)s characters in a title: that one was not added.")
 TITLE_CONTROL_CHARACTERS = _("The title contains invisible control characters; remove them.")
 TIME_REQUIRED = _("Enter a date and time.")
 TIME_INVALID = _("Enter a date and time as YYYY-MM-DD HH:MM.")
@@ -14,18 +16,18 @@ TOKEN_EXPIRY_HINT = _(
     "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
     "YYYY-MM-DD HH:MM. Leave empty if unknown."
 )
-TIME_INPUT_HINT = _(
-    "In %(time_zone)s time. Your browser may show the date and time in its own format; the portal writes "
-    "them as YYYY-MM-DD HH:MM."
-)
+TIME_INPUT_FORMAT = _("24-hour, as YYYY-MM-DD HH:MM.")
+TIME_INPUT_HINT = _("24-hour, as YYYY-MM-DD HH:MM, in %(time_zone)s.")
+TIME_INPUT_HINT_ORGANIZATION = _("24-hour, as YYYY-MM-DD HH:MM, in the organization's time zone.")
 TIME_NONEXISTENT = _("%(value)s does not exist in %(time_zone)s: the clocks skip that hour. Choose another time.")
 TIME_AMBIGUOUS = _("%(value)s happens twice in %(time_zone)s: the clocks go back that hour. Choose another time.")
 TIME_OUT_OF_RANGE = _("Choose a date between the years 1970 and 9999.")
 END_NOT_AFTER_START = _("The end must be after the start.")
 CONFIRM_PAST_LABEL = _("Yes, move the meeting into the past")
+CONFIRM_PAST_BOOKING_LABEL = _("Yes, book the meeting in the past")
 START_IN_PAST = _(
-    "This start is in the past: it is now %(now)s in %(time_zone)s. Check the date; to move the meeting "
-    "into the past all the same, tick “%(confirm)s” and save again."
+    "This start is in the past: it is now %(now)s, %(time_zone)s. Check the date; if it is right all the "
+    "same, tick “%(confirm)s” and save again."
 )
 CONFERENCE_ALREADY_REGISTERED = _("This meeting is already in the portal.")
 # Looking a meeting up to add it: DingTalk's refusal, on the field it is about.

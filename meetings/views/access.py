@@ -30,5 +30,16 @@ class MeetingMixin(LoginRequiredMixin, PermissionRequiredMixin):
 class OrganizationsFormMixin:
     """A FormView whose form offers the person's organizations (its `organizations` argument)."""
 
+    @cached_property
+    def organizations(self):
+        return selectors.organization_list(user=self.request.user)
+
+    def get_initial(self):
+        # A person of one organization never has to choose it.
+        initial = super().get_initial()
+        if "organization" not in initial and len(self.organizations) == 1:
+            initial["organization"] = self.organizations[0].pk
+        return initial
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organizations": selectors.organization_list(user=self.request.user)}
+        return {**super().get_form_kwargs(), "organizations": self.organizations}

@@ -34,8 +34,14 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_queryset(self):
         if not self.search_form.is_valid():
             return Meeting.objects.none()
-        data = self.search_form.cleaned_data
-        return selectors.meeting_list(user=self.request.user, query=data["q"], mine=data["mine"])
+        cleaned = self.search_form.cleaned_data
+        return selectors.meeting_list(
+            user=self.request.user,
+            query=cleaned["q"],
+            mine=cleaned["mine"],
+            show=cleaned["show"],
+            now=MeetingSearchForm.now(),
+        )
 
     def get(self, request, *args, **kwargs):
         # A search by meeting number that finds one meeting opens it: the helpdesk's way in.
@@ -49,10 +55,16 @@ class MeetingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")
+        form = self.search_form
+        show = form.cleaned_data["show"] if form.is_valid() else ""
         return super().get_context_data(
             query=query,
-            search_form=self.search_form,
+            search_form=form,
             search_label=texts.MEETING_NUMBER_SEARCH_HELP,
+            show=show,
+            shows=form.fields["show"].choices,
+            # "No match" for a number: add the meeting by it, the number typed in already.
+            number_searched=selectors.meeting_number_query(query),
             me=selectors.dingtalk_identity(self.request.user),
             **kwargs,
         )
@@ -141,7 +153,7 @@ class MeetingEditView(MeetingMixin, FormView):
                 "time_zone": organization.time_zone,
             }
             url = f"?{urlencode({'submission': attempt.submission_key})}"
-            return {"pending_check": {"change": attempt, "text": text, "reload_after": 2, "url": url}}
+            return {"pending_check": {"change": attempt, "text": text, "poll_after": 2, "url": url}}
         if attempt.outcome == Outcome.SUCCESS:
             level, message = messages.SUCCESS, attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt)
         elif attempt.outcome == Outcome.FAILED and attempt.dingtalk_code != dingtalk.Code.RESOURCE_CANCEL:
@@ -294,12 +306,11 @@ def pending_check(meeting: Meeting) -> dict | None:
     until = meeting.update_lease_until
     sentence = texts.CHECKING_WITH_DINGTALK if change.outcome == change.Outcome.UNKNOWN else texts.SAVE_UNDER_WAY
     seconds = (until - timezone.now()).total_seconds()
-    organization = meeting.organization
     return {
         "change": change,
-        "text": sentence % {"time": texts.local_clock_time(until, organization), "time_zone": organization.time_zone},
-        # Reload just after the wait ends (the reload checks it), at least every half minute.
-        "reload_after": min(max(int(seconds) + 2, 2), 30),
+        "text": sentence % {"wait": texts.wait_in_words(seconds)},
+        # The page asks again just after the wait ends (asking settles it), at least every 10 seconds.
+        "poll_after": min(max(int(seconds) + 2, 2), 10),
         "url": f"?{urlencode({'checked': change.pk})}",
     }
 

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.shortcuts import redirect
-from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services, texts
 from ..forms import MeetingAddForm, MeetingCreatorForm
@@ -24,6 +23,13 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
     permission_required = REGISTER_PERMISSION
     template_name = "meetings/meeting_register.html"
     form_class = MeetingAddForm
+
+    def get_initial(self):
+        # ?meeting_number=: from the list's "no match" for a number, typed in already.
+        initial = super().get_initial()
+        if self.request.GET.get("meeting_number"):
+            initial["meeting_number"] = self.request.GET["meeting_number"]
+        return initial
 
     def form_invalid(self, form):
         return self.render_to_response(
@@ -122,11 +128,15 @@ class MeetingCreatorView(MeetingMixin, FormView):
         return redirect("meetings:edit", pk=meeting.pk)
 
 
-class MeetingRemoveView(MeetingMixin, View):
-    """Remove from the portal: the meeting leaves the list; DingTalk is not called; the history stays."""
+class MeetingRemoveView(MeetingMixin, TemplateView):
+    """Remove from the portal: GET asks first; POST takes the meeting off the list. DingTalk is not called;
+    the history stays."""
 
     permission_required = REGISTER_PERMISSION
-    http_method_names = ["post"]
+    template_name = "meetings/meeting_remove.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, **kwargs)
 
     def post(self, request, *args, **kwargs):
         meeting = self.meeting

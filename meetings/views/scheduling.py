@@ -20,8 +20,12 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
         return {**super().get_form_kwargs(), "me": selectors.dingtalk_identity(self.request.user)}
 
     def get_initial(self):
-        # ?organization=<id> picks the organization, and so its default creator and time zone.
-        return {"organization": self.request.GET.get("organization", "")}
+        # ?organization=<id> picks the organization, and so its default creator and time zone; a person of
+        # one organization has it chosen (OrganizationsFormMixin).
+        initial = super().get_initial()
+        if self.request.GET.get("organization"):
+            initial["organization"] = self.request.GET["organization"]
+        return initial
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -1,5 +1,5 @@
 """Settings say what they read: every environment variable the settings and gunicorn.conf.py read is in
-`.env.example` and in the README's list ("Every variable"), and neither names one nothing reads.
+`.env.example` and in the operators' list (docs/operating.md, "Every variable"), and neither names one nothing reads.
 
 The variables are found in the source (env(...), env.int(...), os.environ.get(...), os.environ[...],
 os.getenv(...), and a module's own helpers called with a variable's name, like gunicorn.conf.py's _int), so
@@ -60,7 +60,7 @@ def in_env_example() -> set[str]:
 
 
 def in_readme_list() -> set[str]:
-    readme = (BASE_DIR / "README.md").read_text()
+    readme = (BASE_DIR / "docs" / "operating.md").read_text()
     start = readme.index(README_LIST)
     end = readme.find("\n#", start + len(README_LIST))
     return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", readme[start : end if end != -1 else None]))

@@ -80,7 +80,7 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
     # Bruno opens the meeting during the wait: he sees the check, and his save is refused, sent nowhere.
     until = timezone.localtime(wait_goes_on(meeting, change), meeting.organization.zone).strftime("%H:%M:%S")
     opened = colleague.get(edit_path(meeting))
-    assert 'class="pending-check" role="status"' in opened.html
+    assert 'class="pending-check"' in opened.html and "data-poll-live" in opened.html
     assert re.search(r'<button type="submit" class="primary" disabled>', opened.html)
     refused = colleague.submit(opened, {**TYPED, "title": "Design review (final)"})
     assert refused.messages == [("warning", texts.WAITING_FOR_CHECK % {"time": until, "time_zone": "Europe/Berlin"})]
@@ -117,7 +117,8 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
 
 def test_the_job_queue_checks_it_when_nobody_opens_the_page(portal, sandbox, meeting, settings, task_worker):
     page, change = save_too_late(portal, sandbox, meeting, settings)
-    reload = re.search(r'<meta http-equiv="refresh" content="(\d+);url=(\?checked=\d+)">', page.html)
+    # The page asks the check endpoint (static/js/poll.js) just after the wait; a plain link without script.
+    reload = re.search(r'data-poll-seconds="(\d+)" data-poll-next="(\?checked=\d+)"', page.html)
     assert reload and 2 <= int(reload[1]) <= 2 * READ_TIMEOUT + 4
 
     # Nobody looks: the worker's job, queued for check_after, reads DingTalk.
@@ -128,7 +129,7 @@ def test_the_job_queue_checks_it_when_nobody_opens_the_page(portal, sandbox, mee
 
     assert MeetingChange.objects.get(pk=change.pk).outcome == MeetingChange.Outcome.SUCCESS
     assert Meeting.objects.get(pk=meeting.pk).title == "Design review (late)"
-    # The page Olga left open reloads to where it says the answer.
+    # The page Olga left open goes to where it says the answer.
     answered = portal.get(edit_path(meeting) + reload[2])
     assert [level for level, _ in answered.messages] == ["success"]
     assert "was saved after all" in answered.messages[0][1]

@@ -51,7 +51,7 @@ def test_booking_creates_the_meeting_in_dingtalk_and_shows_how_to_join(power_por
     assert page.url.endswith(reverse("meetings:edit", args=[meeting.pk]))
     assert page.messages[0][0] == "success"
     html = power_portal.session.get(page.url, timeout=30).text
-    assert f'value="{booked.room_code}"' in html and f'value="{booked.url}"' in html
+    assert f'data-copy="{booked.room_code}"' in html and f'data-copy="{booked.url}"' in html
     assert meeting.meeting_number == booked.room_code and meeting.join_url == booked.url
 
 

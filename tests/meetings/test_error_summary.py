@@ -36,8 +36,9 @@ def test_the_summary_links_each_error_to_its_field_and_takes_the_focus(alice_cli
     response = alice_client.post(reverse("meetings:edit", args=[meeting.pk]), data, follow=True)
 
     assert summary(response) == [
-        f'<a href="#id_title">{texts.TITLE_REQUIRED}</a>',
-        f'<a href="#id_end_time">{texts.END_NOT_AFTER_START}</a>',
+        # Each names its field: "This field is required." alone says not which.
+        f'<a href="#id_title">Title: {texts.TITLE_REQUIRED}</a>',
+        f'<a href="#id_end_time">End: {texts.END_NOT_AFTER_START}</a>',
     ]
     assert response.content.decode().count("autofocus") == 1  # the summary's, not the title's
 
@@ -59,8 +60,21 @@ def test_the_add_and_login_forms_and_the_activity_filters_use_it_too(alice_clien
     login = Client().post(reverse("login"), {"username": "alice", "password": "wrong"})
 
     assert summary(added) == [
-        '<a href="#id_organization">This field is required.</a>',
-        f'<a href="#id_schedule_conference_id">{texts.CONFERENCE_ID_REQUIRED}</a>',  # the add form's own words
+        '<a href="#id_organization">Organization: This field is required.</a>',
+        f'<a href="#id_schedule_conference_id">Conference ID: {texts.CONFERENCE_ID_REQUIRED}</a>',  # its own words
     ]
-    assert summary(filtered) == [f'<a href="#id_date_from">{texts.DATE_INVALID}</a>']
+    assert summary(filtered) == [f'<a href="#id_date_from">From: {texts.DATE_INVALID}</a>']
     assert len(summary(login)) == 1 and "correct username and password" in summary(login)[0]
+
+
+def test_the_booking_settings_import_creator_and_bulk_rename_forms_use_it_too(alice_client, office_admin, meeting):
+    grant(office_admin, "bulk_rename_meetings")
+    booked = alice_client.post(reverse("meetings:create"), {"organization": "", "title": ""})
+    imported = alice_client.post(reverse("meetings:import"), {"organization": "", "lines": ""})
+    creator = alice_client.post(reverse("meetings:creator", args=[meeting.pk]), {"creator_union_id": "not one!"})
+    renamed = alice_client.get(reverse("meetings:bulk_rename"), {"find": "", "replace": "x"})
+
+    assert f'<a href="#id_title">Title: {texts.TITLE_REQUIRED}</a>' in summary(booked)
+    assert summary(imported) and summary(imported)[0].startswith('<a href="#id_organization">Organization: ')
+    assert summary(creator) and summary(creator)[0].startswith('<a href="#id_creator_union_id">')
+    assert summary(renamed) and summary(renamed)[0].startswith('<a href="#id_find">')

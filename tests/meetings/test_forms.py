@@ -26,8 +26,9 @@ def test_it_reads_times_in_the_organizations_zone(meeting):
 
 def test_it_shows_stored_times_in_the_organizations_zone(meeting):
     form = MeetingForm(meeting=meeting, may_reschedule=True)
-    assert 'value="2026-12-01T10:00"' in str(form["start_time"])
-    assert 'type="datetime-local"' in str(form["start_time"])
+    # A text input in one format whatever the browser's language: not datetime-local (mm/dd/yyyy, AM/PM).
+    assert 'value="2026-12-01 10:00"' in str(form["start_time"])
+    assert 'type="text"' in str(form["start_time"]) and 'inputmode="numeric"' in str(form["start_time"])
 
 
 def test_it_shows_the_times_read_only_to_title_fixers(meeting):

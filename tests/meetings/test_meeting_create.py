@@ -54,8 +54,9 @@ def test_it_books_the_meeting_and_shows_how_to_join(alice_client, organization):
     )
     assert meeting.starts_at == datetime.datetime(2026, 12, 3, 6, 0, tzinfo=datetime.UTC)  # 14:00 in Shanghai
     html = response.content.decode()
-    assert 'value="https://meeting.dingtalk.com/j/987654321"' in html
-    assert 'value="987654321"' in html
+    # The join link and the number, once each, ready to copy.
+    assert html.count('data-copy="https://meeting.dingtalk.com/j/987654321"') == 1
+    assert html.count('data-copy="987654321"') == 1
     assert shown_messages(response) == [
         texts.MEETING_CREATED
         % {"title": "季度规划", "start": "2026-12-03 14:00", "end": "2026-12-03 15:00", "time_zone": "Asia/Shanghai"}
@@ -166,6 +167,49 @@ def test_only_the_persons_organizations_are_offered(alice_client, organization, 
     response = alice_client.post(CREATE_PAGE, form_data(app_organization))
 
     assert response.context["form"].errors["organization"] == [str(texts.ORGANIZATION_NOT_ALLOWED)]
+
+
+# --- the form asks as the edit form does (issue 22) ---------------------------------------------------
+
+
+@responses.activate
+def test_booking_in_the_past_asks_first_and_keeps_the_input(alice_client, organization):
+    past = {"start_time": "2022-12-01 10:00", "end_time": "2022-12-01 11:00"}  # tests/conftest.py: now is 2023
+
+    asked = alice_client.post(CREATE_PAGE, form_data(organization, **past))
+    responses.post(CREATE_URL, json=CREATED)
+    confirmed = alice_client.post(CREATE_PAGE, form_data(organization, confirm_past="on", **past))
+
+    assert asked.status_code == 200 and not Meeting.objects.filter(title="季度规划", pk__lt=0).exists()
+    assert asked.context["form"].errors["start_time"] == [
+        texts.START_IN_PAST
+        % {"now": "2023-01-01 08:00", "time_zone": "Beijing time (UTC+8)", "confirm": texts.CONFIRM_PAST_BOOKING_LABEL}
+    ]
+    html = asked.content.decode()
+    assert 'name="confirm_past"' in html and 'value="2022-12-01 10:00"' in html and 'value="季度规划"' in html
+    assert confirmed.status_code == 302
+    assert len(responses.calls) == 1  # only the confirmed one reached DingTalk
+
+
+def test_the_form_names_the_zone_in_words_and_takes_one_format(alice_client, organization):
+    html = alice_client.get(CREATE_PAGE).content.decode()
+
+    assert str(texts.TIME_INPUT_HINT % {"time_zone": "Beijing time (UTC+8)"}) in html
+    assert 'type="datetime-local"' not in html
+    # The only organization is chosen already.
+    assert f'<option value="{organization.pk}" selected>' in html
+
+
+def test_the_title_is_never_cut_silently(alice_client, organization):
+    html = alice_client.get(CREATE_PAGE).content.decode()
+    long_title = "长" * 51
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization, title=long_title))
+
+    assert "maxlength" not in html.split('name="title"')[1].split(">")[0]
+    assert 'data-max-length="50"' in html
+    assert response.context["form"].errors["title"] == [texts.TITLE_TOO_LONG % {"limit": 50, "length": 51}]
+    assert f'value="{long_title}"' in response.content.decode()  # kept, to shorten
 
 
 # --- what DingTalk answers to a create: written ahead, kept with what can be stored (issue 20) -------------

@@ -41,8 +41,8 @@ def test_it_shows_the_form_in_the_organizations_zone(alice_client, meeting):
     response = alice_client.get(edit_url(meeting))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Asia/Shanghai" in html
-    assert 'value="2026-12-01T10:00"' in html
+    assert "Beijing time (UTC+8)" in html
+    assert 'value="2026-12-01 10:00"' in html
     assert meeting.schedule_conference_id in html
     assert meeting.creator_union_id in html
     assert 'name="schedule_conference_id"' not in html

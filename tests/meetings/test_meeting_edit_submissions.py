@@ -161,8 +161,9 @@ def test_a_second_click_while_the_first_waits_for_dingtalk_is_answered_at_once_t
             "time_zone": "Asia/Shanghai",
         }
         assert being_saved in waiting.content.decode()
-        refresh = f'content="2;url={second["Location"].split(edit_url(meeting))[1]}"'
-        assert refresh.replace("&", "&amp;") in waiting.content.decode()  # it reloads itself until answered
+        # It asks until answered (static/js/poll.js, no reload), then goes to its own page, which says it.
+        follow = f'data-poll-seconds="2" data-poll-next="{second["Location"].split(edit_url(meeting))[1]}"'
+        assert follow.replace("&", "&amp;") in waiting.content.decode()
     finally:
         answer.set()
         first.join(timeout=60)
@@ -222,7 +223,7 @@ def test_moving_a_meeting_into_the_past_asks_first_and_keeps_the_input(alice_cli
     assert len(responses.calls) == 0
     assert response.context["form"].errors["start_time"] == [
         texts.START_IN_PAST
-        % {"now": "2023-01-01 08:00", "time_zone": "Asia/Shanghai", "confirm": texts.CONFIRM_PAST_LABEL}
+        % {"now": "2023-01-01 08:00", "time_zone": "Beijing time (UTC+8)", "confirm": texts.CONFIRM_PAST_LABEL}
     ]
     html = response.content.decode()
     assert 'name="confirm_past"' in html and str(texts.CONFIRM_PAST_LABEL) in html

@@ -2,6 +2,7 @@
 and registration by ID checked with DingTalk."""
 
 import datetime
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import responses
@@ -124,7 +125,10 @@ def test_several_meetings_behind_a_number_are_listed_and_nothing_is_stored(alice
     assert not Meeting.objects.exists()
     html = response.content.decode()
     assert html.count('type="radio" name="schedule_conference_id"') == 2
+    assert " checked" not in html.split("<fieldset")[1].split("</fieldset>")[0]  # the person chooses
     assert 'value="conf-a"' in html and 'value="conf-b"' in html
+    # One line, where Enter submits the form.
+    assert re.search(r'<input type="text" name="meeting_number"', html) and "<textarea" not in html
     assert "Budget" in html and "Li Lei" in html
     assert "2025-12-01 12:00" in html  # conf-b's start in Shanghai
     assert shown_messages(response) == [texts.MEETING_NUMBER_SEVERAL % {"number": "838 722 1234"}]

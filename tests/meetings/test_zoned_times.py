@@ -11,7 +11,7 @@ from meetings.models import MeetingChange, Organization
 
 
 def in_shanghai(iso: str, shown: str) -> str:
-    return f'<time datetime="{iso}">{shown}</time> <span class="zone">Asia/Shanghai</span>'
+    return f'<time datetime="{iso}">{shown}</time> <span class="zone">Beijing time (UTC+8)</span>'
 
 
 START_IN_SHANGHAI = in_shanghai("2026-12-01T10:00:00+08:00", "2026-12-01 10:00")
@@ -41,7 +41,8 @@ def test_the_edit_page_labels_the_stored_times_and_says_how_to_type_them(alice_c
     html = response.content.decode()
 
     assert START_IN_SHANGHAI in html and END_IN_SHANGHAI in html
-    hint = texts.TIME_INPUT_HINT % {"time_zone": "Asia/Shanghai"}
+    hint = texts.TIME_INPUT_FORMAT  # the fieldset's legend names the zone: Times in Beijing time (UTC+8)
+    assert "Times in Beijing time (UTC+8)</legend>" in html
     assert html.count(f'<p class="help" id="id_start_time_helptext">{hint}</p>') == 1
     assert 'aria-describedby="id_start_time_helptext"' in html
 

@@ -48,8 +48,3 @@ def tab_until(page, wanted, *, limit=25, backwards=False):
         if focused == wanted:
             return stops
     raise AssertionError(f"{wanted!r} never got the focus; it went {stops}")
-
-
-def skip_to_content(page):
-    assert tab_until(page, "Skip to content") == ["Skip to content"]
-    page.keyboard.press("Enter")

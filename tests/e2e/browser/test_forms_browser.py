@@ -26,7 +26,11 @@ def test_the_error_summary_takes_the_focus_and_leads_to_each_field(page, sandbox
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     assert page.evaluate(FOCUSED_ID) == "error-summary"
-    assert summary.get_by_role("link").all_inner_texts() == [texts.TITLE_REQUIRED, texts.END_NOT_AFTER_START]
+    # Each names its field: the error alone ("This field is required.") would not say which.
+    assert summary.get_by_role("link").all_inner_texts() == [
+        f"Title: {texts.TITLE_REQUIRED}",
+        f"End: {texts.END_NOT_AFTER_START}",
+    ]
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the second link

@@ -1,0 +1,68 @@
+"""What a page that waits asks for, instead of reloading itself: JSON for static/js/poll.js.
+
+Each answer is `{"done": bool, "announce": "a sentence", "html": {element id: its new content}, "next": url}`:
+the script puts the HTML in place, says the sentence through the page's live region, stops once done and
+goes to `next` if there is one. The HTML is the page's own fragment template, rendered as the page does.
+"""
+
+from django.http import JsonResponse
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+
+from .. import services
+from .bulk_rename import BulkRenameJobView
+from .imports import MeetingImportDetailView
+from .meetings import MeetingEditView, pending_check
+
+
+def _text(html: str) -> str:
+    return " ".join(strip_tags(html).split())
+
+
+class MeetingImportProgressView(MeetingImportDetailView):
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        fragment = render_to_string("meetings/_import_progress.html", context, request=request)
+        status = render_to_string("meetings/_import_status.html", context, request=request)
+        return JsonResponse(
+            {
+                "done": not self.meeting_import.in_progress,
+                "announce": _text(status),
+                "html": {"import-progress": fragment, "import-status-line": status},
+            }
+        )
+
+
+class BulkRenameProgressView(BulkRenameJobView):
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        context = self.get_context_data(object=self.object)
+        fragment = render_to_string("meetings/_bulk_rename_progress.html", context, request=request)
+        progress = context["progress"]
+        announce = render_to_string("meetings/_bulk_rename_announce.html", context, request=request)
+        return JsonResponse(
+            {
+                "done": context["finished"],
+                "announce": _text(announce) if progress else "",
+                "html": {"bulk-rename-progress": fragment},
+            }
+        )
+
+
+class MeetingCheckView(MeetingEditView):
+    """While a save is being checked with DingTalk: still waiting (with the sentence), or where to read the answer."""
+
+    def get(self, request, *args, **kwargs):
+        meeting = self.meeting
+        if meeting.update_lease_until is not None:
+            # Reads DingTalk once the wait is over, as the page does; the page at `next` says the answer.
+            try:
+                services.meeting_save_check(meeting=meeting)
+            except services.MeetingError:
+                pass  # not settled: the wait goes on, and the answer shows when it is
+            meeting.refresh_from_db()
+        pending = pending_check(meeting)
+        if pending is not None:
+            return JsonResponse({"done": False, "announce": str(pending["text"]), "html": {}})
+        # The page goes on to its own answer's address (data-poll-next): ?checked= or its ?submission=.
+        return JsonResponse({"done": True, "announce": "", "html": {}})
