@@ -69,12 +69,3 @@ def on_starting(server):
         connections.close_all()  # no connection of the master's may be shared by the forked workers
     if errors:
         raise SystemExit("\n".join(["The portal cannot start:", *errors]))
-
-
-def post_worker_init(worker):
-    """In each worker, once the portal is loaded: queue the check of saves a killed process left in progress,
-    for when their leases have run out. A killed worker or portal is started again, so this covers the saves
-    it cut off without a job per save (meetings/services/leases.py)."""
-    from meetings import services
-
-    services.schedule_check_of_dead_saves()

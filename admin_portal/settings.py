@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    # Before django_tasks_db: its `db_worker` command is meetings' own, which adds the periodic work.
+    "meetings",
     "django_tasks",
     "django_tasks_db",
     # Sign in with DingTalk (accounts/dingtalk.py): allauth's DingTalk provider does the OAuth exchange;
@@ -51,7 +53,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.dingtalk",
     "accounts",
-    "meetings",
     "admin_portal",  # the SQLite file's permissions (admin_portal/database.py)
 ]
 
@@ -215,6 +216,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 # The database is the queue: `manage.py db_worker` runs the jobs (`make run` starts one). Another backend
 # (RQ, Celery) is a settings change; the jobs are plain functions in meetings/tasks.py.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds a job's run may go without a heartbeat before another worker takes the job over (its worker died;
+# meetings/services/jobs.py). Each run beats every few seconds, between its items.
+DINGTALK_JOB_STALL_SECONDS = env.float("DINGTALK_JOB_STALL_SECONDS", default=60.0)
+# Seconds between two background reads of every registered meeting that has not ended (meetings/services/
+# sync.py): what changed in DingTalk is taken over. 0 turns the sync off.
+DINGTALK_SYNC_INTERVAL = env.float("DINGTALK_SYNC_INTERVAL", default=15 * 60.0)
 
 # --- Security ---------------------------------------------------------------------------------------
 # Production is HTTPS only. DEBUG (runserver) and the tests (settings_test) speak plain http.

@@ -9,7 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from django.core import checks as django_checks
 
-        from . import checks
+        from . import checks, tasks  # noqa: F401 -- tasks register themselves with meetings/queue.py
 
         django_checks.register(checks.check_encryption_keys, django_checks.Tags.security)
         django_checks.register(checks.check_stored_secrets_decrypt, django_checks.Tags.database)

@@ -1,13 +1,23 @@
 """Reads: what a person may see."""
 
+import dataclasses
 import datetime
 import zoneinfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Now
+from django.utils import timezone
 
-from .models import Meeting, MeetingChange, MeetingImport, Organization
+from .models import (
+    BulkRename,
+    BulkRenameItem,
+    Meeting,
+    MeetingChange,
+    MeetingImport,
+    MeetingImportLine,
+    Organization,
+)
 
 
 def organization_list(*, user) -> QuerySet[Organization]:
@@ -88,6 +98,48 @@ def meeting_get(*, user, pk: int, include_removed: bool = False, with_last_edito
 def import_get(*, user, pk: int) -> MeetingImport:
     """An import of one of the person's organizations; MeetingImport.DoesNotExist otherwise."""
     return MeetingImport.objects.visible_to(user).select_related("organization").get(pk=pk)
+
+
+def import_counts(*, meeting_import: MeetingImport) -> dict[str, int]:
+    """How far an import is: its lines, checked, addable, done (added or not), added, not added."""
+    lines = meeting_import.lines.all()
+    finished = {MeetingImportLine.Result.ADDED, MeetingImportLine.Result.NOT_ADDED}
+    return {
+        "lines": len(lines),
+        "checked": sum(line.checked for line in lines),
+        "addable": sum(line.addable for line in lines),
+        "done": sum(line.result in finished for line in lines),
+        "added": sum(line.result == MeetingImportLine.Result.ADDED for line in lines),
+        "not_added": sum(line.result == MeetingImportLine.Result.NOT_ADDED for line in lines),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    """How far a bulk rename is."""
+
+    done: int
+    failed: int
+    left: int
+    seconds_left: int | None  # None: not known yet
+
+    @property
+    def total(self) -> int:
+        return self.done + self.failed + self.left
+
+
+def bulk_rename_progress(*, job: BulkRename) -> Progress:
+    counts = dict(job.items.order_by().values_list("state").annotate(count=Count("id")).values_list("state", "count"))
+    done = counts.get(BulkRenameItem.State.RENAMED, 0) + counts.get(BulkRenameItem.State.UNCHANGED, 0)
+    failed = counts.get(BulkRenameItem.State.FAILED, 0)
+    left = sum(counts.values()) - done - failed
+    seconds_left = None
+    if left and job.started_at and done + failed:
+        elapsed = (timezone.now() - job.started_at).total_seconds()
+        seconds_left = round(elapsed / (done + failed) * left)
+    elif not left:
+        seconds_left = 0
+    return Progress(done=done, failed=failed, left=left, seconds_left=seconds_left)
 
 
 def meeting_change_list(*, meeting: Meeting, user) -> QuerySet[MeetingChange]:

@@ -1,13 +1,15 @@
-"""Background jobs (Django's tasks API; `manage.py db_worker` runs them). Each one calls a service."""
+"""Background jobs (Django's tasks API; `manage.py db_worker` runs them). Each one calls the service it is
+named after, with `_job`; services queue them by that name through meetings/queue.py (`@queue.job`)."""
 
 from django_tasks import task
 
-from . import selectors, services
+from . import queue, services
 from .models import Meeting
 
 
+@queue.job
 @task()
-def meeting_save_check_job(meeting_id: int) -> None:
+def meeting_save_check_job(*, meeting_id: int) -> None:
     """Check a save of the meeting whose outcome is not known, once its wait is over (queued for then).
 
     A job that finds nothing to check -- the save ended normally, a person checked it first -- does nothing.
@@ -21,23 +23,43 @@ def meeting_save_check_job(meeting_id: int) -> None:
         pass  # recorded in the rows and logged; a failed check queued its own retry
 
 
+@queue.job
 @task()
 def meetings_save_check_job() -> None:
-    """Check every save whose wait is over (services.schedule_check_of_dead_saves queues it)."""
-    for meeting in selectors.meetings_to_check():
-        meeting_save_check_job.call(meeting.pk)
+    services.meetings_save_check()
 
 
+@queue.job
 @task()
-def bulk_rename_run(*, job_id: int, run_token: str) -> None:
+def bulk_rename_run_job(*, job_id: int, run_token: str) -> None:
     services.bulk_rename_run(job_id=job_id, run_token=run_token)
 
 
+@queue.job
 @task()
-def import_preview(import_id: int) -> None:
-    services.import_preview(import_id=import_id)
+def import_preview_job(*, job_id: int, run_token: str) -> None:
+    services.import_preview(import_id=job_id, run_token=run_token)
 
 
+@queue.job
 @task()
-def import_run(import_id: int) -> None:
-    services.import_run(import_id=import_id)
+def import_run_job(*, job_id: int, run_token: str) -> None:
+    services.import_run(import_id=job_id, run_token=run_token)
+
+
+@queue.job
+@task()
+def jobs_take_over_stalled_job() -> None:
+    services.jobs_take_over_stalled()
+
+
+@queue.job
+@task()
+def old_records_prune_job() -> None:
+    services.old_records_prune()
+
+
+@queue.job
+@task()
+def meetings_sync_job() -> None:
+    services.meetings_sync()

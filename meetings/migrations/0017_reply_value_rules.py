@@ -5,35 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0016_meeting_number'),
+        ("meetings", "0016_meeting_number"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='meeting',
-            name='creator_union_id',
-            field=models.CharField(max_length=128, validators=[meetings.validators.validate_dingtalk_id], verbose_name='creator union ID'),
+            model_name="meeting",
+            name="creator_union_id",
+            field=models.CharField(
+                max_length=128, validators=[meetings.validators.validate_dingtalk_id], verbose_name="creator union ID"
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='join_url',
-            field=models.CharField(blank=True, default='', max_length=512, validators=[meetings.validators.validate_http_link], verbose_name='join link'),
+            model_name="meeting",
+            name="join_url",
+            field=models.CharField(
+                blank=True,
+                default="",
+                max_length=512,
+                validators=[meetings.validators.validate_http_link],
+                verbose_name="join link",
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='meeting_number',
-            field=models.CharField(blank=True, default='', max_length=64, validators=[meetings.validators.validate_meeting_number], verbose_name='meeting number'),
+            model_name="meeting",
+            name="meeting_number",
+            field=models.CharField(
+                blank=True,
+                default="",
+                max_length=64,
+                validators=[meetings.validators.validate_meeting_number],
+                verbose_name="meeting number",
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='phones',
-            field=models.JSONField(blank=True, default=list, validators=[meetings.validators.validate_dial_in_numbers], verbose_name='dial-in numbers'),
+            model_name="meeting",
+            name="phones",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                validators=[meetings.validators.validate_dial_in_numbers],
+                verbose_name="dial-in numbers",
+            ),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='schedule_conference_id',
-            field=models.CharField(max_length=128, validators=[meetings.validators.validate_dingtalk_id], verbose_name='conference ID'),
+            model_name="meeting",
+            name="schedule_conference_id",
+            field=models.CharField(
+                max_length=128, validators=[meetings.validators.validate_dingtalk_id], verbose_name="conference ID"
+            ),
         ),
     ]

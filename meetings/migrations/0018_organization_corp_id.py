@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0017_reply_value_rules'),
+        ("meetings", "0017_reply_value_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='corp_id',
-            field=models.CharField(blank=True, db_index=True, default='', help_text='People who sign in with DingTalk choosing this corp may ask to join (e.g. ding1234abcd).', max_length=64, verbose_name='DingTalk corp ID'),
+            model_name="organization",
+            name="corp_id",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                default="",
+                help_text="People who sign in with DingTalk choosing this corp may ask to join (e.g. ding1234abcd).",
+                max_length=64,
+                verbose_name="DingTalk corp ID",
+            ),
         ),
     ]

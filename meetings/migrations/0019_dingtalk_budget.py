@@ -5,23 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0018_organization_corp_id'),
+        ("meetings", "0018_organization_corp_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DingTalkBudget',
+            name="DingTalkBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('api', models.CharField(max_length=200)),
-                ('share', models.CharField(choices=[('people', 'people'), ('background', 'background')], max_length=10)),
-                ('next_turn_at', models.DateTimeField()),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='meetings.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("api", models.CharField(max_length=200)),
+                (
+                    "share",
+                    models.CharField(choices=[("people", "people"), ("background", "background")], max_length=10),
+                ),
+                ("next_turn_at", models.DateTimeField()),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="meetings.organization"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organization', 'api', 'share'), name='one_budget_row_per_share')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "api", "share"), name="one_budget_row_per_share")
+                ],
             },
         ),
     ]

@@ -4,13 +4,13 @@
 - `meeting`: a booked meeting;
 - `change`: the audit trail, one `MeetingChange` per attempt to change a meeting (a save from the edit form
   carries its submission's key, so that a repeated one is answered, not saved twice);
-- `jobs`: the background work over many meetings (bulk rename, import);
+- `jobs`: the background work over many meetings (bulk rename, import) and the periodic work;
 - `budget`: DingTalk's rate limit, one budget for every process (meetings/dingtalk/pacing.py).
 """
 
 from .budget import DingTalkBudget
 from .change import MeetingChange
-from .jobs import BulkRename, BulkRenameItem, MeetingImport, MeetingImportLine
+from .jobs import BulkRename, BulkRenameItem, Job, MeetingImport, MeetingImportLine, PeriodicJob
 from .meeting import Meeting
 from .organization import Organization, OrganizationQuerySet, VisibleQuerySet
 
@@ -22,6 +22,8 @@ __all__ = [
     "MeetingChange",
     "MeetingImport",
     "MeetingImportLine",
+    "Job",
+    "PeriodicJob",
     "Organization",
     "OrganizationQuerySet",
     "VisibleQuerySet",

@@ -21,6 +21,8 @@ class MeetingChange(models.Model):
         SETTINGS = "settings", _("Settings")
         CREATOR = "creator", _("Creator changed")
         REMOVE = "remove", _("Removed from the portal")
+        # The background sync found DingTalk's title, times or status changed there, and took them over.
+        SYNC = "sync", _("Changed in DingTalk")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Succeeded")
@@ -109,7 +111,7 @@ class MeetingChange(models.Model):
         """A successful change of the title or times, whose old values the edit form can be opened with."""
         return (
             self.outcome == self.Outcome.SUCCESS
-            and self.action in {self.Action.UPDATE, self.Action.REFRESH}
+            and self.action in {self.Action.UPDATE, self.Action.REFRESH, self.Action.SYNC}
             and bool(self.old_title)
             and self.old_starts_at is not None
             and self.old_ends_at is not None

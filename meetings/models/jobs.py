@@ -1,4 +1,5 @@
-"""The background jobs over many meetings: a bulk rename and an import, each with its rows a meeting."""
+"""The background jobs over many meetings: a bulk rename and an import, each with its rows a meeting; and the
+periodic work of the whole deployment (`PeriodicJob`)."""
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +10,19 @@ from .meeting import Meeting
 from .organization import Organization, VisibleQuerySet
 
 
-class BulkRename(models.Model):
+class Job(models.Model):
+    """What every job shares to be owned by the database (services/jobs.py): the run working on it now, and
+    when that run last showed life (the database's clock). A run whose worker died stops beating; the sweep
+    gives the job a new run token, which the dead run -- should it wake -- no longer holds."""
+
+    run_token = models.CharField(max_length=36, blank=True, default="", editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class BulkRename(Job):
     """A find-and-replace over many meetings' titles, run in the background by a task (meetings/tasks.py)."""
 
     class Status(models.TextChoices):
@@ -37,10 +50,6 @@ class BulkRename(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # The run working on the job now, and when it last showed life: a run whose worker died stops
-    # beating, and the next look at the job starts another (services.bulk_rename_resume_if_stalled).
-    run_token = models.CharField(max_length=36, blank=True, default="", editable=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,7 +90,7 @@ class BulkRenameItem(models.Model):
         return self.state in {self.State.RENAMED, self.State.UNCHANGED, self.State.FAILED}
 
 
-class MeetingImport(models.Model):
+class MeetingImport(Job):
     """Many meetings added at once (/meetings/import/): first a preview of every line, then, once confirmed,
     the registration of those that can be added. Both run as background jobs (meetings/tasks.py)."""
 
@@ -127,6 +136,8 @@ class MeetingImportLine(models.Model):
 
     class Result(models.TextChoices):
         PENDING = "pending", _("Not yet")
+        # Claimed by a run that is registering it: a run taken over finds out what became of it.
+        ADDING = "adding", _("Being added")
         ADDED = "added", _("Added")
         NOT_ADDED = "not_added", _("Not added")
 
@@ -157,3 +168,14 @@ class MeetingImportLine(models.Model):
     @property
     def addable(self) -> bool:
         return self.checked and not self.problem
+
+
+class PeriodicJob(models.Model):
+    """One periodic job of the whole deployment and when it is due next (the database's clock). Whichever
+    worker first moves `due_at` on with a conditional UPDATE queues it: once per period, however many run."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    due_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.name

@@ -58,6 +58,8 @@ class Meeting(models.Model):
     # One save at a time talks to DingTalk for a meeting: whoever sets this lease in the future (with a
     # conditional UPDATE) may read and write DingTalk; a second save meanwhile is refused, not queued.
     update_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the portal last read the meeting from DingTalk in the background (services/sync.py).
+    last_synced_at = models.DateTimeField(_("last read from DingTalk"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     updated_by = models.ForeignKey(

@@ -3,8 +3,8 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
-from .bulk_rename import PreviewRow, Progress, Rename, bulk_rename_preview, bulk_rename_progress, bulk_rename_start
-from .bulk_rename_worker import bulk_rename_resume_if_stalled, bulk_rename_run
+from .bulk_rename import PreviewRow, Rename, bulk_rename_preview, bulk_rename_start
+from .bulk_rename_worker import bulk_rename_run
 from .errors import (
     MeetingCanceled,
     MeetingChangedInDingTalk,
@@ -14,11 +14,12 @@ from .errors import (
     SubmissionRepeated,
     error_message,
 )
-from .imports import MAX_LINES, import_confirm, import_counts, import_create, import_lines, import_preview, import_run
-from .leases import schedule_check_of_dead_saves
+from .imports import MAX_LINES, import_confirm, import_create, import_lines, import_preview, import_run
+from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
 from .organizations import OrganizationHostTaken, organization_check_connection, organization_save
+from .prune import old_records_prune
 from .registration import (
     CreatorRefused,
     MeetingAlreadyRegistered,
@@ -30,7 +31,7 @@ from .registration import (
     meeting_register_by_number,
     meeting_remove,
 )
-from .save_checks import meeting_save_check
+from .save_checks import meeting_save_check, meetings_save_check
 from .scheduling import (
     MeetingCreateUnknown,
     SettingsChangedInDingTalk,
@@ -39,6 +40,7 @@ from .scheduling import (
     meeting_settings_get,
     meeting_settings_update,
 )
+from .sync import meeting_sync, meetings_sync
 
 __all__ = [
     "Candidate",
@@ -53,22 +55,18 @@ __all__ = [
     "MeetingNumberNotFound",
     "MeetingOutcomeUnknown",
     "PreviewRow",
-    "Progress",
     "RESCHEDULE_PERMISSION",
     "Rename",
     "SettingsChangedInDingTalk",
     "SeveralMeetings",
     "SubmissionRepeated",
     "bulk_rename_preview",
-    "bulk_rename_progress",
-    "bulk_rename_resume_if_stalled",
     "bulk_rename_run",
     "bulk_rename_start",
     "edit_form_token",
     "edit_submission_key",
     "error_message",
     "import_confirm",
-    "import_counts",
     "import_create",
     "import_lines",
     "import_preview",
@@ -79,7 +77,13 @@ __all__ = [
     "meeting_create",
     "meeting_find",
     "meeting_number_digits",
+    "jobs_take_over_stalled",
     "meeting_save_check",
+    "meetings_save_check",
+    "meeting_sync",
+    "meetings_sync",
+    "old_records_prune",
+    "periodic_jobs_queue_due",
     "meeting_refresh",
     "meeting_register",
     "meeting_register_by_number",
@@ -87,7 +91,6 @@ __all__ = [
     "meeting_settings_get",
     "meeting_settings_update",
     "meeting_update",
-    "schedule_check_of_dead_saves",
     "OrganizationHostTaken",
     "organization_check_connection",
     "organization_save",

@@ -1,8 +1,7 @@
 """Bulk rename: find and replace in many meetings' titles, each saved like a single edit.
 
 `bulk_rename_preview` says what would happen; `bulk_rename_start` stores the job and its meetings and
-queues the task (meetings/tasks.py) that runs it (bulk_rename_worker.py); `bulk_rename_progress` counts
-how far it is.
+queues its run (bulk_rename_worker.py); `selectors.bulk_rename_progress` counts how far it is.
 
 The replacement is text, put in as typed: no template, no backreferences (`\\1`, `\\g<0>` and a lone `\\`
 are characters like any other), unless the person asks for a regular expression (`regex`): then `find` is
@@ -19,19 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import uuid
 import zoneinfo
 
 import regex
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import texts, validators
 from ..models import BulkRename, BulkRenameItem, Meeting, Organization
-from .bulk_rename_worker import enqueue
+from .jobs import job_start
 
 # Seconds of matching one title may take with a regular expression (the `regex` module stops it then).
 REGEX_TIMEOUT = 0.1
@@ -143,42 +141,14 @@ def bulk_rename_start(
             organization=organization,
             date_from=date_from,
             date_to=date_to,
-            run_token=str(uuid.uuid4()),
-            heartbeat_at=timezone.now(),
         )
         BulkRenameItem.objects.bulk_create(
             BulkRenameItem(job=job, meeting=row.meeting, old_title=row.meeting.title, new_title=row.new_title)
             for row in rows
             if not row.problem
         )
-        enqueue(job)
+        job_start(job=job, task="bulk_rename_run_job")
     return job
-
-
-@dataclasses.dataclass(frozen=True)
-class Progress:
-    done: int
-    failed: int
-    left: int
-    seconds_left: int | None  # None: not known yet
-
-    @property
-    def total(self) -> int:
-        return self.done + self.failed + self.left
-
-
-def bulk_rename_progress(*, job: BulkRename) -> Progress:
-    counts = dict(job.items.order_by().values_list("state").annotate(count=Count("id")).values_list("state", "count"))
-    done = counts.get(BulkRenameItem.State.RENAMED, 0) + counts.get(BulkRenameItem.State.UNCHANGED, 0)
-    failed = counts.get(BulkRenameItem.State.FAILED, 0)
-    left = sum(counts.values()) - done - failed
-    seconds_left = None
-    if left and job.started_at and done + failed:
-        elapsed = (timezone.now() - job.started_at).total_seconds()
-        seconds_left = round(elapsed / (done + failed) * left)
-    elif not left:
-        seconds_left = 0
-    return Progress(done=done, failed=failed, left=left, seconds_left=seconds_left)
 
 
 def _problem(meeting: Meeting, now: datetime.datetime) -> str:

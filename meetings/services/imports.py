@@ -2,8 +2,10 @@
 
 Both steps run in the background job worker (meetings/tasks.py calls `import_preview` and `import_run`), and
 every DingTalk call keeps the organization's pace (dingtalk/pacing.py): a throttled reply waits and is tried
-again rather than failing the line. Each step works on the lines it has not done yet, so a job that was
-stopped (a worker restarted) and queued again goes on where it left off.
+again rather than failing the line. An import is a job owned by the database (jobs.py): each step holds the
+run token and beats; a step whose worker died is taken over by another worker and goes on with the lines
+not done yet. A line being added is claimed first (ADDING), so none is added twice: the run that takes
+over a claimed line finds out whether the dead run registered it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .. import texts
 from ..models import MeetingImport, MeetingImportLine, Organization
 from ..validators import DINGTALK_ID
 from .errors import MeetingError
+from .jobs import JobRun, job_start
 from .meeting_numbers import meeting_find, meeting_number_digits
 from .registration import (
     CreatorRefused,
@@ -63,8 +66,8 @@ def read_line(line: str) -> dict:
 
 
 def import_create(*, organization: Organization, text: str, by: AbstractUser, language: str = "") -> MeetingImport:
-    """Keep the lines of an import to preview; the caller queues `import_preview` for it. The jobs write
-    each line's reason in `language` (the person's)."""
+    """Keep the lines of an import and queue their preview. The jobs write each line's reason in `language`
+    (the person's)."""
     with transaction.atomic():
         meeting_import = MeetingImport.objects.create(organization=organization, created_by=by, language=language)
         lines = []
@@ -81,72 +84,84 @@ def import_create(*, organization: Organization, text: str, by: AbstractUser, la
                 )
             )
         MeetingImportLine.objects.bulk_create(lines)
+        job_start(job=meeting_import, task="import_preview_job")
     return meeting_import
 
 
-def import_preview(*, import_id: int) -> None:
+def import_preview(*, import_id: int, run_token: str) -> None:
     """Ask DingTalk about every line not checked yet: what it would add, or why it cannot."""
+    run = JobRun(MeetingImport, import_id, run_token)
+    if not run.claim():
+        return
     meeting_import = MeetingImport.objects.select_related("organization").get(pk=import_id)
-    with _stopping_on_error(meeting_import), translation.override(meeting_import.language or None):
+    with _stopping_on_error(run), translation.override(meeting_import.language or None):
         for line in meeting_import.lines.filter(checked=False):
+            if not run.beat():
+                return
             _preview_line(meeting_import.organization, line)
             line.checked = True
             line.save()
-        _set_status(meeting_import, MeetingImport.Status.PREVIEWED)
+        run.jobs().filter(status=MeetingImport.Status.PREVIEWING).update(status=MeetingImport.Status.PREVIEWED)
 
 
 def import_confirm(*, meeting_import: MeetingImport, by: AbstractUser) -> bool:
     """Queue the registration of a previewed import (once). Returns False when it is not waiting for that."""
-    confirmed = MeetingImport.objects.filter(pk=meeting_import.pk, status=MeetingImport.Status.PREVIEWED).update(
-        status=MeetingImport.Status.QUEUED, confirmed_by=by
-    )
+    with transaction.atomic():
+        confirmed = MeetingImport.objects.filter(pk=meeting_import.pk, status=MeetingImport.Status.PREVIEWED).update(
+            status=MeetingImport.Status.QUEUED, confirmed_by=by
+        )
+        if confirmed:
+            job_start(job=meeting_import, task="import_run_job")
     meeting_import.refresh_from_db()
     return bool(confirmed)
 
 
-def import_run(*, import_id: int) -> None:
+def import_run(*, import_id: int, run_token: str) -> None:
     """Register every addable line not done yet; each line ends added, or not added with the reason."""
+    run = JobRun(MeetingImport, import_id, run_token)
+    if not run.claim():
+        return
     meeting_import = MeetingImport.objects.select_related("organization", "confirmed_by").get(pk=import_id)
-    _set_status(meeting_import, MeetingImport.Status.RUNNING)
-    organization, by = meeting_import.organization, meeting_import.confirmed_by
-    with _stopping_on_error(meeting_import), translation.override(meeting_import.language or None):
-        for line in meeting_import.lines.filter(result=MeetingImportLine.Result.PENDING):
-            if not line.addable:
-                line.result, line.message = MeetingImportLine.Result.NOT_ADDED, line.problem
+    run.jobs().update(status=MeetingImport.Status.RUNNING)
+    unfinished = (MeetingImportLine.Result.PENDING, MeetingImportLine.Result.ADDING)
+    with _stopping_on_error(run), translation.override(meeting_import.language or None):
+        for line in meeting_import.lines.filter(result__in=unfinished):
+            if not run.beat():
+                return
+            _run_line(meeting_import, line)
+        run.jobs().update(status=MeetingImport.Status.DONE)
+
+
+def _run_line(meeting_import: MeetingImport, line: MeetingImportLine) -> None:
+    """Add one line, claimed first (PENDING or a dead run's ADDING -> ADDING) so no other run adds it too."""
+    recovering = line.result == MeetingImportLine.Result.ADDING
+    claimed = MeetingImportLine.objects.filter(pk=line.pk, result=line.result)
+    if not claimed.update(result=MeetingImportLine.Result.ADDING):
+        return  # another run holds it
+    if not line.addable:
+        result, message, meeting = MeetingImportLine.Result.NOT_ADDED, line.problem, None
+    else:
+        try:
+            meeting = meeting_register(
+                organization=meeting_import.organization,
+                schedule_conference_id=line.schedule_conference_id,
+                creator_union_id=line.creator_union_id,
+                by=meeting_import.confirmed_by,
+                paced=True,
+            )
+            result, message = MeetingImportLine.Result.ADDED, ""
+        except MeetingAlreadyRegistered as error:
+            if recovering and error.meeting.organization_id == meeting_import.organization_id:
+                # The dead run registered it and died before writing the line down.
+                result, message, meeting = MeetingImportLine.Result.ADDED, "", error.meeting
             else:
-                try:
-                    line.meeting = meeting_register(
-                        organization=organization,
-                        schedule_conference_id=line.schedule_conference_id,
-                        creator_union_id=line.creator_union_id,
-                        by=by,
-                        paced=True,
-                    )
-                    line.result, line.message = MeetingImportLine.Result.ADDED, ""
-                except MeetingError as error:
-                    line.result, line.message = MeetingImportLine.Result.NOT_ADDED, error.message
-            _store_result(line)
-        _set_status(meeting_import, MeetingImport.Status.DONE)
-
-
-def _store_result(line: MeetingImportLine) -> None:
-    """The line's result, unless another run of the import stored one first (a job taken over while this
-    run asked DingTalk): a conditional UPDATE, so the run that added the meeting keeps its "added"."""
-    MeetingImportLine.objects.filter(pk=line.pk, result=MeetingImportLine.Result.PENDING).update(
-        result=line.result, message=line.message, meeting=line.meeting
+                result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
+        except MeetingError as error:
+            result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
+    # Conditional, like the claim: a result another run stored meanwhile (it took the job over) stays.
+    MeetingImportLine.objects.filter(pk=line.pk, result=MeetingImportLine.Result.ADDING).update(
+        result=result, message=message, meeting=meeting
     )
-
-
-def import_counts(meeting_import: MeetingImport) -> dict[str, int]:
-    lines = meeting_import.lines.all()
-    return {
-        "lines": len(lines),
-        "checked": sum(line.checked for line in lines),
-        "addable": sum(line.addable for line in lines),
-        "done": sum(line.result != MeetingImportLine.Result.PENDING for line in lines),
-        "added": sum(line.result == MeetingImportLine.Result.ADDED for line in lines),
-        "not_added": sum(line.result == MeetingImportLine.Result.NOT_ADDED for line in lines),
-    }
 
 
 def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
@@ -180,22 +195,17 @@ def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
         line.problem = error.message
 
 
-def _set_status(meeting_import: MeetingImport, status: str) -> None:
-    MeetingImport.objects.filter(pk=meeting_import.pk).update(status=status)
-    meeting_import.status = status
-
-
 class _stopping_on_error:
     """An unexpected failure ends the import as FAILED (the page stops refreshing) and is raised for the log."""
 
-    def __init__(self, meeting_import: MeetingImport):
-        self.meeting_import = meeting_import
+    def __init__(self, run: JobRun):
+        self.run = run
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback):
         if error is not None and not isinstance(error, KeyboardInterrupt):
-            logger.exception("Import %s stopped", self.meeting_import.pk, exc_info=error)
-            _set_status(self.meeting_import, MeetingImport.Status.FAILED)
+            logger.exception("Import %s stopped", self.run.job_id, exc_info=error)
+            self.run.jobs().update(status=MeetingImport.Status.FAILED)
         return False

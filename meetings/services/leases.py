@@ -13,11 +13,11 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from .. import selectors, texts
 from ..clock import database_now
 from ..models import Meeting, MeetingChange
+from ..queue import job_queue
 from .audit import repeated, stop
 from .errors import MeetingCanceled, MeetingConflict
 
@@ -103,26 +103,6 @@ def check_time_params(moment: datetime.datetime, meeting: Meeting) -> dict:
 
 
 def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:
-    """Have a job check the meeting at `at`, so it is checked even if nobody opens it. The page and
-    `manage.py check_saves` check it too, so a queue that is down costs only a log line."""
-    from .. import tasks  # tasks call services
-
-    try:
-        tasks.meeting_save_check_job.using(run_after=at).enqueue(meeting_id=meeting.pk)
-    except Exception:  # noqa: BLE001 -- the save must not fail because the queue does
-        logger.exception("Meeting %s: could not queue the check with DingTalk", meeting.pk)
-
-
-def schedule_check_of_dead_saves() -> None:
-    """Have a job check, once their leases have run out, the saves a dead process left in progress.
-
-    Called when a gunicorn worker starts (admin_portal/gunicorn.conf.py): after a worker or the whole portal
-    was killed, its replacement starts, so a save needs no job of its own (it would cost every save a
-    statement for the rare save that dies). The pages and `manage.py check_saves` check them too.
-    """
-    from .. import tasks  # tasks call services
-
-    try:
-        tasks.meetings_save_check_job.using(run_after=timezone.now() + update_lease()).enqueue()
-    except Exception:  # noqa: BLE001 -- a worker must start even when the queue is down
-        logger.exception("Could not queue the check of saves a stopped process left in progress")
+    """Have a job check the meeting at `at`, so it is checked even if nobody opens it. The page, the
+    periodic check (jobs.py) and `manage.py check_saves` check it too."""
+    job_queue("meeting_save_check_job", run_after=at, meeting_id=meeting.pk)

@@ -16,12 +16,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .. import dingtalk, texts
+from .. import dingtalk, selectors, texts
 from ..clock import database_now
-from ..dingtalk import credentials
+from ..dingtalk import credentials, pacing
 from ..models import Meeting, MeetingChange
 from .dingtalk_calls import read_conference
-from .errors import MeetingCanceled, MeetingOutcomeUnknown, error_message
+from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
 from .leases import check_time_params, release_lease, schedule_check, update_lease
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,19 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
         return pending[-1]
     finally:
         release_lease(meeting, lease)
+
+
+def meetings_save_check() -> int:
+    """Check every pending save whose wait is over (the periodic check, jobs.py), in the background share of
+    DingTalk's budget; returns how many were checked."""
+    checked = 0
+    for meeting in selectors.meetings_to_check():
+        try:
+            with pacing.paced(meeting.organization_id, background=True):
+                checked += meeting_save_check(meeting=meeting) is not None
+        except MeetingError:
+            pass  # recorded in the rows and logged; a failed check queued its own retry
+    return checked
 
 
 def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease: datetime.datetime) -> None:

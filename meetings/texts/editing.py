@@ -86,3 +86,10 @@ CHECK_FAILED = _(
     "The portal could not check with DingTalk whether an earlier save of this meeting arrived: %(reason)s "
     "It tries again after %(time)s (%(time_zone)s); until then nobody can save the meeting."
 )
+
+# The background sync (services/sync.py): what DingTalk changed, taken over, as History shows it.
+SYNCED_CHANGED = _(
+    "Changed in DingTalk: the portal took over “%(title)s” from %(start)s to %(end)s (%(time_zone)s), as DingTalk "
+    "has it now."
+)
+SYNCED_CANCELED = _("Canceled in DingTalk: the portal marked the meeting canceled.")

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView
 
-from .. import services, texts
+from .. import selectors, services, texts
 from ..forms import BulkRenameForm
 from ..models import BulkRename
 from .access import OrganizationsFormMixin
@@ -77,8 +77,7 @@ class BulkRenameJobView(LoginRequiredMixin, PermissionRequiredMixin, DetailView)
 
     def get_context_data(self, **kwargs):
         job = self.object
-        services.bulk_rename_resume_if_stalled(job=job)  # its worker died: another run takes over
-        progress = services.bulk_rename_progress(job=job)
+        progress = selectors.bulk_rename_progress(job=job)
         finished = job.status == BulkRename.Status.DONE or not progress.left
         return super().get_context_data(
             progress=progress,

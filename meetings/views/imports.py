@@ -1,4 +1,4 @@
-"""/meetings/import/: many meetings at once. The web request only stores the lines and queues a job; the
+"""/meetings/import/: many meetings at once. The web request only stores the lines (the service queues a job); the
 progress page refreshes itself (a meta refresh: the CSP allows no inline script) until the job is done."""
 
 from django.contrib import messages
@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from .. import selectors, services, tasks, texts
+from .. import selectors, services, texts
 from ..forms import MeetingImportForm
 from ..models import MeetingImport
 from .access import OrganizationsFormMixin
@@ -31,7 +31,6 @@ class MeetingImportView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             by=self.request.user,
             language=translation.get_language() or "",
         )
-        tasks.import_preview.enqueue(meeting_import.pk)
         messages.info(self.request, texts.IMPORT_STARTED)
         return redirect("meetings:import_detail", pk=meeting_import.pk)
 
@@ -54,7 +53,7 @@ class MeetingImportDetailView(LoginRequiredMixin, PermissionRequiredMixin, Templ
         return super().get_context_data(
             meeting_import=meeting_import,
             lines=meeting_import.lines.all(),
-            counts=services.import_counts(meeting_import),
+            counts=selectors.import_counts(meeting_import=meeting_import),
             refresh_seconds=REFRESH_SECONDS if meeting_import.in_progress else None,
             **kwargs,
         )
@@ -62,7 +61,6 @@ class MeetingImportDetailView(LoginRequiredMixin, PermissionRequiredMixin, Templ
     def post(self, request, *args, **kwargs):
         meeting_import = self.meeting_import
         if "confirm" in request.POST and services.import_confirm(meeting_import=meeting_import, by=request.user):
-            tasks.import_run.enqueue(meeting_import.pk)
             messages.info(request, texts.IMPORT_CONFIRMED)
         else:
             messages.warning(request, texts.IMPORT_NOT_WAITING)

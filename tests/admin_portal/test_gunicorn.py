@@ -222,10 +222,6 @@ def test_the_right_key_starts(database_with_a_secret):
     assert "Booting worker" in output
 
 
-@pytest.mark.django_db
-def test_each_worker_queues_the_check_of_saves_a_killed_process_left_in_progress():
-    from django_tasks_db.models import DBTaskResult
-
-    config()["post_worker_init"](worker=None)
-
-    assert [job.task_path for job in DBTaskResult.objects.all()] == ["meetings.tasks.meetings_save_check_job"]
+def test_a_starting_worker_queues_no_job():
+    """Periodic work is due once for the deployment (meetings/services/jobs.py), not once per worker start."""
+    assert "post_worker_init" not in config()

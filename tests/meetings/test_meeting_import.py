@@ -1,11 +1,13 @@
 """/meetings/import/: preview, confirm, per-line results; the jobs run by the immediate backend here
 (tests/e2e/test_meeting_import.py runs them in a real worker)."""
 
+import datetime
 import json
 
 import pytest
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingImport, MeetingImportLine
@@ -19,6 +21,12 @@ HOUR_MS = 3_600_000
 @pytest.fixture(autouse=True)
 def immediate_jobs(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` -- the jobs the requests inside queued run when the block ends (their commit)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def lookup_url(number):
@@ -83,6 +91,10 @@ def start(client, organization, lines=LINES):
     return client.post(IMPORT_URL, {"organization": organization.pk, "lines": lines})
 
 
+def confirm(client, meeting_import):
+    return client.post(detail_url(meeting_import), {"confirm": "1"}, follow=True)
+
+
 @pytest.mark.parametrize(
     "line, read",
     [
@@ -91,6 +103,8 @@ def start(client, organization, lines=LINES):
         ("conf-1 union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1,union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("conf-1, union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
+        ("conf-1，union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),  # full width
+        ("conf-1 ， union-1", {"schedule_conference_id": "conf-1", "creator_union_id": "union-1"}),
         ("会议号：838 722 1234", {"meeting_number": "8387221234"}),
         ("a b c", {}),
         ("a,b,c", {}),
@@ -101,7 +115,7 @@ def test_it_reads_a_line(line, read):
 
 
 @responses.activate
-def test_the_preview_says_what_dingtalk_says_and_nothing_is_added(alice_client, organization):
+def test_the_preview_says_what_dingtalk_says_and_nothing_is_added(alice_client, organization, committed):
     dingtalk_lists("8387221234", "conf-a")
     dingtalk_answers("conf-a", "union-conf-a")
     dingtalk_lists("111222333", "conf-b", "conf-c")
@@ -109,7 +123,8 @@ def test_the_preview_says_what_dingtalk_says_and_nothing_is_added(alice_client, 
     responses.get(query_url("conf-comma"), **dingtalk_error(400, "permissionError", "permissionError:no"))
     dingtalk_lists("444555666")
 
-    response = start(alice_client, organization)
+    with committed():
+        response = start(alice_client, organization)
 
     meeting_import = MeetingImport.objects.get()
     assert response.status_code == 302 and response.url == detail_url(meeting_import)
@@ -131,14 +146,19 @@ def test_the_preview_says_what_dingtalk_says_and_nothing_is_added(alice_client, 
 
 
 @responses.activate
-def test_confirming_adds_those_that_can_be_added_with_a_result_per_line(alice_client, organization, office_admin):
+def test_confirming_adds_those_that_can_be_added_with_a_result_per_line(
+    alice_client, organization, office_admin, committed
+):
     dingtalk_lists("8387221234", "conf-a")
     dingtalk_answers("conf-a", "union-conf-a")
     dingtalk_answers("conf-ids", "union-ids")
-    start(alice_client, organization, "838 722 1234\nconf-ids union-ids\nnonsense words here\n")
+    with committed():
+        start(alice_client, organization, "838 722 1234\nconf-ids union-ids\nnonsense words here\n")
     meeting_import = MeetingImport.objects.get()
 
-    response = alice_client.post(detail_url(meeting_import), {"confirm": "1"}, follow=True)
+    with committed():
+        confirm(alice_client, meeting_import)
+    response = alice_client.get(detail_url(meeting_import))
 
     meeting_import.refresh_from_db()
     assert meeting_import.status == MeetingImport.Status.DONE
@@ -155,9 +175,10 @@ def test_confirming_adds_those_that_can_be_added_with_a_result_per_line(alice_cl
 
 
 @responses.activate
-def test_a_meeting_added_meanwhile_is_a_line_not_added(alice_client, organization, meeting):
+def test_a_meeting_added_meanwhile_is_a_line_not_added(alice_client, organization, meeting, committed):
     dingtalk_answers("conf-x", "u-x")
-    start(alice_client, organization, f"conf-x u-x\n{meeting.schedule_conference_id} {meeting.creator_union_id}")
+    with committed():
+        start(alice_client, organization, f"conf-x u-x\n{meeting.schedule_conference_id} {meeting.creator_union_id}")
 
     meeting_import = MeetingImport.objects.get()
     [first, second] = meeting_import.lines.all()
@@ -169,7 +190,7 @@ def test_a_meeting_added_meanwhile_is_a_line_not_added(alice_client, organizatio
 
 
 @responses.activate
-def test_a_throttled_reply_waits_and_the_line_is_not_lost(alice_client, organization, monkeypatch):
+def test_a_throttled_reply_waits_and_the_line_is_not_lost(alice_client, organization, monkeypatch, committed):
     from meetings.dingtalk import pacing
 
     waits = []
@@ -179,17 +200,31 @@ def test_a_throttled_reply_waits_and_the_line_is_not_lost(alice_client, organiza
         responses.get(query_url("conf-q"), **qps)
     dingtalk_answers("conf-q", "u-q")
 
-    start(alice_client, organization, "conf-q u-q")
+    with committed():
+        start(alice_client, organization, "conf-q u-q")
 
     line = MeetingImportLine.objects.get()
     assert line.addable and line.title == "Meeting conf-q"
     assert pacing.THROTTLED_WAIT in waits
 
 
-def test_confirming_twice_runs_once(alice_client, organization):
-    meeting_import = MeetingImport.objects.create(organization=organization, status=MeetingImport.Status.DONE)
-    response = alice_client.post(detail_url(meeting_import), {"confirm": "1"}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == [texts.IMPORT_NOT_WAITING]
+@responses.activate
+def test_confirming_twice_runs_once(alice_client, organization, committed):
+    dingtalk_answers("conf-a", "u-a")
+    with committed():
+        start(alice_client, organization, "conf-a u-a")
+    meeting_import = MeetingImport.objects.get()
+    responses.calls.reset()
+
+    with committed():  # both posts arrive before the worker starts the run
+        first = confirm(alice_client, meeting_import)
+        second = confirm(alice_client, meeting_import)
+
+    assert [str(m) for m in first.context["messages"]][-1:] == [texts.IMPORT_CONFIRMED]
+    assert [str(m) for m in second.context["messages"]] == [texts.IMPORT_NOT_WAITING]
+    assert len(responses.calls) == 1  # DingTalk is asked about the line by one run
+    assert MeetingImportLine.objects.get().result == MeetingImportLine.Result.ADDED
+    assert Meeting.objects.count() == 1
 
 
 def test_the_progress_page_refreshes_itself_while_the_job_runs(alice_client, organization):
@@ -248,13 +283,16 @@ def test_the_job_writes_each_reason_in_the_language_of_the_person(organization, 
         organization=organization, text="444 555 666", by=office_admin, language="zh-hans"
     )
 
-    services.import_preview(import_id=meeting_import.pk)  # as the worker runs it: no request, no language
+    # as the worker runs it: no request, no language
+    services.import_preview(import_id=meeting_import.pk, run_token=meeting_import.run_token)
 
     expected = "钉钉中没有会议号为 444 555 666 的预约会议。请检查会议号（钉钉在会议邀请中显示）和组织。"
     assert MeetingImportLine.objects.get().problem == expected
 
 
-def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it(organization, office_admin):
+def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it(
+    organization, office_admin, django_capture_on_commit_callbacks
+):
     """A second run of the import (a job taken over) reads the line while the first is asking DingTalk and
     adds the meeting first; the first run's insert is refused, and its "already in the portal" is not
     written over the line's "added"."""
@@ -268,7 +306,13 @@ def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it
     def answer(request):
         if not second_run:
             second_run.append(True)
-            services.import_run(import_id=meeting_import.pk)  # the other worker, while this one waits
+            # This run seems dead (its heartbeat is old): the sweep gives the job to another worker, whose
+            # run adds the line while this one waits for DingTalk.
+            MeetingImport.objects.filter(pk=meeting_import.pk).update(
+                heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                assert services.jobs_take_over_stalled() == 1
         return (
             200,
             {},
@@ -284,7 +328,7 @@ def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it
 
     with responses.RequestsMock() as dingtalk_fake:
         dingtalk_fake.add_callback(responses.GET, query_url("conf-x"), callback=answer)
-        services.import_run(import_id=meeting_import.pk)
+        services.import_run(import_id=meeting_import.pk, run_token=meeting_import.run_token)
 
     [line] = MeetingImportLine.objects.all()
     assert (line.result, line.message) == (MeetingImportLine.Result.ADDED, "")

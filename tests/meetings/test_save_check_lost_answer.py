@@ -139,8 +139,9 @@ def test_the_row_is_in_progress_before_the_update_is_sent(alice_client, meeting)
 
 
 @responses.activate
-def test_a_check_is_queued_for_when_the_wait_is_over(alice_client, meeting):
-    change = lost_answer(alice_client, meeting)
+def test_a_check_is_queued_for_when_the_wait_is_over(alice_client, meeting, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # queued once the save's transaction commits
+        change = lost_answer(alice_client, meeting)
 
     queued = DBTaskResult.objects.filter(task_path="meetings.tasks.meeting_save_check_job")
     assert change.check_after in {job.run_after for job in queued}

@@ -1,0 +1,31 @@
+"""Pruning: rows kept only for a while, deleted by a periodic job (jobs.py) once for the whole deployment."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from .jobs import PERIODIC_JOBS
+
+# Finished job results are kept this long for the admin's "Task results" page; the periodic ones (several a
+# minute) only an hour.
+JOB_RESULTS_KEPT = datetime.timedelta(days=14)
+PERIODIC_JOB_RESULTS_KEPT = datetime.timedelta(hours=1)
+
+
+def old_records_prune() -> int:
+    """Delete finished job results past their keeping time; returns how many."""
+    now = timezone.now()
+    periodic = [f"meetings.tasks.{name}" for name in PERIODIC_JOBS]
+    deleted, _ = (
+        DBTaskResult.objects.finished()
+        .filter(
+            Q(finished_at__lt=now - JOB_RESULTS_KEPT)
+            | Q(task_path__in=periodic, finished_at__lt=now - PERIODIC_JOB_RESULTS_KEPT)
+        )
+        .delete()
+    )
+    return deleted
