@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -17,206 +18,90 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Meeting",
+            name='Meeting',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("schedule_conference_id", models.CharField(max_length=128, verbose_name="conference ID")),
-                ("creator_union_id", models.CharField(max_length=128, verbose_name="creator union ID")),
-                ("title", models.CharField(max_length=256, verbose_name="title")),
-                ("starts_at", models.DateTimeField(verbose_name="start")),
-                ("ends_at", models.DateTimeField(verbose_name="end")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("active", "Scheduled"), ("canceled", "Canceled in DingTalk")],
-                        default="active",
-                        max_length=20,
-                        verbose_name="status",
-                    ),
-                ),
-                ("version", models.PositiveIntegerField(default=1, editable=False)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('schedule_conference_id', models.CharField(max_length=128, verbose_name='conference ID')),
+                ('creator_union_id', models.CharField(max_length=128, verbose_name='creator union ID')),
+                ('title', models.CharField(max_length=256, verbose_name='title')),
+                ('starts_at', models.DateTimeField(verbose_name='start')),
+                ('ends_at', models.DateTimeField(verbose_name='end')),
+                ('status', models.CharField(choices=[('active', 'Scheduled'), ('canceled', 'Canceled in DingTalk')], default='active', max_length=20, verbose_name='status')),
+                ('version', models.PositiveIntegerField(default=1, editable=False)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "meeting",
-                "verbose_name_plural": "meetings",
-                "ordering": ["-starts_at", "-id"],
-                "permissions": [
-                    ("reschedule_meeting", "Can change a meeting's start and end"),
-                    ("view_activity", "Can view the activity log"),
-                ],
+                'verbose_name': 'meeting',
+                'verbose_name_plural': 'meetings',
+                'ordering': ['-starts_at', '-id'],
+                'permissions': [('reschedule_meeting', "Can change a meeting's start and end"), ('view_activity', 'Can view the activity log')],
             },
         ),
         migrations.CreateModel(
-            name="Organization",
+            name='Organization',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
-                (
-                    "time_zone",
-                    models.CharField(
-                        default="Asia/Shanghai",
-                        max_length=64,
-                        validators=[meetings.validators.validate_time_zone],
-                        verbose_name="time zone",
-                    ),
-                ),
-                (
-                    "api_base",
-                    models.CharField(
-                        default="https://api.dingtalk.com",
-                        max_length=200,
-                        validators=[meetings.validators.validate_api_base],
-                        verbose_name="API base URL",
-                    ),
-                ),
-                (
-                    "auth_mode",
-                    models.CharField(
-                        choices=[
-                            ("access_token", "Pasted access token"),
-                            ("internal_app", "Internal app (app key and secret)"),
-                            ("third_party_app", "Third-party enterprise app"),
-                        ],
-                        default="access_token",
-                        max_length=20,
-                        verbose_name="authentication",
-                    ),
-                ),
-                (
-                    "access_token",
-                    meetings.fields.EncryptedTextField(blank=True, default="", verbose_name="access token"),
-                ),
-                (
-                    "access_token_expires_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="access token expires at"),
-                ),
-                (
-                    "app_key",
-                    models.CharField(blank=True, default="", max_length=128, verbose_name="app key / suite key"),
-                ),
-                (
-                    "app_secret",
-                    meetings.fields.EncryptedTextField(
-                        blank=True, default="", verbose_name="app secret / suite secret"
-                    ),
-                ),
-                (
-                    "auth_corp_id",
-                    models.CharField(blank=True, default="", max_length=128, verbose_name="authorized corp ID"),
-                ),
-                (
-                    "suite_ticket",
-                    meetings.fields.EncryptedTextField(blank=True, default="", verbose_name="suite ticket"),
-                ),
-                ("token_refresh_lease_until", models.DateTimeField(blank=True, editable=False, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "members",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="dingtalk_organizations",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="members",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
+                ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, validators=[meetings.validators.validate_time_zone], verbose_name='time zone')),
+                ('api_base', models.CharField(default='https://api.dingtalk.com', max_length=200, validators=[meetings.validators.validate_api_base], verbose_name='API base URL')),
+                ('auth_mode', models.CharField(choices=[('access_token', 'Pasted access token'), ('internal_app', 'Internal app (app key and secret)'), ('third_party_app', 'Third-party enterprise app')], default='access_token', max_length=20, verbose_name='authentication')),
+                ('access_token', meetings.fields.EncryptedTextField(blank=True, default='', verbose_name='access token')),
+                ('access_token_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='access token expires at')),
+                ('app_key', models.CharField(blank=True, default='', max_length=128, verbose_name='app key / suite key')),
+                ('app_secret', meetings.fields.EncryptedTextField(blank=True, default='', verbose_name='app secret / suite secret')),
+                ('auth_corp_id', models.CharField(blank=True, default='', max_length=128, verbose_name='authorized corp ID')),
+                ('suite_ticket', meetings.fields.EncryptedTextField(blank=True, default='', verbose_name='suite ticket')),
+                ('token_refresh_lease_until', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('members', models.ManyToManyField(blank=True, related_name='dingtalk_organizations', to=settings.AUTH_USER_MODEL, verbose_name='members')),
             ],
             options={
-                "verbose_name": "organization",
-                "verbose_name_plural": "organizations",
-                "ordering": ["name"],
+                'verbose_name': 'organization',
+                'verbose_name_plural': 'organizations',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="MeetingChange",
+            name='MeetingChange',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[("register", "Registered"), ("update", "Update")], default="update", max_length=20
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[
-                            ("success", "Succeeded"),
-                            ("failed", "Failed"),
-                            ("conflict", "Stopped: changed elsewhere"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("old_title", models.CharField(blank=True, default="", max_length=256)),
-                ("new_title", models.CharField(blank=True, default="", max_length=256)),
-                ("old_starts_at", models.DateTimeField(blank=True, null=True)),
-                ("new_starts_at", models.DateTimeField(blank=True, null=True)),
-                ("old_ends_at", models.DateTimeField(blank=True, null=True)),
-                ("new_ends_at", models.DateTimeField(blank=True, null=True)),
-                ("dingtalk_code", models.CharField(blank=True, default="", max_length=128)),
-                ("request_id", models.CharField(blank=True, default="", max_length=128)),
-                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("message", models.TextField(blank=True, default="")),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="meetings.meeting"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="meeting_changes",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="meetings.organization"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ('action', models.CharField(choices=[('register', 'Registered'), ('update', 'Update')], default='update', max_length=20)),
+                ('outcome', models.CharField(choices=[('success', 'Succeeded'), ('failed', 'Failed'), ('conflict', 'Stopped: changed elsewhere')], max_length=20)),
+                ('old_title', models.CharField(blank=True, default='', max_length=256)),
+                ('new_title', models.CharField(blank=True, default='', max_length=256)),
+                ('old_starts_at', models.DateTimeField(blank=True, null=True)),
+                ('new_starts_at', models.DateTimeField(blank=True, null=True)),
+                ('old_ends_at', models.DateTimeField(blank=True, null=True)),
+                ('new_ends_at', models.DateTimeField(blank=True, null=True)),
+                ('dingtalk_code', models.CharField(blank=True, default='', max_length=128)),
+                ('request_id', models.CharField(blank=True, default='', max_length=128)),
+                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('message', models.TextField(blank=True, default='')),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='meetings.meeting')),
+                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting_changes', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='meetings.organization')),
             ],
             options={
-                "verbose_name": "meeting change",
-                "verbose_name_plural": "meeting changes",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'meeting change',
+                'verbose_name_plural': 'meeting changes',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.AddField(
-            model_name="meeting",
-            name="organization",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meetings",
-                to="meetings.organization",
-                verbose_name="organization",
-            ),
+            model_name='meeting',
+            name='organization',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='meetings.organization', verbose_name='organization'),
         ),
         migrations.AddIndex(
-            model_name="meeting",
-            index=models.Index(fields=["-starts_at", "-id"], name="meeting_newest_first"),
+            model_name='meeting',
+            index=models.Index(fields=['-starts_at', '-id'], name='meeting_newest_first'),
         ),
         migrations.AddConstraint(
-            model_name="meeting",
-            constraint=models.UniqueConstraint(
-                fields=("organization", "schedule_conference_id"), name="unique_conference_per_organization"
-            ),
+            model_name='meeting',
+            constraint=models.UniqueConstraint(fields=('organization', 'schedule_conference_id'), name='unique_conference_per_organization'),
         ),
     ]

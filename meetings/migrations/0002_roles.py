@@ -5,14 +5,8 @@ from django.db import migrations
 OFFICE_ADMINS = "Office admins"
 HELPDESK = "Helpdesk"
 ROLE_PERMISSIONS = {
-    OFFICE_ADMINS: [
-        "view_meeting",
-        "add_meeting",
-        "change_meeting",
-        "reschedule_meeting",
-        "view_activity",
-        "view_meetingchange",
-    ],
+    OFFICE_ADMINS: ["view_meeting", "add_meeting", "change_meeting", "reschedule_meeting", "view_activity",
+                    "view_meetingchange"],
     HELPDESK: ["view_meeting", "change_meeting"],
 }
 
@@ -30,7 +24,9 @@ def create_roles(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames)
+        )
 
 
 def remove_roles(apps, schema_editor):

@@ -5,21 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("meetings", "0003_meeting_lease_change_history"),
+        ('meetings', '0003_meeting_lease_change_history'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="LoginFailure",
+            name='LoginFailure',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("username", models.CharField(max_length=150)),
-                ("address", models.CharField(blank=True, default="", max_length=64)),
-                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('username', models.CharField(max_length=150)),
+                ('address', models.CharField(blank=True, default='', max_length=64)),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
             options={
-                "indexes": [models.Index(fields=["username", "address", "created_at"], name="login_failure_lookup")],
+                'indexes': [models.Index(fields=['username', 'address', 'created_at'], name='login_failure_lookup')],
             },
         ),
     ]

@@ -5,14 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("meetings", "0004_login_failure"),
+        ('meetings', '0004_login_failure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="meeting",
-            index=models.Index(fields=["organization", "-starts_at", "-id"], name="meeting_org_newest_first"),
+            model_name='meeting',
+            index=models.Index(fields=['organization', '-starts_at', '-id'], name='meeting_org_newest_first'),
         ),
     ]

@@ -7,113 +7,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("meetings", "0008_power_tools"),
+        ('meetings', '0008_power_tools'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="MeetingImport",
+            name='MeetingImport',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="when")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("previewing", "Asking DingTalk about each line"),
-                            ("previewed", "Ready to confirm"),
-                            ("queued", "Waiting for the worker"),
-                            ("running", "Adding meetings"),
-                            ("done", "Finished"),
-                            ("failed", "Stopped by an error"),
-                        ],
-                        default="previewing",
-                        max_length=20,
-                        verbose_name="status",
-                    ),
-                ),
-                ("language", models.CharField(blank=True, default="", max_length=16)),
-                (
-                    "confirmed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="person",
-                    ),
-                ),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="meetings.organization",
-                        verbose_name="organization",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
+                ('status', models.CharField(choices=[('previewing', 'Asking DingTalk about each line'), ('previewed', 'Ready to confirm'), ('queued', 'Waiting for the worker'), ('running', 'Adding meetings'), ('done', 'Finished'), ('failed', 'Stopped by an error')], default='previewing', max_length=20, verbose_name='status')),
+                ('language', models.CharField(blank=True, default='', max_length=16)),
+                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='meetings.organization', verbose_name='organization')),
             ],
             options={
-                "verbose_name": "meeting import",
-                "verbose_name_plural": "meeting imports",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'meeting import',
+                'verbose_name_plural': 'meeting imports',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="MeetingImportLine",
+            name='MeetingImportLine',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("number", models.PositiveIntegerField(verbose_name="line")),
-                ("text", models.CharField(max_length=500, verbose_name="line")),
-                ("room_code", models.CharField(blank=True, default="", max_length=64)),
-                ("schedule_conference_id", models.CharField(blank=True, default="", max_length=128)),
-                ("creator_union_id", models.CharField(blank=True, default="", max_length=128)),
-                ("checked", models.BooleanField(default=False)),
-                ("title", models.CharField(blank=True, default="", max_length=256)),
-                ("starts_at", models.DateTimeField(blank=True, null=True)),
-                ("ends_at", models.DateTimeField(blank=True, null=True)),
-                ("creator_nick", models.CharField(blank=True, default="", max_length=128)),
-                ("problem", models.TextField(blank=True, default="")),
-                (
-                    "result",
-                    models.CharField(
-                        choices=[("pending", "Not yet"), ("added", "Added"), ("not_added", "Not added")],
-                        default="pending",
-                        max_length=20,
-                    ),
-                ),
-                ("message", models.TextField(blank=True, default="")),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="meetings.meeting",
-                    ),
-                ),
-                (
-                    "meeting_import",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="meetings.meetingimport"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='line')),
+                ('text', models.CharField(max_length=500, verbose_name='line')),
+                ('room_code', models.CharField(blank=True, default='', max_length=64)),
+                ('schedule_conference_id', models.CharField(blank=True, default='', max_length=128)),
+                ('creator_union_id', models.CharField(blank=True, default='', max_length=128)),
+                ('checked', models.BooleanField(default=False)),
+                ('title', models.CharField(blank=True, default='', max_length=256)),
+                ('starts_at', models.DateTimeField(blank=True, null=True)),
+                ('ends_at', models.DateTimeField(blank=True, null=True)),
+                ('creator_nick', models.CharField(blank=True, default='', max_length=128)),
+                ('problem', models.TextField(blank=True, default='')),
+                ('result', models.CharField(choices=[('pending', 'Not yet'), ('added', 'Added'), ('not_added', 'Not added')], default='pending', max_length=20)),
+                ('message', models.TextField(blank=True, default='')),
+                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.meeting')),
+                ('meeting_import', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='meetings.meetingimport')),
             ],
             options={
-                "ordering": ["number"],
+                'ordering': ['number'],
             },
         ),
     ]

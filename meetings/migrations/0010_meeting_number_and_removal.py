@@ -4,38 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("meetings", "0009_meeting_import"),
+        ('meetings', '0009_meeting_import'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="meeting",
-            name="removed_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="removed from the portal"),
+            model_name='meeting',
+            name='removed_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='removed from the portal'),
         ),
         migrations.AlterField(
-            model_name="meeting",
-            name="join_url",
-            field=models.CharField(blank=True, default="", max_length=512, verbose_name="join link"),
+            model_name='meeting',
+            name='join_url',
+            field=models.CharField(blank=True, default='', max_length=512, verbose_name='join link'),
         ),
         migrations.AlterField(
-            model_name="meetingchange",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("register", "Registered"),
-                    ("update", "Update"),
-                    ("refresh", "Read from DingTalk"),
-                    ("create", "Booked in DingTalk"),
-                    ("cancel", "Canceled"),
-                    ("settings", "Settings"),
-                    ("creator", "Creator changed"),
-                    ("remove", "Removed from the portal"),
-                ],
-                default="update",
-                max_length=20,
-                verbose_name="action",
-            ),
+            model_name='meetingchange',
+            name='action',
+            field=models.CharField(choices=[('register', 'Registered'), ('update', 'Update'), ('refresh', 'Read from DingTalk'), ('create', 'Booked in DingTalk'), ('cancel', 'Canceled'), ('settings', 'Settings'), ('creator', 'Creator changed'), ('remove', 'Removed from the portal')], default='update', max_length=20, verbose_name='action'),
         ),
     ]
