@@ -34,6 +34,7 @@ from .registration import (
 from .save_checks import meeting_save_check, meetings_save_check
 from .scheduling import (
     MeetingCreateUnknown,
+    SentOutcomeUnknown,
     SettingsChangedInDingTalk,
     meeting_cancel,
     meeting_create,
@@ -58,6 +59,7 @@ __all__ = [
     "RESCHEDULE_PERMISSION",
     "Rename",
     "SettingsChangedInDingTalk",
+    "SentOutcomeUnknown",
     "SeveralMeetings",
     "SubmissionRepeated",
     "bulk_rename_preview",

@@ -36,6 +36,10 @@ class MeetingCreateUnknown(MeetingError):
         self.meeting_number = meeting_number
 
 
+class SentOutcomeUnknown(MeetingError):
+    """A cancel or settings change was sent and no answer confirmed it: DingTalk may have made it."""
+
+
 class SettingsChangedInDingTalk(MeetingError):
     """DingTalk's settings differ from those the form was based on; `current` is what DingTalk has."""
 
@@ -175,6 +179,8 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
             change.dingtalk_code, change.request_id = error.code, error.request_id
             change.message = texts.MEETING_ALREADY_CANCELED % {"title": meeting.title}
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
+                _sent_unknown(change, error, sentence=texts.CANCEL_OUTCOME_UNKNOWN)
             fail(change, error)
         now = timezone.now()
         with transaction.atomic():
@@ -242,6 +248,13 @@ def meeting_settings_update(
             current = _dingtalk_settings(meeting)
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             fail(change, error)
+        if current == settings:
+            # DingTalk has what the form asks already: an earlier save whose answer was lost arrived (Try
+            # again after SettingsOutcomeUnknown), or someone made the same change. Nothing to send.
+            change.outcome, change.http_status = MeetingChange.Outcome.SUCCESS, 200
+            change.message = texts.SETTINGS_ALREADY_THERE % {"fields": change.settings_summary()}
+            change.save()
+            return change
         if current != based_on:
             change.outcome = MeetingChange.Outcome.CONFLICT
             change.message = str(texts.SETTINGS_CHANGED_IN_DINGTALK)
@@ -252,6 +265,8 @@ def meeting_settings_update(
                 meeting, dingtalk.DingTalkClient.update_conference_settings, changes=wanted
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
+                _sent_unknown(change, error, sentence=texts.SETTINGS_OUTCOME_UNKNOWN)
             fail(change, error)
         change.outcome = MeetingChange.Outcome.SUCCESS
         change.http_status = 200
@@ -260,6 +275,27 @@ def meeting_settings_update(
     finally:
         release_lease(meeting, lease)
     return change
+
+
+def _sent_unknown(change: MeetingChange, error: dingtalk.DingTalkError, *, sentence) -> NoReturn:
+    """A cancel or settings change was sent and no answer confirmed it: DingTalk may have made it. Say so
+    (never "nothing was changed"), keep the row FAILED -- no check is scheduled: save checks read the title
+    and times -- and raise SentOutcomeUnknown. Sending it again is safe: a cancel of a canceled meeting is
+    answered resourceCancel, and a settings save reads DingTalk first (SETTINGS_ALREADY_THERE)."""
+    record_failure(change, error)
+    if isinstance(error, dingtalk.DingTalkTimeout):
+        reason = texts.SENT_NO_ANSWER_IN_TIME
+    elif isinstance(error, dingtalk.DingTalkConnectionDropped):
+        reason = texts.SENT_CONNECTION_BROKE
+    elif isinstance(error, dingtalk.DingTalkAPIError):
+        reason = texts.SENT_INTERNAL_ERROR % {"detail": error.detail or error.code}
+    else:
+        reason = texts.SENT_ANSWER_UNREADABLE
+    change.message = sentence % {"reason": reason}
+    if error.request_id:
+        change.message = f"{change.message} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
+    change.save()
+    raise SentOutcomeUnknown(change.message) from error
 
 
 def _dingtalk_settings(meeting: Meeting) -> dingtalk.ConferenceSettings:

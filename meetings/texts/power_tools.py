@@ -24,6 +24,20 @@ MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is 
 MEETING_ALREADY_CANCELED = _("DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled.")
 SETTINGS_SAVED = _("Saved the meeting's settings in DingTalk: %(fields)s.")
 SETTINGS_UNCHANGED = _("Nothing to save: the settings are what DingTalk already has.")
+SETTINGS_ALREADY_THERE = _("Saved: DingTalk already has these settings (%(fields)s). Nothing more was sent.")
+# A cancel or settings sent without an answer that confirms them: %(reason)s is one of the SENT_* below.
+SETTINGS_OUTCOME_UNKNOWN = _(
+    "DingTalk may have saved the settings: %(reason)s Your choices are still in the form. Try again: the "
+    "portal reads DingTalk's settings first and sends yours only if they are not there yet."
+)
+CANCEL_OUTCOME_UNKNOWN = _(
+    "DingTalk may have canceled the meeting: %(reason)s The portal still shows it as not canceled. Try "
+    "again: canceling twice is safe, DingTalk then says it is canceled already."
+)
+SENT_NO_ANSWER_IN_TIME = _("the request was sent, and DingTalk did not answer in time.")
+SENT_CONNECTION_BROKE = _("the request was sent, and the connection broke before DingTalk answered.")
+SENT_INTERNAL_ERROR = _("the request was sent, and DingTalk answered with an internal error (%(detail)s).")
+SENT_ANSWER_UNREADABLE = _("the request was sent, and DingTalk's answer could not be read.")
 SETTINGS_CHANGED_IN_DINGTALK = _(
     "Not saved: the meeting's settings were changed in DingTalk after you opened the form. Both values are "
     "shown below; nothing was sent. Reload the settings to start from what DingTalk has now."

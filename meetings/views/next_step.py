@@ -43,6 +43,8 @@ def for_error(error: services.MeetingError) -> str:
     """The next step for a use case's failure, from the DingTalk failure behind it (its __cause__)."""
     if isinstance(error, services.MeetingCreateUnknown):
         return LOOK_FOR_IT
+    if isinstance(error, services.SentOutcomeUnknown):
+        return TRY_AGAIN  # safe: the save reads DingTalk first, and sends nothing when the settings arrived
     cause = error.__cause__
     if isinstance(cause, dingtalk.DingTalkError):
         return for_code(cause.code or type(cause).__name__)
@@ -51,12 +53,14 @@ def for_error(error: services.MeetingError) -> str:
     return ""
 
 
-def context(error: services.MeetingError, *, form_id: str = "", organization=None) -> dict:
+def context(error: services.MeetingError, *, form_id: str = "", typed: bool = True, organization=None) -> dict:
     """What templates/meetings/_next_step.html needs after `error`: the step, the form Try again re-posts
-    (empty: the page is read again), the organization an administrator repairs, the number to look for."""
+    (empty: the page is read again) and whether it holds what the person typed, the organization an
+    administrator repairs, the number to look for."""
     return {
         "next_step": for_error(error),
         "next_step_form": form_id,
+        "next_step_typed": typed,
         "next_step_organization": organization,
         "next_step_number": getattr(error, "meeting_number", ""),
     }

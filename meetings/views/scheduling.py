@@ -70,8 +70,11 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         except services.MeetingCanceled as exc:
             messages.warning(request, exc.message)
         except services.MeetingError as exc:
-            messages.error(request, exc.message)
-            return redirect("meetings:cancel", pk=meeting.pk)
+            # The page again, with its one next step under the message (Try again posts the same form).
+            unknown = isinstance(exc, services.SentOutcomeUnknown)  # may be canceled: a warning, not an error
+            messages.add_message(request, messages.WARNING if unknown else messages.ERROR, exc.message)
+            step = next_step.context(exc, form_id="cancel-form", typed=False, organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(**step))
         else:
             messages.success(request, change.message)
         return redirect("meetings:edit", pk=meeting.pk)
@@ -116,7 +119,8 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
+            unknown = isinstance(exc, services.SentOutcomeUnknown)  # may be saved: a warning, not an error
+            messages.add_message(self.request, messages.WARNING if unknown else messages.ERROR, exc.message)
             step = next_step.context(exc, form_id="settings-form", organization=meeting.organization)
             return self.render_to_response(self.get_context_data(form=form, **step))
         if change is None:

@@ -77,7 +77,11 @@ def test_a_refused_cancel_leaves_the_meeting_and_says_why(alice_client, canceler
     response = alice_client.post(cancel_page(meeting), follow=True)
 
     assert shown_messages(response)[0].startswith(texts.PERMISSION_ERROR % {"detail": "not creator"})
-    assert response.redirect_chain[-1][0] == cancel_page(meeting)
+    html = response.content.decode()
+    # The cancel page again, its one next step the linked Change creator; the message has the focus.
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    creator = reverse("meetings:creator", args=[meeting.pk])
+    assert f'<a class="button primary" href="{creator}">Change creator</a>' in html
     meeting.refresh_from_db()
     assert not meeting.is_canceled
     assert meeting.update_lease_until is None
@@ -122,3 +126,34 @@ def test_a_meeting_of_another_organization_is_not_found(client, django_user_mode
 
 def test_the_meeting_page_offers_cancel_to_those_who_may(alice_client, canceler, meeting):
     assert cancel_page(meeting) in alice_client.get(edit_url(meeting)).content.decode()
+
+
+@responses.activate
+def test_a_cancel_never_answered_may_be_done_and_offers_try_again(alice_client, canceler, meeting):
+    responses.post(CANCEL_URL, body=requests.ReadTimeout("slow"))  # every try: the first and its retries
+
+    response = alice_client.post(cancel_page(meeting))
+
+    [message] = shown_messages(response)
+    assert message == texts.CANCEL_OUTCOME_UNKNOWN % {"reason": texts.SENT_NO_ANSWER_IN_TIME}
+    html = response.content.decode()
+    assert '<div class="message message-warning" role="alert" tabindex="-1" autofocus>' in html
+    assert '<form method="post" class="inline" id="cancel-form">' in html
+    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in html
+    assert "Your input is kept" not in html  # nothing was typed on this page
+    meeting.refresh_from_db()
+    assert not meeting.is_canceled
+
+
+@responses.activate
+def test_try_again_after_a_lost_answer_finds_it_canceled(alice_client, canceler, meeting):
+    responses.post(CANCEL_URL, body=requests.ReadTimeout("slow"))
+    alice_client.post(cancel_page(meeting))
+    responses.reset()
+    responses.post(CANCEL_URL, **dingtalk_error(400, "resourceCancel", "Schedule conference has canceled"))
+
+    response = alice_client.post(cancel_page(meeting), follow=True)
+
+    assert shown_messages(response) == [texts.MEETING_ALREADY_CANCELED % {"title": "Weekly sync"}]
+    meeting.refresh_from_db()
+    assert meeting.is_canceled
