@@ -43,15 +43,16 @@ def reveal(value):
 
 @register.simple_tag
 def message_html(message):
-    """A message with DingTalk's request ID ("DingTalk request ID: …") in small print at its end, wherever the
-    sentence had it: people read what happened and what to do; helpdesk still finds the ID."""
+    """A message with DingTalk's request ID ("DingTalk request ID: …") in small print, where it stands: people
+    read what happened; helpdesk still finds the ID."""
     text = str(message)
     pattern = re.escape(str(texts.REQUEST_ID_SUFFIX)).replace(re.escape("%(request_id)s"), r"\S+?")
     found = re.search(pattern, text)
     if found is None:
         return text
-    rest = f"{text[: found.start()].rstrip()} {text[found.end() :].lstrip()}".strip()
-    return format_html('{} <small class="request-id">{}</small>', rest, found.group(0))
+    return format_html(
+        '{}<small class="request-id">{}</small>{}', text[: found.start()], found.group(0), text[found.end() :]
+    )
 
 
 @register.simple_tag

@@ -387,13 +387,13 @@ def test_a_lost_answer_offers_add_a_meeting_never_try_again(alice_client, organi
 
 
 @responses.activate
-def test_the_request_id_is_in_small_print_at_the_end(alice_client, organization):
+def test_the_request_id_is_in_small_print(alice_client, organization):
     responses.post(CREATE_URL, **dingtalk_error(400, "paramsError", "error:startTime is illegal"))
 
     html = alice_client.post(CREATE_PAGE, form_data(organization)).content.decode()
 
     suffix = texts.REQUEST_ID_SUFFIX % {"request_id": REQUEST_ID}
-    assert f' <small class="request-id">{suffix}</small></div>' in html
+    assert f'<small class="request-id">{suffix}</small></div>' in html
     assert_typed_kept(html)
 
 
