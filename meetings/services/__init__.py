@@ -3,6 +3,7 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
+from .action_checks import creates_settle
 from .bulk_rename import PreviewRow, Rename, bulk_rename_preview, bulk_rename_start
 from .bulk_rename_worker import bulk_rename_run
 from .errors import (
@@ -78,6 +79,7 @@ __all__ = [
     "meeting_find",
     "meeting_number_digits",
     "jobs_take_over_stalled",
+    "creates_settle",
     "meeting_save_check",
     "meetings_save_check",
     "meeting_sync",

@@ -76,3 +76,32 @@ def setting_value(name: str, value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(value) or "—"
     return str(value) or "—"
+
+
+# A booking, a cancel or a settings change whose answer never arrived: "may have been done" until DingTalk is
+# read again (services/action_checks.py), never "failed".
+CREATES_UNKNOWN = _(
+    "Bookings of yours that DingTalk may have made although the portal never got its answer. Look for each in "
+    "DingTalk before booking it again:"
+)
+CANCEL_OUTCOME_UNKNOWN = _(
+    "DingTalk did not confirm the cancel, so it is not known yet whether “%(title)s” was canceled. Nobody can "
+    "change the meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s); its history "
+    "will then say."
+)
+SETTINGS_OUTCOME_UNKNOWN = _(
+    "DingTalk did not confirm the change, so it is not known yet whether the settings were saved (%(fields)s). "
+    "Nobody can change the meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s); "
+    "its history will then say."
+)
+CHECKED_CANCELED = _(
+    "Checked with DingTalk: “%(title)s”, which %(person)s canceled, is canceled there. The portal now shows it "
+    "as canceled."
+)
+CHECKED_NOT_CANCELED = _(
+    "Checked with DingTalk: “%(title)s”, which %(person)s canceled, was not canceled there; it is still booked."
+)
+CHECKED_SETTINGS_SAVED = _("Checked with DingTalk: the settings %(person)s changed were saved after all: %(fields)s.")
+CHECKED_SETTINGS_NOT_SAVED = _(
+    "Checked with DingTalk: the settings %(person)s changed were not saved (%(fields)s); DingTalk keeps what it has."
+)
