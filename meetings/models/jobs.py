@@ -37,6 +37,9 @@ class BulkRename(Job):
     find = models.CharField(_("find"), max_length=256)
     replace = models.CharField(_("replace with"), max_length=256, blank=True, default="")
     whole_word = models.BooleanField(_("whole word"), default=False)
+    # `find` is a regular expression, `replace` its template. With whole_word, every option the rename was
+    # asked with; each item's new title was made with them when the job was stored (services.bulk_rename).
+    regex = models.BooleanField(_("regular expression"), default=False)
     organization = models.ForeignKey(
         Organization,
         null=True,

@@ -48,6 +48,9 @@ BULK_WORKER_STOPPED = _(
     "The worker stopped while this meeting was being saved; it was read again from DingTalk before going on."
 )
 BULK_NOT_ALLOWED = _("You may not edit this meeting.")
+# The job's page: the options it was asked with, beside "Renaming “find” to “replace”".
+BULK_JOB_REGEX = _("Find is a regular expression.")
+BULK_JOB_WHOLE_WORD = _("Whole words only.")
 BULK_UNEXPECTED = _("Not renamed: something unexpected went wrong. The details are in the server log.")
 
 # How the settings are named where a person reads them (history, messages).
