@@ -182,3 +182,16 @@ class PeriodicJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class JobWorker(models.Model):
+    """A `manage.py db_worker` process, and when it last showed life (the database's clock): how the sweep tells a
+    django-tasks result left RUNNING by a worker that died (kill -9, the machine gone) from one still running."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    # The process's start, by its own host's clock: compared only with the results it claimed (the same clock).
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.worker_id
