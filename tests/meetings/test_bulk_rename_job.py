@@ -288,3 +288,25 @@ def test_a_job_taken_over_renames_as_asked_and_its_row_says_how(
     assert sorted(Meeting.objects.values_list("title", flat=True)) == ["Beta-1 weekly", "Beta-2", "Beta-3"]
     html = alice_client.get(reverse("meetings:bulk_rename_job", args=[job.pk])).content.decode()
     assert str(texts.BULK_JOB_REGEX) in html and str(texts.BULK_JOB_WHOLE_WORD) in html
+
+
+def test_a_run_that_lost_its_job_mid_save_never_writes_over_the_new_runs_result(renamer, organization, monkeypatch):
+    """A run that stalled (a paused machine) and was taken over wakes in the middle of a save, which fails
+    (the new run saved the meeting meanwhile): the meeting reads as the new run left it, never "Failed"."""
+    from meetings.services import bulk_rename_worker
+
+    make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+
+    def save_while_taken_over(*, meeting, **kwargs):
+        BulkRename.objects.filter(pk=job.pk).update(run_token="the-new-run")
+        BulkRenameItem.objects.filter(job=job).update(state=BulkRenameItem.State.RENAMED, message="")
+        Meeting.objects.filter(pk=meeting.pk).update(title="Beta 1", version=2)
+        raise services.MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE))
+
+    monkeypatch.setattr(bulk_rename_worker, "meeting_update", save_while_taken_over)
+
+    services.bulk_rename_run(job_id=job.pk, run_token=job.run_token)
+
+    item = job.items.get()
+    assert (item.state, item.message) == (BulkRenameItem.State.RENAMED, "")
