@@ -24,20 +24,6 @@ MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is 
 MEETING_ALREADY_CANCELED = _("DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled.")
 SETTINGS_SAVED = _("Saved the meeting's settings in DingTalk: %(fields)s.")
 SETTINGS_UNCHANGED = _("Nothing to save: the settings are what DingTalk already has.")
-SETTINGS_ALREADY_THERE = _("Saved: DingTalk already has these settings (%(fields)s). Nothing more was sent.")
-# A cancel or settings sent without an answer that confirms them: %(reason)s is one of the SENT_* below.
-SETTINGS_OUTCOME_UNKNOWN = _(
-    "DingTalk may have saved the settings: %(reason)s Your choices are still in the form. Try again: the "
-    "portal reads DingTalk's settings first and sends yours only if they are not there yet."
-)
-CANCEL_OUTCOME_UNKNOWN = _(
-    "DingTalk may have canceled the meeting: %(reason)s The portal still shows it as not canceled. Try "
-    "again: canceling twice is safe, DingTalk then says it is canceled already."
-)
-SENT_NO_ANSWER_IN_TIME = _("the request was sent, and DingTalk did not answer in time.")
-SENT_CONNECTION_BROKE = _("the request was sent, and the connection broke before DingTalk answered.")
-SENT_INTERNAL_ERROR = _("the request was sent, and DingTalk answered with an internal error (%(detail)s).")
-SENT_ANSWER_UNREADABLE = _("the request was sent, and DingTalk's answer could not be read.")
 SETTINGS_CHANGED_IN_DINGTALK = _(
     "Not saved: the meeting's settings were changed in DingTalk after you opened the form. Both values are "
     "shown below; nothing was sent. Reload the settings to start from what DingTalk has now."
@@ -62,6 +48,9 @@ BULK_WORKER_STOPPED = _(
     "The worker stopped while this meeting was being saved; it was read again from DingTalk before going on."
 )
 BULK_NOT_ALLOWED = _("You may not edit this meeting.")
+# The job's page: the options it was asked with, beside "Renaming “find” to “replace”".
+BULK_JOB_REGEX = _("Find is a regular expression.")
+BULK_JOB_WHOLE_WORD = _("Whole words only.")
 BULK_UNEXPECTED = _("Not renamed: something unexpected went wrong. The details are in the server log.")
 
 # How the settings are named where a person reads them (history, messages).
@@ -90,3 +79,32 @@ def setting_value(name: str, value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(value) or "—"
     return str(value) or "—"
+
+
+# A booking, a cancel or a settings change whose answer never arrived: "may have been done" until DingTalk is
+# read again (services/action_checks.py), never "failed".
+CREATES_UNKNOWN = _(
+    "Bookings of yours that DingTalk may have made although the portal never got its answer. Look for each in "
+    "DingTalk before booking it again:"
+)
+CANCEL_OUTCOME_UNKNOWN = _(
+    "DingTalk did not confirm the cancel, so it is not known yet whether “%(title)s” was canceled. Nobody can "
+    "change the meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s); its history "
+    "will then say."
+)
+SETTINGS_OUTCOME_UNKNOWN = _(
+    "DingTalk did not confirm the change, so it is not known yet whether the settings were saved (%(fields)s). "
+    "Nobody can change the meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s); "
+    "its history will then say."
+)
+CHECKED_CANCELED = _(
+    "Checked with DingTalk: “%(title)s”, which %(person)s canceled, is canceled there. The portal now shows it "
+    "as canceled."
+)
+CHECKED_NOT_CANCELED = _(
+    "Checked with DingTalk: “%(title)s”, which %(person)s canceled, was not canceled there; it is still booked."
+)
+CHECKED_SETTINGS_SAVED = _("Checked with DingTalk: the settings %(person)s changed were saved after all: %(fields)s.")
+CHECKED_SETTINGS_NOT_SAVED = _(
+    "Checked with DingTalk: the settings %(person)s changed were not saved (%(fields)s); DingTalk keeps what it has."
+)

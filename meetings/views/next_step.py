@@ -43,8 +43,6 @@ def for_error(error: services.MeetingError) -> str:
     """The next step for a use case's failure, from the DingTalk failure behind it (its __cause__)."""
     if isinstance(error, services.MeetingCreateUnknown):
         return LOOK_FOR_IT
-    if isinstance(error, services.SentOutcomeUnknown):
-        return TRY_AGAIN  # safe: the save reads DingTalk first, and sends nothing when the settings arrived
     cause = error.__cause__
     if isinstance(cause, dingtalk.DingTalkError):
         return for_code(cause.code or type(cause).__name__)

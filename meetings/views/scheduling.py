@@ -20,6 +20,11 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "me": selectors.dingtalk_identity(self.request.user)}
 
+    def get_context_data(self, **kwargs):
+        # Bookings of theirs that DingTalk may have made: looked for before booking again.
+        unknown = selectors.creates_unknown(user=self.request.user)
+        return super().get_context_data(creates_unknown=unknown, creates_unknown_text=texts.CREATES_UNKNOWN, **kwargs)
+
     def get_initial(self):
         # ?organization=<id> picks the organization, and so its default creator and time zone; a person of
         # one organization has it chosen (OrganizationsFormMixin).
@@ -67,12 +72,11 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         meeting = self.meeting
         try:
             change = services.meeting_cancel(meeting=meeting, by=request.user)
-        except services.MeetingCanceled as exc:
-            messages.warning(request, exc.message)
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
+            messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
             # The page again, with its one next step under the message (Try again posts the same form).
-            unknown = isinstance(exc, services.SentOutcomeUnknown)  # may be canceled: a warning, not an error
-            messages.add_message(request, messages.WARNING if unknown else messages.ERROR, exc.message)
+            messages.error(request, exc.message)
             step = next_step.context(exc, form_id="cancel-form", typed=False, organization=meeting.organization)
             return self.render_to_response(self.get_context_data(**step))
         else:
@@ -115,12 +119,11 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)
             rows = _both_values(form.cleaned_data["based_on"], exc.current)
             return self.render_to_response(self.get_context_data(form=form, in_dingtalk=rows))
-        except services.MeetingCanceled as exc:
-            messages.warning(self.request, exc.message)
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
+            messages.warning(self.request, exc.message)  # unknown: the meeting's page shows the check to come
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            unknown = isinstance(exc, services.SentOutcomeUnknown)  # may be saved: a warning, not an error
-            messages.add_message(self.request, messages.WARNING if unknown else messages.ERROR, exc.message)
+            messages.error(self.request, exc.message)
             step = next_step.context(exc, form_id="settings-form", organization=meeting.organization)
             return self.render_to_response(self.get_context_data(form=form, **step))
         if change is None:

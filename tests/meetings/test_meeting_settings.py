@@ -3,7 +3,6 @@
 import json
 
 import pytest
-import requests
 import responses
 from django.urls import reverse
 
@@ -13,7 +12,6 @@ from meetings.models import Meeting, MeetingChange
 from tests.helpers import (
     API_BASE,
     REQUEST_ID,
-    connection_dropped,
     connection_refused,
     dingtalk_error,
     grant,
@@ -269,49 +267,3 @@ def test_a_page_dingtalk_could_not_read_offers_try_again(admin_client, meeting):
     html = response.content.decode()
     assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
     assert f'<a class="button primary" href="{settings_page(meeting)}">Try again</a>' in html
-
-
-@responses.activate
-@pytest.mark.parametrize(
-    ("reply", "reason"),
-    [
-        ({"body": requests.ReadTimeout("slow")}, texts.SENT_NO_ANSWER_IN_TIME),
-        ({"body": connection_dropped()}, texts.SENT_CONNECTION_BROKE),
-        (
-            dingtalk_error(500, "systemError", "systemError:busy"),
-            texts.SENT_INTERNAL_ERROR % {"detail": "busy"},
-        ),
-    ],
-)
-def test_settings_sent_without_an_answer_may_be_saved_never_nothing_changed(admin_client, meeting, reply, reason):
-    dingtalk_settings()
-    responses.put(SETTINGS_URL, **reply)
-
-    response = admin_client.post(settings_page(meeting), posted(lock_room="on", cohost_union_ids="co-1, co-9"))
-
-    [message] = shown_messages(response)
-    assert message.startswith(texts.SETTINGS_OUTCOME_UNKNOWN % {"reason": reason})
-    assert "Nothing was changed" not in message
-    html = response.content.decode()
-    assert '<div class="message message-warning" role="alert" tabindex="-1" autofocus>' in html
-    assert '<button type="submit" form="settings-form" class="primary">Try again</button>' in html
-    assert_typed_kept(response)
-    assert MeetingChange.objects.get().message == message
-
-
-@responses.activate
-def test_try_again_after_an_unknown_outcome_sends_nothing_when_dingtalk_has_them(admin_client, meeting):
-    dingtalk_settings()
-    responses.put(SETTINGS_URL, body=requests.ReadTimeout("slow"))
-    typed = posted(lock_room="on", cohost_union_ids="co-1, co-9")
-    admin_client.post(settings_page(meeting), typed)
-    responses.reset()
-    # The lost save arrived: DingTalk has what the form asks.
-    dingtalk_settings(lockRoom=1, cohostUnionIds=["co-1", "co-9"])
-
-    response = admin_client.post(settings_page(meeting), typed, follow=True)
-
-    assert [call.request.method for call in responses.calls] == ["GET", "GET"]  # the check, the page after it
-    change = MeetingChange.objects.order_by("pk").last()
-    assert change.outcome == MeetingChange.Outcome.SUCCESS
-    assert shown_messages(response) == [texts.SETTINGS_ALREADY_THERE % {"fields": change.settings_summary()}]
