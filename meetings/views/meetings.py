@@ -18,6 +18,7 @@ from ..forms import MeetingForm, MeetingSearchForm
 from ..models import Meeting, MeetingChange
 from ..validators import reveal_invisible
 from .access import MeetingMixin
+from .outcome import Outcome, ask_office_admin_about, change_creator, outcome_from_message, try_again
 from .restore import restore_initial
 
 
@@ -137,7 +138,8 @@ class MeetingEditView(MeetingMixin, FormView):
             kwargs["form"].is_valid()  # the field errors, as the POST found them
             answer = self.refused["answer"]
             if answer.get("message"):
-                messages.add_message(self.request, answer["level"], answer["message"])
+                level = "warning" if answer["level"] == messages.WARNING else "error"
+                context["outcome"] = outcome_from_message(level, answer["message"])
         return super().get_context_data(**context, **kwargs)
 
     def _attempt_context(self) -> dict:
@@ -155,16 +157,13 @@ class MeetingEditView(MeetingMixin, FormView):
             url = f"?{urlencode({'submission': attempt.submission_key})}"
             return {"pending_check": {"change": attempt, "text": text, "poll_after": 2, "url": url}}
         if attempt.outcome == Outcome.SUCCESS:
-            level, message = messages.SUCCESS, attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt)
-        elif attempt.outcome == Outcome.FAILED and attempt.dingtalk_code != dingtalk.Code.RESOURCE_CANCEL:
-            level, message = messages.ERROR, attempt.message
-        else:
-            level, message = messages.WARNING, attempt.message
-        messages.add_message(self.request, level, message)
-        if attempt.outcome == Outcome.FAILED:
-            return {"next_step": _NEXT_STEPS.get(attempt.dingtalk_code, "")}
-        if attempt.outcome != Outcome.CONFLICT:
+            messages.success(self.request, attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt))
             return {}
+        if attempt.outcome == Outcome.FAILED and attempt.dingtalk_code != dingtalk.Code.RESOURCE_CANCEL:
+            return {"outcome": self._failed_outcome(attempt)}
+        context = {"outcome": outcome_from_message("warning", attempt.message, request_id=attempt.request_id)}
+        if attempt.outcome != Outcome.CONFLICT:
+            return context
         if attempt.dingtalk_values is not None:
             current = attempt.dingtalk_values
             in_dingtalk = dingtalk.Conference(
@@ -172,13 +171,28 @@ class MeetingEditView(MeetingMixin, FormView):
                 starts_at=datetime.datetime.fromisoformat(current["starts_at"]),
                 ends_at=datetime.datetime.fromisoformat(current["ends_at"]),
             )
-            return {"in_dingtalk": in_dingtalk}
+            return {**context, "in_dingtalk": in_dingtalk}
         changes_since = selectors.meeting_changes_since(meeting=meeting, version=attempt.based_on_version or 0)
         return {
+            **context,
             "saved_elsewhere": True,
             "changes_since": changes_since,
             "saved_by_you": all(change.user_id == self.request.user.pk for change in changes_since),
         }
+
+    def _failed_outcome(self, attempt: MeetingChange) -> Outcome:
+        """A save DingTalk refused, or that never reached it: nothing changed; the one next step."""
+        meeting, request = self.meeting, self.request
+        step = None
+        kind = _NEXT_STEPS.get(attempt.dingtalk_code)
+        if kind == "change_creator":
+            step = change_creator(meeting, user=request.user, request=request, request_id=attempt.request_id)
+        elif kind == "try_again" and not meeting.is_canceled:
+            step = try_again(_FORM_ID)
+        elif kind == "ask_admin":
+            what = texts.split_request_id(attempt.message)[0]
+            step = ask_office_admin_about(meeting, request=request, what=what, request_id=attempt.request_id)
+        return outcome_from_message("error", attempt.message, request_id=attempt.request_id, next_step=step)
 
     def post(self, request, *args, **kwargs):
         posted = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
@@ -229,6 +243,7 @@ class MeetingEditView(MeetingMixin, FormView):
 
 # The one next step a failed save offers, as a control beside its message: DingTalk refuses the stored creator
 # (Change creator, or ask an office admin), or a passing failure where nothing was changed (Try again).
+# Failures only an office admin can mend (the organization's app, token or quota): helpdesk asks one.
 _NEXT_STEPS = {
     dingtalk.Code.PERMISSION_ERROR: "change_creator",
     dingtalk.Code.SYSTEM_ERROR: "try_again",
@@ -236,7 +251,18 @@ _NEXT_STEPS = {
     "DingTalkTimeout": "try_again",
     "DingTalkConnectionRefused": "try_again",
     "DingTalkConnectionDropped": "try_again",
+    "DingTalkBadReply": "try_again",
+    "TokenRequestFailed": "try_again",
+    dingtalk.Code.MISSING_SCOPE: "ask_admin",
+    dingtalk.Code.MONTHLY_QUOTA: "ask_admin",
+    dingtalk.Code.INVALID_AUTHENTICATION: "ask_admin",
+    dingtalk.Code.INVALID_CLIENT: "ask_admin",
+    "CredentialsMissing": "ask_admin",
+    "SecretUndecryptable": "ask_admin",
+    "PastedTokenExpired": "ask_admin",
 }
+# The edit form's id: "Try again" submits it, with what was typed.
+_FORM_ID = "meeting-form"
 
 # Posted names that are not the person's input.
 _NOT_TYPED = ("csrfmiddlewaretoken", "submission")

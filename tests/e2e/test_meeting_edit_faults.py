@@ -41,8 +41,7 @@ def said(text, *, suffix=True, then=None):
         if not suffix:
             return text % {"request_id": request_id}
         params = {"organization": organization.name, "detail": FAULT_DETAIL, "scopes": WRITE_SCOPE, "status": 503}
-        shown = with_request_id(text % params, request_id)
-        return shown if then is None else f"{shown} {then}"
+        return with_request_id(text % params if then is None else f"{text % params} {then}", request_id)
 
     return sentence
 
