@@ -282,10 +282,20 @@ def the_change(meeting):
 
 
 def unknown_sentence(change, sentence=texts.OUTCOME_UNKNOWN):
-    return sentence % {
-        "time": timezone.localtime(change.check_after, change.organization.zone).strftime("%H:%M:%S"),
-        "time_zone": "Asia/Shanghai",
-    }
+    """What the attempt's row keeps: what happened, no time (the wait is said when a page is shown)."""
+    return str(sentence)
+
+
+def waits_for(change, sentence=texts.WAIT_FOR_CHECK) -> set[str]:
+    """The wait a page shown a moment ago may have said for the check of `change`, in words: "in about 15
+    seconds" (a page shown up to 5 s ago, on a busy machine, may have said the next step up)."""
+    left = (change.check_after - timezone.now()).total_seconds()
+    return {sentence % {"wait": texts.wait_in_words(left + elapsed)} for elapsed in (0, 1, 2, 3, 4, 5)}
+
+
+def shown_unknown(response, change, sentence=texts.OUTCOME_UNKNOWN) -> bool:
+    """The page shows one message: what happened to the save, then the wait for its check, in words."""
+    return shown_messages(response) in ([f"{sentence} {wait}"] for wait in waits_for(change))
 
 
 def lost_answer(alice_client, meeting):

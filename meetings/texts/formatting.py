@@ -46,11 +46,6 @@ def localtime_or_none(moment, zone):
         return None
 
 
-def local_clock_time(moment, organization) -> str:
-    """A moment's wall-clock time to the second in the organization's zone: when a wait ends."""
-    return timezone.localtime(moment, organization.zone).strftime("%H:%M:%S")
-
-
 def group_digits(meeting_number: str) -> str:
     """A meeting number grouped as DingTalk shows it: 838 722 1234, 123 456 789."""
     if len(meeting_number) <= 4:
