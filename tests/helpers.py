@@ -293,9 +293,11 @@ def waits_for(change, sentence=texts.WAIT_FOR_CHECK) -> set[str]:
     return {sentence % {"wait": texts.wait_in_words(left + elapsed)} for elapsed in (0, 1, 2, 3, 4, 5)}
 
 
-def shown_unknown(response, change, sentence=texts.OUTCOME_UNKNOWN) -> bool:
-    """The page shows one message: what happened to the save, then the wait for its check, in words."""
-    return shown_messages(response) in ([f"{sentence} {wait}"] for wait in waits_for(change))
+def shown_unknown(response, change, sentence=texts.OUTCOME_UNKNOWN, *, request_id="") -> bool:
+    """The page shows one message: what happened to the save, then the wait for its check, in words (then
+    DingTalk's request ID, if it gave one)."""
+    last = f" {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}" if request_id else ""
+    return shown_messages(response) in ([f"{sentence} {wait}{last}"] for wait in waits_for(change))
 
 
 def lost_answer(alice_client, meeting):
