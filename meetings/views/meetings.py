@@ -143,7 +143,10 @@ class MeetingEditView(MeetingMixin, FormView):
         }
         if self.checked is not None and (self.attempt is None or self.checked.pk != self.attempt.pk):
             _say_checked(self.request, self.checked)
-        if self.check_failed and (self.attempt is None or self.attempt.outcome not in MeetingChange.PENDING):
+        if self.check_failed and self.attempt is None:
+            # One message: why the check waits on, and for how long (the box saying "checking" gives way).
+            context["outcome"] = outcome_from_message("warning", self.check_failed)
+        elif self.check_failed and self.attempt.outcome not in MeetingChange.PENDING:
             messages.warning(self.request, self.check_failed)
         if self.attempt is not None:
             context.update(self._attempt_context(context["pending_check"]))

@@ -287,3 +287,17 @@ def test_a_save_stopped_by_the_wait_for_a_check_offers_try_again_once_the_check_
     assert outcome["text"].startswith(str(texts.WAITING_FOR_CHECK))
     assert f">{texts.NEXT_TRY_AGAIN}</button>" in outcome["html"]
     assert form_values(after)["title"] == "Alice again"
+
+
+@pytest.mark.usefixtures("read_timeout")
+@responses.activate
+def test_someone_opening_the_meeting_when_the_check_fails_reads_one_message_with_the_wait(alice_client, meeting):
+    lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    responses.replace(responses.GET, dingtalk_query_url(meeting), body=requests.ReadTimeout("slow"))
+
+    response = alice_client.get(edit_url(meeting))
+
+    assert shown_messages(response) == [texts.CHECK_FAILED % {"reason": texts.TIMEOUT, "wait": "60 seconds"}]
+    assert the_outcome(response)["count"] == 1
+    assert 'class="pending-check"' not in response.content.decode()
