@@ -232,7 +232,7 @@ class MeetingEditView(MeetingMixin, FormView):
             "title": reveal_invisible(there["title"]),
             "start": texts.local_time(there["starts_at"], organization),
             "end": texts.local_time(there["ends_at"], organization),
-            "time_zone": organization.time_zone,
+            "time_zone": texts.zone_name(organization.time_zone, there["starts_at"]),
         }
 
     def _failed_outcome(self, attempt: MeetingChange) -> Outcome:

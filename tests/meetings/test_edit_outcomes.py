@@ -176,7 +176,12 @@ def test_a_check_that_finds_the_change_not_saved_brings_back_what_was_typed_with
     assert change.outcome == "not_applied"
     assert shown_messages(response) == [
         texts.CHECKED_YOURS_NOT_SAVED
-        % {"title": "Weekly sync", "start": "2026-12-01 10:00", "end": "2026-12-01 11:00", "time_zone": "Asia/Shanghai"}
+        % {
+            "title": "Weekly sync",
+            "start": "2026-12-01 10:00",
+            "end": "2026-12-01 11:00",
+            "time_zone": "Beijing time (UTC+8)",
+        }
     ]
     outcome = the_outcome(response)
     assert (outcome["level"], outcome["focused"], outcome["count"]) == ("warning", True, 1)
@@ -205,7 +210,7 @@ def test_a_check_that_finds_other_values_in_dingtalk_says_so_and_keeps_what_was_
             "title": "Changed in DingTalk",
             "start": "2026-12-01 10:00",
             "end": "2026-12-01 11:00",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     assert_input_kept(response)
