@@ -176,6 +176,19 @@ def meetings_to_check() -> list[Meeting]:
     )
 
 
+def creates_unknown(*, user) -> QuerySet[MeetingChange]:
+    """The person's bookings that DingTalk may have made though the portal has no meeting for them (the answer
+    was lost, or the process died before recording it), whose time has not passed: what to look for in DingTalk
+    before booking again."""
+    return MeetingChange.objects.filter(
+        user=user,
+        action=MeetingChange.Action.CREATE,
+        outcome=MeetingChange.Outcome.UNKNOWN,
+        meeting=None,
+        new_ends_at__gt=Now(),
+    ).order_by("created_at", "pk")
+
+
 def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[MeetingChange]:
     """The saves that moved the meeting past `version`, oldest first: what a stale form did not see."""
     return (
