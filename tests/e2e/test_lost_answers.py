@@ -32,6 +32,7 @@ from tests.helpers import grant
 from .helpers import (
     BASE_DIR,
     CREATOR,
+    FLAGS_AS_SHOWN,
     PASSWORD,
     TYPED,
     database_url,
@@ -339,3 +340,31 @@ def test_a_cancel_cut_off_by_a_killed_portal_is_checked_with_dingtalk(portal, of
     assert page.messages == [("warning", texts.CHECKED_CANCELED % {"person": "olga", "title": "Design reveiw"})]
     assert Meeting.objects.get(pk=meeting.pk).is_canceled
     assert len(sandbox.state.requests("cancel")) == 1
+
+
+def test_a_settings_change_cut_off_by_a_killed_portal_is_checked_with_dingtalk(
+    portal, office_admin, sandbox, meeting, tmp_path
+):
+    grant(office_admin, "change_meeting_settings")
+    process, url, env = start_gunicorn(tmp_path)
+    olga = Portal(url)
+    olga.log_in("olga", PASSWORD)
+    form = olga.get(reverse("meetings:settings", args=[meeting.pk]))
+    typed = {**FLAGS_AS_SHOWN, "lock_room": "on"}
+
+    answer = cut_off(process, sandbox, "settings_update", lambda: _post_or_error(olga, form, typed, action=""))
+
+    assert isinstance(answer, requests.ConnectionError)
+    assert sandbox.state.get_meeting(meeting.schedule_conference_id).current_settings()["lockRoom"] == 1
+    change = MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.SETTINGS)
+    assert change.outcome == MeetingChange.Outcome.IN_PROGRESS  # written before the change went out
+
+    wait_is_over(meeting)
+    output = check_saves(env)  # cron's backstop this time
+
+    change.refresh_from_db()
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert output == f"Meeting {meeting.pk}: change {change.pk} {change.outcome_label}. {change.message}\n"
+    assert change.message == texts.CHECKED_SETTINGS_SAVED % {"person": "olga", "fields": "Lock the room: off → on"}
+    assert len(sandbox.state.requests("settings_update")) == 1
+    assert Meeting.objects.get(pk=meeting.pk).update_lease_until is None
