@@ -89,13 +89,12 @@ CREATES_UNKNOWN = _(
 )
 CANCEL_OUTCOME_UNKNOWN = _(
     "DingTalk did not confirm the cancel, so it is not known yet whether “%(title)s” was canceled. Nobody can "
-    "change the meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s); its history "
-    "will then say."
+    "change the meeting until the portal has checked with DingTalk (its page says when); its history will then say."
 )
 SETTINGS_OUTCOME_UNKNOWN = _(
     "DingTalk did not confirm the change, so it is not known yet whether the settings were saved (%(fields)s). "
-    "Nobody can change the meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s); "
-    "its history will then say."
+    "Nobody can change the meeting until the portal has checked with DingTalk (its page says when); its history "
+    "will then say."
 )
 CHECKED_CANCELED = _(
     "Checked with DingTalk: “%(title)s”, which %(person)s canceled, is canceled there. The portal now shows it "

@@ -107,6 +107,17 @@ def test_the_booker_is_told_on_the_booking_page(power_client, organization, offi
 
     assert str(texts.CREATES_UNKNOWN) in html
     assert escape(change.message) in html
+    # Found in DingTalk and added (or booked again): no longer listed.
+    found = Meeting.objects.create(
+        organization=organization,
+        schedule_conference_id="conf-found",
+        creator_union_id="creator-7",
+        title=change.new_title,
+        starts_at=change.new_starts_at,
+        ends_at=change.new_ends_at,
+    )
+    assert str(texts.CREATES_UNKNOWN) not in power_client.get(CREATE_PAGE).content.decode()
+    found.delete()
     # Nobody else's booking is shown to them.
     other = django_user_model.objects.create_user("bruno")
     grant(other, "view_meeting", "add_meeting")

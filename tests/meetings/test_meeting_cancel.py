@@ -139,6 +139,6 @@ def test_a_cancel_dingtalk_could_not_take_offers_try_again(alice_client, cancele
     assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
     assert '<form method="post" class="inline" id="cancel-form">' in html
     assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in html
-    assert "Your input is kept" not in html  # nothing was typed on this page
+    assert "What you typed is kept" not in html  # nothing was typed on this page
     meeting.refresh_from_db()
     assert not meeting.is_canceled
