@@ -96,7 +96,7 @@ class Statements:
     """SQL statements one save runs, how many transactions that wrote it committed, and how many of those
     wrote only DingTalk's budget (a call's turn). On PostgreSQL each commit of a logged table waits for the
     database's log to reach the disk (synchronous_commit on); the budget's table is unlogged there
-    (migration 0021), so a turn's commit does not. SQLite in WAL mode with synchronous=NORMAL syncs on no
+    (migration 0023), so a turn's commit does not. SQLite in WAL mode with synchronous=NORMAL syncs on no
     commit."""
 
     BUDGET_TABLE = "meetings_dingtalkbudget"

@@ -6,7 +6,7 @@ A save from the edit form is one record -- the attempt's audit row, which carrie
 the meeting's new values with the row's outcome after DingTalk's answer. Besides, each DingTalk call takes
 its turn in DingTalk's budget, which every process shares: one autocommitted UPDATE of the budget's table
 and nothing else (meetings/dingtalk/pacing.py). That table holds no record, only when the next call may
-start: on PostgreSQL it is UNLOGGED (migration 0021), so its commits do not wait for the disk as the two
+start: on PostgreSQL it is UNLOGGED (migration 0023), so its commits do not wait for the disk as the two
 commits of records do; on SQLite (WAL, synchronous=NORMAL) no commit waits for a sync.
 Counted on real transactions (transactional_db: BEGIN/COMMIT, not the savepoints of a test wrapped in one).
 """

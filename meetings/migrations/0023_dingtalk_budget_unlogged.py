@@ -39,7 +39,7 @@ def logged(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0020_jobs_owned_by_the_database"),
+        ("meetings", "0022_job_workers"),
     ]
 
     operations = [migrations.RunPython(unlogged, logged)]
