@@ -16,7 +16,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 NUMBER, GROUPED = "8387221234", "838 722 1234"
 JOIN_URL = f"https://meeting.dingtalk.com/j/{NUMBER}"
 # Red wins over green and blue in the button's background: the colour of a destructive action.
-REDDISH = "(element) => { const [r, g, b] = getComputedStyle(element).backgroundColor.match(/\\d+/g).map(Number); return r > 150 && r > 2 * g && r > 2 * b; }"
+REDDISH = """(element) => {
+  const [r, g, b] = getComputedStyle(element).backgroundColor.match(/\\d+/g).map(Number);
+  return r > 150 && r > 2 * g && r > 2 * b;
+}"""
 
 
 @pytest.fixture
