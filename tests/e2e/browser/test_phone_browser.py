@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from meetings.models import BulkRename, BulkRenameItem, Meeting, MeetingChange, MeetingImport, MeetingImportLine
 from tests.e2e.helpers import PASSWORD, book
-from tests.helpers import grant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
