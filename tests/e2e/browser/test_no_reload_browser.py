@@ -71,7 +71,9 @@ def test_a_running_import_updates_in_place_and_says_so(page, sandbox, running_im
     assert loads == []
 
 
-def test_a_running_import_without_javascript_offers_a_link(chromium, live_server, sandbox, running_import, office_admin):
+def test_a_running_import_without_javascript_offers_a_link(
+    chromium, live_server, sandbox, running_import, office_admin
+):
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     try:
