@@ -32,9 +32,9 @@ def berlin_admin(django_user_model, organization):
     return user
 
 
-def wait_for_focus(page, element_id):
+def wait_for_focus(page, selector):
     """The focus moves as the page settles (autofocus runs after it loads): wait for it, with the page's bound."""
-    page.wait_for_function(f"document.activeElement && document.activeElement.id === {element_id!r}")
+    page.wait_for_function("(selector) => document.activeElement.matches(selector)", arg=selector)
 
 
 def submit(page, name):
@@ -52,23 +52,23 @@ def test_each_form_with_errors_focuses_a_summary_naming_each_field(page, sandbox
     page.goto(reverse("meetings:create"))
     page.get_by_label("Title").fill(" ")
     submit(page, "Book in DingTalk")
-    wait_for_focus(page, "error-summary")
+    wait_for_focus(page, ".error-summary")
     # Each error with its field's name: "Enter a date and time." alone would not say which.
     assert [link.split(": ")[0] for link in summary_links(page)] == ["Title", "Start", "End", "Creator union ID"]
 
     page.goto(reverse("meetings:settings", args=[meeting.pk]))
     page.get_by_label("Host union ID", exact=True).fill("not a union id!")
     submit(page, page.locator("main form.form button[type=submit]").first.inner_text())
-    wait_for_focus(page, "error-summary")
+    wait_for_focus(page, ".error-summary")
     assert [link.split(": ")[0] for link in summary_links(page)] == ["Host union ID"]
 
     page.goto(reverse("meetings:add"))
     page.get_by_label("Meeting number").fill("12")
     submit(page, "Look up and add")
-    wait_for_focus(page, "error-summary")
+    wait_for_focus(page, ".error-summary")
     assert [link.split(": ")[0] for link in summary_links(page)] == ["Meeting number"]
     page.get_by_role("link", name="Meeting number:").click()
-    wait_for_focus(page, "id_meeting_number")
+    wait_for_focus(page, "#id_meeting_number")
 
 
 def test_the_organization_is_chosen_when_the_person_has_one(page, sandbox, organization, berlin_admin):
@@ -137,7 +137,7 @@ def test_booking_in_the_past_asks_first(page, sandbox, organization, berlin_admi
     page.get_by_label("Creator union ID").fill(CREATOR)
     submit(page, "Book in DingTalk")
 
-    wait_for_focus(page, "error-summary")
+    wait_for_focus(page, ".error-summary")
     assert sandbox.state.requests("create") == []
     assert page.get_by_label("Start").input_value() == "2022-12-01 10:00"
     page.get_by_label(str(texts.CONFIRM_PAST_BOOKING_LABEL)).check()
@@ -181,7 +181,7 @@ def test_a_51_character_title_sent_without_the_script_is_refused_not_cut(page, s
     submit(page, "Save to DingTalk")
 
     assert page.get_by_label("Title").input_value() == too_long
-    wait_for_focus(page, "error-summary")
+    wait_for_focus(page, ".error-summary")
     assert summary_links(page) == [
         "Title: " + texts.TITLE_TOO_LONG % {"limit": TITLE_MAX_LENGTH, "length": TITLE_MAX_LENGTH + 1}
     ]
