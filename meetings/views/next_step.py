@@ -69,10 +69,12 @@ def outcome(
     typed: bool = True,
     meeting=None,
     organization=None,
+    creator_field: str = "",
 ) -> Outcome:
     """The page's one message for `error`, its request ID last, with the one next step: Try again submits the
     form `form_id` (which holds what was typed, unless `typed` is False) or, without one, reads the page
-    again; Change creator needs the `meeting`; an administrator repairs the `organization`'s connection."""
+    again; Change creator needs the `meeting` (a booking's form has the creator's field, `creator_field`, instead);
+    an administrator repairs the `organization`'s connection."""
     text, request_id = texts.split_request_id(error.message)
     step, wait = None, ""
     kind = for_error(error)
@@ -89,6 +91,8 @@ def outcome(
             step = NextStep(label=str(texts.NEXT_TRY_AGAIN), url=request.get_full_path())
         case "change_creator" if meeting is not None:
             step = change_creator(meeting, user=request.user, request=request, request_id=request_id)
+        case "change_creator" if creator_field:
+            step = NextStep(label=str(texts.NEXT_CORRECT_CREATOR), url=f"#{creator_field}")
         case "ask_admin" if organization is not None:
             step = _repair_connection(organization, request=request, what=text, request_id=request_id)
         case "look_for_it":
