@@ -257,7 +257,7 @@ def the_change(meeting):
 def unknown_sentence(change, sentence=texts.OUTCOME_UNKNOWN):
     return sentence % {
         "time": timezone.localtime(change.check_after, change.organization.zone).strftime("%H:%M:%S"),
-        "time_zone": "Asia/Shanghai",
+        "time_zone": texts.zone_name("Asia/Shanghai"),  # "Beijing time (UTC+8)", in the active language
     }
 
 

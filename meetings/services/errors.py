@@ -75,12 +75,12 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
         return texts.PASTED_TOKEN_EXPIRED % {
             "organization": organization.name,
             "time": texts.local_time(error.expired_at, organization),
-            "time_zone": organization.time_zone,
+            "time_zone": texts.zone_name(organization.time_zone, error.expired_at),
         }
     # Every sentence picks the parameters it names.
     params = {
         "organization": organization.name,
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone),
         "host": organization.api_base,
         "status": error.status or "-",
         "code": error.code or "-",

@@ -99,7 +99,11 @@ def saved_since(change: MeetingChange) -> MeetingConflict:
 
 def check_time_params(moment: datetime.datetime, meeting: Meeting) -> dict:
     """`time` and `time_zone` of a sentence saying when the meeting is checked (and unlocked)."""
-    return {"time": texts.local_clock_time(moment, meeting.organization), "time_zone": meeting.organization.time_zone}
+    organization = meeting.organization
+    return {
+        "time": texts.local_clock_time(moment, organization),
+        "time_zone": texts.zone_name(organization.time_zone, moment),
+    }
 
 
 def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:

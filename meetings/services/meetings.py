@@ -126,7 +126,7 @@ def meeting_update(
                 "title": validators.reveal_invisible(current.title),
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
-                "time_zone": meeting.organization.time_zone,
+                "time_zone": texts.zone_name(meeting.organization.time_zone, current.starts_at),
             }
             change.dingtalk_values = {
                 "title": current.title,

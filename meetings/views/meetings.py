@@ -150,7 +150,7 @@ class MeetingEditView(MeetingMixin, FormView):
             organization = meeting.organization
             text = texts.FORM_BEING_SAVED % {
                 "time": texts.local_clock_time(until, organization),
-                "time_zone": organization.time_zone,
+                "time_zone": texts.zone_name(organization.time_zone, until),
             }
             url = f"?{urlencode({'submission': attempt.submission_key})}"
             return {"pending_check": {"change": attempt, "text": text, "poll_after": 2, "url": url}}
@@ -250,7 +250,7 @@ def _attempt_values(attempt: MeetingChange) -> dict:
         "title": reveal_invisible(attempt.new_title),
         "start": texts.local_time(attempt.new_starts_at, organization),
         "end": texts.local_time(attempt.new_ends_at, organization),
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone, attempt.new_starts_at),
     }
 
 
@@ -334,5 +334,5 @@ def _saved_values(meeting: Meeting) -> dict:
         "title": reveal_invisible(meeting.title),
         "start": texts.local_time(meeting.starts_at, organization),
         "end": texts.local_time(meeting.ends_at, organization),
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone, meeting.starts_at),
     }

@@ -36,7 +36,7 @@ def short_bounds(settings):
 def check_params(change, meeting):
     return {
         "time": texts.local_clock_time(change.check_after, meeting.organization),
-        "time_zone": meeting.organization.time_zone,
+        "time_zone": texts.zone_name(meeting.organization.time_zone, change.check_after),
     }
 
 

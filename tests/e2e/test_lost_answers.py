@@ -50,6 +50,11 @@ SLOW = 4.0  # longer than the read timeout, within twice it: DingTalk applies af
 BOUND = 60
 
 
+def berlin(moment):
+    """Berlin in the words the forms use, with its offset at `moment`: "Berlin time (UTC+1)"."""
+    return texts.zone_name("Europe/Berlin", moment)
+
+
 def wait_goes_on(meeting, change) -> datetime.datetime:
     """The wait lasts however long the test needs (a busy machine must not end it under a step): the lock
     and the pending row's wait move an hour on. Returns the new end."""
@@ -74,7 +79,8 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
     page, change = save_too_late(portal, sandbox, meeting, settings)
 
     until = timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S")
-    assert page.messages == [("warning", texts.OUTCOME_UNKNOWN % {"time": until, "time_zone": "Europe/Berlin"})]
+    waiting = {"time": until, "time_zone": berlin(change.check_after)}
+    assert page.messages == [("warning", texts.OUTCOME_UNKNOWN % waiting)]
     assert len(sandbox.state.requests("update")) == 1  # tried once: a retry could land even later
 
     # Bruno opens the meeting during the wait: he sees the check, and his save is refused, sent nowhere.
@@ -83,7 +89,8 @@ def test_a_late_arrival_is_never_overwritten_and_never_lost(portal, colleague, s
     assert 'class="pending-check"' in opened.html and "data-poll-live" in opened.html
     assert re.search(r'<button type="submit" class="primary" disabled>', opened.html)
     refused = colleague.submit(opened, {**TYPED, "title": "Design review (final)"})
-    assert refused.messages == [("warning", texts.WAITING_FOR_CHECK % {"time": until, "time_zone": "Europe/Berlin"})]
+    waiting = {"time": until, "time_zone": berlin(change.check_after)}
+    assert refused.messages == [("warning", texts.WAITING_FOR_CHECK % waiting)]
     assert len(sandbox.state.requests("update")) == 1
     wait_for_replies(sandbox)
     assert in_dingtalk(sandbox, meeting) == "Design review (late)"  # DingTalk did apply it, late

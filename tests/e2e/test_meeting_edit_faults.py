@@ -79,7 +79,7 @@ def unknown_outcome(meeting, sentence):
     """What the person is told when the update may have reached DingTalk: when the portal will know."""
     change = MeetingChange.objects.get(meeting=meeting)
     until = timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S")
-    return sentence % {"time": until, "time_zone": meeting.organization.time_zone}
+    return sentence % {"time": until, "time_zone": texts.zone_name(meeting.organization.time_zone, change.check_after)}
 
 
 def test_every_fault_the_sandbox_knows_is_covered():

@@ -26,7 +26,7 @@ from tests.helpers import (
 
 
 def saved(meeting, title, start, end):
-    return texts.MEETING_UPDATED % {"title": title, "start": start, "end": end, "time_zone": "Asia/Shanghai"}
+    return texts.MEETING_UPDATED % {"title": title, "start": start, "end": end, "time_zone": "Beijing time (UTC+8)"}
 
 
 # --- Post/Redirect/Get ----------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def test_a_second_click_while_the_first_waits_for_dingtalk_is_answered_at_once_t
         until = MeetingChange.objects.get().check_after  # the first click's lease
         being_saved = texts.FORM_BEING_SAVED % {
             "time": texts.local_clock_time(until, meeting.organization),
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
         assert being_saved in waiting.content.decode()
         # It asks until answered (static/js/poll.js, no reload), then goes to its own page, which says it.

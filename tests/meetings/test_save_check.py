@@ -90,7 +90,7 @@ def test_after_the_wait_the_edit_page_finds_the_change_saved_after_all(alice_cli
             "title": TYPED_TITLE,
             "start": "2026-12-01 14:00",
             "end": "2026-12-01 15:30",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     html = response.content.decode()
@@ -300,6 +300,7 @@ def test_the_unknown_outcome_reads_in_chinese(alice_client, meeting):
 
     assert shown_messages(response) == [expected]
     assert expected != unknown_sentence(the_change(meeting))  # it was translated
+    assert "（北京时间 (UTC+8)）" in expected and "Asia/Shanghai" not in expected  # the zone too
 
 
 def test_the_error_page_never_says_nothing_was_sent(client):

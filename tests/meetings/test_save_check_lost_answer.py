@@ -163,7 +163,7 @@ def test_nobody_can_save_during_the_wait_and_is_told_why(alice_client, meeting, 
 
     sentence = texts.WAITING_FOR_CHECK % {
         "time": timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S"),
-        "time_zone": "Asia/Shanghai",
+        "time_zone": "Beijing time (UTC+8)",
     }
     assert shown_messages(again) == [sentence]
     assert shown_messages(other) == [sentence]
