@@ -76,6 +76,9 @@ class BulkRenameItem(models.Model):
     new_title = models.CharField(_("new title"), max_length=256)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
     message = models.TextField(_("message"), blank=True, default="")
+    # `message` as its code and parameters where it has them (texts.Sentence.as_data): shown in the reader's
+    # language; rows without one show `message` as written.
+    message_sentence = models.JSONField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -88,6 +91,13 @@ class BulkRenameItem(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.RENAMED, self.State.UNCHANGED, self.State.FAILED}
+
+    @property
+    def message_shown(self) -> str:
+        """The message, in the reader's language when it was kept as a sentence."""
+        from meetings import texts  # texts name the models' fields: imported when shown
+
+        return texts.shown(self.message_sentence, self.message)
 
 
 class MeetingImport(Job):
