@@ -12,7 +12,7 @@ import datetime
 
 from django.utils.functional import Promise
 
-__all__ = ["Fields", "Sentence", "Zone", "sentence_code", "shown"]
+__all__ = ["Fields", "Sentence", "Zone", "sentence_code", "sentence_from_text", "shown"]
 
 
 def sentence_code(constant: Promise) -> str:
@@ -114,3 +114,80 @@ def shown(data: dict | None, stored: str) -> str:
         return str(Sentence.from_data(data))
     except (AttributeError, KeyError, TypeError, ValueError):
         return stored
+
+
+# What the portal wrote as text before it kept codes, and may still be read back as a sentence: the reasons
+# an import line, a renamed meeting or a failed DingTalk call gave, whose parameters are plain values.
+KNOWN_CODES = (
+    "IMPORT_LINE_UNREADABLE",
+    "MEETING_NUMBER_UNKNOWN",
+    "IMPORT_SEVERAL",
+    "IMPORT_CREATOR_UNKNOWN",
+    "IMPORT_CREATOR_REFUSED",
+    "MEETING_ALREADY_IN_PORTAL",
+    "MEETING_ALREADY_ELSEWHERE",
+    "CONFERENCE_ALREADY_REGISTERED",
+    "CREATOR_UNKNOWN",
+    "CREATOR_REFUSED",
+    "LOOKUP_NO_SUCH_CONFERENCE",
+    "BULK_NOT_ALLOWED",
+    "BULK_WORKER_STOPPED",
+    "BULK_ALREADY_RENAMED",
+    "BULK_TITLE_CHANGED",
+    "BULK_UNEXPECTED",
+    "PARAMS_ERROR",
+    "PERMISSION_ERROR",
+    "RESOURCE_CANCEL",
+    "SYSTEM_ERROR",
+    "THROTTLED",
+    "MONTHLY_QUOTA",
+    "BAD_REPLY",
+    "CONNECTION_REFUSED",
+    "CONNECTION_DROPPED",
+    "TIMEOUT",
+    "SAVE_REFUSED_CHANGE_CREATOR",
+    "REQUEST_ID_SUFFIX",
+)
+LANGUAGES = ("en", "zh-hans")
+
+
+def sentence_from_text(text: str) -> Sentence | None:
+    """The sentence a stored text was written from, in English or Chinese (KNOWN_CODES, or several of
+    them one after the other); None when it is none of them."""
+    patterns = _patterns()
+    found, rest = [], text.strip()
+    while rest:
+        for code, pattern in patterns:
+            match = pattern.match(rest)
+            if match and (match.end() == len(rest) or rest[match.end()] == " "):
+                found.append(Sentence(code, match.groupdict()))
+                rest = rest[match.end() :].lstrip()
+                break
+        else:
+            return None
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else Sentence.joined(*found)
+
+
+def _patterns() -> list:
+    import re
+
+    from django.utils import translation
+
+    from meetings import texts
+
+    patterns = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            for code in KNOWN_CODES:
+                constant = getattr(texts, code, None)
+                if constant is None:
+                    continue
+                pieces = re.split(r"(%\(\w+\)[sd])", str(constant))
+                regex = "".join(
+                    f"(?P<{piece[2:-2]}>.+?)" if re.fullmatch(r"%\(\w+\)[sd]", piece) else re.escape(piece)
+                    for piece in pieces
+                )
+                patterns.append((code, re.compile(regex)))
+    return patterns
