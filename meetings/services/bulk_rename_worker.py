@@ -73,9 +73,11 @@ def _rename_one(run: JobRun, job: BulkRename, item: BulkRenameItem) -> bool:
         state, message = BulkRenameItem.State.FAILED, texts.Sentence(texts.BULK_UNEXPECTED)
     # Kept as its code and parameters where it has them: shown in the reader's language.
     sentence = message.as_data() if isinstance(message, texts.Sentence) else None
-    BulkRenameItem.objects.filter(pk=item.pk).update(
-        state=state, message=str(message), message_sentence=sentence, finished_at=timezone.now()
-    )
+    # Only while the job is this run's: a run that stalled and was taken over meanwhile may have failed where
+    # the new run renamed (its save lost to the new run's); the new run's result stands.
+    mine = BulkRenameItem.objects.filter(pk=item.pk, state=BulkRenameItem.State.SAVING, job__run_token=run.run_token)
+    if not mine.update(state=state, message=str(message), message_sentence=sentence, finished_at=timezone.now()):
+        logger.warning("Bulk rename %s: meeting %s is another run's now; not recorded", job.pk, item.meeting_id)
     return True
 
 

@@ -149,11 +149,11 @@ def meeting_update(
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
-                _unknown(change, lease=lease, error=error)
+                outcome_unknown(change, lease=lease, error=error)
             fail(change, error)
         except Exception as error:  # noqa: BLE001 -- whatever failed after sending, the update may be in DingTalk
             logger.exception("Meeting %s: the update failed after it was sent", meeting.pk)
-            _unknown(change, lease=lease, error=error)
+            outcome_unknown(change, lease=lease, error=error)
         _store(change, lease=lease, title=title, starts_at=starts_at, ends_at=ends_at)
     finally:
         release_lease(meeting, lease)
@@ -233,9 +233,12 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
     meeting.updated_by, meeting.updated_at = change.user, updated_at
 
 
-def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exception) -> NoReturn:
-    """The update may have reached DingTalk: keep the row UNKNOWN, keep the meeting locked until no try of
-    it can still arrive (_check_time: now is after the last try was sent), have it checked then, and raise
+def outcome_unknown(
+    change: MeetingChange, *, lease: datetime.datetime, error: Exception, sentence=None, params=None
+) -> NoReturn:
+    """The change (an update; a cancel or settings change: their `sentence`, with `params` beside the check's
+    time) may have reached DingTalk: keep the row UNKNOWN, keep the meeting locked until no try of it can still
+    arrive (_check_time: now is after the last try was sent), have it checked then, and raise
     MeetingOutcomeUnknown. With the lease lost meanwhile, _lease_lost says what happens instead.
     """
     meeting = change.meeting
@@ -243,8 +246,10 @@ def _unknown(change: MeetingChange, *, lease: datetime.datetime, error: Exceptio
     change.outcome = MeetingChange.Outcome.UNKNOWN
     change.check_after = check_after
     note_error(change, error)
-    sentence = texts.OUTCOME_UNKNOWN if isinstance(error, dingtalk.DingTalkTimeout) else texts.OUTCOME_UNKNOWN_UNCLEAR
-    change.message = sentence % check_time_params(check_after, meeting)
+    if sentence is None:
+        timed_out = isinstance(error, dingtalk.DingTalkTimeout)
+        sentence = texts.OUTCOME_UNKNOWN if timed_out else texts.OUTCOME_UNKNOWN_UNCLEAR
+    change.message = sentence % {**check_time_params(check_after, meeting), **(params or {})}
     with transaction.atomic():
         # Only our own lease: it is moved, not released, so nobody saves before the check.
         moved = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after)

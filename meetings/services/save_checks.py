@@ -20,6 +20,7 @@ from .. import dingtalk, selectors, texts
 from ..clock import database_now
 from ..dingtalk import credentials, pacing
 from ..models import Meeting, MeetingChange
+from . import action_checks
 from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
 from .leases import check_time_params, release_lease, schedule_check, update_lease
@@ -36,7 +37,8 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
     None when there is nothing to check yet: no lock, a lock that still runs, or someone else checking
     it right now. The meeting is claimed with a conditional UPDATE of its lease, so two viewers never both
     read DingTalk for it. DingTalk having the change's values makes the row SUCCESS, anything else
-    NOT_APPLIED; either way the portal then stores what DingTalk has.
+    NOT_APPLIED; either way the portal then stores what DingTalk has. A cancel or a settings change is
+    recorded as DingTalk has it too (action_checks.py).
 
     Raises MeetingOutcomeUnknown (the meeting stays locked, and is checked again a minute later) when
     DingTalk cannot be read, and MeetingCanceled when DingTalk says the meeting is canceled.
@@ -70,10 +72,16 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
                 schedule_conference_id=meeting.schedule_conference_id,
                 creator_union_id=meeting.creator_union_id,
             )
+            current_settings = action_checks.settings_if_pending(meeting, pending)
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _check_failed(meeting, pending, lease=lease, error=error)
         for change in pending:
-            _record_check(change, current, lease=lease)
+            if change.action == MeetingChange.Action.CANCEL:
+                action_checks.record_cancel_check(change, canceled=False)
+            elif change.action == MeetingChange.Action.SETTINGS:
+                action_checks.record_settings_check(change, current_settings)
+            else:
+                _record_check(change, current, lease=lease)
         return pending[-1]
     finally:
         release_lease(meeting, lease)
@@ -81,8 +89,9 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
 
 def meetings_save_check() -> int:
     """Check every pending save whose wait is over (the periodic check, jobs.py), in the background share of
-    DingTalk's budget; returns how many were checked."""
-    checked = 0
+    DingTalk's budget, and settle the bookings cut off mid-call (action_checks.py); returns how many were
+    checked."""
+    checked = len(action_checks.creates_settle())
     for meeting in selectors.meetings_to_check():
         try:
             with pacing.paced(meeting.organization_id, background=True):
@@ -143,16 +152,20 @@ def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, erro
     the meeting stays locked a minute more, and the check is queued again."""
     canceled = isinstance(error, dingtalk.DingTalkError) and error.code == dingtalk.Code.RESOURCE_CANCEL
     if canceled:
-        # Nothing can be saved any more, nor known: the rows keep UNKNOWN, with DingTalk's sentence.
+        # A pending cancel went through. Nothing else can be saved any more, nor known: those rows keep
+        # UNKNOWN, with DingTalk's sentence.
+        cancels = [change for change in pending if change.action == MeetingChange.Action.CANCEL]
+        for change in cancels:
+            action_checks.record_cancel_check(change, canceled=True)
         now = timezone.now()
         message = error_message(error, organization=meeting.organization)
         with transaction.atomic():
             Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=now)
-            MeetingChange.objects.filter(pk__in=[change.pk for change in pending]).update(
+            MeetingChange.objects.filter(pk__in=[change.pk for change in pending if change not in cancels]).update(
                 outcome=MeetingChange.Outcome.UNKNOWN, check_after=None, message=message
             )
         meeting.status = Meeting.Status.CANCELED
-        raise MeetingCanceled(message) from error
+        raise MeetingCanceled(cancels[-1].message if cancels else message) from error
     retry_at = database_now() + CHECK_RETRY
     reason = error_message(error, organization=meeting.organization)
     with transaction.atomic():

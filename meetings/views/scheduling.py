@@ -19,6 +19,11 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "me": selectors.dingtalk_identity(self.request.user)}
 
+    def get_context_data(self, **kwargs):
+        # Bookings of theirs that DingTalk may have made: looked for before booking again.
+        unknown = selectors.creates_unknown(user=self.request.user)
+        return super().get_context_data(creates_unknown=unknown, creates_unknown_text=texts.CREATES_UNKNOWN, **kwargs)
+
     def get_initial(self):
         # ?organization=<id> picks the organization, and so its default creator and time zone; a person of
         # one organization has it chosen (OrganizationsFormMixin).
@@ -61,8 +66,8 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         meeting = self.meeting
         try:
             change = services.meeting_cancel(meeting=meeting, by=request.user)
-        except services.MeetingCanceled as exc:
-            messages.warning(request, exc.message)
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
+            messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
             messages.error(request, exc.message)
             return redirect("meetings:cancel", pk=meeting.pk)
@@ -105,8 +110,8 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)
             rows = _both_values(form.cleaned_data["based_on"], exc.current)
             return self.render_to_response(self.get_context_data(form=form, in_dingtalk=rows))
-        except services.MeetingCanceled as exc:
-            messages.warning(self.request, exc.message)
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
+            messages.warning(self.request, exc.message)  # unknown: the meeting's page shows the check to come
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)

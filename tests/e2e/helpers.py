@@ -23,6 +23,18 @@ PASSWORD = "a long e2e password"
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Olga fixes the typo and moves the meeting by an hour, in Berlin time (UTC+1 in March).
 TYPED = {"title": "Design review", "start_time": "2027-03-15T11:00", "end_time": "2027-03-15T12:30"}
+FLAGS_AS_SHOWN = {  # the settings form with the sandbox's defaults, as a browser would send it
+    "host_union_id": CREATOR,
+    "cohost_union_ids": "",
+    "join_before_host": "on",
+    "enable_chat": "on",
+    "lock_room": "",
+    "screen_share_forbidden": "",
+    "waiting_room": "",
+    "lock_nick": "",
+    "mute_on_join": "off",
+    "mute_on_join_after": "",
+}
 
 
 def edit_path(meeting):

@@ -8,6 +8,7 @@ bound), and "the wait is over" is the test moving the meeting's lock into the pa
 """
 
 import datetime
+import html
 import io
 import os
 import re
@@ -21,13 +22,17 @@ import pytest
 import requests
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings import texts
 from meetings.models import Meeting, MeetingChange
+from tests.helpers import grant
 
 from .helpers import (
     BASE_DIR,
+    CREATOR,
+    FLAGS_AS_SHOWN,
     PASSWORD,
     TYPED,
     database_url,
@@ -253,8 +258,119 @@ def test_a_save_cut_off_by_a_killed_portal_is_checked_with_dingtalk(portal, sand
     assert in_dingtalk(sandbox, meeting) == "Design review (next)"
 
 
-def _post_or_error(person, page, fields):
+def _post_or_error(person, page, fields, **form):
     try:
-        return person.submit(page, fields)
+        return person.submit(page, fields, **form)
     except requests.RequestException as error:
         return error
+
+
+# --- a portal killed in the middle of a booking or a cancel ----------------------------------------
+
+
+def cut_off(process, sandbox, api, send):
+    """`send()` in a thread; once DingTalk has the call (and works on it for 8 s, within the portal's 10 s
+    read timeout), kill -9 the portal: master and worker, no cleanup. Returns what the person got."""
+    sandbox.state.arm_fault("slow", api=api, count=1, seconds=8.0)
+    answer = []
+    sending = threading.Thread(target=lambda: answer.append(send()))
+    sending.start()
+    deadline = time.monotonic() + BOUND
+    while not sandbox.state.requests(api):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=BOUND)
+    sending.join(timeout=BOUND)
+    wait_for_replies(sandbox)  # DingTalk acted, after the portal was gone
+    return answer[0]
+
+
+def test_a_booking_cut_off_by_a_killed_portal_ends_as_may_have_been_booked(portal, sandbox, organization, tmp_path):
+    process, url, env = start_gunicorn(tmp_path)
+    olga = Portal(url)
+    olga.log_in("olga", PASSWORD)
+    form = olga.get(reverse("meetings:create") + f"?organization={organization.pk}")
+    typed = {
+        "organization": str(organization.pk),
+        "title": "Launch review",
+        "start_time": "2027-04-01T09:00",
+        "end_time": "2027-04-01T10:00",
+        "creator_union_id": CREATOR,
+    }
+
+    answer = cut_off(process, sandbox, "create", lambda: _post_or_error(olga, form, typed, action=""))
+
+    assert isinstance(answer, requests.ConnectionError)  # she got no answer at all
+    assert [m.title for m in sandbox.state.meetings()] == ["Launch review"]  # DingTalk booked it
+    change = MeetingChange.objects.get(action=MeetingChange.Action.CREATE)
+    assert (change.outcome, change.meeting) == (MeetingChange.Outcome.IN_PROGRESS, None)
+    # Before its wait is over the booking is left alone (its process could still be alive)...
+    assert check_saves(env) == ""
+    # ...after it, cron's check settles it: no DingTalk API finds the meeting without the create's answer,
+    # so it ends as "may have been booked", never "failed", and nothing is sent again.
+    MeetingChange.objects.filter(pk=change.pk).update(check_after=timezone.now() - datetime.timedelta(seconds=1))
+    output = check_saves(env)
+
+    change.refresh_from_db()
+    assert change.outcome == MeetingChange.Outcome.UNKNOWN
+    assert output == f"Booking {change.pk}: Unknown: may have been saved. {change.message}\n"
+    assert "Launch review" in change.message and str(texts.CREATE_INTERRUPTED) in change.message
+    assert len(sandbox.state.requests("create")) == 1
+    # Olga, back on the booking page, is told to look for it in DingTalk before booking it again.
+    page = portal.get(reverse("meetings:create"))
+    assert str(texts.CREATES_UNKNOWN) in page.html and html.escape(change.message) in page.html
+
+
+def test_a_cancel_cut_off_by_a_killed_portal_is_checked_with_dingtalk(portal, office_admin, sandbox, meeting, tmp_path):
+    grant(office_admin, "cancel_meeting")
+    process, url, env = start_gunicorn(tmp_path)
+    olga = Portal(url)
+    olga.log_in("olga", PASSWORD)
+    confirm = olga.get(reverse("meetings:cancel", args=[meeting.pk]))
+
+    answer = cut_off(process, sandbox, "cancel", lambda: _post_or_error(olga, confirm, {"confirm": "1"}, action=""))
+
+    assert isinstance(answer, requests.ConnectionError)
+    assert sandbox.state.get_meeting(meeting.schedule_conference_id).canceled  # DingTalk canceled it
+    change = MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.CANCEL)
+    assert change.outcome == MeetingChange.Outcome.IN_PROGRESS  # written before the cancel went out
+    assert not Meeting.objects.get(pk=meeting.pk).is_canceled  # the portal does not know yet
+
+    # After the wait, whoever opens the meeting first has it checked with DingTalk.
+    wait_is_over(meeting)
+    page = portal.get(edit_path(meeting))
+
+    change.refresh_from_db()
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert page.messages == [("warning", texts.CHECKED_CANCELED % {"person": "olga", "title": "Design reveiw"})]
+    assert Meeting.objects.get(pk=meeting.pk).is_canceled
+    assert len(sandbox.state.requests("cancel")) == 1
+
+
+def test_a_settings_change_cut_off_by_a_killed_portal_is_checked_with_dingtalk(
+    portal, office_admin, sandbox, meeting, tmp_path
+):
+    grant(office_admin, "change_meeting_settings")
+    process, url, env = start_gunicorn(tmp_path)
+    olga = Portal(url)
+    olga.log_in("olga", PASSWORD)
+    form = olga.get(reverse("meetings:settings", args=[meeting.pk]))
+    typed = {**FLAGS_AS_SHOWN, "lock_room": "on"}
+
+    answer = cut_off(process, sandbox, "settings_update", lambda: _post_or_error(olga, form, typed, action=""))
+
+    assert isinstance(answer, requests.ConnectionError)
+    assert sandbox.state.get_meeting(meeting.schedule_conference_id).current_settings()["lockRoom"] == 1
+    change = MeetingChange.objects.get(meeting=meeting, action=MeetingChange.Action.SETTINGS)
+    assert change.outcome == MeetingChange.Outcome.IN_PROGRESS  # written before the change went out
+
+    wait_is_over(meeting)
+    output = check_saves(env)  # cron's backstop this time
+
+    change.refresh_from_db()
+    assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
+    assert output == f"Meeting {meeting.pk}: change {change.pk} {change.outcome_label}. {change.message}\n"
+    assert change.message == texts.CHECKED_SETTINGS_SAVED % {"person": "olga", "fields": "Lock the room: off → on"}
+    assert len(sandbox.state.requests("settings_update")) == 1
+    assert Meeting.objects.get(pk=meeting.pk).update_lease_until is None

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0021_import_line_sentences'),
+        ('meetings', '0023_import_line_sentences'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0020_jobs_owned_by_the_database'),
+        ('meetings', '0022_job_workers'),
     ]
 
     operations = [
