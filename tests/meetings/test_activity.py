@@ -269,3 +269,13 @@ def test_a_chinese_reader_reads_codes_as_words_and_each_rows_zone(office_admin_c
         (False, True),
         (True, False),
     ]
+
+
+def test_the_csv_gives_a_kept_sentence_in_the_readers_language(office_admin_client, office_admin, meeting):
+    sentence = texts.Sentence(texts.SYSTEM_ERROR, {"detail": "busy"})
+    attempt(meeting, office_admin, outcome="failed", message=str(sentence), message_sentence=sentence.as_data())
+
+    rows = read_csv(office_admin_client.get(CSV_URL, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    with translation.override("zh-hans"):
+        assert rows[1][-1] == texts.SYSTEM_ERROR % {"detail": "busy"}
