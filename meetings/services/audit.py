@@ -78,9 +78,14 @@ def fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.Cred
     record_failure(change, error)
     canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
     if change.dingtalk_code == dingtalk.Code.PERMISSION_ERROR:
-        sentence = texts.Sentence.joined(
-            texts.Sentence.from_data(change.message_sentence), texts.Sentence(texts.SAVE_REFUSED_CHANGE_CREATOR)
-        )
+        sentence = texts.Sentence.from_data(change.message_sentence)
+        parts = sentence.parts or [sentence]
+        refused = texts.Sentence(texts.SAVE_REFUSED_CHANGE_CREATOR)
+        if parts[-1].code == "REQUEST_ID_SUFFIX":  # the request ID stays last
+            parts = [*parts[:-1], refused, parts[-1]]
+        else:
+            parts = [*parts, refused]
+        sentence = texts.Sentence.joined(*parts)
         change.message, change.message_sentence = str(sentence), sentence.as_data()
     with transaction.atomic():
         if canceled:

@@ -103,14 +103,12 @@ def error_sentence(
         "scopes": ", ".join(error.required_scopes) or "VideoConference.Conference.Write",
     }
     if isinstance(error, dingtalk.DingTalkNotConfirmed):
-        return texts.Sentence(texts.NOT_CONFIRMED, params)
-    sentence = _error_sentence(error, organization)
-    if sentence is None:
-        return texts.Sentence(texts.UNKNOWN_ERROR, params)
+        sentence = texts.NOT_CONFIRMED
+    else:
+        sentence = _error_sentence(error, organization) or texts.UNKNOWN_ERROR
     said = texts.Sentence(sentence, params)
-    if error.request_id:
-        suffix = texts.Sentence(texts.REQUEST_ID_SUFFIX, {"request_id": error.request_id})
-        return texts.Sentence.joined(said, suffix)
+    if error.request_id:  # last, in small print on the page
+        return texts.Sentence.joined(said, texts.Sentence(texts.REQUEST_ID_SUFFIX, {"request_id": error.request_id}))
     return said
 
 

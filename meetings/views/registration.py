@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView
 from .. import selectors, services, texts
 from ..forms import MeetingAddForm, MeetingCreatorForm
 from ..validators import reveal_invisible
+from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
 
 # Office admins add meetings; the creator and removal belong to what adding stored.
@@ -72,11 +73,13 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
             form.add_error("meeting_number" if data["meeting_number_digits"] else "schedule_conference_id", exc.message)
             return self.render_to_response(self.get_context_data(form=form, existing=self._visible(exc.meeting)))
         except services.MeetingError as exc:
-            if exc.field is None:
-                messages.error(self.request, exc.message)
-            else:
+            if exc.field is not None:
                 form.add_error(exc.field, exc.message)
-            return self.form_invalid(form)
+                return self.form_invalid(form)
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="register-form", organization=data["organization"]
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         text = texts.MEETING_RESTORED if meeting.version > 1 else texts.MEETING_REGISTERED
         messages.success(self.request, text % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:edit", pk=meeting.pk)
@@ -116,8 +119,10 @@ class MeetingCreatorView(MeetingMixin, FormView):
             form.add_error("creator_union_id", exc.message)
             return self.form_invalid(form)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="creator-form", meeting=meeting, organization=meeting.organization
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         if change is None:
             messages.info(self.request, texts.CREATOR_UNCHANGED)
         else:

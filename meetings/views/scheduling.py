@@ -7,6 +7,7 @@ from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services, texts
 from ..forms import MeetingCreateForm, MeetingSettingsForm
+from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
 from .meetings import _saved_values
 
@@ -44,13 +45,22 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
                 by=self.request.user,
             )
         except services.MeetingCreateUnknown as exc:
-            messages.warning(self.request, exc.message)
-            return self.form_invalid(form)
+            return self._failed(form, exc, level="warning")  # DingTalk may have booked it
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            return self._failed(form, exc, level="error")
         messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
         return redirect("meetings:edit", pk=meeting.pk)
+
+    def _failed(self, form, error, *, level):
+        """The form again with what was typed, and the page's one message with its next step."""
+        shown = next_step.outcome(
+            error,
+            request=self.request,
+            level=level,
+            form_id="create-form",
+            organization=form.cleaned_data["organization"],
+        )
+        return self.render_to_response(self.get_context_data(form=form, outcome=shown))
 
 
 class MeetingCancelView(MeetingMixin, TemplateView):
@@ -69,8 +79,16 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
             messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
-            messages.error(request, exc.message)
-            return redirect("meetings:cancel", pk=meeting.pk)
+            # The page again, its one message with the next step (Try again posts the same form).
+            shown = next_step.outcome(
+                exc,
+                request=request,
+                form_id="cancel-form",
+                typed=False,
+                meeting=meeting,
+                organization=meeting.organization,
+            )
+            return self.render_to_response(self.get_context_data(outcome=shown))
         else:
             messages.success(request, change.message)
         return redirect("meetings:edit", pk=meeting.pk)
@@ -93,8 +111,9 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(request, exc.message)
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(request, exc.message)
-            return self.render_to_response(self.get_context_data(form=None))
+            # Try again reads the page again.
+            shown = next_step.outcome(exc, request=request, meeting=meeting, organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(form=None, outcome=shown))
         return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
 
     def get_context_data(self, **kwargs):
@@ -114,8 +133,10 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)  # unknown: the meeting's page shows the check to come
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="settings-form", meeting=meeting, organization=meeting.organization
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         if change is None:
             messages.info(self.request, texts.SETTINGS_UNCHANGED)
         else:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.helpers import API_BASE, dingtalk_error, edit_url, shown_messages
+from tests.helpers import API_BASE, dingtalk_error, edit_url, shown_messages, the_outcome
 
 ADD_URL = reverse("meetings:add")
 NUMBER = "8387221234"
@@ -294,3 +294,17 @@ def test_the_same_conference_id_on_another_host_is_another_meeting(alice_client,
 
     assert response.status_code == 302
     assert Meeting.objects.count() == 2
+
+
+@responses.activate
+def test_a_failed_lookup_offers_try_again_with_the_typed_number_kept(alice_client, organization):
+    responses.get(LOOKUP_URL, **dingtalk_error(500, "systemError", "systemError:busy"))
+
+    response = alice_client.post(ADD_URL, {"organization": organization.pk, "meeting_number": "838 722 1234"})
+
+    html = response.content.decode()
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
+    assert '<form method="post" class="form" id="register-form" novalidate>' in html
+    assert '<button type="submit" form="register-form" class="primary">Try again</button>' in shown["html"]
+    assert 'value="838 722 1234"' in html

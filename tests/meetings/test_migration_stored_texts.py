@@ -1,4 +1,4 @@
-"""Migration 0025: reasons and messages stored as text before codes were kept read in the reader's language."""
+"""Migration 0026: reasons and messages stored as text before codes were kept read in the reader's language."""
 
 import datetime
 
@@ -10,8 +10,8 @@ from django.utils import translation
 from meetings import texts
 from meetings.models import MeetingChange, MeetingImportLine
 
-BEFORE = [("meetings", "0024_message_sentences")]
-AFTER = [("meetings", "0025_stored_texts_as_sentences")]
+BEFORE = [("meetings", "0025_message_sentences")]
+AFTER = [("meetings", "0026_stored_texts_as_sentences")]
 AT = datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)
 
 

@@ -1,4 +1,4 @@
-"""Texts stored before 0023/0024 (an import line's reason, a renamed meeting's result, a failed DingTalk call's
+"""Texts stored before 0024/0025 (an import line's reason, a renamed meeting's result, a failed DingTalk call's
 message), in English or Chinese, kept as their code and parameters when they are one of the portal's known
 sentences: they are then shown in the reader's language. Any other text stays, shown as it was written."""
 
@@ -26,6 +26,6 @@ def texts_to_sentences(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("meetings", "0024_message_sentences")]
+    dependencies = [("meetings", "0025_message_sentences")]
 
     operations = [migrations.RunPython(texts_to_sentences, migrations.RunPython.noop)]

@@ -1,0 +1,106 @@
+"""The one message of a failure on the booking, settings, cancel, add-meeting and change-creator pages, with
+its one next step as a control (views/outcome.py's Outcome, shown by templates/_outcome.html).
+
+Every page says what happened in its message; this picks the control in it: Try again (the form re-posted
+with what was typed, or the page read again), Change creator (an office admin; others copy a request for
+one), an administrator for the organization's DingTalk connection, or look for a booking that may exist.
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .. import dingtalk, services, texts
+from ..dingtalk import credentials
+from .outcome import NextStep, Outcome, change_creator, outcome_from_message, try_again
+
+TRY_AGAIN = "try_again"
+CHANGE_CREATOR = "change_creator"
+ASK_ADMIN = "ask_admin"
+LOOK_FOR_IT = "look_for_it"  # a booking whose answer was lost: find it before booking again
+
+# By the code an attempt keeps (MeetingChange.dingtalk_code: DingTalk's code, or the error type's name when
+# DingTalk gave none, as services.audit.note_error writes it). Passing failures where nothing was changed:
+# try again. DingTalk refusing the stored creator: change it. The organization's app, token or quota: only
+# an administrator can help. Anything else (a refused value): the message says what to correct.
+_BY_CODE = {
+    dingtalk.Code.SYSTEM_ERROR: TRY_AGAIN,
+    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, TRY_AGAIN),
+    "DingTalkTimeout": TRY_AGAIN,
+    "DingTalkConnectionRefused": TRY_AGAIN,
+    "DingTalkConnectionDropped": TRY_AGAIN,
+    "DingTalkBadReply": TRY_AGAIN,
+    "TokenRequestFailed": TRY_AGAIN,
+    dingtalk.Code.PERMISSION_ERROR: CHANGE_CREATOR,
+    dingtalk.Code.MISSING_SCOPE: ASK_ADMIN,
+    dingtalk.Code.MONTHLY_QUOTA: ASK_ADMIN,
+    dingtalk.Code.INVALID_AUTHENTICATION: ASK_ADMIN,
+    dingtalk.Code.INVALID_CLIENT: ASK_ADMIN,
+    "CredentialsMissing": ASK_ADMIN,
+    "SecretUndecryptable": ASK_ADMIN,
+    "PastedTokenExpired": ASK_ADMIN,
+}
+
+
+def for_code(code: str) -> str:
+    """The next step for an attempt that failed with `code` (empty: none)."""
+    return _BY_CODE.get(code or "", "")
+
+
+def for_error(error: services.MeetingError) -> str:
+    """The next step for a use case's failure, from the DingTalk failure behind it (its __cause__)."""
+    if isinstance(error, services.MeetingCreateUnknown):
+        return LOOK_FOR_IT
+    cause = error.__cause__
+    if isinstance(cause, dingtalk.DingTalkError):
+        return for_code(cause.code or type(cause).__name__)
+    if isinstance(cause, credentials.CredentialsError):
+        return for_code(type(cause).__name__)
+    return ""
+
+
+def outcome(
+    error: services.MeetingError,
+    *,
+    request,
+    level: str = "error",
+    form_id: str = "",
+    typed: bool = True,
+    meeting=None,
+    organization=None,
+) -> Outcome:
+    """The page's one message for `error`, its request ID last, with the one next step: Try again submits the
+    form `form_id` (which holds what was typed, unless `typed` is False) or, without one, reads the page
+    again; Change creator needs the `meeting`; an administrator repairs the `organization`'s connection."""
+    text, request_id = texts.split_request_id(error.message)
+    step = None
+    match for_error(error):
+        case "try_again" if form_id:
+            step = try_again(form_id) if typed else NextStep(label=str(texts.NEXT_TRY_AGAIN), form=form_id)
+        case "try_again":
+            step = NextStep(label=str(texts.NEXT_TRY_AGAIN), url=request.get_full_path())
+        case "change_creator" if meeting is not None:
+            step = change_creator(meeting, user=request.user, request=request, request_id=request_id)
+        case "ask_admin" if organization is not None:
+            step = _repair_connection(organization, request=request, what=text, request_id=request_id)
+        case "look_for_it":
+            number = getattr(error, "meeting_number", "")
+            url = reverse("meetings:add")
+            step = NextStep(
+                label=str(texts.NEXT_ADD_BY_NUMBER if number else texts.NEXT_ADD_MEETING),
+                url=f"{url}?{urlencode({'meeting_number': number})}" if number else url,
+            )
+    return outcome_from_message(level, text, request_id=request_id, next_step=step)
+
+
+def _repair_connection(organization, *, request, what: str, request_id: str) -> NextStep:
+    """An administrator opens the organization in the admin; anyone else copies a request for one."""
+    if request.user.is_staff:
+        url = reverse("admin:meetings_organization_change", args=[organization.pk])
+        return NextStep(label=str(texts.NEXT_OPEN_CONNECTION), url=url)
+    note = texts.NOTE_REPAIR_CONNECTION % {"organization": organization.name, "what": what}
+    if request_id:
+        note = f"{note} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+    return NextStep(
+        label=str(texts.NEXT_ASK_ADMINISTRATOR), copy=str(note), help=str(texts.NEXT_ASK_ADMINISTRATOR_HELP)
+    )
