@@ -59,6 +59,7 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             level=level,
             form_id="create-form",
             organization=form.cleaned_data["organization"],
+            creator_field=form["creator_union_id"].id_for_label,
         )
         return self.render_to_response(self.get_context_data(form=form, outcome=shown))
 
