@@ -273,7 +273,10 @@ def test_a_call_woken_late_takes_the_next_turn_instead_of_crowding_the_ones_afte
 
     first, second = arrivals.moments[UPDATE_API]
     interval = 1 / pacing.SAFETY_MARGIN
-    assert second - first >= 2 * interval - 0.01  # the late turn was let go; the call went on the next one
+    # The late turn was let go and the call went on the next one, two intervals after the first call's turn
+    # (sent on the late turn it would have arrived about 1.15 intervals after). The first call reaches the fake
+    # DingTalk some milliseconds after its turn, which is placed when the database gave it.
+    assert second - first >= 1.5 * interval
 
 
 def test_an_answer_read_late_does_not_move_the_turn_it_carries(organization, settings):
