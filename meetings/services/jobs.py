@@ -131,9 +131,30 @@ def jobs_take_over_stalled() -> int:
                     run_token=token, heartbeat_at=Now()
                 ):
                     logger.warning("%s %s: its run stopped beating; starting another", kind.model.__name__, job.pk)
+                    _task_results_of_a_dead_run_failed(job.run_token)
                     job_queue(kind.task(job), job_id=job.pk, run_token=token)
                     taken += 1
     return taken
+
+
+class RunStopped(Exception):
+    """What a dead run's task result says: its worker stopped (killed, the machine gone) and the sweep took
+    the job over."""
+
+
+def _task_results_of_a_dead_run_failed(run_token: str) -> None:
+    """django-tasks' own result row of the run that stopped beating says RUNNING forever (its worker died
+    before it could write anything): mark it FAILED, so the admin's task results tell what happened. Only a
+    row still RUNNING with that run's token: a run that ended on its own has already written its outcome."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, args_kwargs__kwargs__run_token=run_token).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=Now(),
+        exception_class_path=f"{RunStopped.__module__}.{RunStopped.__qualname__}",
+        traceback=f"{RunStopped.__qualname__}: the run stopped beating; the sweep gave the job to another run\n",
+    )
 
 
 # --- periodic work, once for the deployment -----------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 import responses
 from django.core.management import get_commands
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from meetings import services
@@ -144,3 +145,35 @@ def test_a_sync_interval_of_zero_turns_the_sync_off(db, settings, django_capture
 def test_the_job_worker_is_the_portals_own():
     """`manage.py db_worker` runs meetings' command, which adds the periodic work to django-tasks-db's."""
     assert get_commands()["db_worker"] == "meetings"
+
+
+def test_the_task_result_of_a_dead_run_says_failed_once_the_sweep_takes_its_job(
+    organization, office_admin, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-task leaves django-tasks' result row RUNNING forever; the sweep that takes the job
+    over marks it failed. Another run's row, and a finished one, are left as they are."""
+    meeting_import = a_dead_import(organization, office_admin)
+
+    def result(run_token, status):
+        return DBTaskResult.objects.create(
+            status=status,
+            args_kwargs={"args": [], "kwargs": {"job_id": meeting_import.pk, "run_token": run_token}},
+            task_path="meetings.tasks.import_run_job",
+            backend_name="default",
+            run_after=timezone.now(),
+            started_at=timezone.now(),
+        )
+
+    dead = result("the-dead-run", TaskResultStatus.RUNNING)
+    other = result("another-run", TaskResultStatus.RUNNING)
+    earlier = result("the-dead-run", TaskResultStatus.SUCCESSFUL)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.jobs_take_over_stalled() == 1
+
+    dead.refresh_from_db()
+    assert dead.status == TaskResultStatus.FAILED
+    assert dead.finished_at is not None
+    assert dead.exception_class_path == "meetings.services.jobs.RunStopped"
+    assert DBTaskResult.objects.get(pk=other.pk).status == TaskResultStatus.RUNNING
+    assert DBTaskResult.objects.get(pk=earlier.pk).status == TaskResultStatus.SUCCESSFUL
