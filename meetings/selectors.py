@@ -5,7 +5,7 @@ import datetime
 import zoneinfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -174,6 +174,28 @@ def meetings_to_check() -> list[Meeting]:
         .distinct()
         .order_by("pk")
     )
+
+
+def creates_unknown(*, user) -> QuerySet[MeetingChange]:
+    """The person's bookings that DingTalk may have made though the portal has no meeting for them (the answer
+    was lost, or the process died before recording it), whose time has not passed: what to look for in DingTalk
+    before booking again. One is no longer listed once a meeting with its title and times is in the portal
+    (found in DingTalk and added, or booked again)."""
+    in_portal = Meeting.objects.filter(
+        organization=OuterRef("organization"),
+        title=OuterRef("new_title"),
+        starts_at=OuterRef("new_starts_at"),
+        ends_at=OuterRef("new_ends_at"),
+        removed_at__isnull=True,
+    )
+    return MeetingChange.objects.filter(
+        ~Exists(in_portal),
+        user=user,
+        action=MeetingChange.Action.CREATE,
+        outcome=MeetingChange.Outcome.UNKNOWN,
+        meeting=None,
+        new_ends_at__gt=Now(),
+    ).order_by("created_at", "pk")
 
 
 def meeting_changes_since(*, meeting: Meeting, version: int) -> QuerySet[MeetingChange]:

@@ -10,7 +10,7 @@
 
 from .budget import DingTalkBudget
 from .change import MeetingChange
-from .jobs import BulkRename, BulkRenameItem, Job, MeetingImport, MeetingImportLine, PeriodicJob
+from .jobs import BulkRename, BulkRenameItem, Job, JobWorker, MeetingImport, MeetingImportLine, PeriodicJob
 from .meeting import Meeting
 from .organization import Organization, OrganizationQuerySet, VisibleQuerySet
 
@@ -24,6 +24,7 @@ __all__ = [
     "MeetingImportLine",
     "Job",
     "PeriodicJob",
+    "JobWorker",
     "Organization",
     "OrganizationQuerySet",
     "VisibleQuerySet",

@@ -37,6 +37,9 @@ class BulkRename(Job):
     find = models.CharField(_("find"), max_length=256)
     replace = models.CharField(_("replace with"), max_length=256, blank=True, default="")
     whole_word = models.BooleanField(_("whole word"), default=False)
+    # `find` is a regular expression, `replace` its template. With whole_word, every option the rename was
+    # asked with; each item's new title was made with them when the job was stored (services.bulk_rename).
+    regex = models.BooleanField(_("regular expression"), default=False)
     organization = models.ForeignKey(
         Organization,
         null=True,
@@ -179,3 +182,16 @@ class PeriodicJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class JobWorker(models.Model):
+    """A `manage.py db_worker` process, and when it last showed life (the database's clock): how the sweep tells a
+    django-tasks result left RUNNING by a worker that died (kill -9, the machine gone) from one still running."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    # The process's start, by its own host's clock: compared only with the results it claimed (the same clock).
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.worker_id

@@ -3,6 +3,7 @@
 One module per concern; the public names are re-exported here, so callers write `services.meeting_update(...)`.
 """
 
+from .action_checks import creates_settle
 from .bulk_rename import PreviewRow, Rename, bulk_rename_preview, bulk_rename_start
 from .bulk_rename_worker import bulk_rename_run
 from .errors import (
@@ -15,7 +16,7 @@ from .errors import (
     error_message,
 )
 from .imports import MAX_LINES, import_confirm, import_create, import_lines, import_preview, import_run
-from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due
+from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due, task_results_fail_orphaned, worker_beat
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
 from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
 from .organizations import OrganizationHostTaken, organization_check_connection, organization_save
@@ -78,6 +79,9 @@ __all__ = [
     "meeting_find",
     "meeting_number_digits",
     "jobs_take_over_stalled",
+    "task_results_fail_orphaned",
+    "worker_beat",
+    "creates_settle",
     "meeting_save_check",
     "meetings_save_check",
     "meeting_sync",

@@ -138,6 +138,7 @@ def bulk_rename_start(
             find=rename.find,
             replace=rename.replace,
             whole_word=rename.whole_word,
+            regex=rename.regex,
             organization=organization,
             date_from=date_from,
             date_to=date_to,

@@ -71,7 +71,11 @@ def _rename_one(run: JobRun, job: BulkRename, item: BulkRenameItem) -> bool:
     except Exception:  # one meeting's unexpected failure must not stop the others
         logger.exception("Bulk rename %s: meeting %s failed unexpectedly", job.pk, item.meeting_id)
         state, message = BulkRenameItem.State.FAILED, str(texts.BULK_UNEXPECTED)
-    BulkRenameItem.objects.filter(pk=item.pk).update(state=state, message=message, finished_at=timezone.now())
+    # Only while the job is this run's: a run that stalled and was taken over meanwhile may have failed where
+    # the new run renamed (its save lost to the new run's); the new run's result stands.
+    mine = BulkRenameItem.objects.filter(pk=item.pk, state=BulkRenameItem.State.SAVING, job__run_token=run.run_token)
+    if not mine.update(state=state, message=message, finished_at=timezone.now()):
+        logger.warning("Bulk rename %s: meeting %s is another run's now; not recorded", job.pk, item.meeting_id)
     return True
 
 

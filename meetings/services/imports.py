@@ -99,8 +99,11 @@ def import_preview(*, import_id: int, run_token: str) -> None:
             if not run.beat():
                 return
             _preview_line(meeting_import.organization, line)
-            line.checked = True
-            line.save()
+            # Only while the job is this run's, and only what the preview found: a run that stalled and was
+            # taken over must not write its line over one the import's run has added since.
+            MeetingImportLine.objects.filter(pk=line.pk, meeting_import__run_token=run.run_token).update(
+                checked=True, **{name: getattr(line, name) for name in _PREVIEW_FIELDS}
+            )
         run.jobs().filter(status=MeetingImport.Status.PREVIEWING).update(status=MeetingImport.Status.PREVIEWED)
 
 
@@ -128,11 +131,11 @@ def import_run(*, import_id: int, run_token: str) -> None:
         for line in meeting_import.lines.filter(result__in=unfinished):
             if not run.beat():
                 return
-            _run_line(meeting_import, line)
+            _run_line(run, meeting_import, line)
         run.jobs().update(status=MeetingImport.Status.DONE)
 
 
-def _run_line(meeting_import: MeetingImport, line: MeetingImportLine) -> None:
+def _run_line(run: JobRun, meeting_import: MeetingImport, line: MeetingImportLine) -> None:
     """Add one line, claimed first (PENDING or a dead run's ADDING -> ADDING) so no other run adds it too."""
     recovering = line.result == MeetingImportLine.Result.ADDING
     claimed = MeetingImportLine.objects.filter(pk=line.pk, result=line.result)
@@ -158,10 +161,24 @@ def _run_line(meeting_import: MeetingImport, line: MeetingImportLine) -> None:
                 result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
         except MeetingError as error:
             result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
-    # Conditional, like the claim: a result another run stored meanwhile (it took the job over) stays.
-    MeetingImportLine.objects.filter(pk=line.pk, result=MeetingImportLine.Result.ADDING).update(
-        result=result, message=message, meeting=meeting
-    )
+    # Conditional, like the claim: a result another run stored meanwhile stays; and a run that lost the job
+    # while it worked (it stalled, another took over) writes nothing -- its "already registered" may be the
+    # new run's registration of this very line.
+    MeetingImportLine.objects.filter(
+        pk=line.pk, result=MeetingImportLine.Result.ADDING, meeting_import__run_token=run.run_token
+    ).update(result=result, message=message, meeting=meeting)
+
+
+# What the preview of a line finds (_preview_line sets them).
+_PREVIEW_FIELDS = (
+    "schedule_conference_id",
+    "creator_union_id",
+    "creator_nick",
+    "title",
+    "starts_at",
+    "ends_at",
+    "problem",
+)
 
 
 def _preview_line(organization: Organization, line: MeetingImportLine) -> None:

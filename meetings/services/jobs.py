@@ -29,9 +29,12 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from ..clock import database_now_plus
-from ..models import BulkRename, Job, MeetingImport, PeriodicJob
+from ..models import BulkRename, Job, JobWorker, MeetingImport, PeriodicJob
 from ..queue import job_queue
 
 logger = logging.getLogger(__name__)
@@ -119,7 +122,9 @@ class JobRun:
 
 
 def jobs_take_over_stalled() -> int:
-    """Start a new run of every unfinished job whose run stopped beating (its worker died). Returns how many."""
+    """Start a new run of every unfinished job whose run stopped beating (its worker died), and close the queue's
+    results that worker left running (task_results_fail_orphaned). Returns how many jobs were taken over."""
+    task_results_fail_orphaned()
     taken = 0
     for kind in JOB_KINDS:
         stalled = kind.model.objects.filter(kind.unfinished, heartbeat_at__lt=database_now_plus(-job_stall()))
@@ -131,30 +136,62 @@ def jobs_take_over_stalled() -> int:
                     run_token=token, heartbeat_at=Now()
                 ):
                     logger.warning("%s %s: its run stopped beating; starting another", kind.model.__name__, job.pk)
-                    _task_results_of_a_dead_run_failed(job.run_token)
                     job_queue(kind.task(job), job_id=job.pk, run_token=token)
                     taken += 1
     return taken
 
 
-class RunStopped(Exception):
-    """What a dead run's task result says: its worker stopped (killed, the machine gone) and the sweep took
-    the job over."""
+# --- the workers: django-tasks results left running by one that died -------------------------------------
 
 
-def _task_results_of_a_dead_run_failed(run_token: str) -> None:
-    """django-tasks' own result row of the run that stopped beating says RUNNING forever (its worker died
-    before it could write anything): mark it FAILED, so the admin's task results tell what happened. Only a
-    row still RUNNING with that run's token: a run that ended on its own has already written its outcome."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+class WorkerDied(Exception):
+    """What a django-tasks result says when the worker running it died (its `exception_class_path`)."""
 
-    DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, args_kwargs__kwargs__run_token=run_token).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=Now(),
-        exception_class_path=f"{RunStopped.__module__}.{RunStopped.__qualname__}",
-        traceback=f"{RunStopped.__qualname__}: the run stopped beating; the sweep gave the job to another run\n",
+
+def worker_beat(*, worker_id: str, starting: bool = False) -> None:
+    """Show that the worker `worker_id` lives (the database's clock); `starting`: it has just started, and any
+    result it ran before -- a process with the same ID that died -- is not its own any more."""
+    if starting:
+        # started_at by this host's clock, like the `started_at` django-tasks-db writes on the results this
+        # worker claims (timezone.now()): the two are only ever compared with each other, one host's times.
+        defaults = {"started_at": timezone.now(), "heartbeat_at": Now()}
+        JobWorker.objects.update_or_create(worker_id=worker_id, defaults=defaults)
+        return
+    if not JobWorker.objects.filter(worker_id=worker_id).update(heartbeat_at=Now()):
+        worker_beat(worker_id=worker_id, starting=True)  # pruned while it lived: it has run nothing since
+
+
+def task_results_fail_orphaned() -> int:
+    """Mark FAILED (WorkerDied) every django-tasks result RUNNING on a worker that stopped beating longer ago than
+    DINGTALK_JOB_STALL_SECONDS, or that started again since (the same ID). Returns how many.
+
+    The work itself is not lost: a job's run is taken over (jobs_take_over_stalled), a periodic job runs again
+    in its period. This only stops the queue's own record from saying "running" forever. A result whose worker
+    never beat (not this portal's db_worker) is left alone: nothing says it died.
+    """
+    started = dict(JobWorker.objects.values_list("worker_id", "started_at"))
+    alive = set(
+        JobWorker.objects.filter(heartbeat_at__gte=database_now_plus(-job_stall())).values_list("worker_id", flat=True)
     )
+    failed = 0
+    for result in DBTaskResult.objects.running().only("id", "worker_ids", "started_at"):
+        worker = result.worker_ids[-1] if result.worker_ids else ""
+        if worker not in started:
+            continue
+        if worker in alive and result.started_at is not None and result.started_at >= started[worker]:
+            continue
+        # Conditional: of two sweeps, one marks it; a result claimed again since (a new start) is not touched.
+        if DBTaskResult.objects.filter(
+            pk=result.pk, status=TaskResultStatus.RUNNING, started_at=result.started_at
+        ).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=Now(),
+            exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+            traceback=f"Worker {result.worker_ids[-1]} stopped while running it (found by the sweep).",
+        ):
+            logger.warning("Task result %s: its worker %s died; marked failed", result.pk, result.worker_ids[-1])
+            failed += 1
+    return failed
 
 
 # --- periodic work, once for the deployment -----------------------------------------------------------

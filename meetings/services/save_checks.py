@@ -20,9 +20,10 @@ from .. import dingtalk, selectors, texts
 from ..clock import database_now
 from ..dingtalk import credentials, pacing
 from ..models import Meeting, MeetingChange
+from . import action_checks
 from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
-from .leases import check_time_params, release_lease, schedule_check, update_lease
+from .leases import release_lease, schedule_check, update_lease
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
     None when there is nothing to check yet: no lock, a lock that still runs, or someone else checking
     it right now. The meeting is claimed with a conditional UPDATE of its lease, so two viewers never both
     read DingTalk for it. DingTalk having the change's values makes the row SUCCESS, anything else
-    NOT_APPLIED; either way the portal then stores what DingTalk has.
+    NOT_APPLIED; either way the portal then stores what DingTalk has. A cancel or a settings change is
+    recorded as DingTalk has it too (action_checks.py).
 
     Raises MeetingOutcomeUnknown (the meeting stays locked, and is checked again a minute later) when
     DingTalk cannot be read, and MeetingCanceled when DingTalk says the meeting is canceled.
@@ -70,10 +72,16 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
                 schedule_conference_id=meeting.schedule_conference_id,
                 creator_union_id=meeting.creator_union_id,
             )
+            current_settings = action_checks.settings_if_pending(meeting, pending)
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             _check_failed(meeting, pending, lease=lease, error=error)
         for change in pending:
-            _record_check(change, current, lease=lease)
+            if change.action == MeetingChange.Action.CANCEL:
+                action_checks.record_cancel_check(change, canceled=False)
+            elif change.action == MeetingChange.Action.SETTINGS:
+                action_checks.record_settings_check(change, current_settings)
+            else:
+                _record_check(change, current, lease=lease)
         return pending[-1]
     finally:
         release_lease(meeting, lease)
@@ -81,8 +89,9 @@ def meeting_save_check(*, meeting: Meeting) -> MeetingChange | None:
 
 def meetings_save_check() -> int:
     """Check every pending save whose wait is over (the periodic check, jobs.py), in the background share of
-    DingTalk's budget; returns how many were checked."""
-    checked = 0
+    DingTalk's budget, and settle the bookings cut off mid-call (action_checks.py); returns how many were
+    checked."""
+    checked = len(action_checks.creates_settle())
     for meeting in selectors.meetings_to_check():
         try:
             with pacing.paced(meeting.organization_id, background=True):
@@ -118,6 +127,12 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
         change.outcome, change.message = MeetingChange.Outcome.NOT_APPLIED, sentence % params
         updated_by = None  # changed in DingTalk directly, by someone the portal does not know
     change.checked_at = now
+    # What DingTalk had, for the page of the person's own attempt to say it (and to refill what they typed).
+    change.dingtalk_values = {
+        "title": current.title,
+        "starts_at": current.starts_at.isoformat(),
+        "ends_at": current.ends_at.isoformat(),
+    }
     with transaction.atomic():
         if differs:
             stored = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(
@@ -132,7 +147,8 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
                 meeting.title, meeting.starts_at, meeting.ends_at = there
                 meeting.version += 1
                 meeting.updated_by, meeting.updated_at = updated_by, now
-        if not as_read.update(outcome=change.outcome, message=change.message, checked_at=now):
+        checked = {"outcome": change.outcome, "message": change.message, "checked_at": now}
+        if not as_read.update(**checked, dingtalk_values=change.dingtalk_values):
             logger.warning("Meeting %s: change %s is pending again; the next check reads it", meeting.pk, change.pk)
             return
     logger.info("Meeting %s: change %s checked as %s", meeting.pk, change.pk, change.outcome)
@@ -143,16 +159,20 @@ def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, erro
     the meeting stays locked a minute more, and the check is queued again."""
     canceled = isinstance(error, dingtalk.DingTalkError) and error.code == dingtalk.Code.RESOURCE_CANCEL
     if canceled:
-        # Nothing can be saved any more, nor known: the rows keep UNKNOWN, with DingTalk's sentence.
+        # A pending cancel went through. Nothing else can be saved any more, nor known: those rows keep
+        # UNKNOWN, with DingTalk's sentence.
+        cancels = [change for change in pending if change.action == MeetingChange.Action.CANCEL]
+        for change in cancels:
+            action_checks.record_cancel_check(change, canceled=True)
         now = timezone.now()
         message = error_message(error, organization=meeting.organization)
         with transaction.atomic():
             Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=now)
-            MeetingChange.objects.filter(pk__in=[change.pk for change in pending]).update(
+            MeetingChange.objects.filter(pk__in=[change.pk for change in pending if change not in cancels]).update(
                 outcome=MeetingChange.Outcome.UNKNOWN, check_after=None, message=message
             )
         meeting.status = Meeting.Status.CANCELED
-        raise MeetingCanceled(message) from error
+        raise MeetingCanceled(cancels[-1].message if cancels else message) from error
     retry_at = database_now() + CHECK_RETRY
     reason = error_message(error, organization=meeting.organization)
     with transaction.atomic():
@@ -163,6 +183,6 @@ def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, erro
             meeting.update_lease_until = retry_at
     schedule_check(meeting, at=retry_at)
     logger.warning("Meeting %s: could not check a pending save with DingTalk: %s", meeting.pk, error)
-    raise MeetingOutcomeUnknown(
-        texts.CHECK_FAILED % {"reason": reason, **check_time_params(retry_at, meeting)}, check_after=retry_at
-    ) from error
+    # Said at once, on the page that asked: a wait, not a clock time.
+    wait = texts.wait_in_words(CHECK_RETRY.total_seconds())
+    raise MeetingOutcomeUnknown(texts.CHECK_FAILED % {"reason": reason, "wait": wait}, check_after=retry_at) from error

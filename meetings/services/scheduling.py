@@ -17,18 +17,25 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import dingtalk, texts
+from ..clock import database_now
 from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for, fail, note_error, record_failure
 from .dingtalk_calls import call_dingtalk, change_as_creator, within_one_deadline
 from .errors import MeetingCanceled, MeetingError, error_message
-from .leases import release_lease, take_lease
+from .leases import release_lease, take_lease, update_lease
+from .meetings import outcome_unknown
 
 logger = logging.getLogger(__name__)
 
 
 class MeetingCreateUnknown(MeetingError):
-    """The create was sent and no answer came back: DingTalk may have booked the meeting."""
+    """The create was sent and no answer came back: DingTalk may have booked the meeting; `meeting_number`
+    is the number DingTalk gave it, when it gave one (empty otherwise)."""
+
+    def __init__(self, message: str, *, meeting_number: str = ""):
+        super().__init__(message)
+        self.meeting_number = meeting_number
 
 
 class SettingsChangedInDingTalk(MeetingError):
@@ -73,6 +80,8 @@ def meeting_create(
         new_starts_at=starts_at,
         new_ends_at=ends_at,
         message=texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": texts.CREATE_INTERRUPTED},
+        # After then no answer to it can arrive: a row still in progress is a dead process's (creates_settle).
+        check_after=database_now() + update_lease(),
     )
     try:
         created = call_dingtalk(
@@ -109,7 +118,7 @@ def meeting_create(
                 updated_by=by,
             )
             change.meeting = meeting
-            change.outcome = MeetingChange.Outcome.SUCCESS
+            change.outcome, change.check_after = MeetingChange.Outcome.SUCCESS, None
             change.request_id, change.http_status = created.request_id, 200
             change.message = ""
             change.save()
@@ -118,7 +127,7 @@ def meeting_create(
         logger.error(
             "Organization %s: DingTalk returned known conference ID %s", organization.pk, created.schedule_conference_id
         )
-        change.outcome = MeetingChange.Outcome.FAILED
+        change.outcome, change.check_after = MeetingChange.Outcome.FAILED, None
         change.request_id, change.http_status = created.request_id, 200
         change.message = str(texts.CONFERENCE_ALREADY_REGISTERED)
         change.save()
@@ -138,14 +147,14 @@ def _create_unknown(
 ) -> NoReturn:
     """The create may have booked a meeting the portal does not have: keep the row UNKNOWN with what to look
     for (the meeting number, when DingTalk gave one) and raise MeetingCreateUnknown."""
-    change.outcome = MeetingChange.Outcome.UNKNOWN
+    change.outcome, change.check_after = MeetingChange.Outcome.UNKNOWN, None
     change.message = texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": reason}
     if meeting_number:
         change.message = (
             f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(meeting_number)}}"
         )
     change.save()
-    raise MeetingCreateUnknown(change.message) from error
+    raise MeetingCreateUnknown(change.message, meeting_number=meeting_number) from error
 
 
 @within_one_deadline
@@ -158,19 +167,27 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
     if meeting.is_canceled:
         raise MeetingCanceled(str(texts.MEETING_CANCELED_READ_ONLY))
     change = change_for(meeting, MeetingChange.Action.CANCEL, by=by, based_on_version=meeting.version)
-    lease = take_lease(change)
+    change.new_title = meeting.title  # the history names the meeting as it was
+    # Written IN_PROGRESS before the cancel goes out: a process that dies mid-call leaves it to the check.
+    lease = take_lease(change, record_start=True)
+    unknown = {"sentence": texts.CANCEL_OUTCOME_UNKNOWN, "params": {"title": meeting.title}}
     try:
         try:
             change.request_id = change_as_creator(meeting, dingtalk.DingTalkClient.cancel_schedule_conference)
             change.message = texts.MEETING_CANCELED_DONE % {"title": meeting.title}
         except dingtalk.DingTalkAPIError as error:
             if error.code != dingtalk.Code.RESOURCE_CANCEL:
+                _may_have_arrived(change, lease=lease, error=error, **unknown)
                 fail(change, error)
             # Canceled already (in DingTalk, or by our own earlier attempt whose answer was lost): done.
             change.dingtalk_code, change.request_id = error.code, error.request_id
             change.message = texts.MEETING_ALREADY_CANCELED % {"title": meeting.title}
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _may_have_arrived(change, lease=lease, error=error, **unknown)
             fail(change, error)
+        except Exception as error:  # noqa: BLE001 -- whatever failed after sending, the cancel may be in DingTalk
+            logger.exception("Meeting %s: the cancel failed after it was sent", meeting.pk)
+            outcome_unknown(change, lease=lease, error=error, **unknown)
         now = timezone.now()
         with transaction.atomic():
             Meeting.objects.filter(pk=meeting.pk).update(
@@ -180,7 +197,7 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractUser) -> MeetingChange:
                 updated_by=by,
                 updated_at=now,
             )
-            change.outcome = MeetingChange.Outcome.SUCCESS
+            change.outcome, change.check_after = MeetingChange.Outcome.SUCCESS, None
             change.http_status = 200
             change.save()
         meeting.status, meeting.version = Meeting.Status.CANCELED, meeting.version + 1
@@ -229,32 +246,45 @@ def meeting_settings_update(
     change = change_for(meeting, MeetingChange.Action.SETTINGS, by=by, based_on_version=meeting.version)
     change.old_title = change.new_title = meeting.title  # the history names the meeting as it was
     change.settings_changes = {
-        name: [_json_value(getattr(based_on, name)), _json_value(value)] for name, value in wanted.items()
+        name: [setting_as_stored(getattr(based_on, name)), setting_as_stored(value)] for name, value in wanted.items()
     }
-    lease = take_lease(change)
+    # Written IN_PROGRESS before anything goes out: a process that dies mid-call leaves it to the check.
+    lease = take_lease(change, record_start=True)
     try:
         try:
             current = _dingtalk_settings(meeting)
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
             fail(change, error)
         if current != based_on:
-            change.outcome = MeetingChange.Outcome.CONFLICT
+            change.outcome, change.check_after = MeetingChange.Outcome.CONFLICT, None
             change.message = str(texts.SETTINGS_CHANGED_IN_DINGTALK)
             change.save()
             raise SettingsChangedInDingTalk(change.message, current=current)
+        unknown = {"sentence": texts.SETTINGS_OUTCOME_UNKNOWN, "params": {"fields": change.settings_summary()}}
         try:
             change.request_id = change_as_creator(
                 meeting, dingtalk.DingTalkClient.update_conference_settings, changes=wanted
             )
         except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
+            _may_have_arrived(change, lease=lease, error=error, **unknown)
             fail(change, error)
-        change.outcome = MeetingChange.Outcome.SUCCESS
+        except Exception as error:  # noqa: BLE001 -- whatever failed after sending, the change may be in DingTalk
+            logger.exception("Meeting %s: the settings change failed after it was sent", meeting.pk)
+            outcome_unknown(change, lease=lease, error=error, **unknown)
+        change.outcome, change.check_after = MeetingChange.Outcome.SUCCESS, None
         change.http_status = 200
         change.message = texts.SETTINGS_SAVED % {"fields": change.settings_summary()}
         change.save()
     finally:
         release_lease(meeting, lease)
     return change
+
+
+def _may_have_arrived(change: MeetingChange, *, lease, error, sentence, params) -> None:
+    """When DingTalk may have applied the change although no answer said so: keep it UNKNOWN, to be checked
+    (meetings.outcome_unknown raises). Else return: it certainly failed."""
+    if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
+        outcome_unknown(change, lease=lease, error=error, sentence=sentence, params=params)
 
 
 def _dingtalk_settings(meeting: Meeting) -> dingtalk.ConferenceSettings:
@@ -265,5 +295,6 @@ def _dingtalk_settings(meeting: Meeting) -> dingtalk.ConferenceSettings:
     )
 
 
-def _json_value(value):
+def setting_as_stored(value):
+    """A setting's value as settings_changes (JSON) keeps it."""
     return list(value) if isinstance(value, tuple) else value

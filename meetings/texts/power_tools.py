@@ -48,6 +48,9 @@ BULK_WORKER_STOPPED = _(
     "The worker stopped while this meeting was being saved; it was read again from DingTalk before going on."
 )
 BULK_NOT_ALLOWED = _("You may not edit this meeting.")
+# The job's page: the options it was asked with, beside "Renaming “find” to “replace”".
+BULK_JOB_REGEX = _("Find is a regular expression.")
+BULK_JOB_WHOLE_WORD = _("Whole words only.")
 BULK_UNEXPECTED = _("Not renamed: something unexpected went wrong. The details are in the server log.")
 
 # How the settings are named where a person reads them (history, messages).
@@ -76,3 +79,31 @@ def setting_value(name: str, value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(value) or "—"
     return str(value) or "—"
+
+
+# A booking, a cancel or a settings change whose answer never arrived: "may have been done" until DingTalk is
+# read again (services/action_checks.py), never "failed".
+CREATES_UNKNOWN = _(
+    "Bookings of yours that DingTalk may have made although the portal never got its answer. Look for each in "
+    "DingTalk before booking it again:"
+)
+CANCEL_OUTCOME_UNKNOWN = _(
+    "DingTalk did not confirm the cancel, so it is not known yet whether “%(title)s” was canceled. Nobody can "
+    "change the meeting until the portal has checked with DingTalk (its page says when); its history will then say."
+)
+SETTINGS_OUTCOME_UNKNOWN = _(
+    "DingTalk did not confirm the change, so it is not known yet whether the settings were saved (%(fields)s). "
+    "Nobody can change the meeting until the portal has checked with DingTalk (its page says when); its history "
+    "will then say."
+)
+CHECKED_CANCELED = _(
+    "Checked with DingTalk: “%(title)s”, which %(person)s canceled, is canceled there. The portal now shows it "
+    "as canceled."
+)
+CHECKED_NOT_CANCELED = _(
+    "Checked with DingTalk: “%(title)s”, which %(person)s canceled, was not canceled there; it is still booked."
+)
+CHECKED_SETTINGS_SAVED = _("Checked with DingTalk: the settings %(person)s changed were saved after all: %(fields)s.")
+CHECKED_SETTINGS_NOT_SAVED = _(
+    "Checked with DingTalk: the settings %(person)s changed were not saved (%(fields)s); DingTalk keeps what it has."
+)

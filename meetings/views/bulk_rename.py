@@ -84,5 +84,7 @@ class BulkRenameJobView(LoginRequiredMixin, PermissionRequiredMixin, DetailView)
             finished=finished,
             refresh_seconds=None if finished else PROGRESS_REFRESH_SECONDS,
             items=job.items.select_related("meeting__organization"),
+            regex_text=texts.BULK_JOB_REGEX,
+            whole_word_text=texts.BULK_JOB_WHOLE_WORD,
             **kwargs,
         )

@@ -7,6 +7,7 @@ from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services, texts
 from ..forms import MeetingCreateForm, MeetingSettingsForm
+from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
 from .meetings import _saved_values
 
@@ -18,6 +19,11 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "me": selectors.dingtalk_identity(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        # Bookings of theirs that DingTalk may have made: looked for before booking again.
+        unknown = selectors.creates_unknown(user=self.request.user)
+        return super().get_context_data(creates_unknown=unknown, creates_unknown_text=texts.CREATES_UNKNOWN, **kwargs)
 
     def get_initial(self):
         # ?organization=<id> picks the organization, and so its default creator and time zone; a person of
@@ -40,12 +46,17 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             )
         except services.MeetingCreateUnknown as exc:
             messages.warning(self.request, exc.message)
-            return self.form_invalid(form)
+            return self._failed(form, exc)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            return self._failed(form, exc)
         messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
         return redirect("meetings:edit", pk=meeting.pk)
+
+    def _failed(self, form, error):
+        """The form again with what was typed, and the one next step under the message."""
+        step = next_step.context(error, form_id="create-form", organization=form.cleaned_data["organization"])
+        return self.render_to_response(self.get_context_data(form=form, **step))
 
 
 class MeetingCancelView(MeetingMixin, TemplateView):
@@ -61,11 +72,13 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         meeting = self.meeting
         try:
             change = services.meeting_cancel(meeting=meeting, by=request.user)
-        except services.MeetingCanceled as exc:
-            messages.warning(request, exc.message)
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
+            messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
+            # The page again, with its one next step under the message (Try again posts the same form).
             messages.error(request, exc.message)
-            return redirect("meetings:cancel", pk=meeting.pk)
+            step = next_step.context(exc, form_id="cancel-form", typed=False, organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(**step))
         else:
             messages.success(request, change.message)
         return redirect("meetings:edit", pk=meeting.pk)
@@ -89,7 +102,8 @@ class MeetingSettingsView(MeetingMixin, FormView):
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
             messages.error(request, exc.message)
-            return self.render_to_response(self.get_context_data(form=None))
+            step = next_step.context(exc, organization=meeting.organization)  # Try again reads the page again
+            return self.render_to_response(self.get_context_data(form=None, **step))
         return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
 
     def get_context_data(self, **kwargs):
@@ -105,12 +119,13 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)
             rows = _both_values(form.cleaned_data["based_on"], exc.current)
             return self.render_to_response(self.get_context_data(form=form, in_dingtalk=rows))
-        except services.MeetingCanceled as exc:
-            messages.warning(self.request, exc.message)
+        except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
+            messages.warning(self.request, exc.message)  # unknown: the meeting's page shows the check to come
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            step = next_step.context(exc, form_id="settings-form", organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(form=form, **step))
         if change is None:
             messages.info(self.request, texts.SETTINGS_UNCHANGED)
         else:

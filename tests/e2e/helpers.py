@@ -6,6 +6,7 @@ Test modules import from here, never from one another or from conftest.py (which
 """
 
 import datetime
+import re
 import socket
 import time
 import uuid
@@ -23,6 +24,18 @@ PASSWORD = "a long e2e password"
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Olga fixes the typo and moves the meeting by an hour, in Berlin time (UTC+1 in March).
 TYPED = {"title": "Design review", "start_time": "2027-03-15T11:00", "end_time": "2027-03-15T12:30"}
+FLAGS_AS_SHOWN = {  # the settings form with the sandbox's defaults, as a browser would send it
+    "host_union_id": CREATOR,
+    "cohost_union_ids": "",
+    "join_before_host": "on",
+    "enable_chat": "on",
+    "lock_room": "",
+    "screen_share_forbidden": "",
+    "waiting_room": "",
+    "lock_nick": "",
+    "mute_on_join": "off",
+    "mute_on_join_after": "",
+}
 
 
 def edit_path(meeting):
@@ -110,6 +123,16 @@ def sent_body(meeting, **overrides):
         "endTime": dingtalk.epoch_ms(TYPED_END),
         **overrides,
     }
+
+
+def said_unknown(messages, sentence, wait=texts.WAIT_FOR_CHECK) -> bool:
+    """The page's one message says `sentence` (what happened to a save that may have reached DingTalk), then the
+    wait for the check in words -- "in about 15 seconds", never a clock time -- and perhaps DingTalk's request ID."""
+    if len(messages) != 1 or messages[0][0] != "warning":
+        return False
+    waiting = re.escape(str(wait)).replace(re.escape("%(wait)s"), r"\d+ (seconds?|minutes?)")
+    request_id = re.escape(str(texts.REQUEST_ID_SUFFIX)).replace(re.escape("%(request_id)s"), r"\S+")
+    return re.fullmatch(f"{re.escape(str(sentence))} {waiting}( {request_id})?", messages[0][1]) is not None
 
 
 def with_request_id(text, request_id):

@@ -243,6 +243,14 @@ def test_a_worker_killed_mid_import_is_replaced_by_the_other_and_every_line_is_a
     assert [line.result for line in lines] == [MeetingImportLine.Result.ADDED] * len(conference_ids)
     assert sorted(line.meeting.schedule_conference_id for line in lines) == conference_ids
     assert Meeting.objects.count() == len(conference_ids)  # none added twice
+    # The queue's record of the killed run does not say "running" forever: the sweep closes it.
+    dead = wait_until(
+        lambda: DBTaskResult.objects.filter(pk=running.pk, status="FAILED").first(),
+        timeout=120,
+        what="the killed worker's result to be marked failed",
+    )
+    assert dead.exception_class_path == "meetings.services.jobs.WorkerDied"
+    assert not DBTaskResult.objects.filter(status="RUNNING", worker_ids__contains=[holder]).exists()
 
 
 def calls_in_any_second(sandbox) -> dict[str, int]:

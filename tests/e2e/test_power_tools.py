@@ -7,22 +7,9 @@ from meetings import texts
 from meetings.models import Meeting, MeetingChange
 from tests.helpers import grant
 
-from .helpers import CREATOR
+from .helpers import CREATOR, FLAGS_AS_SHOWN
 
 pytestmark = pytest.mark.e2e
-
-FLAGS_AS_SHOWN = {  # the settings form with the sandbox's defaults, as a browser would send it
-    "host_union_id": CREATOR,
-    "cohost_union_ids": "",
-    "join_before_host": "on",
-    "enable_chat": "on",
-    "lock_room": "",
-    "screen_share_forbidden": "",
-    "waiting_room": "",
-    "lock_nick": "",
-    "mute_on_join": "off",
-    "mute_on_join_after": "",
-}
 
 
 @pytest.fixture

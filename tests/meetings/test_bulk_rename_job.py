@@ -253,3 +253,60 @@ def test_an_old_run_stops_when_the_job_was_taken_over(renamer, organization):
         services.bulk_rename_run(job_id=job.pk, run_token="an-old-run")
 
     assert job.items.get().state == BulkRenameItem.State.PENDING
+
+
+@responses.activate
+def test_a_job_taken_over_renames_as_asked_and_its_row_says_how(
+    alice_client, renamer, organization, django_capture_on_commit_callbacks
+):
+    """Everything the run needs is on the job's rows: the options asked for on the job, each meeting's new title
+    (made with them when the job was stored) on its item. A run taken over renames exactly as the first would."""
+    meetings = make_meetings(organization, "Alpha 1 weekly", "alpha 2", "Alpha 3")
+    job = started_rename(renamer, Rename(r"(?i)alpha (\d)", r"Beta-\1", whole_word=True, regex=True))
+    job.refresh_from_db()
+    assert (job.find, job.replace, job.whole_word, job.regex) == (r"(?i)alpha (\d)", r"Beta-\1", True, True)
+    dead_run = job.run_token
+    # The dead run renamed the first meeting, then its worker died.
+    dingtalk_accepts(meetings)
+    first = job.items.get(meeting=meetings[0])
+    first.state, first.finished_at = BulkRenameItem.State.RENAMED, timezone.now()
+    first.save()
+    Meeting.objects.filter(pk=meetings[0].pk).update(title="Beta-1 weekly", version=2)
+    stall(job)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.jobs_take_over_stalled() == 1
+
+    job.refresh_from_db()
+    assert job.run_token != dead_run and job.status == BulkRename.Status.DONE
+    assert sorted(
+        json.loads(call.request.body)["title"] for call in responses.calls if call.request.method == "PUT"
+    ) == [
+        "Beta-2",
+        "Beta-3",
+    ]
+    assert sorted(Meeting.objects.values_list("title", flat=True)) == ["Beta-1 weekly", "Beta-2", "Beta-3"]
+    html = alice_client.get(reverse("meetings:bulk_rename_job", args=[job.pk])).content.decode()
+    assert str(texts.BULK_JOB_REGEX) in html and str(texts.BULK_JOB_WHOLE_WORD) in html
+
+
+def test_a_run_that_lost_its_job_mid_save_never_writes_over_the_new_runs_result(renamer, organization, monkeypatch):
+    """A run that stalled (a paused machine) and was taken over wakes in the middle of a save, which fails
+    (the new run saved the meeting meanwhile): the meeting reads as the new run left it, never "Failed"."""
+    from meetings.services import bulk_rename_worker
+
+    make_meetings(organization, "Alpha 1")
+    job = started_rename(renamer, Rename("Alpha", "Beta"))
+
+    def save_while_taken_over(*, meeting, **kwargs):
+        BulkRename.objects.filter(pk=job.pk).update(run_token="the-new-run")
+        BulkRenameItem.objects.filter(job=job).update(state=BulkRenameItem.State.RENAMED, message="")
+        Meeting.objects.filter(pk=meeting.pk).update(title="Beta 1", version=2)
+        raise services.MeetingConflict(str(texts.SAVED_BY_SOMEONE_ELSE))
+
+    monkeypatch.setattr(bulk_rename_worker, "meeting_update", save_while_taken_over)
+
+    services.bulk_rename_run(job_id=job.pk, run_token=job.run_token)
+
+    item = job.items.get()
+    assert (item.state, item.message) == (BulkRenameItem.State.RENAMED, "")

@@ -7,7 +7,6 @@ import pytest
 import responses
 from django.core.management import get_commands
 from django.utils import timezone
-from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from meetings import services
@@ -147,33 +146,57 @@ def test_the_job_worker_is_the_portals_own():
     assert get_commands()["db_worker"] == "meetings"
 
 
-def test_the_task_result_of_a_dead_run_says_failed_once_the_sweep_takes_its_job(
-    organization, office_admin, django_capture_on_commit_callbacks
+def test_a_run_that_lost_its_job_mid_line_leaves_the_line_to_the_run_that_took_over(
+    organization, office_admin, monkeypatch
 ):
-    """A worker killed mid-task leaves django-tasks' result row RUNNING forever; the sweep that takes the job
-    over marks it failed. Another run's row, and a finished one, are left as they are."""
+    """A run that stalled (a paused machine) and was taken over, then wakes in the middle of a line: what it
+    learns ("already registered": the new run registered it meanwhile) is not written over the new run's line."""
+    from meetings.services import imports
+
     meeting_import = a_dead_import(organization, office_admin)
+    MeetingImport.objects.filter(pk=meeting_import.pk).update(heartbeat_at=timezone.now())
+    third = meeting_import.lines.get(number=3)
 
-    def result(run_token, status):
-        return DBTaskResult.objects.create(
-            status=status,
-            args_kwargs={"args": [], "kwargs": {"job_id": meeting_import.pk, "run_token": run_token}},
-            task_path="meetings.tasks.import_run_job",
-            backend_name="default",
-            run_after=timezone.now(),
-            started_at=timezone.now(),
+    def register_while_taken_over(**kwargs):
+        # Meanwhile the sweep gave the job to a new run, which registered the line's meeting first.
+        MeetingImport.objects.filter(pk=meeting_import.pk).update(run_token="the-new-run")
+        registered = Meeting.objects.create(
+            organization=organization,
+            schedule_conference_id="conf-3",
+            creator_union_id="u-3",
+            title="Meeting conf-3",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + datetime.timedelta(hours=1),
         )
+        raise services.MeetingAlreadyRegistered("Already in the portal.", meeting=registered)
 
-    dead = result("the-dead-run", TaskResultStatus.RUNNING)
-    other = result("another-run", TaskResultStatus.RUNNING)
-    earlier = result("the-dead-run", TaskResultStatus.SUCCESSFUL)
+    monkeypatch.setattr(imports, "meeting_register", register_while_taken_over)
+    MeetingImportLine.objects.filter(meeting_import=meeting_import, number=2).update(
+        result=MeetingImportLine.Result.ADDED
+    )
 
-    with django_capture_on_commit_callbacks(execute=False):
-        assert services.jobs_take_over_stalled() == 1
+    services.import_run(import_id=meeting_import.pk, run_token="the-dead-run")
 
-    dead.refresh_from_db()
-    assert dead.status == TaskResultStatus.FAILED
-    assert dead.finished_at is not None
-    assert dead.exception_class_path == "meetings.services.jobs.RunStopped"
-    assert DBTaskResult.objects.get(pk=other.pk).status == TaskResultStatus.RUNNING
-    assert DBTaskResult.objects.get(pk=earlier.pk).status == TaskResultStatus.SUCCESSFUL
+    third.refresh_from_db()
+    assert (third.result, third.message) == (MeetingImportLine.Result.ADDING, "")  # the new run's to finish
+
+
+def test_a_preview_run_that_lost_its_job_never_writes_its_line_over_the_import(organization, office_admin, monkeypatch):
+    """A preview run that stalled long enough for the import to be previewed again, confirmed and run: when it
+    wakes, the line it was asking DingTalk about keeps what the import's run wrote."""
+    from meetings.services import imports
+
+    meeting_import = services.import_create(organization=organization, text="conf-1 u-1", by=office_admin)
+    line = meeting_import.lines.get()
+
+    def check_while_taken_over(**kwargs):
+        MeetingImport.objects.filter(pk=meeting_import.pk).update(run_token="the-new-run")
+        MeetingImportLine.objects.filter(pk=line.pk).update(checked=True, result=MeetingImportLine.Result.ADDED)
+        raise services.MeetingError("DingTalk did not answer.")
+
+    monkeypatch.setattr(imports, "meeting_check", check_while_taken_over)
+
+    services.import_preview(import_id=meeting_import.pk, run_token=meeting_import.run_token)
+
+    line.refresh_from_db()
+    assert (line.result, line.problem) == (MeetingImportLine.Result.ADDED, "")
