@@ -19,6 +19,11 @@ CREATE_OUTCOME_UNKNOWN = _(
 CREATE_INTERRUPTED = _("The portal stopped before it recorded DingTalk's answer.")
 # The %(error)s of CREATE_OUTCOME_UNKNOWN when DingTalk answered but the portal could not keep the meeting.
 CREATE_NOT_STORED = _("DingTalk answered, but the portal could not store the meeting.")
+CREATE_REFUSED_CREATOR = _(
+    "DingTalk refused to book it for the creator “%(creator)s”: it books only for a person of the organization, "
+    "through an app allowed to create meetings. Nothing was booked. Check the creator union ID. DingTalk said: "
+    "“%(detail)s”."
+)
 CREATE_UNKNOWN_NUMBER = _("DingTalk gave it the meeting number %(number)s: add it by that number (Add meeting).")
 MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is now read-only.")
 MEETING_ALREADY_CANCELED = _("DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled.")

@@ -206,7 +206,7 @@ class MeetingEditView(MeetingMixin, FormView):
         if not changes_since:
             # Stopped by a save under way or one waiting for its check: once the meeting is free, try again.
             if pending is None and not meeting.is_canceled:
-                context["outcome"] = replace(shown, next_step=try_again(_FORM_ID))
+                context["outcome"] = replace(shown, wait=str(texts.FREE_AGAIN), next_step=try_again(_FORM_ID))
             return context
         return {
             **context,

@@ -45,18 +45,23 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
                 by=self.request.user,
             )
         except services.MeetingCreateUnknown as exc:
-            messages.warning(self.request, exc.message)
-            return self._failed(form, exc)
+            return self._failed(form, exc, level="warning")  # DingTalk may have booked it
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self._failed(form, exc)
+            return self._failed(form, exc, level="error")
         messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
         return redirect("meetings:edit", pk=meeting.pk)
 
-    def _failed(self, form, error):
-        """The form again with what was typed, and the one next step under the message."""
-        step = next_step.context(error, form_id="create-form", organization=form.cleaned_data["organization"])
-        return self.render_to_response(self.get_context_data(form=form, **step))
+    def _failed(self, form, error, *, level):
+        """The form again with what was typed, and the page's one message with its next step."""
+        shown = next_step.outcome(
+            error,
+            request=self.request,
+            level=level,
+            form_id="create-form",
+            organization=form.cleaned_data["organization"],
+            creator_field=form["creator_union_id"].id_for_label,
+        )
+        return self.render_to_response(self.get_context_data(form=form, outcome=shown))
 
 
 class MeetingCancelView(MeetingMixin, TemplateView):
@@ -75,10 +80,16 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
             messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
-            # The page again, with its one next step under the message (Try again posts the same form).
-            messages.error(request, exc.message)
-            step = next_step.context(exc, form_id="cancel-form", typed=False, organization=meeting.organization)
-            return self.render_to_response(self.get_context_data(**step))
+            # The page again, its one message with the next step (Try again posts the same form).
+            shown = next_step.outcome(
+                exc,
+                request=request,
+                form_id="cancel-form",
+                typed=False,
+                meeting=meeting,
+                organization=meeting.organization,
+            )
+            return self.render_to_response(self.get_context_data(outcome=shown))
         else:
             messages.success(request, change.message)
         return redirect("meetings:edit", pk=meeting.pk)
@@ -101,9 +112,9 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(request, exc.message)
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(request, exc.message)
-            step = next_step.context(exc, organization=meeting.organization)  # Try again reads the page again
-            return self.render_to_response(self.get_context_data(form=None, **step))
+            # Try again reads the page again.
+            shown = next_step.outcome(exc, request=request, meeting=meeting, organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(form=None, outcome=shown))
         return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
 
     def get_context_data(self, **kwargs):
@@ -123,9 +134,10 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)  # unknown: the meeting's page shows the check to come
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            step = next_step.context(exc, form_id="settings-form", organization=meeting.organization)
-            return self.render_to_response(self.get_context_data(form=form, **step))
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="settings-form", meeting=meeting, organization=meeting.organization
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         if change is None:
             messages.info(self.request, texts.SETTINGS_UNCHANGED)
         else:

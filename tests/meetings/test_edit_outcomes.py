@@ -289,7 +289,7 @@ def test_a_save_stopped_by_the_wait_for_a_check_offers_try_again_once_the_check_
     after = submission_page(alice_client, attempt)  # where the page goes once the check is done
 
     outcome = the_outcome(after)
-    assert outcome["text"].startswith(str(texts.WAITING_FOR_CHECK))
+    assert outcome["text"].startswith(f"{texts.WAITING_FOR_CHECK} {texts.FREE_AGAIN}")
     assert f">{texts.NEXT_TRY_AGAIN}</button>" in outcome["html"]
     assert form_values(after)["title"] == "Alice again"
 

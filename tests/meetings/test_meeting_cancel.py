@@ -1,15 +1,17 @@
 """Canceling a meeting: a confirmation page, then DingTalk's cancel API; the meeting becomes read-only."""
 
+import datetime
 import json
 
 import pytest
 import requests
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import API_BASE, connection_refused, dingtalk_error, edit_url, grant, shown_messages
+from tests.helpers import API_BASE, connection_refused, dingtalk_error, edit_url, grant, shown_messages, the_outcome
 
 CANCEL_URL = API_BASE + dingtalk.CANCEL_PATH
 
@@ -77,11 +79,11 @@ def test_a_refused_cancel_leaves_the_meeting_and_says_why(alice_client, canceler
     response = alice_client.post(cancel_page(meeting), follow=True)
 
     assert shown_messages(response)[0].startswith(texts.PERMISSION_ERROR % {"detail": "not creator"})
-    html = response.content.decode()
-    # The cancel page again, its one next step the linked Change creator; the message has the focus.
-    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    # The cancel page again, its one message with the focus and the linked Change creator.
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
     creator = reverse("meetings:creator", args=[meeting.pk])
-    assert f'<a class="button primary" href="{creator}">Change creator</a>' in html
+    assert f'<a class="button primary" href="{creator}">Change creator</a>' in shown["html"]
     meeting.refresh_from_db()
     assert not meeting.is_canceled
     assert meeting.update_lease_until is None
@@ -136,9 +138,30 @@ def test_a_cancel_dingtalk_could_not_take_offers_try_again(alice_client, cancele
 
     assert shown_messages(response) == [texts.CONNECTION_REFUSED % {"host": API_BASE}]
     html = response.content.decode()
-    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
     assert '<form method="post" class="inline" id="cancel-form">' in html
-    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in html
+    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in shown["html"]
     assert "What you typed is kept" not in html  # nothing was typed on this page
     meeting.refresh_from_db()
     assert not meeting.is_canceled
+
+
+def test_a_save_under_way_blocks_the_cancel_and_says_how_long_in_words(alice_client, canceler, meeting):
+    later = timezone.now() + datetime.timedelta(seconds=20)
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=later)
+    MeetingChange.objects.create(
+        meeting=meeting,
+        organization=meeting.organization,
+        action=MeetingChange.Action.UPDATE,
+        outcome=MeetingChange.Outcome.IN_PROGRESS,
+        based_on_version=meeting.version,
+    )
+
+    with responses.RequestsMock():  # nothing goes to DingTalk
+        response = alice_client.post(cancel_page(meeting))
+
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("warning", True, 1)
+    assert texts.WAIT_FOR_ANSWER % {"wait": texts.wait_in_words(20)} in shown["text"]
+    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in shown["html"]

@@ -1,7 +1,7 @@
 """Every route of the portal (and the admin pages an office admin uses), with each state that shows something
 of its own -- checking with DingTalk, a running import, a running bulk rename, DingTalk's refusal, a form's
-errors -- in English and Chinese, on two phones and a desktop: axe-core finds no WCAG 2.2 A/AA violation, and
-no page is wider than the screen.
+errors -- in English and Chinese, on two phones and a desktop: axe-core finds no WCAG 2.2 A/AA violation, no
+page is wider than the screen, and none reloads itself.
 
 The data is what makes pages wide: long Chinese titles, an import of 100 lines most of which failed, a bulk
 rename previewing 30 meetings. One logged-in browser context per language and width visits every page in
@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings import texts
 from meetings.models import BulkRename, BulkRenameItem, Meeting, MeetingChange, MeetingImport, MeetingImportLine
 from tests.e2e.helpers import PASSWORD, book
 
@@ -110,9 +111,12 @@ def world(sandbox, meeting, app_meeting, admin_user):
         outcome=MeetingChange.Outcome.UNKNOWN,
         old_title="Budget review",
         new_title="Budget review (final)",
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
         dingtalk_code="DingTalkTimeout",
         check_after=later,
-        message="DingTalk did not answer in time.",
+        message=str(texts.OUTCOME_UNKNOWN),
+        submission_key="c" * 32,  # the page of the person's own save: one message with the wait in it
     )
     Meeting.objects.filter(pk=checking.pk).update(update_lease_until=later)
 
@@ -270,6 +274,10 @@ def pages(world, sandbox):
         ("edit into the past", edit_into_the_past),
         ("edit refused by DingTalk", edit_refused_by_dingtalk),
         ("edit checking with DingTalk", go(reverse("meetings:edit", args=[world["checking"].pk]))),
+        (
+            "edit your own save checking with DingTalk",
+            go(reverse("meetings:edit", args=[world["checking"].pk]) + "?submission=" + "c" * 32),
+        ),
         ("history", go(reverse("meetings:history", args=[world["app meeting"].pk]))),
         ("activity", go(reverse("meetings:activity"))),
         ("add meeting", go(reverse("meetings:add"))),
@@ -295,6 +303,8 @@ def pages(world, sandbox):
         ("creator with errors", creator_with_errors),
         ("remove", go(reverse("meetings:remove", args=[long_one.pk]))),
         ("people", go(reverse("people"))),
+        ("password change", go(reverse("password_change"))),
+        ("password change done", go(reverse("password_change_done"))),
         ("not found", go(reverse("meetings:edit", args=[meeting.pk + 1000]))),
         ("admin index", go(reverse("admin:index"))),
         ("admin organization", go(reverse("admin:meetings_organization_change", args=[meeting.organization_id]))),
@@ -309,6 +319,11 @@ def axe_violations(page):
         f"{violation['id']}: {violation['help']} at {[node['target'] for node in violation['nodes']][:5]}"
         for violation in results.response["violations"]
     ]
+
+
+def reloads_itself(page):
+    """A page that reloads itself (a meta refresh) moves a screen reader's place and loses what one typed."""
+    return ["reloads itself (meta refresh)"] if page.locator('meta[http-equiv="refresh" i]').count() else []
 
 
 def too_wide(page):
@@ -338,7 +353,7 @@ def visit_every_page(chromium, live_server, sandbox, world, *, language, width):
     def check(name):
         if screenshots:
             page.screenshot(path=f"{screenshots}/{language}-{width}-{name.replace(' ', '-')}.png", full_page=True)
-        found[name] = too_wide(page) + axe_violations(page)
+        found[name] = too_wide(page) + reloads_itself(page) + axe_violations(page)
 
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 800}, locale=LANGUAGES[language]
