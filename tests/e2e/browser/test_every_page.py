@@ -118,9 +118,12 @@ def world(sandbox, meeting, app_meeting, admin_user):
         outcome=MeetingChange.Outcome.UNKNOWN,
         old_title="Budget review",
         new_title="Budget review (final)",
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
         dingtalk_code="DingTalkTimeout",
         check_after=later,
-        message="DingTalk did not answer in time.",
+        message=str(texts.OUTCOME_UNKNOWN),
+        submission_key="c" * 32,  # the page of the person's own save: one message with the wait in it
     )
     Meeting.objects.filter(pk=checking.pk).update(update_lease_until=later)
 
@@ -278,6 +281,10 @@ def pages(world, sandbox):
         ("edit into the past", edit_into_the_past),
         ("edit refused by DingTalk", edit_refused_by_dingtalk),
         ("edit checking with DingTalk", go(reverse("meetings:edit", args=[world["checking"].pk]))),
+        (
+            "edit your own save checking with DingTalk",
+            go(reverse("meetings:edit", args=[world["checking"].pk]) + "?submission=" + "c" * 32),
+        ),
         ("history", go(reverse("meetings:history", args=[world["app meeting"].pk]))),
         ("activity", go(reverse("meetings:activity"))),
         ("add meeting", go(reverse("meetings:add"))),
