@@ -123,6 +123,7 @@ def world(sandbox, meeting, app_meeting, admin_user):
         dingtalk_code="DingTalkTimeout",
         check_after=later,
         message=str(texts.OUTCOME_UNKNOWN),
+        message_sentence=texts.Sentence(texts.OUTCOME_UNKNOWN).as_data(),  # as services/meetings.py keeps it
         submission_key="c" * 32,  # the page of the person's own save: one message with the wait in it
     )
     Meeting.objects.filter(pk=checking.pk).update(update_lease_until=later)
