@@ -68,7 +68,7 @@ def meeting_create(
     details = {
         "title": title,
         "start": texts.local_time(starts_at, organization),
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone, starts_at),
         "creator": creator_union_id,
     }
     change = MeetingChange.objects.create(
