@@ -16,7 +16,7 @@ TOKEN_REQUEST_FAILED = _(
     "code %(code)s). Nothing was changed; try again in a minute."
 )
 PASTED_TOKEN_EXPIRED = _(
-    "The access token of %(organization)s expired at %(time)s (%(time_zone)s). Nothing was sent to DingTalk. An "
+    "The access token of %(organization)s expired at %(time)s, %(time_zone)s. Nothing was sent to DingTalk. An "
     "administrator must paste a new token for the organization."
 )
 CREDENTIALS_MISSING = _(
@@ -27,13 +27,13 @@ CREDENTIALS_UNDECRYPTABLE = _(
     "A stored DingTalk secret of %(organization)s cannot be decrypted with the configured keys. Nothing was "
     "sent to DingTalk. An administrator must paste a new one in the admin."
 )
-TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s (%(time_zone)s), refreshed automatically.")
+TOKEN_STATUS_APP_VALID = _("Token valid until %(time)s, %(time_zone)s, refreshed automatically.")
 TOKEN_STATUS_APP_PENDING = _("No current token: one is obtained at the next call and refreshed automatically.")
-TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s (%(time_zone)s); paste a new one before then.")
+TOKEN_STATUS_PASTED_VALID = _("Pasted token valid until %(time)s, %(time_zone)s; paste a new one before then.")
 TOKEN_STATUS_PASTED_NO_EXPIRY = _("Pasted token; its expiry was not given.")
-TOKEN_STATUS_PASTED_EXPIRED = _("Pasted token expired at %(time)s (%(time_zone)s); paste a new one.")
+TOKEN_STATUS_PASTED_EXPIRED = _("Pasted token expired at %(time)s, %(time_zone)s; paste a new one.")
 TOKEN_STATUS_INCOMPLETE = _("Incomplete: %(missing)s missing.")
-CONNECTION_OK = _("%(organization)s: DingTalk issued an access token, valid until %(time)s (%(time_zone)s).")
+CONNECTION_OK = _("%(organization)s: DingTalk issued an access token, valid until %(time)s, %(time_zone)s.")
 CONNECTION_PASTED = _(
     "%(organization)s uses a pasted token. %(status)s It can only be tested by using it, for example "
     "by registering a meeting."

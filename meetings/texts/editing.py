@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 # --- success ---------------------------------------------------------------------------------------
-MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
+MEETING_UPDATED = _("Saved. DingTalk now has “%(title)s” from %(start)s to %(end)s, %(time_zone)s.")
 MEETING_UNCHANGED = _("Nothing to save: the title and times are what DingTalk already has.")
 MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now.")
 
@@ -29,13 +29,13 @@ SAVE_IN_PROGRESS = _(
 )
 CHANGED_IN_DINGTALK = _(
     "Not saved: the meeting was changed in DingTalk after you opened it. DingTalk now has “%(title)s” "
-    "from %(start)s to %(end)s (%(time_zone)s). Nothing was sent; your input is still in the form."
+    "from %(start)s to %(end)s, %(time_zone)s. Nothing was sent; your input is still in the form."
 )
 CHANGED_IN_PORTAL_WHILE_SAVING = _(
     "DingTalk accepted the change, but the portal's copy was changed by someone else meanwhile. Read "
     "the meeting from DingTalk to see what it has now."
 )
-MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s (%(time_zone)s).")
+MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” from %(start)s to %(end)s, %(time_zone)s.")
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- a save whose answer was lost: checking with DingTalk (services/save_checks.py) ---------------------
@@ -93,15 +93,15 @@ SAVE_UNDER_WAY = _(
 )
 CHECKED_SAVED = _(
     "Checked with DingTalk: the change saved by %(person)s at %(when)s was saved after all. DingTalk has "
-    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+    "“%(title)s” from %(start)s to %(end)s, %(time_zone)s."
 )
 CHECKED_NOT_SAVED = _(
     "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved. DingTalk has "
-    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s)."
+    "“%(title)s” from %(start)s to %(end)s, %(time_zone)s."
 )
 CHECKED_NOT_SAVED_PORTAL_UPDATED = _(
     "Checked with DingTalk: the change saved by %(person)s at %(when)s was not saved, and DingTalk has "
-    "values the portal did not: “%(title)s” from %(start)s to %(end)s (%(time_zone)s). The portal now "
+    "values the portal did not: “%(title)s” from %(start)s to %(end)s, %(time_zone)s. The portal now "
     "shows those."
 )
 CHECK_FAILED = _(
@@ -110,22 +110,22 @@ CHECK_FAILED = _(
 )
 # The person's own attempt, checked (the page of their submission): said when the page is shown, from the row.
 CHECKED_YOURS_SAVED = _(
-    "Checked with DingTalk: your change was saved after all. DingTalk has “%(title)s” from %(start)s to %(end)s "
-    "(%(time_zone)s)."
+    "Checked with DingTalk: your change was saved after all. DingTalk has “%(title)s” from %(start)s to %(end)s, "
+    "%(time_zone)s."
 )
 CHECKED_YOURS_NOT_SAVED = _(
     "Checked with DingTalk: your change was not saved, and nothing was changed there. DingTalk has “%(title)s” "
-    "from %(start)s to %(end)s (%(time_zone)s). What you typed is back in the form."
+    "from %(start)s to %(end)s, %(time_zone)s. What you typed is back in the form."
 )
 CHECKED_YOURS_NOT_SAVED_CHANGED_THERE = _(
     "Checked with DingTalk: your change was not saved. DingTalk has other values, changed there directly: "
-    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s); the portal now shows those. What you typed is back "
+    "“%(title)s” from %(start)s to %(end)s, %(time_zone)s; the portal now shows those. What you typed is back "
     "in the form."
 )
 
 # The background sync (services/sync.py): what DingTalk changed, taken over, as History shows it.
 SYNCED_CHANGED = _(
-    "Changed in DingTalk: the portal took over “%(title)s” from %(start)s to %(end)s (%(time_zone)s), as DingTalk "
+    "Changed in DingTalk: the portal took over “%(title)s” from %(start)s to %(end)s, %(time_zone)s, as DingTalk "
     "has it now."
 )
 SYNCED_CANCELED = _("Canceled in DingTalk: the portal marked the meeting canceled.")

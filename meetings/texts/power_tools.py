@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 MEETING_CREATED = _(
-    "Booked “%(title)s” in DingTalk from %(start)s to %(end)s (%(time_zone)s). Share the join link or the "
+    "Booked “%(title)s” in DingTalk from %(start)s to %(end)s, %(time_zone)s. Share the join link or the "
     "meeting number below."
 )
 CREATOR_REQUIRED = _(

@@ -85,7 +85,7 @@ def test_a_pasted_tokens_expiry_is_shown_and_read_in_the_organizations_zone(supe
     html = superuser_client.get(url).content.decode()
     assert 'type="datetime-local" name="access_token_expires_at" value="2030-01-01T10:00"' in html
     assert texts.TOKEN_EXPIRY_HINT % {"time_zone": "Beijing time (UTC+8)"} in html
-    assert "2030-01-01 10:00 (Beijing time (UTC+8))" in html  # the status line beside it says the same
+    assert "2030-01-01 10:00, Beijing time (UTC+8)" in html  # the status line beside it says the same
 
     form = superuser_client.get(url).context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
