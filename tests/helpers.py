@@ -140,8 +140,35 @@ def opened_form(client, meeting) -> dict:
 
 
 def shown_messages(response) -> list[str]:
-    """The messages on the page the response rendered."""
-    return [str(message) for message in response.context["messages"]]
+    """The messages on the page the response rendered: the page's outcome (views/outcome.py) as it reads --
+    what happened, the wait, the request ID last -- and the messages."""
+    shown = []
+    outcome = response.context.get("outcome")
+    if outcome:
+        shown.append(" ".join(part for part in (outcome.text, outcome.wait, outcome.request_id_text) if part))
+    return shown + [str(message) for message in response.context["messages"]]
+
+
+def the_outcome(response) -> dict | None:
+    """The page's one message of a failure or an uncertain outcome (templates/_outcome.html), as parts:
+    level, role, whether it takes the focus, its inner HTML, the text without tags, and how many it has."""
+    html = response.content.decode()
+    pattern = (
+        r'<div class="message message-(\w+) outcome" id="outcome" role="(\w+)"( tabindex="-1" autofocus)?>'
+        r"(.*?)\n</div>"
+    )
+    found = re.findall(pattern, html, re.S)
+    if not found:
+        return None
+    level, role, focus, inner = found[0]
+    return {
+        "level": level,
+        "role": role,
+        "focused": bool(focus),
+        "html": inner,
+        "text": " ".join(re.sub(r"<[^>]+>", " ", inner).split()),
+        "count": html.count('class="message message-'),  # every message on the page, this one too
+    }
 
 
 # --- the token provider -------------------------------------------------------------------------------
@@ -255,10 +282,22 @@ def the_change(meeting):
 
 
 def unknown_sentence(change, sentence=texts.OUTCOME_UNKNOWN):
-    return sentence % {
-        "time": timezone.localtime(change.check_after, change.organization.zone).strftime("%H:%M:%S"),
-        "time_zone": "Asia/Shanghai",
-    }
+    """What the attempt's row keeps: what happened, no time (the wait is said when a page is shown)."""
+    return str(sentence)
+
+
+def waits_for(change, sentence=texts.WAIT_FOR_CHECK) -> set[str]:
+    """The wait a page shown a moment ago may have said for the check of `change`, in words: "in about 15
+    seconds" (a page shown up to 5 s ago, on a busy machine, may have said the next step up)."""
+    left = (change.check_after - timezone.now()).total_seconds()
+    return {sentence % {"wait": texts.wait_in_words(left + elapsed)} for elapsed in (0, 1, 2, 3, 4, 5)}
+
+
+def shown_unknown(response, change, sentence=texts.OUTCOME_UNKNOWN, *, request_id="") -> bool:
+    """The page shows one message: what happened to the save, then the wait for its check, in words (then
+    DingTalk's request ID, if it gave one)."""
+    last = f" {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}" if request_id else ""
+    return shown_messages(response) in ([f"{sentence} {wait}{last}"] for wait in waits_for(change))
 
 
 def lost_answer(alice_client, meeting):
@@ -280,7 +319,7 @@ FAILURES = [
     ),
     pytest.param(
         dingtalk_error(400, "permissionError", "permissionError:not creator"),
-        texts.PERMISSION_ERROR % {"detail": "not creator"} + SUFFIX + " " + str(texts.SAVE_REFUSED_CHANGE_CREATOR),
+        texts.PERMISSION_ERROR % {"detail": "not creator"} + " " + str(texts.SAVE_REFUSED_CHANGE_CREATOR) + SUFFIX,
         id="permissionError",
     ),
     pytest.param(
@@ -318,7 +357,7 @@ FAILURES = [
     ),
     pytest.param(
         {"status": 200, "json": {"success": False}, "headers": {"x-acs-request-id": REQUEST_ID}},
-        texts.NOT_CONFIRMED % {"request_id": REQUEST_ID},
+        str(texts.NOT_CONFIRMED) + SUFFIX,
         id="success-false",
     ),
     pytest.param(
@@ -331,7 +370,7 @@ FAILURES = [
     pytest.param({"body": requests.ReadTimeout("slow")}, str(texts.TIMEOUT), id="timeout"),
     pytest.param(
         dingtalk_error(409, "someNewCode", "who knows"),
-        texts.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode", "request_id": REQUEST_ID},
+        texts.UNKNOWN_ERROR % {"status": 409, "code": "someNewCode"} + SUFFIX,
         id="unknown-code",
     ),
 ]

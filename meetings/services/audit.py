@@ -78,7 +78,10 @@ def fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.Cred
     record_failure(change, error)
     canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
     if change.dingtalk_code == dingtalk.Code.PERMISSION_ERROR:
-        change.message = f"{change.message} {texts.SAVE_REFUSED_CHANGE_CREATOR}"
+        text, request_id = texts.split_request_id(change.message)  # the request ID stays last
+        change.message = f"{text} {texts.SAVE_REFUSED_CHANGE_CREATOR}"
+        if request_id:
+            change.message += f" {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
     with transaction.atomic():
         if canceled:
             Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())

@@ -89,12 +89,11 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
         "scopes": ", ".join(error.required_scopes) or "VideoConference.Conference.Write",
     }
     if isinstance(error, dingtalk.DingTalkNotConfirmed):
-        return texts.NOT_CONFIRMED % params
-    sentence = _error_sentence(error, organization)
-    if sentence is None:
-        return texts.UNKNOWN_ERROR % params
+        sentence = texts.NOT_CONFIRMED
+    else:
+        sentence = _error_sentence(error, organization) or texts.UNKNOWN_ERROR
     text = sentence % params
-    if error.request_id:
+    if error.request_id:  # last, in small print on the page
         text = f"{text} {texts.REQUEST_ID_SUFFIX % params}"
     return text
 

@@ -74,7 +74,7 @@ def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime
     pending = meeting.changes.filter(outcome=MeetingChange.Outcome.UNKNOWN, checked_at=None).first()
     if pending is not None and pending.check_after is not None:
         # Not "someone else is saving": the lock is the wait for an earlier save's uncertain outcome.
-        stop(change, MeetingConflict(texts.WAITING_FOR_CHECK % check_time_params(pending.check_after, meeting)))
+        stop(change, MeetingConflict(str(texts.WAITING_FOR_CHECK)))
     stop(change, MeetingConflict(str(texts.SAVE_IN_PROGRESS)))
 
 
@@ -95,11 +95,6 @@ def saved_since(change: MeetingChange) -> MeetingConflict:
     )
     mine = savers == {change.user.pk}
     return MeetingConflict(str(texts.SAVED_BY_YOU_ELSEWHERE if mine else texts.SAVED_BY_SOMEONE_ELSE))
-
-
-def check_time_params(moment: datetime.datetime, meeting: Meeting) -> dict:
-    """`time` and `time_zone` of a sentence saying when the meeting is checked (and unlocked)."""
-    return {"time": texts.local_clock_time(moment, meeting.organization), "time_zone": meeting.organization.time_zone}
 
 
 def schedule_check(meeting: Meeting, *, at: datetime.datetime) -> None:

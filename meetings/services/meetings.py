@@ -34,7 +34,7 @@ from .errors import (
     MeetingOutcomeUnknown,
     SubmissionRepeated,
 )
-from .leases import check_earlier_save, check_time_params, release_lease, saved_since, schedule_check, take_lease
+from .leases import check_earlier_save, release_lease, saved_since, schedule_check, take_lease
 
 logger = logging.getLogger(__name__)
 
@@ -239,8 +239,8 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
 def outcome_unknown(
     change: MeetingChange, *, lease: datetime.datetime, error: Exception, sentence=None, params=None
 ) -> NoReturn:
-    """The change (an update; a cancel or settings change: their `sentence`, with `params` beside the check's
-    time) may have reached DingTalk: keep the row UNKNOWN, keep the meeting locked until no try of it can still
+    """The change (an update; a cancel or settings change: their `sentence`, with its `params`; never a time)
+    may have reached DingTalk: keep the row UNKNOWN, keep the meeting locked until no try of it can still
     arrive (_check_time: now is after the last try was sent), have it checked then, and raise
     MeetingOutcomeUnknown. With the lease lost meanwhile, _lease_lost says what happens instead.
     """
@@ -250,9 +250,9 @@ def outcome_unknown(
     change.check_after = check_after
     note_error(change, error)
     if sentence is None:
-        timed_out = isinstance(error, dingtalk.DingTalkTimeout)
-        sentence = texts.OUTCOME_UNKNOWN if timed_out else texts.OUTCOME_UNKNOWN_UNCLEAR
-    change.message = sentence % {**check_time_params(check_after, meeting), **(params or {})}
+        sentence = _unknown_sentence(error)
+    # No time in it: the wait is said when a page is shown, from the lock and the database's clock.
+    change.message = str(sentence % (params or {}))
     with transaction.atomic():
         # Only our own lease: it is moved, not released, so nobody saves before the check.
         moved = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after)
@@ -263,6 +263,21 @@ def outcome_unknown(
         _lease_lost(change, error=error)
     schedule_check(meeting, at=check_after)
     raise MeetingOutcomeUnknown(change.message, check_after=check_after) from error
+
+
+def _unknown_sentence(error: Exception):
+    """What happened to an update that may have reached DingTalk, in words of its own for each cause."""
+    if isinstance(error, dingtalk.DingTalkTimeout):
+        return texts.OUTCOME_UNKNOWN
+    if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.SYSTEM_ERROR:
+        return texts.OUTCOME_UNKNOWN_SYSTEM_ERROR
+    if isinstance(error, dingtalk.DingTalkConnectionDropped):
+        return texts.OUTCOME_UNKNOWN_DROPPED
+    if isinstance(error, dingtalk.DingTalkNotConfirmed):
+        return texts.OUTCOME_UNKNOWN_NOT_CONFIRMED
+    if isinstance(error, dingtalk.DingTalkBadReply):
+        return texts.OUTCOME_UNKNOWN_UNREADABLE
+    return texts.OUTCOME_UNKNOWN_UNCLEAR
 
 
 def _check_time() -> datetime.datetime:
@@ -292,7 +307,7 @@ def _lease_lost(change: MeetingChange, *, error: Exception | None = None) -> NoR
     change.outcome, change.check_after, change.checked_at = MeetingChange.Outcome.UNKNOWN, check_after, None
     if error is not None:
         note_error(change, error)
-    change.message = texts.OUTCOME_UNKNOWN_LEASE_LOST % check_time_params(check_after, meeting)
+    change.message = str(texts.OUTCOME_UNKNOWN_LEASE_LOST)
     with transaction.atomic():
         free = Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now)
         if Meeting.objects.filter(free, pk=meeting.pk).update(update_lease_until=check_after):

@@ -23,7 +23,7 @@ from ..models import Meeting, MeetingChange
 from . import action_checks
 from .dingtalk_calls import read_conference
 from .errors import MeetingCanceled, MeetingError, MeetingOutcomeUnknown, error_message
-from .leases import check_time_params, release_lease, schedule_check, update_lease
+from .leases import release_lease, schedule_check, update_lease
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,12 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
         change.outcome, change.message = MeetingChange.Outcome.NOT_APPLIED, sentence % params
         updated_by = None  # changed in DingTalk directly, by someone the portal does not know
     change.checked_at = now
+    # What DingTalk had, for the page of the person's own attempt to say it (and to refill what they typed).
+    change.dingtalk_values = {
+        "title": current.title,
+        "starts_at": current.starts_at.isoformat(),
+        "ends_at": current.ends_at.isoformat(),
+    }
     with transaction.atomic():
         if differs:
             stored = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(
@@ -141,7 +147,8 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
                 meeting.title, meeting.starts_at, meeting.ends_at = there
                 meeting.version += 1
                 meeting.updated_by, meeting.updated_at = updated_by, now
-        if not as_read.update(outcome=change.outcome, message=change.message, checked_at=now):
+        checked = {"outcome": change.outcome, "message": change.message, "checked_at": now}
+        if not as_read.update(**checked, dingtalk_values=change.dingtalk_values):
             logger.warning("Meeting %s: change %s is pending again; the next check reads it", meeting.pk, change.pk)
             return
     logger.info("Meeting %s: change %s checked as %s", meeting.pk, change.pk, change.outcome)
@@ -176,6 +183,6 @@ def _check_failed(meeting: Meeting, pending: list[MeetingChange], *, lease, erro
             meeting.update_lease_until = retry_at
     schedule_check(meeting, at=retry_at)
     logger.warning("Meeting %s: could not check a pending save with DingTalk: %s", meeting.pk, error)
-    raise MeetingOutcomeUnknown(
-        texts.CHECK_FAILED % {"reason": reason, **check_time_params(retry_at, meeting)}, check_after=retry_at
-    ) from error
+    # Said at once, on the page that asked: a wait, not a clock time.
+    wait = texts.wait_in_words(CHECK_RETRY.total_seconds())
+    raise MeetingOutcomeUnknown(texts.CHECK_FAILED % {"reason": reason, "wait": wait}, check_after=retry_at) from error

@@ -30,7 +30,12 @@ logger = logging.getLogger(__name__)
 
 
 class MeetingCreateUnknown(MeetingError):
-    """The create was sent and no answer came back: DingTalk may have booked the meeting."""
+    """The create was sent and no answer came back: DingTalk may have booked the meeting; `meeting_number`
+    is the number DingTalk gave it, when it gave one (empty otherwise)."""
+
+    def __init__(self, message: str, *, meeting_number: str = ""):
+        super().__init__(message)
+        self.meeting_number = meeting_number
 
 
 class SettingsChangedInDingTalk(MeetingError):
@@ -160,7 +165,7 @@ def _create_unknown(
             f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(meeting_number)}}"
         )
     change.save()
-    raise MeetingCreateUnknown(change.message) from error
+    raise MeetingCreateUnknown(change.message, meeting_number=meeting_number) from error
 
 
 @within_one_deadline

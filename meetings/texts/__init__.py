@@ -13,6 +13,7 @@ from .dingtalk_errors import *  # noqa: F403
 from .editing import *  # noqa: F403
 from .formatting import *  # noqa: F403
 from .login import *  # noqa: F403
+from .next_steps import *  # noqa: F403
 from .power_tools import *  # noqa: F403
 from .registration import *  # noqa: F403
 from .validation import *  # noqa: F403

@@ -6,11 +6,11 @@ from .. import dingtalk
 from .credentials import INVALID_APP_CREDENTIALS
 
 PARAMS_ERROR = _("DingTalk rejected a value: %(detail)s. Nothing was changed; correct the form and save again.")
+# DingTalk's own words last: what the portal knows comes first (issue 22).
 PERMISSION_ERROR = _(
-    "DingTalk refused: %(detail)s. Nothing was changed. DingTalk lets only the person who booked a "
-    "meeting change it, and only through an app allowed to edit meetings. If the meeting's creator is "
-    "wrong here, an office admin can change it on the meeting's page; if the app lacks the permission, "
-    "your organization's DingTalk administrator grants it in the DingTalk developer console."
+    "DingTalk refused: it lets only the person who booked a meeting change it, and only through an app allowed "
+    "to edit meetings (your organization's DingTalk administrator grants that in the DingTalk developer "
+    "console). Nothing was changed. DingTalk said: “%(detail)s”."
 )
 RESOURCE_CANCEL = _(
     "This meeting was canceled in DingTalk, so it cannot be changed. The portal now shows it as canceled."
@@ -32,8 +32,8 @@ MONTHLY_QUOTA = _(
     "administrator must raise the quota with DingTalk."
 )
 NOT_CONFIRMED = _(
-    "DingTalk answered without confirming the change (request ID %(request_id)s). Reload the meeting "
-    "to see whether it was saved before trying again."
+    "DingTalk answered without confirming the change. Reload the meeting to see whether it was saved before "
+    "trying again."
 )
 # The next three only follow calls that changed nothing (a read, or an update that was never sent): an
 # update that may have reached DingTalk is OUTCOME_UNKNOWN instead.
@@ -49,8 +49,8 @@ CONNECTION_DROPPED = _(
 )
 TIMEOUT = _("DingTalk did not answer in time. Nothing was changed; try again in a minute.")
 UNKNOWN_ERROR = _(
-    "DingTalk refused the request (HTTP %(status)s, code %(code)s, request ID %(request_id)s). "
-    "Nothing was changed; quote these to helpdesk."
+    "DingTalk refused the request (HTTP %(status)s, code %(code)s). Nothing was changed; quote these and the "
+    "request ID to helpdesk."
 )
 REQUEST_ID_SUFFIX = _("DingTalk request ID: %(request_id)s.")
 

@@ -11,8 +11,7 @@ MEETING_REGISTERED = _("Added “%(title)s” from DingTalk. You can edit it now
 SAVING = _("Saving… DingTalk can take up to %(seconds)d seconds.")
 # A form sent again while its first arrival still waits for DingTalk: answered at once, then the outcome.
 FORM_BEING_SAVED = _(
-    "This form is being saved: DingTalk has not answered it yet. This page shows the outcome as soon as "
-    "it has, at the latest after %(time)s (%(time_zone)s)."
+    "This form is being saved: DingTalk has not answered it yet. This page shows the outcome as soon as it has."
 )
 
 # --- someone else changed it -------------------------------------------------------------------------
@@ -40,27 +39,48 @@ MEETING_REFRESHED = _("The portal now has DingTalk's values: “%(title)s” fro
 MEETING_ALREADY_CURRENT = _("The portal already has DingTalk's current title and times.")
 
 # --- a save whose answer was lost: checking with DingTalk (services/save_checks.py) ---------------------
+# What happened, one sentence per cause, stored on the attempt's row: no time in them (a wait is said when the
+# page is shown, WAIT_*, from the meeting's lock and the database's clock). Each says the change may have been
+# saved and that the portal checks.
 OUTCOME_UNKNOWN = _(
-    "DingTalk did not answer in time, so it is not known yet whether your change was saved. Nobody can "
-    "save this meeting until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). This "
-    "page will show the answer."
+    "DingTalk did not answer in time, so your change may or may not have been saved there. The portal will "
+    "check with DingTalk and show the answer on this page."
 )
+OUTCOME_UNKNOWN_SYSTEM_ERROR = _(
+    "DingTalk reported an internal error of its own (systemError) after it received your change, so the change "
+    "may or may not have been saved there. The portal will check with DingTalk and show the answer on this page."
+)
+OUTCOME_UNKNOWN_DROPPED = _(
+    "The connection to DingTalk broke before its answer arrived, so your change may or may not have been saved "
+    "there. The portal will check with DingTalk and show the answer on this page."
+)
+OUTCOME_UNKNOWN_UNREADABLE = _(
+    "DingTalk's answer could not be read (it was not an API reply), so your change may or may not have been "
+    "saved there. The portal will check with DingTalk and show the answer on this page."
+)
+OUTCOME_UNKNOWN_NOT_CONFIRMED = _(
+    "DingTalk answered without confirming your change, so it may or may not have been saved there. The portal "
+    "will check with DingTalk and show the answer on this page."
+)
+# Anything else after the update was sent (another DingTalk error of its own, a failure in the portal).
 OUTCOME_UNKNOWN_UNCLEAR = _(
-    "DingTalk's answer was cut off, could not be read or did not confirm the change, so it is not known "
-    "yet whether your change was saved. Nobody can save this meeting until the portal has checked with "
-    "DingTalk, after %(time)s (%(time_zone)s). This page will show the answer."
+    "Something went wrong after your change was sent to DingTalk, so it may or may not have been saved there. "
+    "The portal will check with DingTalk and show the answer on this page."
 )
 OUTCOME_UNKNOWN_LEASE_LOST = _(
-    "Your change reached DingTalk, or may still, only after the portal had stopped waiting for it, and "
-    "the meeting was saved or checked by someone else meanwhile. It is not known yet which values DingTalk "
-    "kept: the portal checks with DingTalk after %(time)s (%(time_zone)s) and then shows what it has; the "
-    "meeting's history will say what happened to your change."
+    "Your change reached DingTalk, or may still, only after the portal had stopped waiting for it, and the "
+    "meeting was saved or checked by someone else meanwhile. It is not known yet which values DingTalk kept: the "
+    "portal will check with DingTalk and show what it has; the meeting's history will say what happened to your "
+    "change."
 )
 WAITING_FOR_CHECK = _(
-    "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk. Nobody can "
-    "save it until the portal has checked with DingTalk, after %(time)s (%(time_zone)s). Your input is "
-    "still in the form."
+    "Not saved: it is not known yet whether an earlier save of this meeting reached DingTalk, and nobody can "
+    "save it until the portal has checked. Nothing was sent; your input is still in the form."
 )
+# The wait, said when the page is shown (and kept current by static/js/poll.js): never a clock time.
+WAIT_FOR_CHECK = _("The portal checks with DingTalk in about %(wait)s; until then nobody can save this meeting.")
+WAIT_FOR_ANSWER = _("The answer comes in about %(wait)s at the latest.")
+WAIT_CHECKING_NOW = _("The portal is checking with DingTalk now.")
 CHECKING_WITH_DINGTALK = _(
     "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there. The portal "
     "asks DingTalk in about %(wait)s; this page then shows the answer."
@@ -84,7 +104,21 @@ CHECKED_NOT_SAVED_PORTAL_UPDATED = _(
 )
 CHECK_FAILED = _(
     "The portal could not check with DingTalk whether an earlier save of this meeting arrived: %(reason)s "
-    "It tries again after %(time)s (%(time_zone)s); until then nobody can save the meeting."
+    "It tries again in about %(wait)s; until then nobody can save the meeting."
+)
+# The person's own attempt, checked (the page of their submission): said when the page is shown, from the row.
+CHECKED_YOURS_SAVED = _(
+    "Checked with DingTalk: your change was saved after all. DingTalk has “%(title)s” from %(start)s to %(end)s "
+    "(%(time_zone)s)."
+)
+CHECKED_YOURS_NOT_SAVED = _(
+    "Checked with DingTalk: your change was not saved, and nothing was changed there. DingTalk has “%(title)s” "
+    "from %(start)s to %(end)s (%(time_zone)s). What you typed is back in the form."
+)
+CHECKED_YOURS_NOT_SAVED_CHANGED_THERE = _(
+    "Checked with DingTalk: your change was not saved. DingTalk has other values, changed there directly: "
+    "“%(title)s” from %(start)s to %(end)s (%(time_zone)s); the portal now shows those. What you typed is back "
+    "in the form."
 )
 
 # The background sync (services/sync.py): what DingTalk changed, taken over, as History shows it.

@@ -1,11 +1,14 @@
 """How a moment or a meeting number is written into a sentence or a page."""
 
 import datetime
+import re
 import zoneinfo
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from .dingtalk_errors import REQUEST_ID_SUFFIX
 
 # Time zones in the words a person uses for them; any other zone is named after its city.
 ZONE_NAMES = {
@@ -41,11 +44,6 @@ def localtime_or_none(moment, zone):
         return timezone.localtime(moment, zone)
     except (OverflowError, ValueError):
         return None
-
-
-def local_clock_time(moment, organization) -> str:
-    """A moment's wall-clock time to the second in the organization's zone: when a wait ends."""
-    return timezone.localtime(moment, organization.zone).strftime("%H:%M:%S")
 
 
 def group_digits(meeting_number: str) -> str:
@@ -96,3 +94,13 @@ def wait_in_words(seconds: float) -> str:
         return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     minutes = round(seconds / 60)
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def split_request_id(text: str) -> tuple[str, str]:
+    """A sentence without its "DingTalk request ID: …" (wherever it stands), and the ID ("" without one):
+    pages show the ID last, in small print."""
+    pattern = re.escape(str(REQUEST_ID_SUFFIX)).replace(re.escape("%(request_id)s"), r"(\S+?)")
+    found = re.search(pattern, text)
+    if found is None:
+        return text, ""
+    return " ".join(f"{text[: found.start()]} {text[found.end() :]}".split()), found.group(1)

@@ -22,7 +22,7 @@ CREATE_NOT_STORED = _("DingTalk answered, but the portal could not store the mee
 # The booking form posted again (a second click, Back and submit) while its first arrival waits for DingTalk.
 CREATE_BEING_BOOKED = _(
     "This form is being booked: DingTalk has not answered it yet. This page shows the outcome as soon as it "
-    "has, at the latest after %(time)s (%(time_zone)s). Nothing was sent twice."
+    "has. Nothing was sent twice."
 )
 CREATE_UNKNOWN_NUMBER = _("DingTalk gave it the meeting number %(number)s: add it by that number (Add meeting).")
 MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is now read-only.")

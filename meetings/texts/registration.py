@@ -47,7 +47,8 @@ CREATOR_CHANGED_MEANWHILE = _(
     "again if it is still wrong."
 )
 SAVE_REFUSED_CHANGE_CREATOR = _(
-    "DingTalk refuses the stored creator of this meeting. An office admin can correct it with “Change creator”."
+    "The creator stored for this meeting may be wrong: an office admin can change it on the meeting's page, "
+    "with “Change creator”."
 )
 MEETING_REMOVED = _(
     "“%(title)s” was removed from the portal. DingTalk was not changed; its history stays, and adding it "

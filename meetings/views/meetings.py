@@ -1,6 +1,7 @@
 """One meeting's screens: the list, editing, taking DingTalk's values, its history (adding: registration.py)."""
 
 import datetime
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,16 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import dingtalk, selectors, services, texts
+from ..clock import database_now
 from ..forms import MeetingForm, MeetingSearchForm
 from ..models import Meeting, MeetingChange
 from ..validators import reveal_invisible
 from .access import MeetingMixin
+from .outcome import Outcome, ask_office_admin_about, change_creator, outcome_from_message, try_again
 from .restore import restore_initial
 
 
@@ -79,14 +81,20 @@ class MeetingEditView(MeetingMixin, FormView):
     permission_required = "meetings.change_meeting"
     template_name = "meetings/meeting_edit.html"
     form_class = MeetingForm
+    # What the GET's check of a pending save found (settle_pending_save).
+    checked: MeetingChange | None = None
+    check_failed = ""
 
     def get_initial(self):
-        if self.attempt is not None and self.attempt.outcome != MeetingChange.Outcome.SUCCESS:
+        attempt = self.attempt
+        if attempt is not None and attempt.outcome != MeetingChange.Outcome.SUCCESS:
+            # A save checked as not saved is tried again on what DingTalk has now (the page says it).
+            checked = attempt.outcome == MeetingChange.Outcome.NOT_APPLIED
             return {  # what the attempt sent, with a token of its own: submitting it again is a new save
-                "title": self.attempt.new_title,
-                "start_time": self.attempt.new_starts_at,
-                "end_time": self.attempt.new_ends_at,
-                "version": self.attempt.based_on_version,
+                "title": attempt.new_title,
+                "start_time": attempt.new_starts_at,
+                "end_time": attempt.new_ends_at,
+                "version": self.meeting.version if checked else attempt.based_on_version,
             }
         return restore_initial(self.request, self.meeting)  # ?restore=<change>: an old change's values
 
@@ -120,7 +128,9 @@ class MeetingEditView(MeetingMixin, FormView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
-        check_pending_save(request, self.meeting)  # before the form is built from the meeting's values
+        # Before the form is built from the meeting's values. The page of the person's own attempt says its
+        # answer itself; any other answer is a message.
+        self.checked, self.check_failed = settle_pending_save(request, self.meeting)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -131,40 +141,52 @@ class MeetingEditView(MeetingMixin, FormView):
             "saving": texts.SAVING % {"seconds": round(settings.DINGTALK_DEADLINE)},
             "pending_check": pending_check(self.meeting),
         }
+        if self.checked is not None and (self.attempt is None or self.checked.pk != self.attempt.pk):
+            _say_checked(self.request, self.checked)
+        if self.check_failed and self.attempt is None:
+            # One message: why the check waits on, and for how long (the box saying "checking" gives way).
+            context["outcome"] = outcome_from_message("warning", self.check_failed)
+        elif self.check_failed and self.attempt.outcome not in MeetingChange.PENDING:
+            messages.warning(self.request, self.check_failed)
         if self.attempt is not None:
-            context.update(self._attempt_context())
+            context.update(self._attempt_context(context["pending_check"]))
         elif self.refused is not None:
             kwargs["form"].is_valid()  # the field errors, as the POST found them
             answer = self.refused["answer"]
             if answer.get("message"):
-                messages.add_message(self.request, answer["level"], answer["message"])
+                level = "warning" if answer["level"] == messages.WARNING else "error"
+                context["outcome"] = outcome_from_message(level, answer["message"])
         return super().get_context_data(**context, **kwargs)
 
-    def _attempt_context(self) -> dict:
-        """What the page of an attempt shows besides the form: its outcome, the conflict; while it runs,
-        that it is being saved, reloading itself until DingTalk has answered."""
+    def _attempt_context(self, pending: dict | None) -> dict:
+        """What the page of an attempt shows besides the form: its outcome as the page's one message, the
+        conflict; while it runs or waits for the check, the wait, kept current by static/js/poll.js."""
         attempt, meeting = self.attempt, self.meeting
-        Outcome = MeetingChange.Outcome
-        if attempt.outcome == Outcome.IN_PROGRESS:
-            until = attempt.check_after or timezone.now()
-            organization = meeting.organization
-            text = texts.FORM_BEING_SAVED % {
-                "time": texts.local_clock_time(until, organization),
-                "time_zone": organization.time_zone,
-            }
+        Result = MeetingChange.Outcome
+        if pending is not None:  # the poll comes back here, to this attempt's own answer
             url = f"?{urlencode({'submission': attempt.submission_key})}"
-            return {"pending_check": {"change": attempt, "text": text, "poll_after": 2, "url": url}}
-        if attempt.outcome == Outcome.SUCCESS:
-            level, message = messages.SUCCESS, attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt)
-        elif attempt.outcome == Outcome.FAILED and attempt.dingtalk_code != dingtalk.Code.RESOURCE_CANCEL:
-            level, message = messages.ERROR, attempt.message
-        else:
-            level, message = messages.WARNING, attempt.message
-        messages.add_message(self.request, level, message)
-        if attempt.outcome == Outcome.FAILED:
-            return {"next_step": _NEXT_STEPS.get(attempt.dingtalk_code, "")}
-        if attempt.outcome != Outcome.CONFLICT:
+            pending = {**pending, "url": url}
+            if attempt.outcome in MeetingChange.PENDING:  # the page is done when its attempt's outcome changes
+                pending["shown"] = urlencode({"attempt": attempt.pk, "shown": attempt.outcome})
+        if attempt.outcome == Result.IN_PROGRESS:
+            wait = pending["wait"] if pending else ""
+            shown = Outcome(level="info", text=str(texts.FORM_BEING_SAVED), wait=wait)
+            return {"outcome": shown, "pending_check": pending and {**pending, "poll_after": 2}}
+        if attempt.outcome == Result.SUCCESS:
+            messages.success(self.request, self._saved_sentence(attempt))
             return {}
+        if attempt.outcome == Result.FAILED and attempt.dingtalk_code != dingtalk.Code.RESOURCE_CANCEL:
+            return {"outcome": self._failed_outcome(attempt)}
+        if attempt.outcome == Result.NOT_APPLIED:
+            step = try_again(_FORM_ID) if pending is None and not meeting.is_canceled else None
+            return {"outcome": Outcome(level="warning", text=self._not_saved_sentence(attempt), next_step=step)}
+        wait = ""
+        if pending is not None:
+            wait = self.check_failed or pending["wait"]
+        shown = outcome_from_message("warning", attempt.message, request_id=attempt.request_id, wait=wait)
+        context = {"outcome": shown, "pending_check": pending}
+        if attempt.outcome != Result.CONFLICT:
+            return context
         if attempt.dingtalk_values is not None:
             current = attempt.dingtalk_values
             in_dingtalk = dingtalk.Conference(
@@ -172,13 +194,60 @@ class MeetingEditView(MeetingMixin, FormView):
                 starts_at=datetime.datetime.fromisoformat(current["starts_at"]),
                 ends_at=datetime.datetime.fromisoformat(current["ends_at"]),
             )
-            return {"in_dingtalk": in_dingtalk}
-        changes_since = selectors.meeting_changes_since(meeting=meeting, version=attempt.based_on_version or 0)
+            return {**context, "in_dingtalk": in_dingtalk}
+        changes_since = list(selectors.meeting_changes_since(meeting=meeting, version=attempt.based_on_version or 0))
+        if not changes_since:
+            # Stopped by a save under way or one waiting for its check: once the meeting is free, try again.
+            if pending is None and not meeting.is_canceled:
+                context["outcome"] = replace(shown, next_step=try_again(_FORM_ID))
+            return context
         return {
+            **context,
             "saved_elsewhere": True,
             "changes_since": changes_since,
             "saved_by_you": all(change.user_id == self.request.user.pk for change in changes_since),
         }
+
+    def _saved_sentence(self, attempt: MeetingChange) -> str:
+        if attempt.checked_at is not None:  # it was unknown first: the person's own words for the check
+            return texts.CHECKED_YOURS_SAVED % _attempt_values(attempt)
+        return attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt)
+
+    def _not_saved_sentence(self, attempt: MeetingChange) -> str:
+        """A save checked as not saved, to the person who made it: what DingTalk has, whether it changed there."""
+        meeting = self.meeting
+        there = attempt.dingtalk_values
+        if there is None:  # checked before the check kept DingTalk's values: the portal has them since
+            there = {"title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at}
+        else:
+            there = {
+                "title": there["title"],
+                "starts_at": datetime.datetime.fromisoformat(there["starts_at"]),
+                "ends_at": datetime.datetime.fromisoformat(there["ends_at"]),
+            }
+        before = {"title": attempt.old_title, "starts_at": attempt.old_starts_at, "ends_at": attempt.old_ends_at}
+        sentence = texts.CHECKED_YOURS_NOT_SAVED if there == before else texts.CHECKED_YOURS_NOT_SAVED_CHANGED_THERE
+        organization = meeting.organization
+        return sentence % {
+            "title": reveal_invisible(there["title"]),
+            "start": texts.local_time(there["starts_at"], organization),
+            "end": texts.local_time(there["ends_at"], organization),
+            "time_zone": texts.zone_name(organization.time_zone, there["starts_at"]),
+        }
+
+    def _failed_outcome(self, attempt: MeetingChange) -> Outcome:
+        """A save DingTalk refused, or that never reached it: nothing changed; the one next step."""
+        meeting, request = self.meeting, self.request
+        step = None
+        kind = _NEXT_STEPS.get(attempt.dingtalk_code)
+        if kind == "change_creator":
+            step = change_creator(meeting, user=request.user, request=request, request_id=attempt.request_id)
+        elif kind == "try_again" and not meeting.is_canceled:
+            step = try_again(_FORM_ID)
+        elif kind == "ask_admin":
+            what = texts.split_request_id(attempt.message)[0]
+            step = ask_office_admin_about(meeting, request=request, what=what, request_id=attempt.request_id)
+        return outcome_from_message("error", attempt.message, request_id=attempt.request_id, next_step=step)
 
     def post(self, request, *args, **kwargs):
         posted = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
@@ -229,6 +298,7 @@ class MeetingEditView(MeetingMixin, FormView):
 
 # The one next step a failed save offers, as a control beside its message: DingTalk refuses the stored creator
 # (Change creator, or ask an office admin), or a passing failure where nothing was changed (Try again).
+# Failures only an office admin can mend (the organization's app, token or quota): helpdesk asks one.
 _NEXT_STEPS = {
     dingtalk.Code.PERMISSION_ERROR: "change_creator",
     dingtalk.Code.SYSTEM_ERROR: "try_again",
@@ -236,7 +306,18 @@ _NEXT_STEPS = {
     "DingTalkTimeout": "try_again",
     "DingTalkConnectionRefused": "try_again",
     "DingTalkConnectionDropped": "try_again",
+    "DingTalkBadReply": "try_again",
+    "TokenRequestFailed": "try_again",
+    dingtalk.Code.MISSING_SCOPE: "ask_admin",
+    dingtalk.Code.MONTHLY_QUOTA: "ask_admin",
+    dingtalk.Code.INVALID_AUTHENTICATION: "ask_admin",
+    dingtalk.Code.INVALID_CLIENT: "ask_admin",
+    "CredentialsMissing": "ask_admin",
+    "SecretUndecryptable": "ask_admin",
+    "PastedTokenExpired": "ask_admin",
 }
+# The edit form's id: "Try again" submits it, with what was typed.
+_FORM_ID = "meeting-form"
 
 # Posted names that are not the person's input.
 _NOT_TYPED = ("csrfmiddlewaretoken", "submission")
@@ -295,33 +376,52 @@ class MeetingHistoryView(MeetingMixin, ListView):
 
 
 def check_pending_save(request, meeting: Meeting) -> None:
-    """Check the meeting's pending save if its wait is over, and say the answer; or the answer a page that
-    waited for it (`?checked=<change>`, where the pending page reloads to) missed because a job was first.
-    Only a locked meeting, or that reload, costs a query."""
-    checked = None
+    """Check the meeting's pending save if its wait is over, and say the answer (see settle_pending_save)."""
+    checked, failed = settle_pending_save(request, meeting)
+    if failed:
+        messages.warning(request, failed)
+    if checked is not None:
+        _say_checked(request, checked)
+
+
+def settle_pending_save(request, meeting: Meeting) -> tuple[MeetingChange | None, str]:
+    """Check the meeting's pending save if its wait is over: the checked row -- or the one a page that waited
+    for it (`?checked=<change>`, where the pending page reloads to) missed because a job was first -- and the
+    sentence of a check that could not be made. Only a locked meeting, or that reload, costs a query."""
+    checked, failed = None, ""
     if meeting.update_lease_until is not None:
         try:
             checked = services.meeting_save_check(meeting=meeting)
         except services.MeetingError as exc:
-            messages.warning(request, exc.message)
+            failed = exc.message
     if checked is None and "checked" in request.GET:
         checked = selectors.meeting_checked_change(meeting=meeting, pk=request.GET["checked"])
-    if checked is not None:
-        level = messages.SUCCESS if checked.outcome == checked.Outcome.SUCCESS else messages.WARNING
-        messages.add_message(request, level, checked.message)
+    return checked, failed
+
+
+def _say_checked(request, checked: MeetingChange) -> None:
+    level = messages.SUCCESS if checked.outcome == checked.Outcome.SUCCESS else messages.WARNING
+    messages.add_message(request, level, checked.message)
 
 
 def pending_check(meeting: Meeting) -> dict | None:
-    """What the edit page shows while the meeting is locked by a save under way or one being checked."""
+    """What the edit page shows while the meeting is locked by a save under way or one being checked: the
+    sentence, and the wait in words ("about 15 seconds"), from the lock and the database's clock."""
     change = selectors.meeting_pending_change(meeting=meeting)
     if change is None:
         return None
-    until = meeting.update_lease_until
-    sentence = texts.CHECKING_WITH_DINGTALK if change.outcome == change.Outcome.UNKNOWN else texts.SAVE_UNDER_WAY
-    seconds = (until - timezone.now()).total_seconds()
+    seconds = (meeting.update_lease_until - database_now()).total_seconds()
+    unknown = change.outcome == change.Outcome.UNKNOWN
+    sentence = texts.CHECKING_WITH_DINGTALK if unknown else texts.SAVE_UNDER_WAY
+    wait = {"wait": texts.wait_in_words(seconds)}
+    if seconds <= 0:
+        waiting = texts.WAIT_CHECKING_NOW if unknown else ""
+    else:
+        waiting = (texts.WAIT_FOR_CHECK if unknown else texts.WAIT_FOR_ANSWER) % wait
     return {
         "change": change,
-        "text": sentence % {"wait": texts.wait_in_words(seconds)},
+        "text": sentence % wait,
+        "wait": str(waiting),  # the page's message's wait (#outcome-wait)
         # The page asks again just after the wait ends (asking settles it), at least every 10 seconds.
         "poll_after": min(max(int(seconds) + 2, 2), 10),
         "url": f"?{urlencode({'checked': change.pk})}",

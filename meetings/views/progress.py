@@ -62,7 +62,16 @@ class MeetingCheckView(MeetingEditView):
                 pass  # not settled: the wait goes on, and the answer shows when it is
             meeting.refresh_from_db()
         pending = pending_check(meeting)
-        if pending is not None:
-            return JsonResponse({"done": False, "announce": str(pending["text"]), "html": {}})
+        if pending is not None and not self._attempt_moved_on(meeting):
+            # The wait in words, in place in the page's message (#outcome-wait), said when it changes.
+            return JsonResponse({"done": False, "announce": pending["text"], "html": {"outcome-wait": pending["wait"]}})
         # The page goes on to its own answer's address (data-poll-next): ?checked= or its ?submission=.
         return JsonResponse({"done": True, "announce": "", "html": {}})
+
+    def _attempt_moved_on(self, meeting) -> bool:
+        """The page of a person's attempt (`?attempt=<pk>&shown=<outcome>`) shows an outcome the attempt no longer
+        has (its save timed out, and the check waits): the page goes on to say the new one."""
+        attempt, shown = self.request.GET.get("attempt", ""), self.request.GET.get("shown", "")
+        if not (attempt.isdigit() and shown):
+            return False
+        return meeting.changes.filter(pk=attempt, user=self.request.user).exclude(outcome=shown).exists()

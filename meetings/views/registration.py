@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView
 from .. import selectors, services, texts
 from ..forms import MeetingAddForm, MeetingCreatorForm
 from ..validators import reveal_invisible
+from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
 
 # Office admins add meetings; the creator and removal belong to what adding stored.
@@ -72,11 +73,12 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
             form.add_error("meeting_number" if data["meeting_number_digits"] else "schedule_conference_id", exc.message)
             return self.render_to_response(self.get_context_data(form=form, existing=self._visible(exc.meeting)))
         except services.MeetingError as exc:
-            if exc.field is None:
-                messages.error(self.request, exc.message)
-            else:
+            if exc.field is not None:
                 form.add_error(exc.field, exc.message)
-            return self.form_invalid(form)
+                return self.form_invalid(form)
+            messages.error(self.request, exc.message)
+            step = next_step.context(exc, form_id="register-form", organization=data["organization"])
+            return self.render_to_response(self.get_context_data(form=form, **step))
         text = texts.MEETING_RESTORED if meeting.version > 1 else texts.MEETING_REGISTERED
         messages.success(self.request, text % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:edit", pk=meeting.pk)
@@ -117,7 +119,8 @@ class MeetingCreatorView(MeetingMixin, FormView):
             return self.form_invalid(form)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            step = next_step.context(exc, form_id="creator-form", organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(form=form, **step))
         if change is None:
             messages.info(self.request, texts.CREATOR_UNCHANGED)
         else:

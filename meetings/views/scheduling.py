@@ -13,8 +13,10 @@ from .. import selectors, services, texts
 from ..clock import database_now
 from ..forms import MeetingCreateForm, MeetingSettingsForm
 from ..models import MeetingChange
+from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
 from .meetings import _NOT_TYPED, _saved_values
+from .outcome import NextStep, Outcome
 
 
 class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
@@ -47,21 +49,19 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
         unknown = selectors.creates_unknown(user=self.request.user)
         context = {"creates_unknown": unknown, "creates_unknown_text": texts.CREATES_UNKNOWN}
         attempt = self.attempt
-        if attempt is not None and attempt.outcome == MeetingChange.Outcome.IN_PROGRESS:
-            if (
-                attempt.check_after is not None and attempt.check_after > database_now()
-            ):  # else its process died: the row says what may be
-                organization = attempt.organization
-                text = texts.CREATE_BEING_BOOKED % {
-                    "time": texts.local_clock_time(attempt.check_after, organization),
-                    "time_zone": organization.time_zone,
-                }
-                context["being_booked"] = {"text": text, "url": f"?{urlencode({'submission': attempt.submission_key})}"}
+        if attempt is not None:
+            outcome = _attempt_outcome(attempt)
+            if outcome is None:  # DingTalk has not answered it yet
+                again = NextStep(
+                    label=str(texts.NEXT_CHECK_NOW), url=f"?{urlencode({'submission': attempt.submission_key})}"
+                )
+                context["outcome"] = Outcome(level="info", text=str(texts.CREATE_BEING_BOOKED), next_step=again)
+                context["being_booked"] = True  # the page reloads itself until DingTalk has answered
             else:
-                messages.warning(self.request, attempt.message)
-        elif attempt is not None:
-            level = messages.WARNING if attempt.outcome == MeetingChange.Outcome.UNKNOWN else messages.ERROR
-            messages.add_message(self.request, level, attempt.message)
+                level, message, step = outcome
+                messages.add_message(self.request, level, message)
+                # The creator is not on the row: the form holds the attempt's other values, not all it typed.
+                context.update(self._next_step(step, attempt.organization, typed=False))
         return super().get_context_data(**context, **kwargs)
 
     def get_initial(self):
@@ -97,16 +97,43 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
                 submission_key=key,
             )
         except services.SubmissionRepeated as repeated:  # answered from its first arrival's attempt
-            page = reverse("meetings:create")
-            return redirect(f"{page}?{urlencode({'submission': repeated.change.submission_key})}")
+            attempt = repeated.change
+            outcome = None if attempt.meeting_id else _attempt_outcome(attempt)
+            if outcome is None:  # booked, or being booked: the attempt's page says which
+                page = reverse("meetings:create")
+                return redirect(f"{page}?{urlencode({'submission': attempt.submission_key})}")
+            level, message, step = outcome
+            messages.add_message(self.request, level, message)
+            step = self._next_step(step, data["organization"])
+            return self.render_to_response(self.get_context_data(form=_with_new_token(form), **step))
         except services.MeetingCreateUnknown as exc:
             messages.warning(self.request, exc.message)
-            return self.form_invalid(_with_new_token(form))
+            return self._failed(_with_new_token(form), exc)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)
-            return self.form_invalid(_with_new_token(form))
+            return self._failed(_with_new_token(form), exc)
         messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
         return redirect("meetings:edit", pk=meeting.pk)
+
+    def _failed(self, form, error):
+        """The form again with what was typed, and the one next step under the message."""
+        step = next_step.context(error, form_id="create-form", organization=form.cleaned_data["organization"])
+        return self.render_to_response(self.get_context_data(form=form, **step))
+
+    def _next_step(self, step: str, organization, *, typed: bool = True) -> dict:
+        """The next step under the outcome of an earlier attempt (the same form sent again)."""
+        return next_step.context(None, step=step, form_id="create-form", typed=typed, organization=organization)
+
+
+def _attempt_outcome(attempt: MeetingChange) -> tuple[int, str, str] | None:
+    """The message level, sentence and next step of a booking attempt that ended without a meeting; None while
+    DingTalk may still answer it. One still in progress after its wait is a dead process's: may have been booked."""
+    running = attempt.outcome == MeetingChange.Outcome.IN_PROGRESS and attempt.check_after is not None
+    if running and attempt.check_after > database_now():
+        return None
+    if attempt.outcome == MeetingChange.Outcome.FAILED:
+        return messages.ERROR, attempt.message, next_step.for_code(attempt.dingtalk_code)
+    return messages.WARNING, attempt.message, next_step.LOOK_FOR_IT
 
 
 def _with_new_token(form: MeetingCreateForm) -> MeetingCreateForm:
@@ -133,8 +160,10 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
             messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
+            # The page again, with its one next step under the message (Try again posts the same form).
             messages.error(request, exc.message)
-            return redirect("meetings:cancel", pk=meeting.pk)
+            step = next_step.context(exc, form_id="cancel-form", typed=False, organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(**step))
         else:
             messages.success(request, change.message)
         return redirect("meetings:edit", pk=meeting.pk)
@@ -158,7 +187,8 @@ class MeetingSettingsView(MeetingMixin, FormView):
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
             messages.error(request, exc.message)
-            return self.render_to_response(self.get_context_data(form=None))
+            step = next_step.context(exc, organization=meeting.organization)  # Try again reads the page again
+            return self.render_to_response(self.get_context_data(form=None, **step))
         return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
 
     def get_context_data(self, **kwargs):
@@ -179,7 +209,8 @@ class MeetingSettingsView(MeetingMixin, FormView):
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
             messages.error(self.request, exc.message)
-            return self.form_invalid(form)
+            step = next_step.context(exc, form_id="settings-form", organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(form=form, **step))
         if change is None:
             messages.info(self.request, texts.SETTINGS_UNCHANGED)
         else:

@@ -6,6 +6,7 @@ Test modules import from here, never from one another or from conftest.py (which
 """
 
 import datetime
+import re
 import socket
 import time
 import uuid
@@ -122,6 +123,16 @@ def sent_body(meeting, **overrides):
         "endTime": dingtalk.epoch_ms(TYPED_END),
         **overrides,
     }
+
+
+def said_unknown(messages, sentence, wait=texts.WAIT_FOR_CHECK) -> bool:
+    """The page's one message says `sentence` (what happened to a save that may have reached DingTalk), then the
+    wait for the check in words -- "in about 15 seconds", never a clock time -- and perhaps DingTalk's request ID."""
+    if len(messages) != 1 or messages[0][0] != "warning":
+        return False
+    waiting = re.escape(str(wait)).replace(re.escape("%(wait)s"), r"\d+ (seconds?|minutes?)")
+    request_id = re.escape(str(texts.REQUEST_ID_SUFFIX)).replace(re.escape("%(request_id)s"), r"\S+")
+    return re.fullmatch(f"{re.escape(str(sentence))} {waiting}( {request_id})?", messages[0][1]) is not None
 
 
 def with_request_id(text, request_id):

@@ -16,6 +16,7 @@ class Page(html.parser.HTMLParser):
         self.html = response.text
         self.forms: list[dict] = []  # {"action": ..., "values": {name: value}}, in page order
         self.messages: list[tuple[str, str]] = []  # (level, text): ("error", "DingTalk had ...")
+        self.next_steps: list[str] = []  # the controls a message offers: ["Try again"]
         self.errors: list[str] = []
         self._open: list[tuple[str, str, list[str]]] = []  # (tag, kind, text pieces) of what is being read
         self.feed(response.text)
@@ -27,6 +28,8 @@ class Page(html.parser.HTMLParser):
             self.forms.append({"action": attrs.get("action") or "", "values": {}})
         elif tag == "input" and attrs.get("name") and self.forms:
             self.forms[-1]["values"][attrs["name"]] = attrs.get("value") or ""
+        elif tag == "p" and "next-step" in classes and self._open:
+            self._open.append((tag, "next step", []))  # a control, not what the message says
         elif tag == "div" and "message" in classes:
             level = next(c.removeprefix("message-") for c in classes if c.startswith("message-"))
             self._open.append((tag, level, []))
@@ -43,6 +46,8 @@ class Page(html.parser.HTMLParser):
             text = " ".join("".join(pieces).split())
             if kind == "error on the form":
                 self.errors.append(text)
+            elif kind == "next step":
+                self.next_steps.append(text)
             else:
                 self.messages.append((kind, text))
 

@@ -6,7 +6,6 @@ holds what they typed, and the portal's copy of the meeting is unchanged (DingTa
 
 import pytest
 import requests
-from django.utils import timezone
 
 from dingtalk_sandbox import FAULTS, WRITE_SCOPE
 from dingtalk_sandbox.api import FAULT_DETAIL
@@ -20,6 +19,7 @@ from .helpers import (
     TYPED,
     apis,
     assert_input_kept,
+    said_unknown,
     save,
     sent_body,
     stored,
@@ -41,8 +41,7 @@ def said(text, *, suffix=True, then=None):
         if not suffix:
             return text % {"request_id": request_id}
         params = {"organization": organization.name, "detail": FAULT_DETAIL, "scopes": WRITE_SCOPE, "status": 503}
-        shown = with_request_id(text % params, request_id)
-        return shown if then is None else f"{shown} {then}"
+        return with_request_id(text % params if then is None else f"{text % params} {then}", request_id)
 
     return sentence
 
@@ -75,11 +74,17 @@ APPLIED_FAULTS = ("slow", "trickle", "gzip", "oversized")
 TIMED_OUT_FAULTS = ("slow", "trickle")
 
 
-def unknown_outcome(meeting, sentence):
-    """What the person is told when the update may have reached DingTalk: when the portal will know."""
-    change = MeetingChange.objects.get(meeting=meeting)
-    until = timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S")
-    return sentence % {"time": until, "time_zone": meeting.organization.time_zone}
+# What the person is told when the update may have reached DingTalk, in words of its own for each cause.
+UNKNOWN_SENTENCES = {
+    "systemError": texts.OUTCOME_UNKNOWN_SYSTEM_ERROR,
+    "html": texts.OUTCOME_UNKNOWN_UNREADABLE,
+    "drop": texts.OUTCOME_UNKNOWN_DROPPED,
+    "slow": texts.OUTCOME_UNKNOWN,
+    "success_false": texts.OUTCOME_UNKNOWN_NOT_CONFIRMED,
+    "trickle": texts.OUTCOME_UNKNOWN,
+    "gzip": texts.OUTCOME_UNKNOWN_UNREADABLE,
+    "oversized": texts.OUTCOME_UNKNOWN_UNREADABLE,
+}
 
 
 def test_every_fault_the_sandbox_knows_is_covered():
@@ -101,9 +106,9 @@ def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, me
     assert {call["headers"]["x-acs-dingtalk-access-token"] for call in updates} == {PASTED_TOKEN}
     change = MeetingChange.objects.get(meeting=meeting)
     if sentence == UNKNOWN:
-        said_unknown = texts.OUTCOME_UNKNOWN if fault in TIMED_OUT_FAULTS else texts.OUTCOME_UNKNOWN_UNCLEAR
-        assert page.messages == [("warning", unknown_outcome(meeting, said_unknown))]
+        assert said_unknown(page.messages, UNKNOWN_SENTENCES[fault]), page.messages
         assert change.outcome == MeetingChange.Outcome.UNKNOWN
+        assert change.message == str(UNKNOWN_SENTENCES[fault])  # no time kept: the page says the wait
     else:
         assert page.messages == [
             (
@@ -112,7 +117,7 @@ def test_it_shows_what_went_wrong_and_keeps_the_input(fault, portal, sandbox, me
             )
         ]
         assert change.outcome == MeetingChange.Outcome.FAILED
-    assert change.message == page.messages[0][1]
+        assert change.message == page.messages[0][1]
     if fault == "resourceCancel":
         # Nothing left to edit: the portal marks it canceled and shows no form.
         assert stored(meeting) == (*before[:4], Meeting.Status.CANCELED)
@@ -144,7 +149,7 @@ def test_a_quick_fault_button_fails_the_whole_next_save(fault, portal, sandbox, 
     updates = sandbox.state.requests("update")
     assert len(updates) == calls
     if sentence == UNKNOWN:
-        assert page.messages == [("warning", unknown_outcome(meeting, texts.OUTCOME_UNKNOWN_UNCLEAR))]
+        assert said_unknown(page.messages, UNKNOWN_SENTENCES[fault]), page.messages
     else:
         assert page.messages == [
             (

@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.helpers import ACCESS_TOKEN, API_BASE, dingtalk_has, post_edit
+from tests.helpers import ACCESS_TOKEN, API_BASE, dingtalk_has, post_edit, shown_messages
 
 ADD_URL = reverse("meetings:add")
 QUERY_URL = API_BASE + "/v1.0/conference/scheduleConferences/conf-new/infos"
@@ -45,7 +45,7 @@ def register(client, organization, *, title="Review", starts_at, ends_at):
 
 
 def messages_of(response):
-    return [str(message) for message in response.context["messages"]]
+    return shown_messages(response)  # the page's outcome too
 
 
 def unusable(organization):

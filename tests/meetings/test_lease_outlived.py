@@ -79,11 +79,7 @@ def check_is_due(meeting):
 
 
 def lease_lost_sentence(unknown, meeting):
-    params = {
-        "time": texts.local_clock_time(unknown.check_after, meeting.organization),
-        "time_zone": meeting.organization.time_zone,
-    }
-    return texts.OUTCOME_UNKNOWN_LEASE_LOST % params
+    return str(texts.OUTCOME_UNKNOWN_LEASE_LOST)  # no time: the wait is said when a page is shown
 
 
 @pytest.fixture

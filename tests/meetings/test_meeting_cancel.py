@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import API_BASE, dingtalk_error, edit_url, grant, shown_messages
+from tests.helpers import API_BASE, connection_refused, dingtalk_error, edit_url, grant, shown_messages
 
 CANCEL_URL = API_BASE + dingtalk.CANCEL_PATH
 
@@ -77,7 +77,11 @@ def test_a_refused_cancel_leaves_the_meeting_and_says_why(alice_client, canceler
     response = alice_client.post(cancel_page(meeting), follow=True)
 
     assert shown_messages(response)[0].startswith(texts.PERMISSION_ERROR % {"detail": "not creator"})
-    assert response.redirect_chain[-1][0] == cancel_page(meeting)
+    html = response.content.decode()
+    # The cancel page again, its one next step the linked Change creator; the message has the focus.
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    creator = reverse("meetings:creator", args=[meeting.pk])
+    assert f'<a class="button primary" href="{creator}">Change creator</a>' in html
     meeting.refresh_from_db()
     assert not meeting.is_canceled
     assert meeting.update_lease_until is None
@@ -122,3 +126,19 @@ def test_a_meeting_of_another_organization_is_not_found(client, django_user_mode
 
 def test_the_meeting_page_offers_cancel_to_those_who_may(alice_client, canceler, meeting):
     assert cancel_page(meeting) in alice_client.get(edit_url(meeting)).content.decode()
+
+
+@responses.activate
+def test_a_cancel_dingtalk_could_not_take_offers_try_again(alice_client, canceler, meeting):
+    responses.post(CANCEL_URL, body=connection_refused())  # never sent: nothing changed
+
+    response = alice_client.post(cancel_page(meeting))
+
+    assert shown_messages(response) == [texts.CONNECTION_REFUSED % {"host": API_BASE}]
+    html = response.content.decode()
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    assert '<form method="post" class="inline" id="cancel-form">' in html
+    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in html
+    assert "What you typed is kept" not in html  # nothing was typed on this page
+    meeting.refresh_from_db()
+    assert not meeting.is_canceled

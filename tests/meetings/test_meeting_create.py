@@ -13,6 +13,8 @@ from tests.helpers import (
     ACCESS_TOKEN,
     API_BASE,
     CREATE_MAY_HAVE_ARRIVED,
+    REQUEST_ID,
+    connection_refused,
     dingtalk_error,
     grant,
     shown_messages,
@@ -326,3 +328,87 @@ def test_a_failure_of_the_portal_while_dingtalk_books_is_unknown_not_a_500(alice
     assert (change.outcome, change.dingtalk_code) == (MeetingChange.Outcome.UNKNOWN, "ValueError")
     assert str(texts.CREATE_INTERRUPTED) in change.message
     assert shown_messages(response) == [change.message]
+
+
+# --- one message, one next step (issue 22: the failure pattern on every page) --------------------------------
+
+
+def assert_typed_kept(html):
+    """Everything typed is in the form again."""
+    assert 'value="季度规划"' in html
+    assert 'value="2026-12-03 14:00"' in html or 'value="2026-12-03T14:00"' in html
+    assert 'value="2026-12-03 15:00"' in html or 'value="2026-12-03T15:00"' in html
+    assert 'value="creator-7"' in html
+
+
+@responses.activate
+def test_nothing_sent_offers_try_again_with_the_typed_values_kept(alice_client, organization):
+    responses.post(CREATE_URL, body=connection_refused())
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    html = response.content.decode()
+    [message] = shown_messages(response)
+    assert message == texts.CONNECTION_REFUSED % {"host": API_BASE}
+    # The message takes the focus; the one next step re-posts the booking form, what was typed kept in it.
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    assert '<form method="post" class="form" id="create-form" novalidate>' in html
+    assert '<button type="submit" form="create-form" class="primary">Try again</button>' in html
+    assert html.count('class="next-step"') == 1
+    assert_typed_kept(html)
+    assert not Meeting.objects.exists()
+
+
+@responses.activate
+def test_a_booking_that_may_exist_offers_to_add_it_by_its_number_never_try_again(alice_client, organization):
+    # DingTalk booked it (its number in the reply) and the portal could not read the rest: look for it.
+    responses.post(CREATE_URL, json={**CREATED, "scheduleConferenceId": ""}, headers={"x-acs-request-id": "req-c"})
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    html = response.content.decode()
+    assert '<div class="message message-warning" role="alert" tabindex="-1" autofocus>' in html
+    add = reverse("meetings:add")
+    assert f'<a class="button primary" href="{add}?meeting_number=987654321">Add it by its meeting number</a>' in html
+    assert "Try again" not in html
+    assert_typed_kept(html)
+
+
+@responses.activate
+@pytest.mark.parametrize("reply", CREATE_MAY_HAVE_ARRIVED)
+def test_a_lost_answer_offers_add_a_meeting_never_try_again(alice_client, organization, reply):
+    responses.post(CREATE_URL, **reply)
+
+    html = alice_client.post(CREATE_PAGE, form_data(organization)).content.decode()
+
+    assert f'<a class="button primary" href="{reverse("meetings:add")}">Add a meeting</a>' in html
+    assert "Try again" not in html
+    assert_typed_kept(html)
+
+
+@responses.activate
+def test_the_request_id_is_in_small_print(alice_client, organization):
+    responses.post(CREATE_URL, **dingtalk_error(400, "paramsError", "error:startTime is illegal"))
+
+    html = alice_client.post(CREATE_PAGE, form_data(organization)).content.decode()
+
+    suffix = texts.REQUEST_ID_SUFFIX % {"request_id": REQUEST_ID}
+    assert f'<small class="request-id">{suffix}</small></div>' in html
+    assert_typed_kept(html)
+
+
+@responses.activate
+def test_credentials_no_one_can_use_send_the_person_to_an_administrator(alice_client, organization, admin_user):
+    organization.access_token = ""
+    organization.save()
+
+    html = alice_client.post(CREATE_PAGE, form_data(organization)).content.decode()
+
+    assert "Ask a portal administrator to repair the organization's DingTalk connection." in html
+    assert_typed_kept(html)
+    # An administrator gets the way to repair it instead.
+    alice_client.force_login(admin_user)
+    organization.members.add(admin_user)
+    html = alice_client.post(CREATE_PAGE, form_data(organization)).content.decode()
+    change = reverse("admin:meetings_organization_change", args=[organization.pk])
+    assert f'<a class="button primary" href="{change}">Open the organization\'s DingTalk connection</a>' in html

@@ -195,3 +195,18 @@ def test_two_removals_at_once_are_one_removal(meeting, office_admin):
 
     assert first is not None and second is None
     assert list(MeetingChange.objects.values_list("action", flat=True)) == [MeetingChange.Action.REMOVE]
+
+
+@responses.activate
+def test_dingtalk_unreachable_while_checking_a_creator_offers_try_again_with_it_kept(alice_client, meeting):
+    responses.get(dingtalk_query_url(meeting), **dingtalk_error(500, "systemError", "systemError:busy"))
+
+    response = alice_client.post(creator_url(meeting), {"creator_union_id": "union-right"})
+
+    html = response.content.decode()
+    assert shown_messages(response)[0].startswith(texts.SYSTEM_ERROR % {"detail": "busy"})
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    assert '<button type="submit" form="creator-form" class="primary">Try again</button>' in html
+    assert 'value="union-right"' in html
+    meeting.refresh_from_db()
+    assert meeting.creator_union_id == "creator-union-1"

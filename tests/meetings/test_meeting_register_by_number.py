@@ -294,3 +294,16 @@ def test_the_same_conference_id_on_another_host_is_another_meeting(alice_client,
 
     assert response.status_code == 302
     assert Meeting.objects.count() == 2
+
+
+@responses.activate
+def test_a_failed_lookup_offers_try_again_with_the_typed_number_kept(alice_client, organization):
+    responses.get(LOOKUP_URL, **dingtalk_error(500, "systemError", "systemError:busy"))
+
+    response = alice_client.post(ADD_URL, {"organization": organization.pk, "meeting_number": "838 722 1234"})
+
+    html = response.content.decode()
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    assert '<form method="post" class="form" id="register-form" novalidate>' in html
+    assert '<button type="submit" form="register-form" class="primary">Try again</button>' in html
+    assert 'value="838 722 1234"' in html

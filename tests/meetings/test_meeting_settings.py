@@ -9,7 +9,14 @@ from django.urls import reverse
 from meetings import dingtalk, texts
 from meetings.forms import MeetingSettingsForm
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import API_BASE, dingtalk_error, grant, shown_messages
+from tests.helpers import (
+    API_BASE,
+    REQUEST_ID,
+    connection_refused,
+    dingtalk_error,
+    grant,
+    shown_messages,
+)
 
 SETTINGS_URL = API_BASE + dingtalk.SETTINGS_PATH
 MODEL = {
@@ -194,3 +201,69 @@ def test_cohosts_may_be_separated_by_commas_or_lines():
 
 def test_settings_need_their_permission(alice_client, meeting):
     assert alice_client.get(settings_page(meeting)).status_code == 403
+
+
+# --- one message, one next step (issue 22: the failure pattern on every page) --------------------------------
+
+
+def assert_typed_kept(response):
+    html = response.content.decode()
+    assert 'name="lock_room" id="id_lock_room" checked' in html
+    assert "co-1, co-9</textarea>" in html
+
+
+@responses.activate
+def test_nothing_sent_offers_try_again_with_the_typed_settings_kept(admin_client, meeting):
+    responses.get(SETTINGS_URL, body=connection_refused())  # the read before the save
+
+    response = admin_client.post(settings_page(meeting), posted(lock_room="on", cohost_union_ids="co-1, co-9"))
+
+    html = response.content.decode()
+    assert shown_messages(response) == [texts.CONNECTION_REFUSED % {"host": API_BASE}]
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    assert '<form method="post" class="form" id="settings-form" novalidate>' in html
+    assert '<button type="submit" form="settings-form" class="primary">Try again</button>' in html
+    assert html.count('class="next-step"') == 1
+    assert_typed_kept(response)
+    assert [call.request.method for call in responses.calls if call.request.method == "PUT"] == []
+
+
+@responses.activate
+def test_a_refusal_for_the_creator_links_change_creator_with_the_request_id_in_small_print(admin_client, meeting):
+    dingtalk_settings()
+    responses.put(SETTINGS_URL, **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+
+    response = admin_client.post(settings_page(meeting), posted(lock_room="on", cohost_union_ids="co-1, co-9"))
+
+    html = response.content.decode()
+    creator = reverse("meetings:creator", args=[meeting.pk])
+    assert f'<a class="button primary" href="{creator}">Change creator</a>' in html
+    assert "Try again" not in html
+    # DingTalk's request ID in small print, in the one message.
+    suffix = texts.REQUEST_ID_SUFFIX % {"request_id": REQUEST_ID}
+    assert f'<small class="request-id">{suffix}</small>' in html
+    assert html.count('class="message ') == 1
+    assert_typed_kept(response)
+
+
+@responses.activate
+def test_without_add_meeting_a_refusal_for_the_creator_says_ask_an_office_admin(admin_client, meeting, office_admin):
+    office_admin.user_permissions.remove(*office_admin.user_permissions.filter(codename="add_meeting"))
+    dingtalk_settings()
+    responses.put(SETTINGS_URL, **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+
+    html = admin_client.post(settings_page(meeting), posted(lock_room="on")).content.decode()
+
+    assert "Ask an office admin to change the meeting's creator." in html
+    assert reverse("meetings:creator", args=[meeting.pk]) not in html
+
+
+@responses.activate
+def test_a_page_dingtalk_could_not_read_offers_try_again(admin_client, meeting):
+    responses.get(SETTINGS_URL, **dingtalk_error(500, "systemError", "systemError:busy"))
+
+    response = admin_client.get(settings_page(meeting))
+
+    html = response.content.decode()
+    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    assert f'<a class="button primary" href="{settings_page(meeting)}">Try again</a>' in html

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from meetings import dingtalk
 from meetings.models import Meeting
+from tests.helpers import shown_messages
 from tests.meetings.strategies import (
     PROPERTY,
     SUCCESS,
@@ -68,8 +69,8 @@ def assert_a_valid_update_body(request, meeting):
 
 
 def shown(response):
-    """Every message and form error on the final page."""
-    sentences = [str(message) for message in response.context["messages"]]
+    """Every message (the page's outcome too) and form error on the final page."""
+    sentences = shown_messages(response)
     form = response.context.get("form")
     if form is not None and form.is_bound:
         sentences += [str(error) for errors in form.errors.values() for error in errors]

@@ -27,8 +27,9 @@ from tests.helpers import (
     post_typed,
     sent_updates,
     shown_messages,
+    shown_unknown,
     the_change,
-    unknown_sentence,
+    the_outcome,
 )
 
 # DingTalk's read timeout is READ_TIMEOUT: a lost answer is a read timeout.
@@ -53,42 +54,75 @@ def test_a_read_timeout_is_unknown_sent_once_and_keeps_the_meeting_locked(alice_
     wait = datetime.timedelta(seconds=2 * READ_TIMEOUT + 2)
     assert before + wait <= change.check_after <= timezone.now() + wait
     assert Meeting.objects.get(pk=meeting.pk).update_lease_until == change.check_after
-    assert shown_messages(response) == [unknown_sentence(change)]
-    assert change.message == unknown_sentence(change)
+    # One message, which takes the focus: what happened, then the wait in words, never a clock time.
+    assert shown_unknown(response, change)
+    assert change.message == str(texts.OUTCOME_UNKNOWN)
+    outcome = the_outcome(response)
+    assert (outcome["level"], outcome["focused"], outcome["count"]) == ("warning", True, 1)
     html = response.content.decode()
     assert "Nothing was sent" not in html and "failed" not in change.message.lower()
-    assert 'class="pending-check"' in html and 'role="status" aria-live="polite" data-poll-live' in html
+    assert 'class="pending-check"' not in html  # the message says the wait: no second box saying it again
     # No reload (axe: meta-refresh): a script asks the check endpoint, from just after the wait (14 s) at the
-    # latest every 10 s; the page it then goes to settles it and shows the answer. A plain link without it.
+    # latest every 10 s, and puts the wait in place (#outcome-wait); once the check is done, the page of this
+    # submission shows the answer. A plain link without it.
+    check = reverse("meetings:check", args=[meeting.pk])
+    assert '<span id="outcome-wait">' in outcome["html"]
     assert (
-        f'data-poll="{reverse("meetings:check", args=[meeting.pk])}?change={change.pk}" data-poll-seconds="10"' in html
+        f'data-poll="{check}?change={change.pk}&amp;attempt={change.pk}&amp;shown=unknown" data-poll-seconds="10"'
+        in html
     )
-    assert f'href="?checked={change.pk}" data-poll-fallback' in html
+    assert f'href="?submission={change.submission_key}" data-poll-fallback' in html
     assert "http-equiv" not in html
     assert '<button type="submit" class="primary" disabled>' in html
     assert 'value="Weekly sync &lt;b&gt;v2&lt;/b&gt;"' in html  # the input is kept
 
 
 @pytest.mark.parametrize(
-    "reply, code",
+    "reply, code, sentence",
     [
-        pytest.param({"body": connection_dropped()}, "DingTalkConnectionDropped", id="dropped"),
         pytest.param(
-            {"body": requests.exceptions.ChunkedEncodingError("cut short")}, "DingTalkConnectionDropped", id="cut-short"
+            {"body": connection_dropped()}, "DingTalkConnectionDropped", texts.OUTCOME_UNKNOWN_DROPPED, id="dropped"
+        ),
+        pytest.param(
+            {"body": requests.exceptions.ChunkedEncodingError("cut short")},
+            "DingTalkConnectionDropped",
+            texts.OUTCOME_UNKNOWN_DROPPED,
+            id="cut-short",
         ),
         pytest.param(
             {"body": requests.exceptions.ContentDecodingError("bad gzip")},
             "DingTalkConnectionDropped",
+            texts.OUTCOME_UNKNOWN_DROPPED,
             id="bad-encoding",
         ),
-        pytest.param({"status": 502, "body": "<html>bad gateway</html>"}, "DingTalkBadReply", id="html-5xx"),
-        pytest.param({"status": 200, "body": "[" * 100_000 + "]" * 100_000}, "DingTalkBadReply", id="nested-json"),
-        pytest.param({"body": RuntimeError("a bug while reading the reply")}, "RuntimeError", id="any-error"),
-        pytest.param({"status": 200, "json": {"success": False}}, "DingTalkNotConfirmed", id="not-confirmed"),
+        pytest.param(
+            {"status": 502, "body": "<html>bad gateway</html>"},
+            "DingTalkBadReply",
+            texts.OUTCOME_UNKNOWN_UNREADABLE,
+            id="html-5xx",
+        ),
+        pytest.param(
+            {"status": 200, "body": "[" * 100_000 + "]" * 100_000},
+            "DingTalkBadReply",
+            texts.OUTCOME_UNKNOWN_UNREADABLE,
+            id="nested-json",
+        ),
+        pytest.param(
+            {"body": RuntimeError("a bug while reading the reply")},
+            "RuntimeError",
+            texts.OUTCOME_UNKNOWN_UNCLEAR,
+            id="any-error",
+        ),
+        pytest.param(
+            {"status": 200, "json": {"success": False}},
+            "DingTalkNotConfirmed",
+            texts.OUTCOME_UNKNOWN_NOT_CONFIRMED,
+            id="not-confirmed",
+        ),
     ],
 )
 @responses.activate
-def test_every_reply_that_may_hide_a_change_is_unknown_and_never_a_500(alice_client, meeting, reply, code):
+def test_every_reply_that_may_hide_a_change_is_unknown_and_never_a_500(alice_client, meeting, reply, code, sentence):
     dingtalk_has(meeting)
     responses.put(UPDATE_URL, **reply)
 
@@ -98,7 +132,9 @@ def test_every_reply_that_may_hide_a_change_is_unknown_and_never_a_500(alice_cli
     assert len(sent_updates()) == 1
     change = the_change(meeting)
     assert (change.outcome, change.dingtalk_code) == ("unknown", code)
-    assert shown_messages(response) == [unknown_sentence(change, texts.OUTCOME_UNKNOWN_UNCLEAR)]
+    # Each cause in words of its own, each saying the change may have been saved and the portal checks.
+    assert shown_unknown(response, change, sentence)
+    assert change.message == str(sentence)
     assert "Nothing was sent" not in response.content.decode()
     assert Meeting.objects.get(pk=meeting.pk).update_lease_until == change.check_after
 
@@ -161,12 +197,8 @@ def test_nobody_can_save_during_the_wait_and_is_told_why(alice_client, meeting, 
     again = post_typed(alice_client, meeting, title="Alice again")
     other = post_typed(hana, meeting, title="Hana's fix", start_time="2026-12-01T10:00", end_time="2026-12-01T11:00")
 
-    sentence = texts.WAITING_FOR_CHECK % {
-        "time": timezone.localtime(change.check_after, meeting.organization.zone).strftime("%H:%M:%S"),
-        "time_zone": "Asia/Shanghai",
-    }
-    assert shown_messages(again) == [sentence]
-    assert shown_messages(other) == [sentence]
+    assert shown_unknown(again, change, texts.WAITING_FOR_CHECK)
+    assert shown_unknown(other, change, texts.WAITING_FOR_CHECK)
     assert len(responses.calls) == calls  # nothing asked of DingTalk: the wait is not over
     assert MeetingChange.objects.filter(outcome="conflict").count() == 2
     assert MeetingChange.objects.get(pk=change.pk).outcome == "unknown"

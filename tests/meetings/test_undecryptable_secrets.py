@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import texts
 from meetings.models import MeetingChange, Organization
-from tests.helpers import API_BASE, APP_SECRET, post_edit
+from tests.helpers import API_BASE, APP_SECRET, post_edit, shown_messages
 
 OTHER_KEY = Fernet.generate_key().decode()
 
@@ -94,6 +94,6 @@ def test_a_save_says_the_secret_cannot_be_decrypted_and_sends_nothing(alice_clie
 
     assert response.status_code == 200
     expected = texts.CREDENTIALS_UNDECRYPTABLE % {"organization": meeting.organization.name}
-    assert [str(message) for message in response.context["messages"]] == [expected]
+    assert shown_messages(response) == [expected]
     assert len(responses.calls) == 0
     assert MeetingChange.objects.get().outcome == MeetingChange.Outcome.FAILED

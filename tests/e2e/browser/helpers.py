@@ -48,3 +48,18 @@ def tab_until(page, wanted, *, limit=25, backwards=False):
         if focused == wanted:
             return stops
     raise AssertionError(f"{wanted!r} never got the focus; it went {stops}")
+
+
+# axe-core's WCAG 2.2 A and AA rules, as the every-page suite runs them.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page):
+    """What axe-core finds wrong on the page against WCAG 2.2 A/AA: one line per rule broken."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+    return [
+        f"{violation['id']}: {violation['help']} at {[node['target'] for node in violation['nodes']][:5]}"
+        for violation in Axe().run(page, options=options).response["violations"]
+    ]
