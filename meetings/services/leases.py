@@ -13,9 +13,10 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from .. import selectors, texts
-from ..clock import database_now
+from ..clock import database_now, set_to_now_plus
 from ..models import Meeting, MeetingChange
 from ..queue import job_queue
 from .audit import repeated, stop
@@ -46,23 +47,23 @@ def take_lease(change: MeetingChange, *, record_start: bool = False) -> datetime
     already is the same form posted again: nothing is claimed and SubmissionRepeated is raised.
     """
     meeting = change.meeting
-    now = database_now()  # every host compares leases on the database's clock, not its own
-    lease = now + update_lease()
+    # Every host compares leases on the database's clock, not its own: the claim compares with it and
+    # answers the end it wrote, in one statement.
+    free = Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=Now())
+    claimable = Meeting.objects.filter(
+        free, pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE
+    )
     try:
         with transaction.atomic():
-            claimed = (
-                Meeting.objects.filter(pk=meeting.pk, version=change.based_on_version, status=Meeting.Status.ACTIVE)
-                .filter(Q(update_lease_until__isnull=True) | Q(update_lease_until__lt=now))
-                .update(update_lease_until=lease)
-            )
-            if claimed and record_start:
+            lease = set_to_now_plus(claimable, "update_lease_until", update_lease())
+            if lease is not None and record_start:
                 change.outcome, change.check_after = MeetingChange.Outcome.IN_PROGRESS, lease
                 change.save()
     except IntegrityError as error:
         # The same form's first arrival has its row already (and has ended: it let the lease go). The
         # rollback gave the lease back; this arrival is answered with that attempt's outcome.
         repeated(change, error)
-    if claimed:
+    if lease is not None:
         meeting.update_lease_until = lease  # mirrors the row, so release_lease knows whether it is still ours
         return lease
     stored = Meeting.objects.filter(pk=meeting.pk).values("version", "status").first() or {}

@@ -81,6 +81,8 @@ WAITING_FOR_CHECK = _(
 WAIT_FOR_CHECK = _("The portal checks with DingTalk in about %(wait)s; until then nobody can save this meeting.")
 WAIT_FOR_ANSWER = _("The answer comes in about %(wait)s at the latest.")
 WAIT_CHECKING_NOW = _("The portal is checking with DingTalk now.")
+# A save stopped by another one, or by the wait for a check, once that is over.
+FREE_AGAIN = _("That is over now: the meeting can be saved again.")
 CHECKING_WITH_DINGTALK = _(
     "Checking with DingTalk… An earlier save of this meeting may or may not have arrived there. The portal "
     "asks DingTalk in about %(wait)s; this page then shows the answer."

@@ -16,3 +16,13 @@ NOTE_CHANGE_CREATOR = _(
     "the meeting cannot be saved. DingTalk request ID: %(request_id)s."
 )
 NOTE_ASK_ADMIN = _("Please help with the meeting “%(title)s” (%(url)s): %(what)s")
+# The booking, settings, cancel, add-meeting and change-creator pages (views/next_step.py).
+NEXT_OPEN_CONNECTION = _("Open the organization's DingTalk connection")
+NEXT_ASK_ADMINISTRATOR = _("Ask a portal administrator")
+NEXT_ASK_ADMINISTRATOR_HELP = _(
+    "Only a portal administrator can repair the organization's DingTalk connection: the button copies a request "
+    "to send them."
+)
+NOTE_REPAIR_CONNECTION = _("Please repair the DingTalk connection of %(organization)s in the portal's admin: %(what)s")
+NEXT_ADD_BY_NUMBER = _("Add it by its meeting number")
+NEXT_ADD_MEETING = _("Add a meeting")

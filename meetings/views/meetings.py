@@ -131,6 +131,13 @@ class MeetingEditView(MeetingMixin, FormView):
         # Before the form is built from the meeting's values. The page of the person's own attempt says its
         # answer itself; any other answer is a message.
         self.checked, self.check_failed = settle_pending_save(request, self.meeting)
+        checked = self.checked
+        if self.attempt is None and checked is not None and checked.outcome == MeetingChange.Outcome.NOT_APPLIED:
+            if checked.user_id == request.user.pk and checked.submission_key:
+                # The person's own save, checked as not saved: the page of their submission brings back what
+                # they typed (this page would show the meeting's values).
+                url = reverse("meetings:edit", args=[self.meeting.pk])
+                return redirect(f"{url}?{urlencode({'submission': checked.submission_key})}")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -199,7 +206,7 @@ class MeetingEditView(MeetingMixin, FormView):
         if not changes_since:
             # Stopped by a save under way or one waiting for its check: once the meeting is free, try again.
             if pending is None and not meeting.is_canceled:
-                context["outcome"] = replace(shown, next_step=try_again(_FORM_ID))
+                context["outcome"] = replace(shown, wait=str(texts.FREE_AGAIN), next_step=try_again(_FORM_ID))
             return context
         return {
             **context,

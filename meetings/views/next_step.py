@@ -1,12 +1,18 @@
-"""The one next step a failure offers, as a control beside its message (templates/meetings/_next_step.html).
+"""The one message of a failure on the booking, settings, cancel, add-meeting and change-creator pages, with
+its one next step as a control (views/outcome.py's Outcome, shown by templates/_outcome.html).
 
-Every page says what happened in its message; this picks the control under it: Try again (the form re-posted
-with what was typed, or the page read again), Change creator (an office admin; others are told to ask one),
-ask an administrator (the organization's DingTalk connection), or look for a booking that may exist.
+Every page says what happened in its message; this picks the control in it: Try again (the form re-posted
+with what was typed, or the page read again), Change creator (an office admin; others copy a request for
+one), an administrator for the organization's DingTalk connection, or look for a booking that may exist.
 """
 
-from .. import dingtalk, services
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .. import dingtalk, services, texts
 from ..dingtalk import credentials
+from .outcome import NextStep, Outcome, change_creator, outcome_from_message, try_again
 
 TRY_AGAIN = "try_again"
 CHANGE_CREATOR = "change_creator"
@@ -15,8 +21,8 @@ LOOK_FOR_IT = "look_for_it"  # a booking whose answer was lost: find it before b
 
 # By the code an attempt keeps (MeetingChange.dingtalk_code: DingTalk's code, or the error type's name when
 # DingTalk gave none, as services.audit.note_error writes it). Passing failures where nothing was changed:
-# try again. DingTalk refusing the stored creator: change it. No usable credentials: only an administrator
-# can help. Anything else (a refused value, a missing permission, the monthly quota): the message says it.
+# try again. DingTalk refusing the stored creator: change it. The organization's app, token or quota: only
+# an administrator can help. Anything else (a refused value): the message says what to correct.
 _BY_CODE = {
     dingtalk.Code.SYSTEM_ERROR: TRY_AGAIN,
     **dict.fromkeys(dingtalk.Code.QPS_LIMITS, TRY_AGAIN),
@@ -26,6 +32,8 @@ _BY_CODE = {
     "DingTalkBadReply": TRY_AGAIN,
     "TokenRequestFailed": TRY_AGAIN,
     dingtalk.Code.PERMISSION_ERROR: CHANGE_CREATOR,
+    dingtalk.Code.MISSING_SCOPE: ASK_ADMIN,
+    dingtalk.Code.MONTHLY_QUOTA: ASK_ADMIN,
     dingtalk.Code.INVALID_AUTHENTICATION: ASK_ADMIN,
     dingtalk.Code.INVALID_CLIENT: ASK_ADMIN,
     "CredentialsMissing": ASK_ADMIN,
@@ -51,21 +59,50 @@ def for_error(error: services.MeetingError) -> str:
     return ""
 
 
-def context(
-    error: services.MeetingError | None,
+def outcome(
+    error: services.MeetingError,
     *,
+    request,
+    level: str = "error",
     form_id: str = "",
     typed: bool = True,
+    meeting=None,
     organization=None,
-    step: str | None = None,
-) -> dict:
-    """What templates/meetings/_next_step.html needs after `error` (or `step`, chosen from an earlier attempt's
-    row): the step, the form Try again re-posts (empty: the page is read again) and whether it holds what the
-    person typed, the organization an administrator repairs, the number to look for."""
-    return {
-        "next_step": for_error(error) if step is None else step,
-        "next_step_form": form_id,
-        "next_step_typed": typed,
-        "next_step_organization": organization,
-        "next_step_number": getattr(error, "meeting_number", ""),
-    }
+    code: str | None = None,
+) -> Outcome:
+    """The page's one message for `error`, its request ID last, with the one next step: Try again submits the
+    form `form_id` (which holds what was typed, unless `typed` is False) or, without one, reads the page
+    again; Change creator needs the `meeting`; an administrator repairs the `organization`'s connection.
+    `code`: the step is chosen by an earlier attempt's stored code (for_code) instead of `error`'s cause."""
+    text, request_id = texts.split_request_id(error.message)
+    step = None
+    match for_error(error) if code is None else for_code(code):
+        case "try_again" if form_id:
+            step = try_again(form_id) if typed else NextStep(label=str(texts.NEXT_TRY_AGAIN), form=form_id)
+        case "try_again":
+            step = NextStep(label=str(texts.NEXT_TRY_AGAIN), url=request.get_full_path())
+        case "change_creator" if meeting is not None:
+            step = change_creator(meeting, user=request.user, request=request, request_id=request_id)
+        case "ask_admin" if organization is not None:
+            step = _repair_connection(organization, request=request, what=text, request_id=request_id)
+        case "look_for_it":
+            number = getattr(error, "meeting_number", "")
+            url = reverse("meetings:add")
+            step = NextStep(
+                label=str(texts.NEXT_ADD_BY_NUMBER if number else texts.NEXT_ADD_MEETING),
+                url=f"{url}?{urlencode({'meeting_number': number})}" if number else url,
+            )
+    return outcome_from_message(level, text, request_id=request_id, next_step=step)
+
+
+def _repair_connection(organization, *, request, what: str, request_id: str) -> NextStep:
+    """An administrator opens the organization in the admin; anyone else copies a request for one."""
+    if request.user.is_staff:
+        url = reverse("admin:meetings_organization_change", args=[organization.pk])
+        return NextStep(label=str(texts.NEXT_OPEN_CONNECTION), url=url)
+    note = texts.NOTE_REPAIR_CONNECTION % {"organization": organization.name, "what": what}
+    if request_id:
+        note = f"{note} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+    return NextStep(
+        label=str(texts.NEXT_ASK_ADMINISTRATOR), copy=str(note), help=str(texts.NEXT_ASK_ADMINISTRATOR_HELP)
+    )

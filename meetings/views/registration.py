@@ -76,9 +76,10 @@ class MeetingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, Organizat
             if exc.field is not None:
                 form.add_error(exc.field, exc.message)
                 return self.form_invalid(form)
-            messages.error(self.request, exc.message)
-            step = next_step.context(exc, form_id="register-form", organization=data["organization"])
-            return self.render_to_response(self.get_context_data(form=form, **step))
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="register-form", organization=data["organization"]
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         text = texts.MEETING_RESTORED if meeting.version > 1 else texts.MEETING_REGISTERED
         messages.success(self.request, text % {"title": reveal_invisible(meeting.title)})
         return redirect("meetings:edit", pk=meeting.pk)
@@ -118,9 +119,10 @@ class MeetingCreatorView(MeetingMixin, FormView):
             form.add_error("creator_union_id", exc.message)
             return self.form_invalid(form)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            step = next_step.context(exc, form_id="creator-form", organization=meeting.organization)
-            return self.render_to_response(self.get_context_data(form=form, **step))
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="creator-form", meeting=meeting, organization=meeting.organization
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         if change is None:
             messages.info(self.request, texts.CREATOR_UNCHANGED)
         else:

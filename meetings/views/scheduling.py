@@ -50,18 +50,14 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
         context = {"creates_unknown": unknown, "creates_unknown_text": texts.CREATES_UNKNOWN}
         attempt = self.attempt
         if attempt is not None:
-            outcome = _attempt_outcome(attempt)
-            if outcome is None:  # DingTalk has not answered it yet
+            # The creator is not on the row: the form holds the attempt's other values, not all it typed.
+            context["outcome"] = self._attempt_outcome(attempt, organization=attempt.organization, typed=False)
+            if context["outcome"] is None:  # DingTalk has not answered it yet
                 again = NextStep(
                     label=str(texts.NEXT_CHECK_NOW), url=f"?{urlencode({'submission': attempt.submission_key})}"
                 )
                 context["outcome"] = Outcome(level="info", text=str(texts.CREATE_BEING_BOOKED), next_step=again)
                 context["being_booked"] = True  # the page reloads itself until DingTalk has answered
-            else:
-                level, message, step = outcome
-                messages.add_message(self.request, level, message)
-                # The creator is not on the row: the form holds the attempt's other values, not all it typed.
-                context.update(self._next_step(step, attempt.organization, typed=False))
         return super().get_context_data(**context, **kwargs)
 
     def get_initial(self):
@@ -98,42 +94,47 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             )
         except services.SubmissionRepeated as repeated:  # answered from its first arrival's attempt
             attempt = repeated.change
-            outcome = None if attempt.meeting_id else _attempt_outcome(attempt)
+            outcome = None if attempt.meeting_id else self._attempt_outcome(attempt, organization=data["organization"])
             if outcome is None:  # booked, or being booked: the attempt's page says which
                 page = reverse("meetings:create")
                 return redirect(f"{page}?{urlencode({'submission': attempt.submission_key})}")
-            level, message, step = outcome
-            messages.add_message(self.request, level, message)
-            step = self._next_step(step, data["organization"])
-            return self.render_to_response(self.get_context_data(form=_with_new_token(form), **step))
+            return self.render_to_response(self.get_context_data(form=_with_new_token(form), outcome=outcome))
         except services.MeetingCreateUnknown as exc:
-            messages.warning(self.request, exc.message)
-            return self._failed(_with_new_token(form), exc)
+            return self._failed(_with_new_token(form), exc, level="warning")  # DingTalk may have booked it
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            return self._failed(_with_new_token(form), exc)
+            return self._failed(_with_new_token(form), exc, level="error")
         messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
         return redirect("meetings:edit", pk=meeting.pk)
 
-    def _failed(self, form, error):
-        """The form again with what was typed, and the one next step under the message."""
-        step = next_step.context(error, form_id="create-form", organization=form.cleaned_data["organization"])
-        return self.render_to_response(self.get_context_data(form=form, **step))
+    def _failed(self, form, error, *, level):
+        """The form again with what was typed, and the page's one message with its next step."""
+        shown = next_step.outcome(
+            error,
+            request=self.request,
+            level=level,
+            form_id="create-form",
+            organization=form.cleaned_data["organization"],
+        )
+        return self.render_to_response(self.get_context_data(form=form, outcome=shown))
 
-    def _next_step(self, step: str, organization, *, typed: bool = True) -> dict:
-        """The next step under the outcome of an earlier attempt (the same form sent again)."""
-        return next_step.context(None, step=step, form_id="create-form", typed=typed, organization=organization)
-
-
-def _attempt_outcome(attempt: MeetingChange) -> tuple[int, str, str] | None:
-    """The message level, sentence and next step of a booking attempt that ended without a meeting; None while
-    DingTalk may still answer it. One still in progress after its wait is a dead process's: may have been booked."""
-    running = attempt.outcome == MeetingChange.Outcome.IN_PROGRESS and attempt.check_after is not None
-    if running and attempt.check_after > database_now():
-        return None
-    if attempt.outcome == MeetingChange.Outcome.FAILED:
-        return messages.ERROR, attempt.message, next_step.for_code(attempt.dingtalk_code)
-    return messages.WARNING, attempt.message, next_step.LOOK_FOR_IT
+    def _attempt_outcome(self, attempt: MeetingChange, *, organization, typed: bool = True) -> Outcome | None:
+        """The page's one message for a booking attempt that ended without a meeting, with its next step; None
+        while DingTalk may still answer it. One in progress after its wait is a dead process's: may have been
+        booked (the sentence written ahead on its row)."""
+        running = attempt.outcome == MeetingChange.Outcome.IN_PROGRESS and attempt.check_after is not None
+        if running and attempt.check_after > database_now():
+            return None
+        failed = attempt.outcome == MeetingChange.Outcome.FAILED
+        error = services.MeetingError(attempt.message) if failed else services.MeetingCreateUnknown(attempt.message)
+        return next_step.outcome(
+            error,
+            request=self.request,
+            level="error" if failed else "warning",
+            form_id="create-form",
+            typed=typed,
+            organization=organization,
+            code=attempt.dingtalk_code if failed else None,
+        )
 
 
 def _with_new_token(form: MeetingCreateForm) -> MeetingCreateForm:
@@ -160,10 +161,16 @@ class MeetingCancelView(MeetingMixin, TemplateView):
         except (services.MeetingCanceled, services.MeetingOutcomeUnknown) as exc:
             messages.warning(request, exc.message)  # unknown: the meeting's page shows the check to come
         except services.MeetingError as exc:
-            # The page again, with its one next step under the message (Try again posts the same form).
-            messages.error(request, exc.message)
-            step = next_step.context(exc, form_id="cancel-form", typed=False, organization=meeting.organization)
-            return self.render_to_response(self.get_context_data(**step))
+            # The page again, its one message with the next step (Try again posts the same form).
+            shown = next_step.outcome(
+                exc,
+                request=request,
+                form_id="cancel-form",
+                typed=False,
+                meeting=meeting,
+                organization=meeting.organization,
+            )
+            return self.render_to_response(self.get_context_data(outcome=shown))
         else:
             messages.success(request, change.message)
         return redirect("meetings:edit", pk=meeting.pk)
@@ -186,9 +193,9 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(request, exc.message)
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(request, exc.message)
-            step = next_step.context(exc, organization=meeting.organization)  # Try again reads the page again
-            return self.render_to_response(self.get_context_data(form=None, **step))
+            # Try again reads the page again.
+            shown = next_step.outcome(exc, request=request, meeting=meeting, organization=meeting.organization)
+            return self.render_to_response(self.get_context_data(form=None, outcome=shown))
         return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
 
     def get_context_data(self, **kwargs):
@@ -208,9 +215,10 @@ class MeetingSettingsView(MeetingMixin, FormView):
             messages.warning(self.request, exc.message)  # unknown: the meeting's page shows the check to come
             return redirect("meetings:edit", pk=meeting.pk)
         except services.MeetingError as exc:
-            messages.error(self.request, exc.message)
-            step = next_step.context(exc, form_id="settings-form", organization=meeting.organization)
-            return self.render_to_response(self.get_context_data(form=form, **step))
+            shown = next_step.outcome(
+                exc, request=self.request, form_id="settings-form", meeting=meeting, organization=meeting.organization
+            )
+            return self.render_to_response(self.get_context_data(form=form, outcome=shown))
         if change is None:
             messages.info(self.request, texts.SETTINGS_UNCHANGED)
         else:

@@ -289,7 +289,7 @@ def test_a_save_stopped_by_the_wait_for_a_check_offers_try_again_once_the_check_
     after = submission_page(alice_client, attempt)  # where the page goes once the check is done
 
     outcome = the_outcome(after)
-    assert outcome["text"].startswith(str(texts.WAITING_FOR_CHECK))
+    assert outcome["text"].startswith(f"{texts.WAITING_FOR_CHECK} {texts.FREE_AGAIN}")
     assert f">{texts.NEXT_TRY_AGAIN}</button>" in outcome["html"]
     assert form_values(after)["title"] == "Alice again"
 
@@ -306,3 +306,18 @@ def test_someone_opening_the_meeting_when_the_check_fails_reads_one_message_with
     assert shown_messages(response) == [texts.CHECK_FAILED % {"reason": texts.TIMEOUT, "wait": "60 seconds"}]
     assert the_outcome(response)["count"] == 1
     assert 'class="pending-check"' not in response.content.decode()
+
+
+@pytest.mark.usefixtures("read_timeout")
+@responses.activate
+def test_opening_the_meeting_when_ones_own_save_is_checked_as_not_saved_brings_back_what_was_typed(
+    alice_client, meeting
+):
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+
+    response = alice_client.get(edit_url(meeting), follow=True)  # the plain page, not the submission's
+
+    assert response.redirect_chain[-1][0].endswith(f"?submission={change.submission_key}")
+    assert shown_messages(response)[0].startswith("Checked with DingTalk: your change was not saved")
+    assert_input_kept(response)

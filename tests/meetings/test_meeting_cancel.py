@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import API_BASE, connection_refused, dingtalk_error, edit_url, grant, shown_messages
+from tests.helpers import API_BASE, connection_refused, dingtalk_error, edit_url, grant, shown_messages, the_outcome
 
 CANCEL_URL = API_BASE + dingtalk.CANCEL_PATH
 
@@ -77,11 +77,11 @@ def test_a_refused_cancel_leaves_the_meeting_and_says_why(alice_client, canceler
     response = alice_client.post(cancel_page(meeting), follow=True)
 
     assert shown_messages(response)[0].startswith(texts.PERMISSION_ERROR % {"detail": "not creator"})
-    html = response.content.decode()
-    # The cancel page again, its one next step the linked Change creator; the message has the focus.
-    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    # The cancel page again, its one message with the focus and the linked Change creator.
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
     creator = reverse("meetings:creator", args=[meeting.pk])
-    assert f'<a class="button primary" href="{creator}">Change creator</a>' in html
+    assert f'<a class="button primary" href="{creator}">Change creator</a>' in shown["html"]
     meeting.refresh_from_db()
     assert not meeting.is_canceled
     assert meeting.update_lease_until is None
@@ -136,9 +136,10 @@ def test_a_cancel_dingtalk_could_not_take_offers_try_again(alice_client, cancele
 
     assert shown_messages(response) == [texts.CONNECTION_REFUSED % {"host": API_BASE}]
     html = response.content.decode()
-    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
     assert '<form method="post" class="inline" id="cancel-form">' in html
-    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in html
+    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in shown["html"]
     assert "What you typed is kept" not in html  # nothing was typed on this page
     meeting.refresh_from_db()
     assert not meeting.is_canceled

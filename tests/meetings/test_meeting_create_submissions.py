@@ -95,7 +95,9 @@ def test_a_booking_that_may_have_been_made_sent_twice_is_sent_once_and_says_so_a
     assert may_have_been_booked == MeetingChange.objects.get().message
     assert may_have_been_booked.startswith(str(texts.CREATE_OUTCOME_UNKNOWN).split("“")[0])
     assert shown_messages(second) == [may_have_been_booked]
-    assert first.context["next_step"] == second.context["next_step"] == "look_for_it"  # before booking again
+    look_for_it = first.context["outcome"].next_step  # before booking again: add it if it is in DingTalk
+    assert look_for_it.url == reverse("meetings:add")
+    assert second.context["outcome"].next_step == look_for_it
     assert creates_sent() == 1
 
 

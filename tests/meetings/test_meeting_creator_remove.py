@@ -10,7 +10,16 @@ from django.urls import reverse
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import dingtalk_error, dingtalk_has, dingtalk_query_url, edit_url, grant, post_edit, shown_messages
+from tests.helpers import (
+    dingtalk_error,
+    dingtalk_has,
+    dingtalk_query_url,
+    edit_url,
+    grant,
+    post_edit,
+    shown_messages,
+    the_outcome,
+)
 
 
 def creator_url(meeting):
@@ -205,8 +214,9 @@ def test_dingtalk_unreachable_while_checking_a_creator_offers_try_again_with_it_
 
     html = response.content.decode()
     assert shown_messages(response)[0].startswith(texts.SYSTEM_ERROR % {"detail": "busy"})
-    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
-    assert '<button type="submit" form="creator-form" class="primary">Try again</button>' in html
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
+    assert '<button type="submit" form="creator-form" class="primary">Try again</button>' in shown["html"]
     assert 'value="union-right"' in html
     meeting.refresh_from_db()
     assert meeting.creator_union_id == "creator-union-1"

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meetings import texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.helpers import ACCESS_TOKEN, API_BASE
+from tests.helpers import ACCESS_TOKEN, API_BASE, shown_messages
 
 ADD_URL = reverse("meetings:add")
 QUERY_URL = API_BASE + "/v1.0/conference/scheduleConferences/conf-new/infos"
@@ -79,7 +79,7 @@ def test_a_lookup_dingtalk_cannot_answer_says_why(alice_client, organization):
     response = alice_client.post(ADD_URL, form_data(organization))
 
     expected = texts.SYSTEM_ERROR % {"detail": "busy"} + " " + texts.REQUEST_ID_SUFFIX % {"request_id": "r-2"}
-    assert [str(m) for m in response.context["messages"]] == [expected]
+    assert shown_messages(response) == [expected]
     assert not response.context["form"].errors
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange, Organization
-from tests.helpers import API_BASE, dingtalk_error, edit_url, shown_messages
+from tests.helpers import API_BASE, dingtalk_error, edit_url, shown_messages, the_outcome
 
 ADD_URL = reverse("meetings:add")
 NUMBER = "8387221234"
@@ -303,7 +303,8 @@ def test_a_failed_lookup_offers_try_again_with_the_typed_number_kept(alice_clien
     response = alice_client.post(ADD_URL, {"organization": organization.pk, "meeting_number": "838 722 1234"})
 
     html = response.content.decode()
-    assert '<div class="message message-error" role="alert" tabindex="-1" autofocus>' in html
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
     assert '<form method="post" class="form" id="register-form" novalidate>' in html
-    assert '<button type="submit" form="register-form" class="primary">Try again</button>' in html
+    assert '<button type="submit" form="register-form" class="primary">Try again</button>' in shown["html"]
     assert 'value="838 722 1234"' in html

@@ -13,8 +13,8 @@ from .helpers import axe_violations, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-# The focused element: a message is a div of class "message ...".
-FOCUSED = "() => document.activeElement.className || document.activeElement.id"
+# The focused element: the page's one message is the div of id "outcome".
+FOCUSED = "() => document.activeElement.id || document.activeElement.className"
 # DingTalk's throttling, on every try the client makes: a read's first and its two retries; a booking is
 # never sent twice (a second one would be a second meeting).
 EVERY_READ_TRY = 3
@@ -36,8 +36,12 @@ def test_a_throttled_booking_offers_try_again_with_what_was_typed(page, sandbox,
     alert = page.get_by_role("alert")
     assert alert.count() == 1  # one message
     request_id = sandbox.state.requests("create")[-1]["requestId"]
-    assert alert.inner_text() == f"{texts.THROTTLED} {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
-    assert page.evaluate(FOCUSED) == "message message-error"
+    # What happened, then the one next step, then DingTalk's request ID in small print.
+    assert alert.locator("p").first.inner_text() == str(texts.THROTTLED)
+    assert alert.get_by_role("button").all_inner_texts() == ["Try again"]
+    assert alert.locator("small.request-id").inner_text() == texts.REQUEST_ID_SUFFIX % {"request_id": request_id}
+    assert alert.inner_text().endswith(texts.REQUEST_ID_SUFFIX % {"request_id": request_id})
+    assert page.evaluate(FOCUSED) == "outcome"
     assert page.get_by_label("Title").input_value() == "Quarterly planning"
     assert page.get_by_label("Start").input_value() == "2027-04-01 09:00"
     assert page.get_by_label("End").input_value() == "2027-04-01 10:30"
@@ -71,8 +75,9 @@ def test_settings_dingtalk_throttles_offer_try_again_with_what_was_ticked(page, 
 
     alert = page.get_by_role("alert")
     assert alert.count() == 1
-    assert alert.inner_text().startswith(str(texts.THROTTLED))
-    assert page.evaluate(FOCUSED) == "message message-error"
+    assert alert.locator("p").first.inner_text() == str(texts.THROTTLED)
+    assert alert.get_by_role("button").all_inner_texts() == ["Try again"]
+    assert page.evaluate(FOCUSED) == "outcome"
     assert page.get_by_label("Lock the room (nobody else can join)").is_checked()
     assert page.get_by_label("Co-host union IDs").input_value() == "co-host-1, co-host-2"
     assert sandbox.state.requests("settings_update") == []
@@ -99,15 +104,17 @@ def test_settings_refused_for_the_creator_link_change_creator(page, sandbox, mee
 
     alert = page.get_by_role("alert")
     assert alert.count() == 1
-    assert page.evaluate(FOCUSED) == "message message-error"
-    # The request ID in small print.
+    assert page.evaluate(FOCUSED) == "outcome"
+    # The linked Change creator in the message, DingTalk's request ID last in small print.
     request_id = sandbox.state.requests("settings_update")[-1]["requestId"]
+    assert alert.get_by_role("link").all_inner_texts() == ["Change creator"]
     assert alert.locator("small.request-id").inner_text() == texts.REQUEST_ID_SUFFIX % {"request_id": request_id}
+    assert alert.inner_text().endswith(texts.REQUEST_ID_SUFFIX % {"request_id": request_id})
     assert page.get_by_label("Waiting room").is_checked()
     assert axe_violations(page) == []
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Change creator").first.click()
+        alert.get_by_role("link", name="Change creator").click()
     assert page.url.endswith(reverse("meetings:creator", args=[meeting.pk]))
 
 
@@ -122,10 +129,10 @@ def test_a_cancel_refused_for_the_creator_links_change_creator(page, sandbox, me
 
     alert = page.get_by_role("alert")
     assert alert.count() == 1
-    assert page.evaluate(FOCUSED) == "message message-error"
+    assert page.evaluate(FOCUSED) == "outcome"
     assert not Meeting.objects.get(pk=meeting.pk).is_canceled
     assert axe_violations(page) == []
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Change creator").first.click()
+        alert.get_by_role("link", name="Change creator").click()
     assert page.url.endswith(reverse("meetings:creator", args=[meeting.pk]))
