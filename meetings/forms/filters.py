@@ -13,11 +13,24 @@ from .fields import organization_field
 
 
 def day_field(label) -> forms.DateField:
-    """An optional day of a filter (activity, bulk rename), typed in the browser's date input."""
+    """An optional day of a filter (activity, bulk rename), typed as YYYY-MM-DD like every other date. Not the
+    browser's date input: it shows the browser's own format (mm/dd/yyyy) and takes a Tab stop per part."""
     return forms.DateField(
         label=label,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # Not the language's formats (en's 10/25/2006 among them): one format, digits only also taken.
+        input_formats=["%Y-%m-%d", "%Y%m%d"],
+        widget=forms.DateInput(
+            attrs={
+                "inputmode": "numeric",
+                "pattern": r"\d{4}-?\d{2}-?\d{2}",
+                "placeholder": "YYYY-MM-DD",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": "date",
+            },
+            format="%Y-%m-%d",
+        ),
         error_messages={"invalid": texts.DATE_INVALID},
     )
 

@@ -1,7 +1,7 @@
 """Every route of the portal (and the admin pages an office admin uses), with each state that shows something
 of its own -- checking with DingTalk, a running import, a running bulk rename, DingTalk's refusal, a form's
-errors -- in English and Chinese, on two phones and a desktop: axe-core finds no WCAG 2.2 A/AA violation, and
-no page is wider than the screen.
+errors -- in English and Chinese, on two phones and a desktop: axe-core finds no WCAG 2.2 A/AA violation, no
+page is wider than the screen, and none reloads itself.
 
 The data is what makes pages wide: long Chinese titles, an import of 100 lines most of which failed, a bulk
 rename previewing 30 meetings. One logged-in browser context per language and width visits every page in
@@ -295,6 +295,8 @@ def pages(world, sandbox):
         ("creator with errors", creator_with_errors),
         ("remove", go(reverse("meetings:remove", args=[long_one.pk]))),
         ("people", go(reverse("people"))),
+        ("password change", go(reverse("password_change"))),
+        ("password change done", go(reverse("password_change_done"))),
         ("not found", go(reverse("meetings:edit", args=[meeting.pk + 1000]))),
         ("admin index", go(reverse("admin:index"))),
         ("admin organization", go(reverse("admin:meetings_organization_change", args=[meeting.organization_id]))),
@@ -309,6 +311,11 @@ def axe_violations(page):
         f"{violation['id']}: {violation['help']} at {[node['target'] for node in violation['nodes']][:5]}"
         for violation in results.response["violations"]
     ]
+
+
+def reloads_itself(page):
+    """A page that reloads itself (a meta refresh) moves a screen reader's place and loses what one typed."""
+    return ["reloads itself (meta refresh)"] if page.locator('meta[http-equiv="refresh" i]').count() else []
 
 
 def too_wide(page):
@@ -338,7 +345,7 @@ def visit_every_page(chromium, live_server, sandbox, world, *, language, width):
     def check(name):
         if screenshots:
             page.screenshot(path=f"{screenshots}/{language}-{width}-{name.replace(' ', '-')}.png", full_page=True)
-        found[name] = too_wide(page) + axe_violations(page)
+        found[name] = too_wide(page) + reloads_itself(page) + axe_violations(page)
 
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 800}, locale=LANGUAGES[language]

@@ -150,6 +150,9 @@ def test_while_a_slow_save_runs_the_button_is_disabled_and_a_status_says_so(
     log_in(page, office_admin.username)
     page.get_by_role("link", name="Design reveiw").click()
     page.get_by_label("Title").fill(FIXED)
+    # After the page's own scripts (deferred: they run before DOMContentLoaded), as a person's click comes:
+    # on a busy machine the recorder could otherwise listen before save-status.js and see its refusal unmade.
+    page.wait_for_load_state("domcontentloaded")
     page.evaluate(RECORD_WHILE_SAVING)
 
     page.get_by_role("button", name="Save to DingTalk").click()

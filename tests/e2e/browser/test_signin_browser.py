@@ -1,5 +1,5 @@
 """Sign in with DingTalk in Chromium, through the sandbox's login page: the waiting and the refusal pages
-in English and Chinese, checked by axe-core like every other page."""
+in English and Chinese, on two phones and a desktop, checked like every other page (axe-core, the width)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -34,8 +34,11 @@ def dingtalk_login(settings, sandbox, live_server, organization):
 
 
 def violations(page):
+    """What axe-core finds, and a page wider than the screen (what a phone must never scroll sideways)."""
     results = Axe().run(page, options=AXE_OPTIONS)
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
+    width, screen = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    too_wide = [f"{width} px wide on a {screen} px screen"] if width > screen else []
+    return too_wide + [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
 
 
 def sign_in_as(page, person, language):
@@ -49,9 +52,14 @@ def sign_in_as(page, person, language):
         page.locator(f"form:has(input[name=union_id][value='{person.union_id}']) button").click()
 
 
+@pytest.mark.parametrize("width", [360, 390, 1440])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_waiting_and_refusal_pages_speak_the_language_and_pass_axe(chromium, live_server, dingtalk_login, language):
-    context = chromium.new_context(base_url=live_server.url, locale=LANGUAGES[language])
+def test_the_waiting_and_refusal_pages_speak_the_language_and_pass_axe(
+    chromium, live_server, dingtalk_login, language, width
+):
+    context = chromium.new_context(
+        base_url=live_server.url, locale=LANGUAGES[language], viewport={"width": width, "height": 800}
+    )
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(15_000)
