@@ -16,7 +16,7 @@ from ..models import MeetingChange
 from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
 from .meetings import _NOT_TYPED, _saved_values
-from .outcome import NextStep, Outcome
+from .outcome import Outcome
 
 
 class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
@@ -52,12 +52,10 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
         if attempt is not None:
             # The creator is not on the row: the form holds the attempt's other values, not all it typed.
             context["outcome"] = self._attempt_outcome(attempt, organization=attempt.organization, typed=False)
-            if context["outcome"] is None:  # DingTalk has not answered it yet
-                again = NextStep(
-                    label=str(texts.NEXT_CHECK_NOW), url=f"?{urlencode({'submission': attempt.submission_key})}"
-                )
-                context["outcome"] = Outcome(level="info", text=str(texts.CREATE_BEING_BOOKED), next_step=again)
-                context["being_booked"] = True  # the page reloads itself until DingTalk has answered
+            if context["outcome"] is None:  # DingTalk has not answered it yet: static/js/poll.js asks until it has
+                context["outcome"] = Outcome(level="info", text=str(texts.CREATE_BEING_BOOKED))
+                query = urlencode({"submission": attempt.submission_key})
+                context["being_booked"] = {"poll": f"{reverse('meetings:create_progress')}?{query}", "url": f"?{query}"}
         return super().get_context_data(**context, **kwargs)
 
     def get_initial(self):
@@ -121,8 +119,7 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
         """The page's one message for a booking attempt that ended without a meeting, with its next step; None
         while DingTalk may still answer it. One in progress after its wait is a dead process's: may have been
         booked (the sentence written ahead on its row)."""
-        running = attempt.outcome == MeetingChange.Outcome.IN_PROGRESS and attempt.check_after is not None
-        if running and attempt.check_after > database_now():
+        if booking_runs(attempt):
             return None
         failed = attempt.outcome == MeetingChange.Outcome.FAILED
         error = services.MeetingError(attempt.message) if failed else services.MeetingCreateUnknown(attempt.message)
@@ -135,6 +132,13 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             organization=organization,
             code=attempt.dingtalk_code if failed else None,
         )
+
+
+def booking_runs(attempt: MeetingChange) -> bool:
+    """Whether DingTalk may still answer the booking: in progress within its wait (after it, its process died)."""
+    if attempt.meeting_id is not None or attempt.outcome != MeetingChange.Outcome.IN_PROGRESS:
+        return False
+    return attempt.check_after is not None and attempt.check_after > database_now()
 
 
 def _with_new_token(form: MeetingCreateForm) -> MeetingCreateForm:

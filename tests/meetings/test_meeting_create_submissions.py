@@ -19,6 +19,7 @@ from meetings.models import Meeting, MeetingChange
 from tests.helpers import API_BASE, SUFFIX, dingtalk_error, form_values, shown_messages
 
 CREATE_PAGE = reverse("meetings:create")
+PROGRESS = reverse("meetings:create_progress")
 CREATE_URL = API_BASE + dingtalk.CREATE_PATH
 CREATED = {
     "scheduleConferenceId": "conf-new",
@@ -160,7 +161,7 @@ def test_a_booking_whose_process_died_says_it_may_have_been_booked(alice_client,
     shown = alice_client.get(f"{CREATE_PAGE}?submission={change.submission_key}")
 
     assert shown_messages(shown) == ["DingTalk may have booked it: look for it."]
-    assert "refresh" not in shown.content.decode()
+    assert "data-poll" not in shown.content.decode()  # over: nothing to wait for
 
 
 def wait_for(condition, *, timeout=60.0):
@@ -205,11 +206,15 @@ def test_a_second_click_while_the_first_waits_for_dingtalk_is_answered_at_once_t
         waiting = alice_client.get(second["Location"])
         html = waiting.content.decode()
         assert str(texts.CREATE_BEING_BOOKED) in html
-        assert '<meta http-equiv="refresh" content="2">' in html  # it asks again until answered
+        # static/js/poll.js asks until DingTalk has answered, then goes to this page, which says the outcome.
+        query = second["Location"].split("?")[1]
+        assert f'data-poll="{PROGRESS}?{query}" data-poll-seconds="2" data-poll-next="?{query}"' in html
+        assert alice_client.get(f"{PROGRESS}?{query}").json()["done"] is False
     finally:
         answer.set()
         first.join(timeout=60)
 
+    assert alice_client.get(f"{PROGRESS}?{query}").json()["done"] is True
     answered = alice_client.get(second["Location"], follow=True)
     meeting = Meeting.objects.get()
     assert answered.redirect_chain[-1][0] == reverse("meetings:edit", args=[meeting.pk])

@@ -51,8 +51,9 @@ def test_the_same_booking_sent_twice_books_one_meeting(page, sandbox, organizati
 
     expect(second.get_by_role("status")).to_have_text(re.compile(re.escape(str(texts.CREATE_BEING_BOOKED))))
     meeting_page = re.compile(r"/meetings/\d+/edit/$")
-    for tab in (page, second):  # the second tab reloads itself until DingTalk has answered
+    for tab in (page, second):  # the second tab asks (poll.js) until DingTalk has answered, then goes on
         expect(tab).to_have_url(meeting_page, timeout=60_000)
         expect(tab.get_by_role("status")).to_contain_text("Booked “Quarterly planning”", timeout=60_000)
+    assert second.locator('meta[http-equiv="refresh" i]').count() == 0
     assert len(sandbox.state.requests("create")) == 1  # DingTalk got one booking
     assert Meeting.objects.get().title == "Quarterly planning"
