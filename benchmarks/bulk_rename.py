@@ -8,16 +8,20 @@ run, together they can rename at most
 
     budget = 20 renames/s
 
-For 1, 2 and 4 workers, 200 meetings are renamed by as many jobs, each run (services.bulk_rename_run, as the
+For 1, 2 and 4 workers, 500 meetings are renamed by as many jobs, each run (services.bulk_rename_run, as the
 db_worker task runs it) in its own process with BULK_RENAME_THREADS threads, all started at once, against
 the sandbox in its own process, answering after 50 ms and throttling each API past the whole budget,
 20 calls a second (DINGTALK_SANDBOX_QPS=20: QpsLimitForApi). The sandbox's request log tells the most calls
 to one API in any one second and the throttled replies.
 
-    .venv/bin/python -m benchmarks.bulk_rename [--database sqlite|postgres] [--meetings 200]
+    .venv/bin/python -m benchmarks.bulk_rename [--database sqlite|postgres] [--meetings 500]
 
 Targets, for each number of workers: combined renames/s / budget >= 0.9, never more than the budget's
 calls to one API in any second, 0 throttled calls, every meeting renamed in the portal and in DingTalk.
+The rate is the meetings renamed over the whole span, from the first job's start to the last job's end:
+the start of each job (its threads' database connections, the claim) and the answer to its last call
+count. 500 meetings (25 s at the budget) rather than 200: the rate asked for is the budget's, sustained;
+with 200 the jobs' first 0.3-1 s weighed 3-9 % of the round (what the round line's first/last show).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ TARGET = 0.9
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="sqlite", help="sqlite, postgres, or a postgres:// URL (bench*)")
-    parser.add_argument("--meetings", type=int, default=200, help="how many meetings each round renames")
+    parser.add_argument("--meetings", type=int, default=500, help="how many meetings each round renames")
     parser.add_argument("--run-job", type=int, help=argparse.SUPPRESS)  # a worker process of a round
     parser.add_argument("--run-token", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -101,12 +105,15 @@ def _round(sandbox, env, *, workers: int, meetings: int, budget: int) -> bool:
     calls = [call for call in sandbox.calls() if call["api"] in {"query", "update"}]
     throttled = sum(1 for call in calls if call["status"] == 403)
     most = max(_most_in_one_second([c["at"] for c in calls if c["api"] == api]) for api in ("query", "update"))
-    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    started, ended = min(start for start, _ in spans), max(end for _, end in spans)
+    elapsed = ended - started
     rate = renamed / elapsed
     total = (meetings // workers) * workers
+    first, last = min(call["at"] for call in calls) - started, ended - max(call["at"] for call in calls)
     print(
         f"  {workers} worker(s): {renamed} renamed ({in_dingtalk} in DingTalk, {failed} not) in {elapsed:.1f} s = "
         f"{rate:.1f} renames/s; most calls to one API in one second {most}; {len(calls)} calls, {throttled} throttled"
+        f" (first call {first:.2f} s after the start, last {last:.2f} s before the end)"
     )
     ok = common.verdict(f"bulk_rename {workers} worker(s): renames/s vs budget", rate / budget, TARGET, at_most=False)
     ok &= common.verdict(f"bulk_rename {workers} worker(s): most calls/s vs budget", most / budget, 1.0)

@@ -29,11 +29,13 @@ the limit" rather than "your turn is at t"; windows let 2 x the limit through ac
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import datetime
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
@@ -160,16 +162,54 @@ def _reserve_turn(organization: int, api: str, share: str, calls: int) -> float 
     """The share's next turn, now or later, on time.monotonic(); None: no row yet.
 
     The UPDATE moves the row's next turn one interval past max(its next turn, now) and holds the row until
-    the transaction ends; the SELECT reads back what it wrote and the database's time, so the wait is
-    counted on the database's clock, not this host's."""
+    the transaction ends; the SELECT reads back what it wrote and the database's time, so the turn is
+    decided on the database's clock, not this host's, and placed on this process's clock by _database_clock."""
     interval = _interval(calls)
     rows = _rows(organization, api, share)
     with transaction.atomic():
         if not rows.update(next_turn_at=_after(Greatest(F("next_turn_at"), Now()), interval)):
             return None
+        asked = time.monotonic()
         next_turn_at, now = rows.annotate(now=Now()).values_list("next_turn_at", "now").get()
         answered = time.monotonic()
-    return answered + max(0.0, (next_turn_at - interval - now).total_seconds())
+    offset = _database_clock.offset(now.timestamp(), asked=asked, answered=answered)
+    return (next_turn_at - interval).timestamp() - offset
+
+
+class _DatabaseClock:
+    """Where the database's clock stands against this process's time.monotonic(), as NTP estimates it.
+
+    The database read its clock somewhere between the moment the SELECT was sent and the moment its answer
+    was read; on a busy host that answer waits tens of milliseconds for the CPU or the GIL. Counting the
+    turn from the answer made the turn that much late, by a different amount in each process, and two turns
+    one interval apart on the database's clock could start 1 ms apart (21 calls in a second,
+    benchmarks/bulk_rename.py). So each reading is a sample -- the database's time against the middle of
+    the round trip, uncertain by half of it -- and the turn is placed with the sample of the shortest round
+    trip in the last WINDOW seconds (a minimum filter), kept only while it agrees with the newest sample."""
+
+    WINDOW = 10.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._best: collections.deque[tuple[float, float, float]] = collections.deque()  # (at, round trip, offset)
+
+    def offset(self, database_time: float, *, asked: float, answered: float) -> float:
+        """The database's time minus time.monotonic(), from this sample and the best recent ones."""
+        round_trip = answered - asked
+        sample = database_time - (asked + answered) / 2
+        with self._lock:
+            best = self._best
+            while best and best[-1][1] >= round_trip:  # a later sample as good or better replaces them
+                best.pop()
+            best.append((answered, round_trip, sample))
+            while best[0][0] < answered - self.WINDOW:
+                best.popleft()
+            estimate = best[0][2]
+        # The newest sample bounds where the database's clock is now (a step or drift shows here first).
+        return min(max(estimate, database_time - answered), database_time - asked)
+
+
+_database_clock = _DatabaseClock()
 
 
 def _create_rows(organization: int, api: str) -> None:

@@ -108,6 +108,12 @@ def meeting_create(
         if isinstance(error, dingtalk.DingTalkError) and error.may_have_been_applied:
             reason, meeting_number = change.message, getattr(error, "meeting_number", "")
             _create_unknown(change, details, reason=reason, meeting_number=meeting_number, error=error)
+        if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.PERMISSION_ERROR:
+            # The sentence for a change of a booked meeting names its creator and page; a booking's is the
+            # creator typed in the form.
+            change.message = texts.CREATE_REFUSED_CREATOR % {"creator": creator_union_id, "detail": error.detail}
+            if error.request_id:
+                change.message = f"{change.message} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
         change.save()
         raise MeetingError(change.message) from error
     except Exception as error:  # noqa: BLE001 -- whatever failed after sending, DingTalk may have booked it

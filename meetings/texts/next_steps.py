@@ -26,3 +26,4 @@ NEXT_ASK_ADMINISTRATOR_HELP = _(
 NOTE_REPAIR_CONNECTION = _("Please repair the DingTalk connection of %(organization)s in the portal's admin: %(what)s")
 NEXT_ADD_BY_NUMBER = _("Add it by its meeting number")
 NEXT_ADD_MEETING = _("Add a meeting")
+NEXT_CORRECT_CREATOR = _("Correct the creator union ID")

@@ -24,6 +24,11 @@ CREATE_BEING_BOOKED = _(
     "This form is being booked: DingTalk has not answered it yet. This page shows the outcome as soon as it "
     "has. Nothing was sent twice."
 )
+CREATE_REFUSED_CREATOR = _(
+    "DingTalk refused to book it for the creator “%(creator)s”: it books only for a person of the organization, "
+    "through an app allowed to create meetings. Nothing was booked. Check the creator union ID. DingTalk said: "
+    "“%(detail)s”."
+)
 CREATE_UNKNOWN_NUMBER = _("DingTalk gave it the meeting number %(number)s: add it by that number (Add meeting).")
 MEETING_CANCELED_DONE = _("Canceled “%(title)s” in DingTalk. The meeting is now read-only.")
 MEETING_ALREADY_CANCELED = _("DingTalk says “%(title)s” was already canceled. The portal now shows it as canceled.")

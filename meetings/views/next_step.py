@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from .. import dingtalk, services, texts
 from ..dingtalk import credentials
+from .meetings import pending_check
 from .outcome import NextStep, Outcome, change_creator, outcome_from_message, try_again
 
 TRY_AGAIN = "try_again"
@@ -68,21 +69,32 @@ def outcome(
     typed: bool = True,
     meeting=None,
     organization=None,
+    creator_field: str = "",
     code: str | None = None,
 ) -> Outcome:
     """The page's one message for `error`, its request ID last, with the one next step: Try again submits the
     form `form_id` (which holds what was typed, unless `typed` is False) or, without one, reads the page
-    again; Change creator needs the `meeting`; an administrator repairs the `organization`'s connection.
-    `code`: the step is chosen by an earlier attempt's stored code (for_code) instead of `error`'s cause."""
+    again; Change creator needs the `meeting` (a booking's form has the creator's field, `creator_field`, instead);
+    an administrator repairs the `organization`'s connection. `code`: the step is chosen by an earlier attempt's
+    stored code (for_code) instead of `error`'s cause."""
     text, request_id = texts.split_request_id(error.message)
-    step = None
-    match for_error(error) if code is None else for_code(code):
+    step, wait = None, ""
+    kind = for_error(error) if code is None else for_code(code)
+    if isinstance(error, services.MeetingConflict) and meeting is not None:
+        # The meeting is locked by a save under way, or one being checked with DingTalk: say how long in words
+        # (from the lock and the database's clock, as the meeting's page does), and Try again after it.
+        meeting.refresh_from_db(fields=["update_lease_until"])
+        pending = pending_check(meeting)
+        wait, kind, level = (pending["wait"] if pending else ""), TRY_AGAIN, "warning"
+    match kind:
         case "try_again" if form_id:
             step = try_again(form_id) if typed else NextStep(label=str(texts.NEXT_TRY_AGAIN), form=form_id)
         case "try_again":
             step = NextStep(label=str(texts.NEXT_TRY_AGAIN), url=request.get_full_path())
         case "change_creator" if meeting is not None:
             step = change_creator(meeting, user=request.user, request=request, request_id=request_id)
+        case "change_creator" if creator_field:
+            step = NextStep(label=str(texts.NEXT_CORRECT_CREATOR), url=f"#{creator_field}")
         case "ask_admin" if organization is not None:
             step = _repair_connection(organization, request=request, what=text, request_id=request_id)
         case "look_for_it":
@@ -92,7 +104,7 @@ def outcome(
                 label=str(texts.NEXT_ADD_BY_NUMBER if number else texts.NEXT_ADD_MEETING),
                 url=f"{url}?{urlencode({'meeting_number': number})}" if number else url,
             )
-    return outcome_from_message(level, text, request_id=request_id, next_step=step)
+    return outcome_from_message(level, text, request_id=request_id, next_step=step, wait=wait)
 
 
 def _repair_connection(organization, *, request, what: str, request_id: str) -> NextStep:

@@ -92,7 +92,10 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             )
         except services.SubmissionRepeated as repeated:  # answered from its first arrival's attempt
             attempt = repeated.change
-            outcome = None if attempt.meeting_id else self._attempt_outcome(attempt, organization=data["organization"])
+            outcome = None
+            if attempt.meeting_id is None:
+                creator_field = form["creator_union_id"].id_for_label
+                outcome = self._attempt_outcome(attempt, organization=data["organization"], creator_field=creator_field)
             if outcome is None:  # booked, or being booked: the attempt's page says which
                 page = reverse("meetings:create")
                 return redirect(f"{page}?{urlencode({'submission': attempt.submission_key})}")
@@ -112,10 +115,13 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             level=level,
             form_id="create-form",
             organization=form.cleaned_data["organization"],
+            creator_field=form["creator_union_id"].id_for_label,
         )
         return self.render_to_response(self.get_context_data(form=form, outcome=shown))
 
-    def _attempt_outcome(self, attempt: MeetingChange, *, organization, typed: bool = True) -> Outcome | None:
+    def _attempt_outcome(
+        self, attempt: MeetingChange, *, organization, typed: bool = True, creator_field: str = ""
+    ) -> Outcome | None:
         """The page's one message for a booking attempt that ended without a meeting, with its next step; None
         while DingTalk may still answer it. One in progress after its wait is a dead process's: may have been
         booked (the sentence written ahead on its row)."""
@@ -130,6 +136,7 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             form_id="create-form",
             typed=typed,
             organization=organization,
+            creator_field=creator_field,
             code=attempt.dingtalk_code if failed else None,
         )
 

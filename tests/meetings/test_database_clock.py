@@ -10,8 +10,10 @@ from meetings import services, texts
 from meetings.clock import database_now, database_now_plus
 from meetings.dingtalk import token_lease, tokens
 from meetings.models import Meeting, MeetingChange, Organization
+from meetings.services import leases
 from tests.helpers import (
     TOKEN_URL,
+    UPDATE_URL,
     cache_token,
     dingtalk_has,
     issue_token,
@@ -124,3 +126,30 @@ def test_a_host_whose_clock_runs_behind_settles_a_save_whose_lease_ran_out(meeti
 
     assert MeetingChange.objects.get(pk=change.pk).outcome == MeetingChange.Outcome.SUCCESS
     assert stored_meeting(meeting).title == "Weekly sync v2"
+
+
+@responses.activate
+def test_a_save_holds_the_meeting_until_the_database_clock_says_whatever_the_host_says(
+    meeting, office_admin, host_clock
+):
+    """The lease's end is written by the claim itself, on the database's clock, and the IN_PROGRESS row
+    written with it says the same end: what a killed save leaves for the check to wait for."""
+    dingtalk_has(meeting)
+    host_clock(-HOUR)
+    seen = {}
+
+    def while_the_update_is_sent(request):
+        seen["lease"] = Meeting.objects.get(pk=meeting.pk).update_lease_until
+        seen["row"] = MeetingChange.objects.get(outcome=MeetingChange.Outcome.IN_PROGRESS).check_after
+        return 200, {}, '{"success": true}'
+
+    responses.add_callback(responses.PUT, UPDATE_URL, callback=while_the_update_is_sent)
+    before = database_now()
+
+    update_meeting(meeting, office_admin, title="Weekly sync v2")
+
+    after = database_now()
+    lease = leases.update_lease()
+    assert before + lease <= seen["lease"] <= after + lease
+    assert seen["row"] == seen["lease"]
+    assert stored_meeting(meeting).update_lease_until is None  # let go with the stored values

@@ -1,11 +1,13 @@
 """Canceling a meeting: a confirmation page, then DingTalk's cancel API; the meeting becomes read-only."""
 
+import datetime
 import json
 
 import pytest
 import requests
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, texts
 from meetings.models import Meeting, MeetingChange
@@ -143,3 +145,23 @@ def test_a_cancel_dingtalk_could_not_take_offers_try_again(alice_client, cancele
     assert "What you typed is kept" not in html  # nothing was typed on this page
     meeting.refresh_from_db()
     assert not meeting.is_canceled
+
+
+def test_a_save_under_way_blocks_the_cancel_and_says_how_long_in_words(alice_client, canceler, meeting):
+    later = timezone.now() + datetime.timedelta(seconds=20)
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=later)
+    MeetingChange.objects.create(
+        meeting=meeting,
+        organization=meeting.organization,
+        action=MeetingChange.Action.UPDATE,
+        outcome=MeetingChange.Outcome.IN_PROGRESS,
+        based_on_version=meeting.version,
+    )
+
+    with responses.RequestsMock():  # nothing goes to DingTalk
+        response = alice_client.post(cancel_page(meeting))
+
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("warning", True, 1)
+    assert texts.WAIT_FOR_ANSWER % {"wait": texts.wait_in_words(20)} in shown["text"]
+    assert '<button type="submit" form="cancel-form" class="primary">Try again</button>' in shown["html"]

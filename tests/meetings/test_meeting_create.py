@@ -424,3 +424,20 @@ def test_credentials_no_one_can_use_send_the_person_to_an_administrator(alice_cl
     html = alice_client.post(CREATE_PAGE, form_data(organization)).content.decode()
     change = reverse("admin:meetings_organization_change", args=[organization.pk])
     assert f'<a class="button primary" href="{change}">Open the organization&#x27;s DingTalk connection</a>' in html
+
+
+@responses.activate
+def test_a_creator_dingtalk_refuses_leads_to_the_creator_field(alice_client, organization):
+    responses.post(CREATE_URL, **dingtalk_error(400, "permissionError", "permissionError:not in org"))
+
+    response = alice_client.post(CREATE_PAGE, form_data(organization))
+
+    suffix = texts.REQUEST_ID_SUFFIX % {"request_id": REQUEST_ID}
+    sentence = texts.CREATE_REFUSED_CREATOR % {"creator": "creator-7", "detail": "not in org"}
+    assert shown_messages(response) == [f"{sentence} {suffix}"]
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
+    assert '<a class="button primary" href="#id_creator_union_id">Correct the creator union ID</a>' in shown["html"]
+    assert 'id="id_creator_union_id"' in response.content.decode()
+    assert_typed_kept(response.content.decode())
+    assert MeetingChange.objects.get().outcome == MeetingChange.Outcome.FAILED

@@ -1,10 +1,13 @@
 """A meeting's settings: read from DingTalk, only the changed ones sent, stopped when DingTalk moved."""
 
+import datetime
 import json
+import re
 
 import pytest
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import dingtalk, texts
 from meetings.forms import MeetingSettingsForm
@@ -270,3 +273,32 @@ def test_a_page_dingtalk_could_not_read_offers_try_again(admin_client, meeting):
     shown = the_outcome(response)
     assert (shown["level"], shown["focused"], shown["count"]) == ("error", True, 1)
     assert f'<a class="button primary" href="{settings_page(meeting)}">Try again</a>' in shown["html"]
+
+
+@responses.activate
+def test_a_save_being_checked_blocks_it_and_the_wait_is_said_in_words_not_a_clock_time(admin_client, meeting):
+    dingtalk_settings()
+    html_before = admin_client.get(settings_page(meeting)).content.decode()
+    assert "outcome" not in html_before
+    # An earlier save's answer was lost: the meeting is locked until it is checked, in 40 seconds.
+    later = timezone.now() + datetime.timedelta(seconds=40)
+    Meeting.objects.filter(pk=meeting.pk).update(update_lease_until=later)
+    MeetingChange.objects.create(
+        meeting=meeting,
+        organization=meeting.organization,
+        action=MeetingChange.Action.UPDATE,
+        outcome=MeetingChange.Outcome.UNKNOWN,
+        check_after=later,
+        based_on_version=meeting.version,
+    )
+
+    response = admin_client.post(settings_page(meeting), posted(lock_room="on", cohost_union_ids="co-1, co-9"))
+
+    shown = the_outcome(response)
+    assert (shown["level"], shown["focused"], shown["count"]) == ("warning", True, 1)
+    assert shown["text"].startswith(str(texts.WAITING_FOR_CHECK))
+    assert texts.WAIT_FOR_CHECK % {"wait": texts.wait_in_words(40)} in shown["text"]
+    assert not re.search(r"\d\d:\d\d", shown["text"])  # no clock time
+    assert '<button type="submit" form="settings-form" class="primary">Try again</button>' in shown["html"]
+    assert_typed_kept(response)
+    assert [call.request.method for call in responses.calls] == ["GET"]  # the page; nothing sent since

@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings import texts
 from meetings.models import BulkRename, BulkRenameItem, Meeting, MeetingChange, MeetingImport, MeetingImportLine
 from tests.e2e.helpers import PASSWORD, book
 
@@ -110,9 +111,12 @@ def world(sandbox, meeting, app_meeting, admin_user):
         outcome=MeetingChange.Outcome.UNKNOWN,
         old_title="Budget review",
         new_title="Budget review (final)",
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
         dingtalk_code="DingTalkTimeout",
         check_after=later,
-        message="DingTalk did not answer in time.",
+        message=str(texts.OUTCOME_UNKNOWN),
+        submission_key="c" * 32,  # the page of the person's own save: one message with the wait in it
     )
     Meeting.objects.filter(pk=checking.pk).update(update_lease_until=later)
 
@@ -270,6 +274,10 @@ def pages(world, sandbox):
         ("edit into the past", edit_into_the_past),
         ("edit refused by DingTalk", edit_refused_by_dingtalk),
         ("edit checking with DingTalk", go(reverse("meetings:edit", args=[world["checking"].pk]))),
+        (
+            "edit your own save checking with DingTalk",
+            go(reverse("meetings:edit", args=[world["checking"].pk]) + "?submission=" + "c" * 32),
+        ),
         ("history", go(reverse("meetings:history", args=[world["app meeting"].pk]))),
         ("activity", go(reverse("meetings:activity"))),
         ("add meeting", go(reverse("meetings:add"))),

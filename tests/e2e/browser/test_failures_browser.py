@@ -136,3 +136,32 @@ def test_a_cancel_refused_for_the_creator_links_change_creator(page, sandbox, me
     with page.expect_navigation():
         alert.get_by_role("link", name="Change creator").click()
     assert page.url.endswith(reverse("meetings:creator", args=[meeting.pk]))
+
+
+def test_a_booking_refused_for_its_creator_leads_to_the_creator_field(page, sandbox, organization, office_admin):
+    log_in(page, office_admin.username)
+    page.goto(reverse("meetings:create"))
+    page.get_by_label("Organization").select_option(label=organization.name)
+    page.get_by_label("Title").fill("Quarterly planning")
+    page.get_by_label("Start").fill("2027-04-01 09:00")
+    page.get_by_label("End").fill("2027-04-01 10:30")
+    page.get_by_label("Creator union ID").fill("someone-else")
+    sandbox.state.arm_fault("permissionError", api="create")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Book in DingTalk").click()
+
+    alert = page.get_by_role("alert")
+    assert alert.count() == 1
+    assert page.evaluate(FOCUSED) == "outcome"
+    assert alert.locator("p").first.inner_text().startswith("DingTalk refused to book it for the creator")
+    assert axe_violations(page) == []
+
+    # Its next step, by keyboard: Tab to it, Enter, and the cursor is in the creator's field, what was typed there.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Correct the creator union ID"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'id_creator_union_id'")
+    assert page.get_by_label("Creator union ID").input_value() == "someone-else"
+    assert page.get_by_label("Title").input_value() == "Quarterly planning"
+    assert not Meeting.objects.exists()

@@ -27,7 +27,15 @@ def berlin_admin(django_user_model, organization):
     from tests.e2e.helpers import PASSWORD
 
     user = django_user_model.objects.create_user("bea", password=PASSWORD)
-    grant(user, "view_meeting", "add_meeting", "change_meeting", "reschedule_meeting", "change_meeting_settings")
+    grant(
+        user,
+        "view_meeting",
+        "add_meeting",
+        "change_meeting",
+        "reschedule_meeting",
+        "change_meeting_settings",
+        "bulk_rename_meetings",
+    )
     user.dingtalk_organizations.add(organization)
     return user
 
@@ -69,6 +77,21 @@ def test_each_form_with_errors_focuses_a_summary_naming_each_field(page, sandbox
     assert [link.split(": ")[0] for link in summary_links(page)] == ["Meeting number"]
     page.get_by_role("link", name="Meeting number:").click()
     wait_for_focus(page, "#id_meeting_number")
+
+    page.goto(reverse("meetings:creator", args=[meeting.pk]))
+    page.get_by_label("Creator union ID").fill("not a union id!")
+    submit(page, page.locator("main form.form button[type=submit]").first.inner_text())
+    wait_for_focus(page, ".error-summary")
+    assert [link.split(": ")[0] for link in summary_links(page)] == ["Creator union ID"]
+
+    page.goto(reverse("meetings:import"))
+    submit(page, page.locator("main form.form button[type=submit]").first.inner_text())
+    wait_for_focus(page, ".error-summary")
+    assert [link.split(": ")[0] for link in summary_links(page)] == ["Meetings, one per line"]
+
+    page.goto(reverse("meetings:bulk_rename") + "?find=&replace=x")  # a preview asked for without its "Find"
+    wait_for_focus(page, ".error-summary")
+    assert [link.split(": ")[0] for link in summary_links(page)] == ["Find"]
 
 
 def test_the_organization_is_chosen_when_the_person_has_one(page, sandbox, organization, berlin_admin):

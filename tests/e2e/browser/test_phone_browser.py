@@ -37,12 +37,21 @@ SMALL_TARGETS = """() => {
   }
   return small;
 }"""
-# Each checkbox whose label does not start on its line, to its right.
+# Each checkbox whose label does not start on its line, to its right, or that sits on its group's border.
 CHECKBOX_APART = """() => Array.from(document.querySelectorAll("input[type=checkbox]")).filter((box) => {
   const label = box.labels && box.labels[0];
   if (!label || !box.getClientRects().length) return false;
-  const input = box.getBoundingClientRect(), first = label.getClientRects()[0];
-  return !(first.left >= input.right - 1 && first.top < input.bottom && first.bottom > input.top);
+  // The label's words: the label's box, or where its text after the box starts when it holds the box.
+  let words = label;
+  if (label.contains(box)) {
+    words = document.createRange();
+    words.setStartAfter(box);
+    words.setEndAfter(label.lastChild);
+  }
+  const input = box.getBoundingClientRect(), first = Array.from(words.getClientRects()).find((r) => r.width > 0);
+  const group = box.closest("fieldset");
+  const onTheBorder = group && input.bottom > group.getBoundingClientRect().bottom - 4;
+  return onTheBorder || !(first.left >= input.right - 1 && first.top < input.bottom && first.bottom > input.top);
 }).map((box) => box.id)"""
 PAGE_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
@@ -103,6 +112,12 @@ def data(sandbox, meeting, app_meeting, admin_user):
     BulkRenameItem.objects.create(
         job=job, meeting=long_one, old_title=LONG_CJK, new_title=LONG_CJK, state=BulkRenameItem.State.RENAMED
     )
+    # Someone waiting for approval: /people/ shows its form, with a checkbox per organization.
+    from accounts import services
+
+    app_meeting.organization.corp_id = "ding-shanghai"
+    app_meeting.organization.save(update_fields=["corp_id"])
+    services.person_sign_in(union_id="union-waiting", nick="王美 Mei", corp_id="ding-shanghai")
     return {"meeting": meeting, "app meeting": app_meeting, "long": long_one, "import": meeting_import, "job": job}
 
 

@@ -7,7 +7,8 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from meetings import texts
@@ -139,3 +140,24 @@ def test_a_dropped_connection_says_so_and_the_check_brings_the_input_back(
 
     assert_one_focused_message_with_a_wait(page, texts.OUTCOME_UNKNOWN_DROPPED)
     assert_not_saved_with_the_typed_values_back(page, sandbox, meeting)
+
+
+def test_in_chinese_the_cause_and_the_wait_read_in_chinese(page, live_server, sandbox, meeting, office_admin, settings):
+    settings.DINGTALK_READ_TIMEOUT = 30.0  # the check waits a minute: the page says so meanwhile
+    sandbox.state.arm_fault("drop", api="update")
+    log_in(page, office_admin.username)
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    page.goto(reverse("meetings:edit", args=[meeting.pk]))
+    page.locator("#id_title").fill(FIXED)
+    with page.expect_navigation():
+        page.locator("#meeting-form button[type=submit]").click()
+
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'outcome'")
+    text = " ".join(page.locator("#outcome").inner_text().split())
+    with translation.override("zh-hans"):
+        dropped = str(texts.OUTCOME_UNKNOWN_DROPPED)
+        wait = re.escape(str(texts.WAIT_FOR_CHECK)).replace(re.escape("%(wait)s"), r"\d+ 秒")
+    assert text.startswith(dropped), text
+    assert re.search(wait, text), text  # "门户将在约 60 秒后向钉钉核实……"
+    assert not CLOCK_TIME.search(text)
+    assert page.locator("#id_title").input_value() == FIXED
