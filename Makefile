@@ -13,7 +13,7 @@ help:
 	@echo "             with the local DingTalk sandbox at http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff check and ruff format --check, as CI runs them"
-	@echo "make bench - the benchmarks on SQLite and PostgreSQL (README, Performance); make load - the load test on both"
+	@echo "make bench - the benchmarks on SQLite and PostgreSQL (docs/developing.md, Performance); make load - the load test on both"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Benchmarks and the load test (benchmarks/, README "Performance"): traffic to 127.0.0.1 only, bounded.
+# Benchmarks and the load test (benchmarks/, docs/developing.md "Performance"): traffic to 127.0.0.1 only, bounded.
 .PHONY: bench load
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt

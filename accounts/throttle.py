@@ -1,5 +1,6 @@
 """Login throttling with django-axes: after settings.AXES_FAILURE_LIMIT failed logins for one username from
-one client address, that pair waits settings.AXES_COOLOFF_TIME after its last failure (README, "Logging in").
+one client address, that pair waits settings.AXES_COOLOFF_TIME after its last failure (docs/operating.md,
+"Production", Login throttling).
 
 Per username *and* address: a guesser is stopped without letting anyone lock a colleague out from
 elsewhere. The client address is read through settings.TRUSTED_PROXY_COUNT proxies (`client_address`).

@@ -132,7 +132,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Sign in with DingTalk (accounts/dingtalk.py; README, "Signing in") ---------------------------
+# --- Sign in with DingTalk (accounts/dingtalk.py; docs/operating.md, "Signing in with DingTalk") -------
 # A DingTalk app's AppKey and AppSecret (the "new" OAuth 2.0 login). Sign-in with DingTalk is offered only
 # when both are set; the app's redirect URL is https://<portal>/accounts/dingtalk/login/callback/.
 DINGTALK_LOGIN_CLIENT_ID = env("DINGTALK_LOGIN_CLIENT_ID", default="")
@@ -168,7 +168,7 @@ AXES_VERBOSE = False  # no banner on every start
 AXES_USERNAME_CALLABLE = "accounts.throttle.username_key"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
-# How many proxies in front of the portal append to X-Forwarded-For (README, "Production"). 0: the
+# How many proxies in front of the portal append to X-Forwarded-For (docs/operating.md, "Production"). 0: the
 # client's address is REMOTE_ADDR and X-Forwarded-For is ignored; behind one TLS proxy, 1.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -212,7 +212,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
-# --- Background jobs (Django's tasks API; README, "Background jobs") ---------------------------------
+# --- Background jobs (Django's tasks API; docs/operating.md, "Production") -----------------------------
 # The database is the queue: `manage.py db_worker` runs the jobs (`make run` starts one). Another backend
 # (RQ, Celery) is a settings change; the jobs are plain functions in meetings/tasks.py.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -253,7 +253,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- DingTalk -------------------------------------------------------------------------------------
-# Fernet keys, comma-separated: the first encrypts, every one decrypts (README, "Credentials and key rotation").
+# Fernet keys, comma-separated: the first encrypts, every one decrypts
+# (docs/operating.md, "Credentials and key rotation").
 # Checked by meetings.crypto.check_keys (system check meetings.E001, and wsgi.py before serving).
 DINGTALK_ENCRYPTION_KEYS = env.list("DINGTALK_ENCRYPTION_KEYS", default=[])
 # (connect, read) seconds for one attempt.
@@ -287,8 +288,8 @@ if DINGTALK_DEADLINE > GUNICORN_TIMEOUT * 0.75:
 # Hosts besides api.dingtalk.com and api.dingtalk.io an organization's API base may name (https only),
 # comma-separated: a corporate gateway in front of DingTalk (meetings/validators.py).
 DINGTALK_EXTRA_API_HOSTS = env.list("DINGTALK_EXTRA_API_HOSTS", default=[])
-# Seconds one save may hold a meeting (README, "Retries, time limits and lost answers"). A process killed
-# mid-save leaves the meeting locked this long; then its save is checked by reading DingTalk. It must
+# Seconds one save may hold a meeting (docs/operating.md, "Production": time limits, lost answers). A process
+# killed mid-save leaves the meeting locked this long; then its save is checked by reading DingTalk. It must
 # outlast every try of the update that can still arrive: the whole deadline, a read timeout, and as long
 # again for DingTalk still working after the portal stopped waiting.
 DINGTALK_UPDATE_LEASE = env.float("DINGTALK_UPDATE_LEASE", default=60.0)

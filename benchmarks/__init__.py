@@ -2,5 +2,5 @@
 
 Each benchmark measures its contenders side by side in one run -- interleaved rounds, medians -- and
 prints their ratio, because these machines are too noisy for a number measured alone to mean much.
-README.md ("Performance") lists them, the targets and the last measured numbers.
+docs/developing.md ("Performance") lists them, the targets and the last measured numbers.
 """

@@ -68,7 +68,7 @@ class OrganizationAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["access_token_expires_at"].help_text = texts.TOKEN_EXPIRY_HINT % {
-            "time_zone": self.instance.time_zone
+            "time_zone": texts.zone_name(self.instance.time_zone)
         }
         for name in SECRET_FIELDS:
             is_set = bool(self.instance.pk and fields.is_set(self.instance, name))
@@ -142,7 +142,7 @@ def token_status(organization: Organization) -> str:
     if credentials.undecryptable_credentials(organization):
         return str(texts.SECRET_UNDECRYPTABLE)
     expires_at = organization.access_token_expires_at
-    when = {"time_zone": organization.time_zone}
+    when = {"time_zone": texts.zone_name(organization.time_zone, expires_at)}
     if expires_at is not None:
         when["time"] = texts.local_time(expires_at, organization)
     if credentials.uses_app(organization):
@@ -231,7 +231,10 @@ class OrganizationAdmin(InOrganizationTimeZone, admin.ModelAdmin):
                 self.message_user(request, services.error_message(error, organization=organization), ERROR)
                 continue
             if credentials.uses_app(organization):
-                when = {"time": texts.local_time(expires_at, organization), "time_zone": organization.time_zone}
+                when = {
+                    "time": texts.local_time(expires_at, organization),
+                    "time_zone": texts.zone_name(organization.time_zone, expires_at),
+                }
                 self.message_user(request, texts.CONNECTION_OK % {"organization": organization.name, **when}, SUCCESS)
             else:
                 status = token_status(organization)
@@ -260,7 +263,7 @@ class VisibleReadOnlyAdmin(InOrganizationTimeZone, admin.ModelAdmin):
         if obj is None:
             return fieldsets
         (name, options), *others = fieldsets
-        zone = {"time_zone": obj.organization.time_zone}
+        zone = {"time_zone": texts.zone_name(obj.organization.time_zone)}
         return [(name, {**options, "description": texts.TIMES_IN_ZONE % zone}), *others]
 
     def get_queryset(self, request):

@@ -1,6 +1,6 @@
 """Encryption at rest for DingTalk credentials: a MultiFernet over settings.DINGTALK_ENCRYPTION_KEYS.
 
-Keys and their rotation: README, "Credentials and key rotation". A value no key decrypts raises
+Keys and their rotation: docs/operating.md, "Credentials and key rotation". A value no key decrypts raises
 SecretDecryptionError and is never returned as is: ciphertext sent to DingTalk as a token would fail
 far from the cause. Every plaintext that passes through is remembered (bounded, this process only) so
 the logging filter can redact the secrets the process actually holds (admin_portal/logging.py).

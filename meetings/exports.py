@@ -96,7 +96,7 @@ def activity_csv_lines(changes: Iterable[MeetingChange]) -> Iterator[str]:
                     change.dingtalk_code,
                     change.request_id,
                     change.http_status or "",
-                    change.message,
+                    change.message_shown,  # in the reader's language when kept as a sentence
                 )
             )
 

@@ -2,11 +2,25 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from meetings import dingtalk
 from meetings.forms import MeetingSearchForm, TitleAndTimesMixin
 from meetings.models import Meeting, Organization
 from tests.helpers import ACCESS_TOKEN, API_BASE, APP_KEY, APP_SECRET, grant
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts and ends in the portal's default language (English).
+
+    Django's test client runs a request in the test's own thread, and LocaleMiddleware activates the
+    request's language there without deactivating it: after a request in Chinese, every `texts.X` a later
+    test renders was Chinese while the pages it read (another thread, a live server's) were English.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

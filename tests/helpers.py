@@ -406,6 +406,24 @@ def po_entries(path=PO):
     return entries
 
 
+def english_sentences() -> set[str]:
+    """Stretches of the catalog's English sentences long enough to be nobody's data (four words or more
+    between placeholders): one found on a Chinese page is English left untranslated there."""
+    pieces = set()
+    for _, _, msgid, _ in po_entries():
+        for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|\n", msgid):
+            piece = piece.strip(" .,:;“”\"'()")
+            if len(piece.split()) >= 4:
+                pieces.add(piece)
+    return pieces
+
+
+def english_in(text: str, sentences: set[str]) -> list[str]:
+    """The catalog's English sentences (`english_sentences()`) found in a page's visible text."""
+    text = " ".join(text.split())
+    return sorted(piece for piece in sentences if piece in text)
+
+
 def budget_rows_exist(organization):
     """An organization's earlier calls made its DingTalk budget's rows for reads and updates
     (meetings/dingtalk/pacing.py), with their turns free: a save then takes each turn with one UPDATE."""

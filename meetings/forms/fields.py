@@ -102,14 +102,14 @@ class LocalDateTimeField(forms.Field):
             raise forms.ValidationError(
                 self.error_messages["before_1970_utc"],
                 code="before_1970_utc",
-                params={"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key},
+                params={"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": texts.zone_name(self.zone.key, moment)},
             )
         return moment
 
     def _localize(self, naive: datetime.datetime) -> datetime.datetime:
         earlier = naive.replace(tzinfo=self.zone, fold=0)
         later = naive.replace(tzinfo=self.zone, fold=1)
-        params = {"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": self.zone.key}
+        params = {"value": naive.strftime("%Y-%m-%d %H:%M"), "time_zone": texts.zone_name(self.zone.key, earlier)}
         if earlier.utcoffset() != later.utcoffset():
             round_trip = earlier.astimezone(datetime.UTC).astimezone(self.zone).replace(tzinfo=None)
             code = "nonexistent" if round_trip != naive else "ambiguous"

@@ -75,6 +75,9 @@ class MeetingChange(models.Model):
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     # The sentence the person was shown, so helpdesk reads the same words later.
     message = models.TextField(_("message"), blank=True, default="")
+    # `message` as its code and parameters (texts.Sentence.as_data) where it has them (a failed DingTalk
+    # call): history shows it in the reader's language. Rows without one show `message` as written.
+    message_sentence = models.JSONField(null=True, blank=True, editable=False)
     # A pending row (PENDING): when the portal may read DingTalk to check it, because no try of the
     # update can still arrive after then.
     check_after = models.DateTimeField(_("check with DingTalk after"), null=True, blank=True)
@@ -99,6 +102,13 @@ class MeetingChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.meeting_id} {self.outcome_label}"
+
+    @property
+    def message_shown(self) -> str:
+        """The message, in the reader's language when it was kept as a sentence."""
+        from meetings import texts  # texts name the models' fields: imported when shown
+
+        return texts.shown(self.message_sentence, self.message)
 
     @property
     def outcome_label(self) -> str:

@@ -79,6 +79,9 @@ class BulkRenameItem(models.Model):
     new_title = models.CharField(_("new title"), max_length=256)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
     message = models.TextField(_("message"), blank=True, default="")
+    # `message` as its code and parameters where it has them (texts.Sentence.as_data): shown in the reader's
+    # language; rows without one show `message` as written.
+    message_sentence = models.JSONField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -91,6 +94,13 @@ class BulkRenameItem(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.RENAMED, self.State.UNCHANGED, self.State.FAILED}
+
+    @property
+    def message_shown(self) -> str:
+        """The message, in the reader's language when it was kept as a sentence."""
+        from meetings import texts  # texts name the models' fields: imported when shown
+
+        return texts.shown(self.message_sentence, self.message)
 
 
 class MeetingImport(Job):
@@ -160,6 +170,10 @@ class MeetingImportLine(models.Model):
     # The run: added, or not with the reason.
     result = models.CharField(max_length=20, choices=Result.choices, default=Result.PENDING)
     message = models.TextField(blank=True, default="")
+    # `problem` and `message` as their code and parameters (texts.Sentence.as_data), shown in the reader's
+    # language. The texts stay, in the language of whoever ran the import: what rows kept before show.
+    problem_sentence = models.JSONField(null=True, blank=True)
+    message_sentence = models.JSONField(null=True, blank=True)
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -171,6 +185,20 @@ class MeetingImportLine(models.Model):
     @property
     def addable(self) -> bool:
         return self.checked and not self.problem
+
+    @property
+    def problem_shown(self) -> str:
+        """Why the line cannot be added, in the reader's language."""
+        from meetings import texts  # texts name the models' fields: imported when shown
+
+        return texts.shown(self.problem_sentence, self.problem)
+
+    @property
+    def message_shown(self) -> str:
+        """Why the line was not added, in the reader's language."""
+        from meetings import texts
+
+        return texts.shown(self.message_sentence, self.message)
 
 
 class PeriodicJob(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from .. import dingtalk, texts
 from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange
-from .errors import MeetingCanceled, MeetingError, SubmissionRepeated, error_message
+from .errors import MeetingCanceled, MeetingError, SubmissionRepeated, error_sentence
 
 
 def change_for(
@@ -60,7 +60,8 @@ def record_failure(change: MeetingChange, error: dingtalk.DingTalkError | creden
     """The failed attempt's code, request ID, status and sentence on its audit row (not saved yet)."""
     change.outcome, change.check_after = MeetingChange.Outcome.FAILED, None
     note_error(change, error)
-    change.message = error_message(error, organization=change.organization)
+    sentence = error_sentence(error, organization=change.organization)
+    change.message, change.message_sentence = str(sentence), sentence.as_data()
 
 
 def note_error(change: MeetingChange, error: Exception) -> None:
@@ -78,13 +79,19 @@ def fail(change: MeetingChange, error: dingtalk.DingTalkError | credentials.Cred
     record_failure(change, error)
     canceled = change.dingtalk_code == dingtalk.Code.RESOURCE_CANCEL
     if change.dingtalk_code == dingtalk.Code.PERMISSION_ERROR:
-        text, request_id = texts.split_request_id(change.message)  # the request ID stays last
-        change.message = f"{text} {texts.SAVE_REFUSED_CHANGE_CREATOR}"
-        if request_id:
-            change.message += f" {texts.REQUEST_ID_SUFFIX % {'request_id': request_id}}"
+        sentence = texts.Sentence.from_data(change.message_sentence)
+        parts = sentence.parts or [sentence]
+        refused = texts.Sentence(texts.SAVE_REFUSED_CHANGE_CREATOR)
+        if parts[-1].code == "REQUEST_ID_SUFFIX":  # the request ID stays last
+            parts = [*parts[:-1], refused, parts[-1]]
+        else:
+            parts = [*parts, refused]
+        sentence = texts.Sentence.joined(*parts)
+        change.message, change.message_sentence = str(sentence), sentence.as_data()
     with transaction.atomic():
         if canceled:
             Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED, updated_at=timezone.now())
             meeting.status = Meeting.Status.CANCELED
         change.save()
-    raise (MeetingCanceled if canceled else MeetingError)(change.message) from error
+    said = texts.Sentence.from_data(change.message_sentence) if change.message_sentence else change.message
+    raise (MeetingCanceled if canceled else MeetingError)(said) from error

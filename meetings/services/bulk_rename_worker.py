@@ -70,34 +70,36 @@ def _rename_one(run: JobRun, job: BulkRename, item: BulkRenameItem) -> bool:
         state, message = _save(run, job, item, recovering=recovering)
     except Exception:  # one meeting's unexpected failure must not stop the others
         logger.exception("Bulk rename %s: meeting %s failed unexpectedly", job.pk, item.meeting_id)
-        state, message = BulkRenameItem.State.FAILED, str(texts.BULK_UNEXPECTED)
+        state, message = BulkRenameItem.State.FAILED, texts.Sentence(texts.BULK_UNEXPECTED)
+    # Kept as its code and parameters where it has them: shown in the reader's language.
+    sentence = message.as_data() if isinstance(message, texts.Sentence) else None
     # Only while the job is this run's: a run that stalled and was taken over meanwhile may have failed where
     # the new run renamed (its save lost to the new run's); the new run's result stands.
     mine = BulkRenameItem.objects.filter(pk=item.pk, state=BulkRenameItem.State.SAVING, job__run_token=run.run_token)
-    if not mine.update(state=state, message=message, finished_at=timezone.now()):
+    if not mine.update(state=state, message=str(message), message_sentence=sentence, finished_at=timezone.now()):
         logger.warning("Bulk rename %s: meeting %s is another run's now; not recorded", job.pk, item.meeting_id)
     return True
 
 
-def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: bool) -> tuple[str, str]:
+def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: bool) -> tuple[str, str | texts.Sentence]:
     by = job.created_by
     meeting = Meeting.objects.visible_to(by).select_related("organization").filter(pk=item.meeting_id).first()
     if meeting is None:
-        return BulkRenameItem.State.FAILED, str(texts.BULK_NOT_ALLOWED)
+        return BulkRenameItem.State.FAILED, texts.Sentence(texts.BULK_NOT_ALLOWED)
     if recovering:
         # The dead run's save, if it took the meeting: checked with DingTalk once its lease ran out.
         _wait_for_lease(run, meeting)
         try:
             check_earlier_save(meeting)
         except MeetingError as exc:
-            return BulkRenameItem.State.FAILED, exc.message
+            return BulkRenameItem.State.FAILED, exc.sentence or exc.message
         meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
         if meeting.title == item.new_title:
-            return BulkRenameItem.State.RENAMED, str(texts.BULK_WORKER_STOPPED)
+            return BulkRenameItem.State.RENAMED, texts.Sentence(texts.BULK_WORKER_STOPPED)
     if meeting.title == item.new_title:
-        return BulkRenameItem.State.UNCHANGED, str(texts.BULK_ALREADY_RENAMED)
+        return BulkRenameItem.State.UNCHANGED, texts.Sentence(texts.BULK_ALREADY_RENAMED)
     if meeting.title != item.old_title:
-        return BulkRenameItem.State.FAILED, texts.BULK_TITLE_CHANGED % {"title": meeting.title}
+        return BulkRenameItem.State.FAILED, texts.Sentence(texts.BULK_TITLE_CHANGED, {"title": meeting.title})
     with pacing.paced(meeting.organization_id, background=True):
         try:
             meeting_update(
@@ -110,12 +112,12 @@ def _save(run: JobRun, job: BulkRename, item: BulkRenameItem, *, recovering: boo
             )
         except MeetingChangedInDingTalk as exc:
             if not (recovering and exc.current.title == item.new_title):
-                return BulkRenameItem.State.FAILED, exc.message
+                return BulkRenameItem.State.FAILED, exc.sentence or exc.message
             # The dead run's save reached DingTalk but not the portal: take DingTalk's values, send nothing.
             meeting_refresh(meeting=Meeting.objects.select_related("organization").get(pk=meeting.pk), by=by)
-            return BulkRenameItem.State.RENAMED, str(texts.BULK_WORKER_STOPPED)
+            return BulkRenameItem.State.RENAMED, texts.Sentence(texts.BULK_WORKER_STOPPED)
         except MeetingError as exc:
-            return BulkRenameItem.State.FAILED, exc.message
+            return BulkRenameItem.State.FAILED, exc.sentence or exc.message
     return BulkRenameItem.State.RENAMED, ""
 
 

@@ -11,9 +11,12 @@ from ..models import Organization
 
 class MeetingError(Exception):
     """A use case failed; `message` is the sentence to show the person, `field` the form field it is
-    about, if one is (the view puts the sentence on that field)."""
+    about, if one is (the view puts the sentence on that field). Given as a `texts.Sentence`, it is also
+    kept as `sentence`, its code and parameters, for a job to store (an import line's reason)."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str | texts.Sentence, *, field: str | None = None):
+        self.sentence = message if isinstance(message, texts.Sentence) else None
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field
@@ -66,21 +69,32 @@ ERROR_KINDS = (
 
 def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization: Organization) -> str:
     """The sentence for a failed DingTalk call (or one never made), with DingTalk's detail where it helps."""
+    return str(error_sentence(error, organization=organization))
+
+
+def error_sentence(
+    error: dingtalk.DingTalkError | credentials.CredentialsError, *, organization: Organization
+) -> texts.Sentence:
+    """`error_message` as its code and parameters, for a job to store and a page to show in its reader's
+    language."""
     if isinstance(error, credentials.CredentialsMissing):
-        missing = ", ".join(str(Organization._meta.get_field(name).verbose_name) for name in error.missing)
-        return texts.CREDENTIALS_MISSING % {"organization": organization.name, "missing": missing}
+        missing = texts.Fields(error.missing)
+        return texts.Sentence(texts.CREDENTIALS_MISSING, {"organization": organization.name, "missing": missing})
     if isinstance(error, credentials.SecretUndecryptable):
-        return texts.CREDENTIALS_UNDECRYPTABLE % {"organization": organization.name}
+        return texts.Sentence(texts.CREDENTIALS_UNDECRYPTABLE, {"organization": organization.name})
     if isinstance(error, credentials.PastedTokenExpired):
-        return texts.PASTED_TOKEN_EXPIRED % {
-            "organization": organization.name,
-            "time": texts.local_time(error.expired_at, organization),
-            "time_zone": organization.time_zone,
-        }
+        return texts.Sentence(
+            texts.PASTED_TOKEN_EXPIRED,
+            {
+                "organization": organization.name,
+                "time": texts.local_time(error.expired_at, organization),
+                "time_zone": texts.Zone(organization.time_zone, error.expired_at),
+            },
+        )
     # Every sentence picks the parameters it names.
     params = {
         "organization": organization.name,
-        "time_zone": organization.time_zone,
+        "time_zone": texts.Zone(organization.time_zone),
         "host": organization.api_base,
         "status": error.status or "-",
         "code": error.code or "-",
@@ -92,10 +106,10 @@ def error_message(error: dingtalk.DingTalkError | credentials.CredentialsError, 
         sentence = texts.NOT_CONFIRMED
     else:
         sentence = _error_sentence(error, organization) or texts.UNKNOWN_ERROR
-    text = sentence % params
+    said = texts.Sentence(sentence, params)
     if error.request_id:  # last, in small print on the page
-        text = f"{text} {texts.REQUEST_ID_SUFFIX % params}"
-    return text
+        return texts.Sentence.joined(said, texts.Sentence(texts.REQUEST_ID_SUFFIX, {"request_id": error.request_id}))
+    return said
 
 
 def _error_sentence(error: dingtalk.DingTalkError, organization: Organization):

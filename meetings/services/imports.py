@@ -66,20 +66,22 @@ def read_line(line: str) -> dict:
 
 
 def import_create(*, organization: Organization, text: str, by: AbstractUser, language: str = "") -> MeetingImport:
-    """Keep the lines of an import and queue their preview. The jobs write each line's reason in `language`
-    (the person's)."""
+    """Keep the lines of an import and queue their preview. Each line's reason is kept as its code and
+    parameters, shown in the reader's language; its text too, in `language` (the person's)."""
     with transaction.atomic():
         meeting_import = MeetingImport.objects.create(organization=organization, created_by=by, language=language)
         lines = []
         for number, line in import_lines(text):
             read = read_line(line)
+            unreadable = None if read else texts.Sentence(texts.IMPORT_LINE_UNREADABLE)
             lines.append(
                 MeetingImportLine(
                     meeting_import=meeting_import,
                     number=number,
                     text=line[:500],
                     checked=not read,
-                    problem="" if read else str(texts.IMPORT_LINE_UNREADABLE),
+                    problem=str(unreadable or ""),
+                    problem_sentence=unreadable and unreadable.as_data(),
                     **{key: value[:128] for key, value in read.items()},
                 )
             )
@@ -141,8 +143,10 @@ def _run_line(run: JobRun, meeting_import: MeetingImport, line: MeetingImportLin
     claimed = MeetingImportLine.objects.filter(pk=line.pk, result=line.result)
     if not claimed.update(result=MeetingImportLine.Result.ADDING):
         return  # another run holds it
+    sentence = None
     if not line.addable:
         result, message, meeting = MeetingImportLine.Result.NOT_ADDED, line.problem, None
+        sentence = line.problem_sentence
     else:
         try:
             meeting = meeting_register(
@@ -159,14 +163,16 @@ def _run_line(run: JobRun, meeting_import: MeetingImport, line: MeetingImportLin
                 result, message, meeting = MeetingImportLine.Result.ADDED, "", error.meeting
             else:
                 result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
+                sentence = _data(error)
         except MeetingError as error:
             result, message, meeting = MeetingImportLine.Result.NOT_ADDED, error.message, None
+            sentence = _data(error)
     # Conditional, like the claim: a result another run stored meanwhile stays; and a run that lost the job
     # while it worked (it stalled, another took over) writes nothing -- its "already registered" may be the
     # new run's registration of this very line.
     MeetingImportLine.objects.filter(
         pk=line.pk, result=MeetingImportLine.Result.ADDING, meeting_import__run_token=run.run_token
-    ).update(result=result, message=message, meeting=meeting)
+    ).update(result=result, message=message, message_sentence=sentence, meeting=meeting)
 
 
 # What the preview of a line finds (_preview_line sets them).
@@ -178,7 +184,13 @@ _PREVIEW_FIELDS = (
     "starts_at",
     "ends_at",
     "problem",
+    "problem_sentence",
 )
+
+
+def _data(error: MeetingError) -> dict | None:
+    """The error's sentence as stored data; None when it has only a text (shown as written)."""
+    return error.sentence.as_data() if error.sentence is not None else None
 
 
 def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
@@ -187,16 +199,16 @@ def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
             candidates = meeting_find(organization=organization, meeting_number=line.meeting_number, paced=True)
             number = {"number": texts.group_digits(line.meeting_number)}
             if not candidates:
-                raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % number)
+                raise MeetingNumberNotFound(texts.Sentence(texts.MEETING_NUMBER_UNKNOWN, number))
             if len(candidates) > 1:
-                raise SeveralMeetings(texts.IMPORT_SEVERAL % number, candidates=candidates)
+                raise SeveralMeetings(texts.Sentence(texts.IMPORT_SEVERAL, number), candidates=candidates)
             [candidate] = candidates
             line.schedule_conference_id = candidate.schedule_conference_id
             line.creator_union_id = candidate.creator_union_id
             line.creator_nick = candidate.creator_nick
             line.title, line.starts_at, line.ends_at = candidate.title, candidate.starts_at, candidate.ends_at
             if not candidate.creator_union_id:
-                raise CreatorRefused(str(texts.IMPORT_CREATOR_UNKNOWN))
+                raise CreatorRefused(texts.Sentence(texts.IMPORT_CREATOR_UNKNOWN))
         current = meeting_check(
             organization=organization,
             schedule_conference_id=line.schedule_conference_id,
@@ -204,12 +216,13 @@ def _preview_line(organization: Organization, line: MeetingImportLine) -> None:
             paced=True,
         )
         line.title, line.starts_at, line.ends_at = current.title, current.starts_at, current.ends_at
-    except CreatorRefused:
-        line.problem = texts.IMPORT_CREATOR_REFUSED % {"creator": line.creator_union_id or "-"}
-    except MeetingAlreadyRegistered as error:
-        line.problem = error.message
+    except CreatorRefused as error:
+        refused = error.sentence  # DingTalk named no creator
+        if line.creator_union_id:
+            refused = texts.Sentence(texts.IMPORT_CREATOR_REFUSED, {"creator": line.creator_union_id})
+        line.problem, line.problem_sentence = str(refused), refused.as_data()
     except MeetingError as error:
-        line.problem = error.message
+        line.problem, line.problem_sentence = error.message, _data(error)
 
 
 class _stopping_on_error:

@@ -13,7 +13,7 @@ from .. import dingtalk
 from ..dingtalk import credentials
 from ..models import Organization
 from .dingtalk_calls import call_dingtalk, maybe_paced
-from .errors import MeetingError, error_message
+from .errors import MeetingError, error_sentence
 
 # A meeting number as DingTalk shows it: digits, grouped by spaces or dashes ("838 722 1234", "838-722-1234").
 _DIGIT_GROUPS = re.compile(r"\d(?:[ \u00a0\u3000-]?\d)*")
@@ -66,7 +66,7 @@ def meeting_find(*, organization: Organization, meeting_number: str, paced: bool
             paced=paced,
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
-        raise MeetingError(error_message(error, organization=organization)) from error
+        raise MeetingError(error_sentence(error, organization=organization)) from error
     candidates: dict[str, list[dingtalk.ConferenceInstance]] = {}
     for instance in instances:
         candidates.setdefault(instance.schedule_conference_id, []).append(instance)

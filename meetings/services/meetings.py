@@ -129,7 +129,7 @@ def meeting_update(
                 "title": validators.reveal_invisible(current.title),
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
-                "time_zone": meeting.organization.time_zone,
+                "time_zone": texts.zone_name(meeting.organization.time_zone, current.starts_at),
             }
             change.dingtalk_values = {
                 "title": current.title,
@@ -251,8 +251,10 @@ def outcome_unknown(
     note_error(change, error)
     if sentence is None:
         sentence = _unknown_sentence(error)
-    # No time in it: the wait is said when a page is shown, from the lock and the database's clock.
-    change.message = str(sentence % (params or {}))
+    # No time in it: the wait is said when a page is shown, from the lock and the database's clock. Kept as
+    # its code too: the page reads in the reader's language.
+    said = texts.Sentence(sentence, params)
+    change.message, change.message_sentence = str(said), said.as_data()
     with transaction.atomic():
         # Only our own lease: it is moved, not released, so nobody saves before the check.
         moved = Meeting.objects.filter(pk=meeting.pk, update_lease_until=lease).update(update_lease_until=check_after)

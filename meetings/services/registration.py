@@ -20,7 +20,7 @@ from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange, Organization
 from .audit import change_for
 from .dingtalk_calls import maybe_paced, read_conference
-from .errors import MeetingConflict, MeetingError, error_message
+from .errors import MeetingConflict, MeetingError, error_sentence
 from .meeting_numbers import Candidate, meeting_find
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,8 @@ def meeting_register_by_number(
     """
     candidates = meeting_find(organization=organization, meeting_number=meeting_number, paced=paced)
     if not candidates:
-        raise MeetingNumberNotFound(texts.MEETING_NUMBER_UNKNOWN % {"number": texts.group_digits(meeting_number)})
+        number = {"number": texts.group_digits(meeting_number)}
+        raise MeetingNumberNotFound(texts.Sentence(texts.MEETING_NUMBER_UNKNOWN, number))
     if schedule_conference_id:
         chosen = [c for c in candidates if c.schedule_conference_id == schedule_conference_id]
         if not chosen:
@@ -86,7 +87,7 @@ def meeting_register_by_number(
     _refuse_duplicate(organization=organization, schedule_conference_id=candidate.schedule_conference_id)
     creator = creator_union_id or candidate.creator_union_id
     if not creator:
-        raise CreatorRefused(str(texts.CREATOR_UNKNOWN), candidate=candidate)
+        raise CreatorRefused(texts.Sentence(texts.CREATOR_UNKNOWN), candidate=candidate)
     try:
         return meeting_register(
             organization=organization,
@@ -96,7 +97,7 @@ def meeting_register_by_number(
             paced=paced,
         )
     except CreatorRefused as refused:
-        raise CreatorRefused(refused.message, candidate=candidate) from refused
+        raise CreatorRefused(refused.sentence or refused.message, candidate=candidate) from refused
 
 
 def meeting_register(
@@ -162,7 +163,7 @@ def meeting_register(
         # (Meeting.Meta.constraints) refused this row; answer as the check above would have.
         existing = _registered(organization, schedule_conference_id).filter(removed_at__isnull=True).first()
         if existing is None:
-            raise MeetingError(str(texts.CONFERENCE_ALREADY_REGISTERED)) from None
+            raise MeetingError(texts.Sentence(texts.CONFERENCE_ALREADY_REGISTERED)) from None
         raise _already(existing, organization=organization) from None
     return meeting
 
@@ -268,9 +269,9 @@ def _already(meeting: Meeting, *, organization: Organization) -> MeetingAlreadyR
     own organization (an import keeps it on a line every member of `organization` reads); the page links to
     the meeting for the person who may open it (views/registration.py)."""
     if meeting.organization_id != organization.pk:
-        return MeetingAlreadyRegistered(str(texts.MEETING_ALREADY_ELSEWHERE), meeting=meeting)
-    text = texts.MEETING_ALREADY_IN_PORTAL % {"organization": meeting.organization.name, "title": meeting.title}
-    return MeetingAlreadyRegistered(text, meeting=meeting)
+        return MeetingAlreadyRegistered(texts.Sentence(texts.MEETING_ALREADY_ELSEWHERE), meeting=meeting)
+    named = {"organization": meeting.organization.name, "title": meeting.title}
+    return MeetingAlreadyRegistered(texts.Sentence(texts.MEETING_ALREADY_IN_PORTAL, named), meeting=meeting)
 
 
 def _read_as_creator(
@@ -289,10 +290,11 @@ def _read_as_creator(
         )
     except (dingtalk.DingTalkError, credentials.CredentialsError) as error:
         if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.PERMISSION_ERROR:
-            raise CreatorRefused(texts.CREATOR_REFUSED % {"creator": creator_union_id}) from error
+            raise CreatorRefused(texts.Sentence(texts.CREATOR_REFUSED, {"creator": creator_union_id})) from error
         if isinstance(error, dingtalk.DingTalkAPIError) and error.code == dingtalk.Code.PARAMS_ERROR:
-            text = texts.LOOKUP_NO_SUCH_CONFERENCE % {"detail": error.detail or error.code}
+            text = texts.Sentence(texts.LOOKUP_NO_SUCH_CONFERENCE, {"detail": error.detail or error.code})
             if error.request_id:
-                text = f"{text} {texts.REQUEST_ID_SUFFIX % {'request_id': error.request_id}}"
+                suffix = texts.Sentence(texts.REQUEST_ID_SUFFIX, {"request_id": error.request_id})
+                text = texts.Sentence.joined(text, suffix)
             raise MeetingError(text, field="schedule_conference_id") from error
-        raise MeetingError(error_message(error, organization=organization)) from error
+        raise MeetingError(error_sentence(error, organization=organization)) from error

@@ -117,7 +117,7 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
         "title": current.title,
         "start": texts.local_time(current.starts_at, meeting.organization),
         "end": texts.local_time(current.ends_at, meeting.organization),
-        "time_zone": meeting.organization.time_zone,
+        "time_zone": texts.zone_name(meeting.organization.time_zone, current.starts_at),
     }
     if applied:
         change.outcome, change.message = MeetingChange.Outcome.SUCCESS, texts.CHECKED_SAVED % params

@@ -73,7 +73,7 @@ def meeting_create(
     details = {
         "title": title,
         "start": texts.local_time(starts_at, organization),
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone, starts_at),
         "creator": creator_union_id,
     }
     change = MeetingChange(
@@ -166,6 +166,7 @@ def _create_unknown(
     for (the meeting number, when DingTalk gave one) and raise MeetingCreateUnknown."""
     change.outcome, change.check_after = MeetingChange.Outcome.UNKNOWN, None
     change.message = texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": reason}
+    change.message_sentence = None  # the failure's sentence (record_failure) is only part of this one
     if meeting_number:
         change.message = (
             f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(meeting_number)}}"

@@ -119,7 +119,7 @@ def _take_over(meeting: Meeting, *, current: dingtalk.Conference | None = None, 
                 "title": current.title,
                 "start": texts.local_time(current.starts_at, meeting.organization),
                 "end": texts.local_time(current.ends_at, meeting.organization),
-                "time_zone": meeting.organization.time_zone,
+                "time_zone": texts.zone_name(meeting.organization.time_zone, current.starts_at),
             }
         if not stored:
             return "failed"  # a save took the meeting meanwhile: it reads DingTalk itself

@@ -54,8 +54,12 @@ def message_html(message):
 
 @register.simple_tag
 def code_name(code):
-    """A DingTalk or wire code as words in the reader's language, the code itself beside it, small."""
+    """A DingTalk or wire code as words in the reader's language. The portal's own names ("DingTalkTimeout")
+    are never shown; DingTalk's code is the tooltip, for someone asking DingTalk about it. A code without
+    words (one DingTalk added since) is shown as it is."""
     label = texts.CODE_LABELS.get(code)
     if label is None:
         return format_html("<code>{}</code>", code)
-    return format_html('{} <code class="muted">{}</code>', label, code)
+    if code in texts.PORTAL_CODE_LABELS:
+        return format_html("{}", label)
+    return format_html('<span title="{}">{}</span>', code, label)

@@ -2,8 +2,9 @@
 
 One module per concern: `editing`, `validation`, `registration`, `power_tools`, `credentials`, `login`,
 `dingtalk_errors` (and `BY_CODE`, DingTalk's code -> sentence); `formatting` writes times and meeting
-numbers into them. Tests assert against these constants. DingTalk's own text is inserted with
-%-formatting into plain strings and escaped by the template like any other message: never marked safe.
+numbers into them; `sentences` keeps one as its code and parameters, for a job's stored results. Tests
+assert against these constants. DingTalk's own text is inserted with %-formatting into plain strings and
+escaped by the template like any other message: never marked safe.
 """
 
 # Star imports, as django/forms/__init__.py does: `texts.X` names every sentence, and no name is defined
@@ -16,4 +17,5 @@ from .login import *  # noqa: F403
 from .next_steps import *  # noqa: F403
 from .power_tools import *  # noqa: F403
 from .registration import *  # noqa: F403
+from .sentences import *  # noqa: F403
 from .validation import *  # noqa: F403

@@ -70,14 +70,27 @@ BY_CODE = {
 
 
 # The activity's and history's "DingTalk code" column, in the reader's language: the portal's own names for
-# what happened on the wire, and DingTalk's codes people meet most. The code itself is shown beside it.
-CODE_LABELS = {
+# what happened on the wire (PORTAL_CODES: shown only in words) and DingTalk's codes people meet most (their
+# code is the cell's tooltip, for someone asking DingTalk about it).
+PORTAL_CODE_LABELS = {
     "DingTalkTimeout": _("No answer in time"),
     "DingTalkConnectionDropped": _("Connection dropped"),
     "DingTalkConnectionRefused": _("Could not connect"),
     "DingTalkBadReply": _("Unreadable answer"),
     "DingTalkNotConfirmed": _("Answer did not confirm"),
     "DingTalkUnusableValues": _("Unusable values in the answer"),
+    "DingTalkUnnamedBooking": _("Booked without an ID"),
+    "DingTalkAPIError": _("DingTalk refused"),
+    "DingTalkError": _("DingTalk call failed"),
+    "TokenRequestFailed": _("No access token"),
+    "CredentialsMissing": _("Credentials incomplete"),
+    "SecretUndecryptable": _("Stored secret unreadable"),
+    "PastedTokenExpired": _("Pasted token expired"),
+}
+CODE_LABELS = {
+    **PORTAL_CODE_LABELS,
+    dingtalk.Code.INVALID_CLIENT: _("App key or secret refused"),
+    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, _("Too many calls")),
     dingtalk.Code.PARAMS_ERROR: _("A value was rejected"),
     dingtalk.Code.PERMISSION_ERROR: _("Not allowed"),
     dingtalk.Code.RESOURCE_CANCEL: _("Meeting canceled"),

@@ -13,7 +13,7 @@ TIME_REQUIRED = _("Enter a date and time.")
 TIME_INVALID = _("Enter a date and time as YYYY-MM-DD HH:MM.")
 TIMES_IN_ZONE = _("Times in %(time_zone)s, the organization's time zone.")
 TOKEN_EXPIRY_HINT = _(
-    "Only for a pasted token: when it expires, in %(time_zone)s time (the organization's zone), as "
+    "Only for a pasted token: when it expires, in %(time_zone)s (the organization's zone), as "
     "YYYY-MM-DD HH:MM. Leave empty if unknown."
 )
 TIME_INPUT_FORMAT = _("24-hour, as YYYY-MM-DD HH:MM.")

@@ -190,7 +190,7 @@ class MeetingEditView(MeetingMixin, FormView):
         wait = ""
         if pending is not None:
             wait = self.check_failed or pending["wait"]
-        shown = outcome_from_message("warning", attempt.message, request_id=attempt.request_id, wait=wait)
+        shown = outcome_from_message("warning", attempt.message_shown, request_id=attempt.request_id, wait=wait)
         context = {"outcome": shown, "pending_check": pending}
         if attempt.outcome != Result.CONFLICT:
             return context
@@ -218,7 +218,7 @@ class MeetingEditView(MeetingMixin, FormView):
     def _saved_sentence(self, attempt: MeetingChange) -> str:
         if attempt.checked_at is not None:  # it was unknown first: the person's own words for the check
             return texts.CHECKED_YOURS_SAVED % _attempt_values(attempt)
-        return attempt.message or texts.MEETING_UPDATED % _attempt_values(attempt)
+        return attempt.message_shown or texts.MEETING_UPDATED % _attempt_values(attempt)
 
     def _not_saved_sentence(self, attempt: MeetingChange) -> str:
         """A save checked as not saved, to the person who made it: what DingTalk has, whether it changed there."""
@@ -252,9 +252,9 @@ class MeetingEditView(MeetingMixin, FormView):
         elif kind == "try_again" and not meeting.is_canceled:
             step = try_again(_FORM_ID)
         elif kind == "ask_admin":
-            what = texts.split_request_id(attempt.message)[0]
+            what = texts.split_request_id(attempt.message_shown)[0]
             step = ask_office_admin_about(meeting, request=request, what=what, request_id=attempt.request_id)
-        return outcome_from_message("error", attempt.message, request_id=attempt.request_id, next_step=step)
+        return outcome_from_message("error", attempt.message_shown, request_id=attempt.request_id, next_step=step)
 
     def post(self, request, *args, **kwargs):
         posted = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
@@ -338,7 +338,7 @@ def _attempt_values(attempt: MeetingChange) -> dict:
         "title": reveal_invisible(attempt.new_title),
         "start": texts.local_time(attempt.new_starts_at, organization),
         "end": texts.local_time(attempt.new_ends_at, organization),
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone, attempt.new_starts_at),
     }
 
 
@@ -441,5 +441,5 @@ def _saved_values(meeting: Meeting) -> dict:
         "title": reveal_invisible(meeting.title),
         "start": texts.local_time(meeting.starts_at, organization),
         "end": texts.local_time(meeting.ends_at, organization),
-        "time_zone": organization.time_zone,
+        "time_zone": texts.zone_name(organization.time_zone, meeting.starts_at),
     }

@@ -128,7 +128,8 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
         if booking_runs(attempt):
             return None
         failed = attempt.outcome == MeetingChange.Outcome.FAILED
-        error = services.MeetingError(attempt.message) if failed else services.MeetingCreateUnknown(attempt.message)
+        message = attempt.message_shown  # in the reader's language where it was kept as a sentence
+        error = services.MeetingError(message) if failed else services.MeetingCreateUnknown(message)
         return next_step.outcome(
             error,
             request=self.request,

@@ -40,7 +40,7 @@ def test_it_saves_a_title_fix_and_dingtalk_receives_exactly_it(portal, sandbox, 
                 "title": "Design review",
                 "start": "2027-03-15 10:00",
                 "end": "2027-03-15 11:00",
-                "time_zone": "Europe/Berlin",
+                "time_zone": "Berlin time (UTC+1)",
             },
         )
     ]
@@ -170,7 +170,7 @@ def test_a_change_made_in_dingtalk_meanwhile_stops_the_save(portal, sandbox, mee
                 "title": "Renamed in DingTalk",
                 "start": "2027-03-15 10:00",
                 "end": "2027-03-15 11:00",
-                "time_zone": "Europe/Berlin",
+                "time_zone": "Berlin time (UTC+1)",
             },
         )
     ]
@@ -186,7 +186,7 @@ def test_a_change_made_in_dingtalk_meanwhile_stops_the_save(portal, sandbox, mee
                 "title": "Renamed in DingTalk",
                 "start": "2027-03-15 10:00",
                 "end": "2027-03-15 11:00",
-                "time_zone": "Europe/Berlin",
+                "time_zone": "Berlin time (UTC+1)",
             },
         )
     ]

@@ -69,7 +69,7 @@ def test_a_booking_cut_off_mid_call_ends_as_may_have_been_booked_after_its_wait(
     assert change.message == texts.CREATE_OUTCOME_UNKNOWN % {
         "title": "季度规划",
         "start": "2026-12-03 14:00",
-        "time_zone": "Asia/Shanghai",
+        "time_zone": "Beijing time (UTC+8)",
         "creator": "creator-7",
         "error": texts.CREATE_INTERRUPTED,
     }

@@ -3,11 +3,14 @@
 import csv
 import datetime
 import io
+import re
+from html import unescape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from meetings import texts
 from meetings.exports import csv_safe
@@ -239,3 +242,40 @@ def test_canceled_meetings_are_labeled(office_admin_client, office_admin, meetin
     attempt(meeting, office_admin)
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELED)
     assert "Canceled in DingTalk" in office_admin_client.get(ACTIVITY_URL).content.decode()
+
+
+def visible_text(html):
+    """What a reader sees: the page without its tags and attributes."""
+    return unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)))
+
+
+def test_a_chinese_reader_reads_codes_as_words_and_each_rows_zone(office_admin_client, office_admin, meeting, london):
+    attempt(meeting, office_admin, outcome="failed", dingtalk_code="DingTalkTimeout")
+    attempt(meeting_in(london, "Tea"), office_admin, outcome="failed", dingtalk_code="DingTalkConnectionDropped")
+    attempt(meeting, office_admin, outcome="failed", dingtalk_code="systemError", request_id="req-9")
+
+    html = office_admin_client.get(ACTIVITY_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    text = visible_text(html)
+    for code in ("DingTalkTimeout", "DingTalkConnectionDropped"):
+        assert code not in html
+    assert "systemError" not in text and 'title="systemError"' in html  # DingTalk's code, for asking DingTalk
+    with translation.override("zh-hans"):
+        for code in ("DingTalkTimeout", "DingTalkConnectionDropped", "systemError"):
+            assert str(texts.CODE_LABELS[code]) in text
+    rows = re.findall(r"<tr[ >].*?</tr>", html, flags=re.S)[1:]
+    assert [("北京时间 (UTC+8)" in row, "伦敦时间 (UTC)" in row) for row in rows] == [
+        (True, False),
+        (False, True),
+        (True, False),
+    ]
+
+
+def test_the_csv_gives_a_kept_sentence_in_the_readers_language(office_admin_client, office_admin, meeting):
+    sentence = texts.Sentence(texts.SYSTEM_ERROR, {"detail": "busy"})
+    attempt(meeting, office_admin, outcome="failed", message=str(sentence), message_sentence=sentence.as_data())
+
+    rows = read_csv(office_admin_client.get(CSV_URL, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    with translation.override("zh-hans"):
+        assert rows[1][-1] == texts.SYSTEM_ERROR % {"detail": "busy"}

@@ -2,11 +2,12 @@
 
 import datetime
 import json
+from html import unescape
 
 import pytest
 import responses
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import services, texts
 from meetings.models import BulkRename, BulkRenameItem, Meeting, MeetingChange
@@ -310,3 +311,25 @@ def test_a_run_that_lost_its_job_mid_save_never_writes_over_the_new_runs_result(
 
     item = job.items.get()
     assert (item.state, item.message) == (BulkRenameItem.State.RENAMED, "")
+
+
+@responses.activate
+def test_each_meetings_result_reads_in_the_readers_language(
+    alice_client, renamer, organization, django_capture_on_commit_callbacks
+):
+    """The worker writes in no one's language: a failure is kept as its code, read in the reader's."""
+    [meeting] = make_meetings(organization, "Alpha 1")
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, **dingtalk_error(400, "permissionError", "permissionError:not creator"))
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(PAGE, {"find": "Alpha", "replace": "Beta", "confirm": "1"})
+    job_page = reverse("meetings:bulk_rename_job", args=[BulkRename.objects.get().pk])
+
+    chinese = unescape(alice_client.get(job_page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    english = unescape(alice_client.get(job_page, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+
+    with translation.override("zh-hans"):
+        refused_in_chinese = texts.PERMISSION_ERROR % {"detail": "not creator"}
+        assert refused_in_chinese in chinese and str(texts.SAVE_REFUSED_CHANGE_CREATOR) in chinese
+    refused = texts.PERMISSION_ERROR % {"detail": "not creator"}
+    assert refused not in chinese and refused in english

@@ -42,7 +42,7 @@ def test_it_does_not_send_a_pasted_token_past_its_expiry(organization):
     assert text == texts.PASTED_TOKEN_EXPIRED % {
         "organization": organization.name,
         "time": texts.local_time(organization.access_token_expires_at, organization),
-        "time_zone": "Asia/Shanghai",
+        "time_zone": "Beijing time (UTC+8)",
     }
 
 
@@ -145,7 +145,7 @@ def test_check_connection_of_an_expired_pasted_token_says_so(admin_client, organ
         % {
             "organization": organization.name,
             "time": texts.local_time(expired_at, organization),
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     assert len(responses.calls) == 0

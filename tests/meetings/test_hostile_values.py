@@ -48,8 +48,15 @@ def messages_of(response):
     return shown_messages(response)  # the page's outcome too
 
 
+# Each zone in the words the forms use (New York's offset is today's, as the message gives it).
+ZONE_WORDS = {"Asia/Shanghai": "Beijing time (UTC+8)", "America/New_York": texts.zone_name("America/New_York")}
+
+
 def unusable(organization):
-    return texts.DINGTALK_VALUES_UNUSABLE % {"organization": organization.name, "time_zone": organization.time_zone}
+    return texts.DINGTALK_VALUES_UNUSABLE % {
+        "organization": organization.name,
+        "time_zone": ZONE_WORDS[organization.time_zone],
+    }
 
 
 @responses.activate

@@ -105,7 +105,7 @@ def test_a_change_made_in_dingtalk_after_the_form_was_opened_is_detected_before_
             "title": "Moved in DingTalk",
             "start": "2026-12-01 13:00",
             "end": "2026-12-01 14:00",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     html = response.content.decode()
@@ -131,7 +131,7 @@ def test_taking_dingtalks_values_stores_them_and_the_next_save_goes_through(alic
             "title": "Moved in DingTalk",
             "start": "2026-12-01 10:00",
             "end": "2026-12-01 11:00",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     form = response.context["form"]

@@ -68,7 +68,12 @@ def test_it_books_the_meeting_and_shows_how_to_join(alice_client, organization):
     assert html.count('data-copy="987654321"') == 1
     assert shown_messages(response) == [
         texts.MEETING_CREATED
-        % {"title": "季度规划", "start": "2026-12-03 14:00", "end": "2026-12-03 15:00", "time_zone": "Asia/Shanghai"}
+        % {
+            "title": "季度规划",
+            "start": "2026-12-03 14:00",
+            "end": "2026-12-03 15:00",
+            "time_zone": "Beijing time (UTC+8)",
+        }
     ]
     sent = responses.calls[0].request
     assert sent.headers["x-acs-dingtalk-access-token"] == ACCESS_TOKEN
@@ -256,7 +261,7 @@ def test_a_create_interrupted_mid_call_leaves_a_row_that_says_what_to_look_for(a
     assert change.message == texts.CREATE_OUTCOME_UNKNOWN % {
         "title": "季度规划",
         "start": "2026-12-03 14:00",
-        "time_zone": "Asia/Shanghai",
+        "time_zone": "Beijing time (UTC+8)",
         "creator": "creator-7",
         "error": texts.CREATE_INTERRUPTED,
     }

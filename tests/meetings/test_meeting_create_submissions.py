@@ -30,7 +30,7 @@ BOOKED = texts.MEETING_CREATED % {
     "title": "季度规划",
     "start": "2026-12-03 14:00",
     "end": "2026-12-03 15:00",
-    "time_zone": "Asia/Shanghai",
+    "time_zone": "Beijing time (UTC+8)",
 }
 
 

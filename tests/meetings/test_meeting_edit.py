@@ -77,7 +77,7 @@ def test_it_saves_and_sends_exactly_the_documented_body(alice_client, meeting, o
             "title": "Weekly sync <b>v2</b>",
             "start": "2026-12-01 14:00",
             "end": "2026-12-01 15:30",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     assert 'role="status"' in response.content.decode()

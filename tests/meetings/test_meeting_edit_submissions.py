@@ -28,7 +28,7 @@ from tests.helpers import (
 
 
 def saved(meeting, title, start, end):
-    return texts.MEETING_UPDATED % {"title": title, "start": start, "end": end, "time_zone": "Asia/Shanghai"}
+    return texts.MEETING_UPDATED % {"title": title, "start": start, "end": end, "time_zone": "Beijing time (UTC+8)"}
 
 
 # --- Post/Redirect/Get ----------------------------------------------------------------------------------

@@ -1,12 +1,19 @@
 """/meetings/<id>/history/: every attempt, who and when, old -> new, outcome, DingTalk's code and request ID."""
 
 import datetime
+import re
+from html import unescape
 
+import pytest
+import responses
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from meetings import services, texts
 from meetings.models import Meeting, MeetingChange
+from tests.helpers import UPDATE_URL, dingtalk_error, dingtalk_has, update_meeting
 
 START = datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)
 HOUR = datetime.timedelta(hours=1)
@@ -87,3 +94,28 @@ def test_it_costs_the_same_queries_for_more_attempts(
         attempt(meeting, django_user_model.objects.create_user(f"user{index}"), outcome="failed", new_title=f"t{index}")
     with django_assert_num_queries(len(few)):
         office_admin_client.get(history_url(meeting))
+
+
+@responses.activate
+def test_a_refusal_saved_in_english_reads_in_chinese_to_a_chinese_reader(office_admin_client, meeting, office_admin):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, **dingtalk_error(400, "permissionError", "permissionError:no", requestid="rq-7"))
+    with pytest.raises(services.MeetingError):
+        update_meeting(meeting, office_admin, title="Weekly sync v2")  # the person reads English
+
+    html = office_admin_client.get(history_url(meeting), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    [cell] = re.findall(r'<td data-label="显示的提示">(.*?)</td>', html, flags=re.S)
+    with translation.override("zh-hans"):
+        refused = texts.PERMISSION_ERROR % {"detail": "no"}
+        assert unescape(cell).startswith(str(refused))
+        assert str(texts.SAVE_REFUSED_CHANGE_CREATOR) in unescape(cell)
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{2,} [a-z]{2,}", unescape(cell))  # no English sentence
+
+
+def test_a_message_kept_before_sentences_had_codes_shows_as_written(office_admin_client, meeting, office_admin):
+    attempt(meeting, office_admin, outcome="failed", new_title="x", message="Ein alter Satz, wie er war.")
+
+    html = office_admin_client.get(history_url(meeting), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "Ein alter Satz, wie er war." in html

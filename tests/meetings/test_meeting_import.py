@@ -3,11 +3,13 @@
 
 import datetime
 import json
+import re
+from html import unescape
 
 import pytest
 import responses
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingImport, MeetingImportLine
@@ -333,3 +335,67 @@ def test_a_line_two_runs_added_at_once_keeps_the_result_of_the_run_that_added_it
     [line] = MeetingImportLine.objects.all()
     assert (line.result, line.message) == (MeetingImportLine.Result.ADDED, "")
     assert line.meeting == Meeting.objects.get(schedule_conference_id="conf-x")
+
+
+def shown_lines(client, meeting_import, language):
+    """The result cell of each line, as the page shows it to a reader of `language`."""
+    html = client.get(detail_url(meeting_import), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    cells = re.findall(r'<td data-label="[^"]*">((?:<strong>|<span|无法添加|Cannot be added)[^\n]*)</td>', html)
+    return [unescape(re.sub(r"<[^>]+>", "", cell)) for cell in cells]
+
+
+@responses.activate
+def test_an_import_run_in_english_reads_in_chinese_to_a_chinese_reader(alice_client, organization, committed):
+    """The reasons are kept as codes: whoever reads the import later reads them in their own language."""
+    dingtalk_lists("444555666")
+    responses.get(query_url("conf-busy"), **dingtalk_error(500, "systemError", "systemError:busy", requestid="rq-1"))
+    with committed():
+        alice_client.post(
+            IMPORT_URL,
+            {"organization": organization.pk, "lines": "444555666\nnonsense words here\nconf-busy u-busy"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    meeting_import = MeetingImport.objects.get()
+    assert meeting_import.language == "en"
+
+    chinese = " ".join(shown_lines(alice_client, meeting_import, "zh-hans"))
+
+    assert "钉钉中没有会议号为 444 555 666 的预约会议" in chinese
+    with translation.override("zh-hans"):
+        assert str(texts.IMPORT_LINE_UNREADABLE) in chinese
+        assert str(texts.SYSTEM_ERROR % {"detail": "busy"}) in chinese
+        assert str(texts.REQUEST_ID_SUFFIX % {"request_id": "rq-1"}) in chinese
+    assert not re.search(r"DingTalk has no|Not a meeting number|internal error|Request ID", chinese)
+    english = " ".join(shown_lines(alice_client, meeting_import, "en"))
+    assert str(texts.MEETING_NUMBER_UNKNOWN % {"number": "444 555 666"}) in english
+
+
+@responses.activate
+def test_the_results_of_the_run_read_in_the_readers_language(alice_client, organization, meeting, committed):
+    dingtalk_answers("conf-x", "u-x")
+    line = f"{meeting.schedule_conference_id} {meeting.creator_union_id}"
+    with committed():
+        alice_client.post(
+            IMPORT_URL,
+            {"organization": organization.pk, "lines": f"conf-x u-x\n{line}"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    meeting_import = MeetingImport.objects.get()
+    with committed():
+        confirm(alice_client, meeting_import)
+
+    [_, not_added] = meeting_import.lines.all()
+    assert not_added.result == MeetingImportLine.Result.NOT_ADDED
+    english = " ".join(shown_lines(alice_client, meeting_import, "en"))
+    already = texts.MEETING_ALREADY_IN_PORTAL % {"organization": organization.name, "title": meeting.title}
+    assert f"Not added — {already}" in english
+    assert not re.search(r"[\u4e00-\u9fff]", english.replace(meeting.title, ""))
+
+
+def test_a_line_kept_before_reasons_had_codes_shows_its_text(alice_client, organization):
+    meeting_import = MeetingImport.objects.create(organization=organization, status=MeetingImport.Status.PREVIEWED)
+    MeetingImportLine.objects.create(
+        meeting_import=meeting_import, number=1, text="x y", checked=True, problem="Ein alter Satz, wie er war."
+    )
+
+    assert "无法添加： Ein alter Satz, wie er war." in " ".join(shown_lines(alice_client, meeting_import, "zh-hans"))

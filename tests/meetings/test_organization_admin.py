@@ -193,7 +193,7 @@ def test_the_status_of_an_app_token_says_until_when_and_that_it_renews(app_organ
     cache_token(app_organization, "cached-app-token-1", expires_in=datetime.timedelta(hours=1))
     assert token_status(app_organization) == texts.TOKEN_STATUS_APP_VALID % {
         "time": texts.local_time(app_organization.access_token_expires_at, app_organization),
-        "time_zone": "Asia/Shanghai",
+        "time_zone": "Beijing time (UTC+8)",
     }
 
 
@@ -236,7 +236,7 @@ def test_check_connection_gets_a_token_for_app_credentials(admin_client, app_org
         % {
             "organization": app_organization.name,
             "time": texts.local_time(stored.access_token_expires_at, stored),
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     assert stored.access_token == "checked-token-1"

@@ -1,6 +1,6 @@
 """Query strings and posted values no database can take are form errors, not 500s (issue 15, point 4).
 
-Each case failed on SQLite, PostgreSQL or both; the suite runs on both (README, "Tests on SQLite and
+Each case failed on SQLite, PostgreSQL or both; the suite runs on both (docs/developing.md, "Tests on SQLite and
 PostgreSQL"). tests/meetings/test_properties_query_strings.py throws generated query strings at the same pages.
 """
 

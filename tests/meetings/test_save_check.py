@@ -91,7 +91,7 @@ def test_after_the_wait_the_edit_page_finds_the_change_saved_after_all(alice_cli
             "title": TYPED_TITLE,
             "start": "2026-12-01 14:00",
             "end": "2026-12-01 15:30",
-            "time_zone": "Asia/Shanghai",
+            "time_zone": "Beijing time (UTC+8)",
         }
     ]
     html = response.content.decode()
@@ -305,6 +305,19 @@ def test_the_unknown_outcome_reads_in_chinese(alice_client, meeting):
 
     assert chinese != unknown_sentence(the_change(meeting))  # it was translated
     assert "约 15 秒后" in shown_messages(response)[0]  # the wait in words, in Chinese
+
+
+@responses.activate
+def test_the_page_of_a_save_made_in_english_reads_in_chinese_later(alice_client, meeting):
+    """The attempt keeps its sentence as a code: its page reads in the language of whoever opens it."""
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
+    saved = alice_client.post(edit_url(meeting), {**TYPED, "version": meeting.version}, HTTP_ACCEPT_LANGUAGE="en")
+
+    page = alice_client.get(saved.url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    with translation.override("zh-hans"):
+        assert shown_messages(page)[0].startswith(str(texts.OUTCOME_UNKNOWN))
 
 
 def test_the_error_page_never_says_nothing_was_sent(client):

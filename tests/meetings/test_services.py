@@ -67,7 +67,7 @@ def test_it_stops_when_dingtalk_changed_since_the_form_was_opened(meeting, offic
         "title": now["title"],
         "start": texts.local_time(now["starts_at"], meeting.organization),
         "end": texts.local_time(now["ends_at"], meeting.organization),
-        "time_zone": "Asia/Shanghai",
+        "time_zone": "Beijing time (UTC+8)",
     }
     change = MeetingChange.objects.get()
     assert (change.outcome, change.old_title, change.new_title) == ("conflict", "Weekly sync", "Mine")

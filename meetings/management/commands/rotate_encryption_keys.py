@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Re-encrypt every stored secret under the first key in DINGTALK_ENCRYPTION_KEYS, so the keys after "
         "it can be retired. Safe to run again: values already under the first key are left as they are. "
-        "See README, 'Credentials and key rotation'."
+        "See docs/operating.md, 'Credentials and key rotation'."
     )
 
     def handle(self, *args, **options):

@@ -21,7 +21,7 @@ SAVED = texts.MEETING_UPDATED % {
     "title": FIXED,
     "start": "2027-03-15 10:00",
     "end": "2027-03-15 11:00",
-    "time_zone": "Europe/Berlin",
+    "time_zone": "Berlin time (UTC+1)",
 }
 
 

@@ -79,7 +79,7 @@ def assert_not_saved_with_the_typed_values_back(page, sandbox, meeting):
         "title": FIXED,
         "start": TYPED_START,
         "end": TYPED_END,
-        "time_zone": "Europe/Berlin",
+        "time_zone": "Berlin time (UTC+1)",
     }
     expect(page.get_by_role("status")).to_have_text(saved, timeout=BOUND)
     assert in_dingtalk(sandbox, meeting) == Meeting.objects.get(pk=meeting.pk).title == FIXED
@@ -109,7 +109,7 @@ def test_a_timeout_says_so_with_the_wait_in_seconds_kept_current_then_the_answer
         "title": FIXED,
         "start": TYPED_START,
         "end": TYPED_END,
-        "time_zone": "Europe/Berlin",
+        "time_zone": "Berlin time (UTC+1)",
     }
     expect(page.get_by_role("status")).to_have_text(saved, timeout=BOUND)
     assert in_dingtalk(sandbox, meeting) == FIXED
