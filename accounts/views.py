@@ -58,7 +58,11 @@ class PeopleView(PeopleMixin, TemplateView):
             (person, ", ".join(str(roles[g.name]) for g in person.user.groups.all() if g.name in roles))
             for person in selectors.people_approved_for(self.request.user)
         ]
-        return super().get_context_data(**kwargs, pending=pending, approved=approved)
+        # Times in the zone of the office admin's (first) organization, named in words like every other page's.
+        zone_organization = selectors.organizations_of(self.request.user).first()
+        return super().get_context_data(
+            **kwargs, pending=pending, approved=approved, zone_organization=zone_organization
+        )
 
 
 class PersonDecideView(PeopleMixin, View):

@@ -179,6 +179,8 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Dates and times as YYYY-MM-DD HH:MM in every language (the admin's pages too): admin_portal/formats/.
+FORMAT_MODULE_PATH = ["admin_portal.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -89,18 +89,23 @@ def handle_api(state: SandboxState, request: Request) -> Reply:
     api, params = route(request.method, request.path)
     entry = _log_entry(request, api, state.now())
     state.record_request(entry)
+    # The gateway counts a call as it arrives, before the service takes its time to answer: counted after
+    # the latency, a late wake of this thread would move the call into the next calls' second.
+    admitted = api is None or state.admit(api)
     if state.latency_ms:
         time.sleep(state.latency_ms / 1000)
-    reply, fault = _answer(state, request, api, params)
+    reply, fault = _answer(state, request, api, params, admitted=admitted)
     state.finish_request(entry, status=None if reply.drop else reply.status, fault=fault)
     return reply
 
 
-def _answer(state: SandboxState, request: Request, api: str | None, params: dict[str, str]) -> tuple[Reply, str | None]:
+def _answer(
+    state: SandboxState, request: Request, api: str | None, params: dict[str, str], *, admitted: bool
+) -> tuple[Reply, str | None]:
     if api is None:
         error = ApiError(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
         return error.reply(request.request_id), None
-    if not state.admit(api):
+    if not admitted:
         return qps_limit().reply(request.request_id), None
     fault = state.take_fault(api)
     if fault is not None and fault.fault not in RESHAPING_FAULTS:

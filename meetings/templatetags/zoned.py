@@ -17,7 +17,8 @@ MINUTES, SECONDS = "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"
 def zoned_time_html(moment, organization, *, seconds: bool = False) -> str:
     if moment is None:
         return ""
-    local = texts.localtime_or_none(moment, organization.zone)
+    # No organization (a page for someone who has none): UTC, said so.
+    local = texts.localtime_or_none(moment, organization.zone) if organization is not None else None
     zone_name = texts.zone_name(organization.time_zone, moment) if local is not None else "UTC"
     if local is None:
         # A time the zone cannot show (DingTalk once sent 9999-12-31 20:00 UTC): in UTC, said so, not a 500.

@@ -202,12 +202,13 @@ class MeetingEditView(MeetingMixin, FormView):
                 ends_at=datetime.datetime.fromisoformat(current["ends_at"]),
             )
             return {**context, "in_dingtalk": in_dingtalk}
-        changes_since = list(selectors.meeting_changes_since(meeting=meeting, version=attempt.based_on_version or 0))
-        if not changes_since:
-            # Stopped by a save under way or one waiting for its check: once the meeting is free, try again.
+        if meeting.version == attempt.based_on_version:
+            # Stopped by a save under way or one waiting for its check, and nothing saved since: once the
+            # meeting is free, try again.
             if pending is None and not meeting.is_canceled:
                 context["outcome"] = replace(shown, wait=str(texts.FREE_AGAIN), next_step=try_again(_FORM_ID))
             return context
+        changes_since = selectors.meeting_changes_since(meeting=meeting, version=attempt.based_on_version or 0)
         return {
             **context,
             "saved_elsewhere": True,

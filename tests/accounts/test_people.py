@@ -1,5 +1,7 @@
 """/people/: office admins approve, refuse and take away access of people who signed in with DingTalk."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -113,3 +115,11 @@ def test_helpdesk_cannot_open_people(client, helpdesk):
 def test_office_admins_carry_the_permission(approver):
     assert Group.objects.get(name="Office admins").permissions.filter(codename="approve_person").exists()
     assert approver.has_perm("accounts.approve_person")
+
+
+def test_times_are_in_the_organizations_zone_named_in_words(approver_client, approver, pending):
+    Person.objects.filter(pk=pending.pk).update(created_at=datetime.datetime(2026, 12, 7, 2, 41, tzinfo=datetime.UTC))
+    page = approver_client.get(reverse("people")).content.decode()
+
+    assert '2026-12-07 10:41</time> <span class="zone">Beijing time (UTC+8)</span>' in page
+    assert " UTC<" not in page and "UTC</p>" not in page

@@ -140,6 +140,34 @@ def test_the_limit_is_per_second():
     assert sandbox_state.admit("query") is True
 
 
+def test_the_limit_counts_a_call_when_it_arrives_not_when_its_slow_reply_is_made(monkeypatch):
+    # A gateway counts calls as they reach it, before the service's latency: two calls that arrived a
+    # second apart are both admitted, however long the first one's reply took to make.
+    from types import SimpleNamespace
+
+    from dingtalk_sandbox.api import gateway
+
+    now = [1000.0]
+    waits = iter([0.5, 0.0])  # the first reply takes half a second to make, the second none
+
+    def sleep(seconds):
+        now[0] += next(waits)
+
+    monkeypatch.setattr(gateway, "time", SimpleNamespace(sleep=sleep))
+    with Sandbox(tokens=[TOKEN], qps=1, latency_ms=1) as sandbox, requests.Session() as session:
+        sandbox.state.rate_clock = lambda: now[0]
+        sandbox.state.upsert_meeting(
+            schedule_conference_id=MEETING_ID, creator_union_id=CREATOR, title="t", start_time=0, end_time=1
+        )
+        url = sandbox.base_url + CONFERENCES_PATH + f"/{MEETING_ID}/infos"
+        headers = {"x-acs-dingtalk-access-token": TOKEN}
+        first = session.get(url, params={"requestUnionId": CREATOR}, headers=headers)  # arrives at 1000.0
+        now[0] = 1001.0  # the second arrives a second after the first
+        second = session.get(url, params={"requestUnionId": CREATOR}, headers=headers)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+
+
 def test_the_command_line_reads_the_limit_from_the_environment(monkeypatch):
     import argparse
 
