@@ -214,6 +214,17 @@ def edit_submission_get(*, key: str, meeting: Meeting, user) -> MeetingChange | 
     return meeting.changes.filter(submission_key=key, user=user).select_related("organization").first()
 
 
+def create_submission_get(*, key: str, user) -> MeetingChange | None:
+    """The person's booking submitted with `key` from the booking form (the page after it), if any."""
+    if not key:
+        return None
+    return (
+        MeetingChange.objects.filter(submission_key=key, user=user, action=MeetingChange.Action.CREATE)
+        .select_related("organization", "meeting")
+        .first()
+    )
+
+
 def activity_list(
     *,
     user,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", meetings.MeetingListView.as_view(), name="list"),
     path("add/", registration.MeetingRegisterView.as_view(), name="add"),
     path("new/", scheduling.MeetingCreateView.as_view(), name="create"),
+    path("new/progress/", progress.BookingProgressView.as_view(), name="create_progress"),
     path("bulk-rename/", bulk_rename.BulkRenameView.as_view(), name="bulk_rename"),
     path("bulk-rename/<int:pk>/", bulk_rename.BulkRenameJobView.as_view(), name="bulk_rename_job"),
     path("bulk-rename/<int:pk>/progress/", progress.BulkRenameProgressView.as_view(), name="bulk_rename_progress"),

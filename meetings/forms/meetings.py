@@ -27,7 +27,7 @@ class MeetingForm(TitleAndTimesMixin, forms.Form):
     )
     # Shown once the form has refused a start in the past (`asks_past_confirmation`).
     confirm_past = forms.BooleanField(label=texts.CONFIRM_PAST_LABEL, required=False, initial=False)
-    # A new token at every page load: the same form submitted twice is one save (services.edit_submission_key).
+    # A new token at every page load: the same form submitted twice is one save (services.form_submission_key).
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
     error_messages = {
@@ -41,7 +41,7 @@ class MeetingForm(TitleAndTimesMixin, forms.Form):
             "start_time": meeting.starts_at,
             "end_time": meeting.ends_at,
             "version": meeting.version,
-            "submission": services.edit_form_token(),
+            "submission": services.form_token(),
             **(kwargs.get("initial") or {}),
         }
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .. import dingtalk, texts
+from .. import dingtalk, services, texts
 from .fields import TitleAndTimesMixin, organization_field, start_and_end_fields, title_field
 
 UNION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -33,6 +33,8 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
     )
     # Shown once the form has refused a start in the past (`asks_past_confirmation`).
     confirm_past = forms.BooleanField(label=texts.CONFIRM_PAST_BOOKING_LABEL, required=False, initial=False)
+    # A new token at every page load: the same form submitted twice is one booking (services.form_submission_key).
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
     error_messages = {
         **TitleAndTimesMixin.error_messages,
@@ -41,6 +43,7 @@ class MeetingCreateForm(TitleAndTimesMixin, forms.Form):
     }
 
     def __init__(self, *args, organizations, me=None, **kwargs):
+        kwargs["initial"] = {"submission": services.form_token(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         # `me`: the DingTalk unionId and name of the person booking, when they sign in with DingTalk: the
         # meeting is theirs unless they name someone else.

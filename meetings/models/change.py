@@ -83,10 +83,11 @@ class MeetingChange(models.Model):
     check_after = models.DateTimeField(_("check with DingTalk after"), null=True, blank=True)
     # Set when a pending row was checked by reading DingTalk (its outcome is then SUCCESS or NOT_APPLIED).
     checked_at = models.DateTimeField(_("checked with DingTalk at"), null=True, blank=True)
-    # A save from the edit form: the key of that submission (services.submission_key: the form's token, the
-    # person, the meeting and the values sent). Unique, so the same form posted again -- a second click, Back
-    # and submit -- finds this attempt and is answered with its outcome instead of saving twice; the page
-    # after the redirect (`?submission=<key>`) reads the attempt by it. NULL for every other attempt.
+    # A save from the edit form or a booking from the booking form: the key of that submission
+    # (services.form_submission_key: the form's token, the person, the meeting and the values sent). Unique, so
+    # the same form posted again -- a second click, Back and submit -- finds this attempt and is answered with
+    # its outcome instead of saving (or booking) twice; the page after the redirect (`?submission=<key>`) reads
+    # the attempt by it. NULL for every other attempt.
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     # A save stopped because DingTalk had been changed directly: what DingTalk had (title, ISO start and end),
     # for the page after the redirect to show beside the portal's copy.

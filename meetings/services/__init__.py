@@ -18,7 +18,7 @@ from .errors import (
 from .imports import MAX_LINES, import_confirm, import_create, import_lines, import_preview, import_run
 from .jobs import jobs_take_over_stalled, periodic_jobs_queue_due, task_results_fail_orphaned, worker_beat
 from .meeting_numbers import Candidate, meeting_find, meeting_number_digits
-from .meetings import RESCHEDULE_PERMISSION, edit_form_token, edit_submission_key, meeting_refresh, meeting_update
+from .meetings import RESCHEDULE_PERMISSION, form_submission_key, form_token, meeting_refresh, meeting_update
 from .organizations import OrganizationHostTaken, organization_check_connection, organization_save
 from .prune import old_records_prune
 from .registration import (
@@ -64,9 +64,9 @@ __all__ = [
     "bulk_rename_preview",
     "bulk_rename_run",
     "bulk_rename_start",
-    "edit_form_token",
-    "edit_submission_key",
     "error_message",
+    "form_submission_key",
+    "form_token",
     "import_confirm",
     "import_create",
     "import_lines",

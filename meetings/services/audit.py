@@ -34,7 +34,8 @@ def change_for(
 
 def repeated(change: MeetingChange, error: IntegrityError) -> NoReturn:
     """After the INSERT of `change` failed on `error`: raise SubmissionRepeated with the attempt that holds
-    its submission key (the same form, arrived earlier), or `error` again if it was not about the key."""
+    its submission key (the same edit or booking form, arrived earlier), or `error` again if it was not about
+    the key."""
     earlier = (
         MeetingChange.objects.filter(submission_key=change.submission_key).first() if change.submission_key else None
     )

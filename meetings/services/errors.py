@@ -48,8 +48,8 @@ class MeetingOutcomeUnknown(MeetingError):
 
 
 class SubmissionRepeated(Exception):
-    """The edit form was posted again with the same values: `change` is the attempt of its first arrival
-    (perhaps still in progress), whose outcome answers this one too. Nothing was written or sent."""
+    """The edit or booking form was posted again with the same values: `change` is the attempt of its first
+    arrival (perhaps still in progress), whose outcome answers this one too. Nothing was written or sent."""
 
     def __init__(self, change):
         super().__init__(change.submission_key)

@@ -43,21 +43,24 @@ RESCHEDULE_PERMISSION = "meetings.reschedule_meeting"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def edit_form_token() -> str:
-    """A new token for an edit form, rendered into it as a hidden field at every page load."""
+def form_token() -> str:
+    """A new token for an edit or booking form, rendered into it as a hidden field at every page load."""
     return uuid.uuid4().hex
 
 
-def edit_submission_key(*, token: str, meeting: Meeting, user: AbstractUser, posted: dict[str, str]) -> str:
-    """The key of one submission of the edit form: its token, the person, the meeting and the values sent.
+def form_submission_key(
+    *, token: str, user: AbstractUser, posted: dict[str, str], meeting: Meeting | None = None
+) -> str:
+    """The key of one submission of the edit form (of `meeting`) or the booking form (no meeting yet): its
+    token, the person, the meeting and the values sent.
 
     The same form sent again with the same values (a second click, Back and submit) has the same key, so
-    meeting_update finds the attempt of its first arrival; the same form with other values (Back, retype)
-    is a save of its own. A missing or malformed token gets a key of its own.
+    meeting_update / meeting_create find the attempt of its first arrival; the same form with other values
+    (Back, retype) is an attempt of its own. A missing or malformed token gets a key of its own.
     """
     if not _TOKEN.fullmatch(token or ""):
-        return edit_form_token()
-    identity = json.dumps([token, meeting.pk, user.pk, posted], sort_keys=True)
+        return form_token()
+    identity = json.dumps([token, meeting.pk if meeting else None, user.pk, posted], sort_keys=True)
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
@@ -86,7 +89,7 @@ def meeting_update(
     update may have reached DingTalk without an answer saying so, the row is UNKNOWN, the meeting stays
     locked until no try of it can still arrive, and MeetingOutcomeUnknown says when the portal will know
     (save_checks.meeting_save_check checks it then).
-    `submission_key` (edit_submission_key) makes the row the edit form's submission: posted again, the same
+    `submission_key` (form_submission_key) makes the row the edit form's submission: posted again, the same
     form finds this attempt, and SubmissionRepeated answers it with that attempt, at once and without
     writing or sending anything. The attempt costs two commits: the lease with the IN_PROGRESS row, before
     the first byte goes to DingTalk; the meeting's new values with the row's outcome, after the answer.

@@ -20,7 +20,7 @@ from .. import dingtalk, texts
 from ..clock import database_now
 from ..dingtalk import credentials
 from ..models import Meeting, MeetingChange, Organization
-from .audit import change_for, fail, note_error, record_failure
+from .audit import change_for, fail, note_error, record_failure, repeated
 from .dingtalk_calls import call_dingtalk, change_as_creator, within_one_deadline
 from .errors import MeetingCanceled, MeetingError, error_message
 from .leases import release_lease, take_lease, update_lease
@@ -54,6 +54,7 @@ def meeting_create(
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     by: AbstractUser,
+    submission_key: str | None = None,
 ) -> Meeting:
     """Book a meeting in DingTalk and keep it with its join link, number and phones.
 
@@ -64,6 +65,10 @@ def meeting_create(
     to look for the meeting before booking again. What of DingTalk's answer cannot be stored is left out
     (replies.read_created); the meeting is kept with the rest. Raises MeetingError when DingTalk
     certainly booked nothing.
+    `submission_key` (form_submission_key) makes the row the booking form's submission, as for an edit: the
+    same form posted again -- a second click, Back and submit -- fails on the key's unique constraint when it
+    writes its row, and SubmissionRepeated answers it with the first arrival's attempt (perhaps still in
+    progress) without sending anything to DingTalk.
     """
     details = {
         "title": title,
@@ -71,7 +76,7 @@ def meeting_create(
         "time_zone": texts.zone_name(organization.time_zone, starts_at),
         "creator": creator_union_id,
     }
-    change = MeetingChange.objects.create(
+    change = MeetingChange(
         organization=organization,
         user=by,
         action=MeetingChange.Action.CREATE,
@@ -82,7 +87,13 @@ def meeting_create(
         message=texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": texts.CREATE_INTERRUPTED},
         # After then no answer to it can arrive: a row still in progress is a dead process's (creates_settle).
         check_after=database_now() + update_lease(),
+        submission_key=submission_key,
     )
+    try:
+        with transaction.atomic():
+            change.save()  # committed before the first byte goes to DingTalk
+    except IntegrityError as error:
+        repeated(change, error)
     try:
         created = call_dingtalk(
             organization,
@@ -155,6 +166,7 @@ def _create_unknown(
     for (the meeting number, when DingTalk gave one) and raise MeetingCreateUnknown."""
     change.outcome, change.check_after = MeetingChange.Outcome.UNKNOWN, None
     change.message = texts.CREATE_OUTCOME_UNKNOWN % {**details, "error": reason}
+    change.message_sentence = None  # the failure's sentence (record_failure) is only part of this one
     if meeting_number:
         change.message = (
             f"{change.message} {texts.CREATE_UNKNOWN_NUMBER % {'number': texts.group_digits(meeting_number)}}"

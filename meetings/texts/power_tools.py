@@ -19,6 +19,11 @@ CREATE_OUTCOME_UNKNOWN = _(
 CREATE_INTERRUPTED = _("The portal stopped before it recorded DingTalk's answer.")
 # The %(error)s of CREATE_OUTCOME_UNKNOWN when DingTalk answered but the portal could not keep the meeting.
 CREATE_NOT_STORED = _("DingTalk answered, but the portal could not store the meeting.")
+# The booking form posted again (a second click, Back and submit) while its first arrival waits for DingTalk.
+CREATE_BEING_BOOKED = _(
+    "This form is being booked: DingTalk has not answered it yet. This page shows the outcome as soon as it "
+    "has. Nothing was sent twice."
+)
 CREATE_REFUSED_CREATOR = _(
     "DingTalk refused to book it for the creator “%(creator)s”: it books only for a person of the organization, "
     "through an app allowed to create meetings. Nothing was booked. Check the creator union ID. DingTalk said: "

@@ -124,7 +124,7 @@ class MeetingEditView(MeetingMixin, FormView):
         }
         if self.refused is not None:
             # What was typed, with a token of its own: submitting it again is a new save.
-            kwargs["data"] = {**self.refused["posted"], "submission": services.edit_form_token()}
+            kwargs["data"] = {**self.refused["posted"], "submission": services.form_token()}
         return kwargs
 
     def get(self, request, *args, **kwargs):
@@ -259,7 +259,7 @@ class MeetingEditView(MeetingMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         posted = {name: value for name, value in request.POST.items() if name not in _NOT_TYPED}
-        key = services.edit_submission_key(
+        key = services.form_submission_key(
             token=request.POST.get("submission", ""), meeting=self.meeting, user=request.user, posted=posted
         )
         url = reverse("meetings:edit", args=[self.meeting.pk])

@@ -70,14 +70,16 @@ def outcome(
     meeting=None,
     organization=None,
     creator_field: str = "",
+    code: str | None = None,
 ) -> Outcome:
     """The page's one message for `error`, its request ID last, with the one next step: Try again submits the
     form `form_id` (which holds what was typed, unless `typed` is False) or, without one, reads the page
     again; Change creator needs the `meeting` (a booking's form has the creator's field, `creator_field`, instead);
-    an administrator repairs the `organization`'s connection."""
+    an administrator repairs the `organization`'s connection. `code`: the step is chosen by an earlier attempt's
+    stored code (for_code) instead of `error`'s cause."""
     text, request_id = texts.split_request_id(error.message)
     step, wait = None, ""
-    kind = for_error(error)
+    kind = for_error(error) if code is None else for_code(code)
     if isinstance(error, services.MeetingConflict) and meeting is not None:
         # The meeting is locked by a save under way, or one being checked with DingTalk: say how long in words
         # (from the lock and the database's clock, as the meeting's page does), and Try again after it.

@@ -13,6 +13,7 @@ from .. import services
 from .bulk_rename import BulkRenameJobView
 from .imports import MeetingImportDetailView
 from .meetings import MeetingEditView, pending_check
+from .scheduling import MeetingCreateView, booking_runs
 
 
 def _text(html: str) -> str:
@@ -75,3 +76,12 @@ class MeetingCheckView(MeetingEditView):
         if not (attempt.isdigit() and shown):
             return False
         return meeting.changes.filter(pk=attempt, user=self.request.user).exclude(outcome=shown).exists()
+
+
+class BookingProgressView(MeetingCreateView):
+    """While a booking of the person's waits for DingTalk (`?submission=<key>`): done once it does not, and the
+    booking page (data-poll-next: its ?submission=) says the outcome."""
+
+    def get(self, request, *args, **kwargs):
+        attempt = self.attempt
+        return JsonResponse({"done": attempt is None or not booking_runs(attempt), "announce": "", "html": {}})

@@ -1,21 +1,45 @@
 """Booking a meeting, canceling one, and a meeting's settings in DingTalk (office admins)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services, texts
+from ..clock import database_now
 from ..forms import MeetingCreateForm, MeetingSettingsForm
+from ..models import MeetingChange
 from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
-from .meetings import _saved_values
+from .meetings import _NOT_TYPED, _saved_values
+from .outcome import Outcome
 
 
 class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
+    """The booking form. A form submitted twice books once, as the edit form saves once: the booking's audit
+    row carries the submission's key, and the second arrival is sent to the page of the first one's attempt
+    (`?submission=<key>`): the meeting's page once booked, else what the attempt says."""
+
     permission_required = "meetings.add_meeting"
     template_name = "meetings/meeting_create.html"
     form_class = MeetingCreateForm
+
+    @cached_property
+    def attempt(self) -> MeetingChange | None:
+        """The booking this page shows (GET ?submission=), if it is the person's."""
+        if self.request.method != "GET":
+            return None
+        return selectors.create_submission_get(key=self.request.GET.get("submission", ""), user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        if self.attempt is not None and self.attempt.meeting is not None:
+            messages.success(request, texts.MEETING_CREATED % _saved_values(self.attempt.meeting))
+            return redirect("meetings:edit", pk=self.attempt.meeting_id)
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "me": selectors.dingtalk_identity(self.request.user)}
@@ -23,18 +47,39 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
     def get_context_data(self, **kwargs):
         # Bookings of theirs that DingTalk may have made: looked for before booking again.
         unknown = selectors.creates_unknown(user=self.request.user)
-        return super().get_context_data(creates_unknown=unknown, creates_unknown_text=texts.CREATES_UNKNOWN, **kwargs)
+        context = {"creates_unknown": unknown, "creates_unknown_text": texts.CREATES_UNKNOWN}
+        attempt = self.attempt
+        if attempt is not None:
+            # The creator is not on the row: the form holds the attempt's other values, not all it typed.
+            context["outcome"] = self._attempt_outcome(attempt, organization=attempt.organization, typed=False)
+            if context["outcome"] is None:  # DingTalk has not answered it yet: static/js/poll.js asks until it has
+                context["outcome"] = Outcome(level="info", text=str(texts.CREATE_BEING_BOOKED))
+                query = urlencode({"submission": attempt.submission_key})
+                context["being_booked"] = {"poll": f"{reverse('meetings:create_progress')}?{query}", "url": f"?{query}"}
+        return super().get_context_data(**context, **kwargs)
 
     def get_initial(self):
         # ?organization=<id> picks the organization, and so its default creator and time zone; a person of
         # one organization has it chosen (OrganizationsFormMixin).
         initial = super().get_initial()
-        if self.request.GET.get("organization"):
+        if self.attempt is not None:  # what the attempt sent, with a token of its own: a new booking
+            attempt = self.attempt
+            initial.update(
+                organization=attempt.organization_id,
+                title=attempt.new_title,
+                start_time=attempt.new_starts_at,
+                end_time=attempt.new_ends_at,
+            )
+        elif self.request.GET.get("organization"):
             initial["organization"] = self.request.GET["organization"]
         return initial
 
     def form_valid(self, form):
         data = form.cleaned_data
+        posted = {name: value for name, value in self.request.POST.items() if name not in _NOT_TYPED}
+        key = services.form_submission_key(
+            token=self.request.POST.get("submission", ""), user=self.request.user, posted=posted
+        )
         try:
             meeting = services.meeting_create(
                 organization=data["organization"],
@@ -43,11 +88,22 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
                 starts_at=data["start_time"],
                 ends_at=data["end_time"],
                 by=self.request.user,
+                submission_key=key,
             )
+        except services.SubmissionRepeated as repeated:  # answered from its first arrival's attempt
+            attempt = repeated.change
+            outcome = None
+            if attempt.meeting_id is None:
+                creator_field = form["creator_union_id"].id_for_label
+                outcome = self._attempt_outcome(attempt, organization=data["organization"], creator_field=creator_field)
+            if outcome is None:  # booked, or being booked: the attempt's page says which
+                page = reverse("meetings:create")
+                return redirect(f"{page}?{urlencode({'submission': attempt.submission_key})}")
+            return self.render_to_response(self.get_context_data(form=_with_new_token(form), outcome=outcome))
         except services.MeetingCreateUnknown as exc:
-            return self._failed(form, exc, level="warning")  # DingTalk may have booked it
+            return self._failed(_with_new_token(form), exc, level="warning")  # DingTalk may have booked it
         except services.MeetingError as exc:
-            return self._failed(form, exc, level="error")
+            return self._failed(_with_new_token(form), exc, level="error")
         messages.success(self.request, texts.MEETING_CREATED % _saved_values(meeting))
         return redirect("meetings:edit", pk=meeting.pk)
 
@@ -62,6 +118,43 @@ class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, Organizatio
             creator_field=form["creator_union_id"].id_for_label,
         )
         return self.render_to_response(self.get_context_data(form=form, outcome=shown))
+
+    def _attempt_outcome(
+        self, attempt: MeetingChange, *, organization, typed: bool = True, creator_field: str = ""
+    ) -> Outcome | None:
+        """The page's one message for a booking attempt that ended without a meeting, with its next step; None
+        while DingTalk may still answer it. One in progress after its wait is a dead process's: may have been
+        booked (the sentence written ahead on its row)."""
+        if booking_runs(attempt):
+            return None
+        failed = attempt.outcome == MeetingChange.Outcome.FAILED
+        message = attempt.message_shown  # in the reader's language where it was kept as a sentence
+        error = services.MeetingError(message) if failed else services.MeetingCreateUnknown(message)
+        return next_step.outcome(
+            error,
+            request=self.request,
+            level="error" if failed else "warning",
+            form_id="create-form",
+            typed=typed,
+            organization=organization,
+            creator_field=creator_field,
+            code=attempt.dingtalk_code if failed else None,
+        )
+
+
+def booking_runs(attempt: MeetingChange) -> bool:
+    """Whether DingTalk may still answer the booking: in progress within its wait (after it, its process died)."""
+    if attempt.meeting_id is not None or attempt.outcome != MeetingChange.Outcome.IN_PROGRESS:
+        return False
+    return attempt.check_after is not None and attempt.check_after > database_now()
+
+
+def _with_new_token(form: MeetingCreateForm) -> MeetingCreateForm:
+    """The form shown again after its booking failed or may have been made, with a token of its own: booking
+    from it again is a new booking, not the same submission answered with its outcome."""
+    form.data = form.data.copy()
+    form.data["submission"] = services.form_token()
+    return form
 
 
 class MeetingCancelView(MeetingMixin, TemplateView):
