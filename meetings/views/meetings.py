@@ -19,7 +19,17 @@ from ..forms import MeetingForm, MeetingSearchForm
 from ..models import Meeting, MeetingChange
 from ..validators import reveal_invisible
 from .access import MeetingMixin
-from .outcome import Outcome, ask_office_admin_about, change_creator, outcome_from_message, try_again
+from .outcome import (
+    ASK_ADMIN,
+    CHANGE_CREATOR,
+    TRY_AGAIN,
+    Outcome,
+    ask_office_admin_about,
+    change_creator,
+    for_code,
+    outcome_from_message,
+    try_again,
+)
 from .restore import restore_initial
 
 
@@ -247,12 +257,12 @@ class MeetingEditView(MeetingMixin, FormView):
         """A save DingTalk refused, or that never reached it: nothing changed; the one next step."""
         meeting, request = self.meeting, self.request
         step = None
-        kind = _NEXT_STEPS.get(attempt.dingtalk_code)
-        if kind == "change_creator":
+        kind = for_code(attempt.dingtalk_code)
+        if kind == CHANGE_CREATOR:
             step = change_creator(meeting, user=request.user, request=request, request_id=attempt.request_id)
-        elif kind == "try_again" and not meeting.is_canceled:
+        elif kind == TRY_AGAIN and not meeting.is_canceled:
             step = try_again(_FORM_ID)
-        elif kind == "ask_admin":
+        elif kind == ASK_ADMIN:
             what = texts.split_request_id(attempt.message_shown)[0]
             step = ask_office_admin_about(meeting, request=request, what=what, request_id=attempt.request_id)
         return outcome_from_message("error", attempt.message_shown, request_id=attempt.request_id, next_step=step)
@@ -304,26 +314,6 @@ class MeetingEditView(MeetingMixin, FormView):
         return redirect(f"{url}?{urlencode({'submission': key})}")
 
 
-# The one next step a failed save offers, as a control beside its message: DingTalk refuses the stored creator
-# (Change creator, or ask an office admin), or a passing failure where nothing was changed (Try again).
-# Failures only an office admin can mend (the organization's app, token or quota): helpdesk asks one.
-_NEXT_STEPS = {
-    dingtalk.Code.PERMISSION_ERROR: "change_creator",
-    dingtalk.Code.SYSTEM_ERROR: "try_again",
-    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, "try_again"),
-    "DingTalkTimeout": "try_again",
-    "DingTalkConnectionRefused": "try_again",
-    "DingTalkConnectionDropped": "try_again",
-    "DingTalkBadReply": "try_again",
-    "TokenRequestFailed": "try_again",
-    dingtalk.Code.MISSING_SCOPE: "ask_admin",
-    dingtalk.Code.MONTHLY_QUOTA: "ask_admin",
-    dingtalk.Code.INVALID_AUTHENTICATION: "ask_admin",
-    dingtalk.Code.INVALID_CLIENT: "ask_admin",
-    "CredentialsMissing": "ask_admin",
-    "SecretUndecryptable": "ask_admin",
-    "PastedTokenExpired": "ask_admin",
-}
 # The edit form's id: "Try again" submits it, with what was typed.
 _FORM_ID = "meeting-form"
 

@@ -13,39 +13,17 @@ from django.urls import reverse
 from .. import dingtalk, services, texts
 from ..dingtalk import credentials
 from .meetings import pending_check
-from .outcome import NextStep, Outcome, change_creator, outcome_from_message, try_again
+from .outcome import (
+    TRY_AGAIN,
+    NextStep,
+    Outcome,
+    change_creator,
+    for_code,
+    outcome_from_message,
+    try_again,
+)
 
-TRY_AGAIN = "try_again"
-CHANGE_CREATOR = "change_creator"
-ASK_ADMIN = "ask_admin"
 LOOK_FOR_IT = "look_for_it"  # a booking whose answer was lost: find it before booking again
-
-# By the code an attempt keeps (MeetingChange.dingtalk_code: DingTalk's code, or the error type's name when
-# DingTalk gave none, as services.audit.note_error writes it). Passing failures where nothing was changed:
-# try again. DingTalk refusing the stored creator: change it. The organization's app, token or quota: only
-# an administrator can help. Anything else (a refused value): the message says what to correct.
-_BY_CODE = {
-    dingtalk.Code.SYSTEM_ERROR: TRY_AGAIN,
-    **dict.fromkeys(dingtalk.Code.QPS_LIMITS, TRY_AGAIN),
-    "DingTalkTimeout": TRY_AGAIN,
-    "DingTalkConnectionRefused": TRY_AGAIN,
-    "DingTalkConnectionDropped": TRY_AGAIN,
-    "DingTalkBadReply": TRY_AGAIN,
-    "TokenRequestFailed": TRY_AGAIN,
-    dingtalk.Code.PERMISSION_ERROR: CHANGE_CREATOR,
-    dingtalk.Code.MISSING_SCOPE: ASK_ADMIN,
-    dingtalk.Code.MONTHLY_QUOTA: ASK_ADMIN,
-    dingtalk.Code.INVALID_AUTHENTICATION: ASK_ADMIN,
-    dingtalk.Code.INVALID_CLIENT: ASK_ADMIN,
-    "CredentialsMissing": ASK_ADMIN,
-    "SecretUndecryptable": ASK_ADMIN,
-    "PastedTokenExpired": ASK_ADMIN,
-}
-
-
-def for_code(code: str) -> str:
-    """The next step for an attempt that failed with `code` (empty: none)."""
-    return _BY_CODE.get(code or "", "")
 
 
 def for_error(error: services.MeetingError) -> str:
