@@ -164,6 +164,15 @@ def meeting_checked_change(*, meeting: Meeting, pk) -> MeetingChange | None:
     return meeting.changes.filter(pk=pk, checked_at__isnull=False).first() if str(pk).isdigit() else None
 
 
+def settings_not_applied(*, meeting: Meeting, user) -> MeetingChange | None:
+    """The meeting's latest settings change, if it is `user`'s and DingTalk was found not to have applied it
+    (checked after its answer was lost): what they chose, for the settings page to bring back."""
+    latest = meeting.changes.filter(action=MeetingChange.Action.SETTINGS).order_by("-created_at", "-id").first()
+    if latest is None or latest.user_id != user.pk or latest.outcome != MeetingChange.Outcome.NOT_APPLIED:
+        return None
+    return latest
+
+
 def meetings_to_check() -> list[Meeting]:
     """The meetings with a pending save whose wait is over, for `manage.py check_saves`."""
     now = Now()  # the database's clock, as the leases are written

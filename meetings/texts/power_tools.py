@@ -117,3 +117,6 @@ CHECKED_SETTINGS_SAVED = _("Checked with DingTalk: the settings %(person)s chang
 CHECKED_SETTINGS_NOT_SAVED = _(
     "Checked with DingTalk: the settings %(person)s changed were not saved (%(fields)s); DingTalk keeps what it has."
 )
+CHECKED_YOURS_SETTINGS_NOT_SAVED = _(
+    "Checked with DingTalk: DingTalk did not apply your settings change (%(fields)s); it keeps what it has."
+)

@@ -23,6 +23,7 @@ from .outcome import (
     ASK_ADMIN,
     CHANGE_CREATOR,
     TRY_AGAIN,
+    NextStep,
     Outcome,
     ask_office_admin_about,
     change_creator,
@@ -159,7 +160,17 @@ class MeetingEditView(MeetingMixin, FormView):
             "pending_check": pending_check(self.meeting),
         }
         if self.checked is not None and (self.attempt is None or self.checked.pk != self.attempt.pk):
-            _say_checked(self.request, self.checked)
+            if self.attempt is None and _own_settings_not_applied(self.request, self.checked):
+                # The settings page brings back what they chose: Try again opens it.
+                url = reverse("meetings:settings", args=[self.meeting.pk])
+                summary = {"fields": self.checked.settings_summary()}
+                context["outcome"] = Outcome(
+                    level="warning",
+                    text=str(texts.CHECKED_YOURS_SETTINGS_NOT_SAVED % summary),
+                    next_step=NextStep(label=str(texts.NEXT_TRY_AGAIN), url=url),
+                )
+            else:
+                say_checked(self.request, self.checked)
         if self.check_failed and self.attempt is None:
             # One message: why the check waits on, and for how long (the box saying "checking" gives way).
             context["outcome"] = outcome_from_message("warning", self.check_failed)
@@ -379,7 +390,7 @@ def check_pending_save(request, meeting: Meeting) -> None:
     if failed:
         messages.warning(request, failed)
     if checked is not None:
-        _say_checked(request, checked)
+        say_checked(request, checked)
 
 
 def settle_pending_save(request, meeting: Meeting) -> tuple[MeetingChange | None, str]:
@@ -397,7 +408,15 @@ def settle_pending_save(request, meeting: Meeting) -> tuple[MeetingChange | None
     return checked, failed
 
 
-def _say_checked(request, checked: MeetingChange) -> None:
+def _own_settings_not_applied(request, checked: MeetingChange) -> bool:
+    return (
+        checked.action == MeetingChange.Action.SETTINGS
+        and checked.outcome == MeetingChange.Outcome.NOT_APPLIED
+        and checked.user_id == request.user.pk
+    )
+
+
+def say_checked(request, checked: MeetingChange) -> None:
     level = messages.SUCCESS if checked.outcome == checked.Outcome.SUCCESS else messages.WARNING
     messages.add_message(request, level, checked.message)
 

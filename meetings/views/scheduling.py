@@ -1,5 +1,6 @@
 """Booking a meeting, canceling one, and a meeting's settings in DingTalk (office admins)."""
 
+import dataclasses
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,14 +10,14 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from .. import selectors, services, texts
+from .. import dingtalk, selectors, services, texts
 from ..clock import database_now
 from ..forms import MeetingCreateForm, MeetingSettingsForm
 from ..models import MeetingChange
 from . import next_step
 from .access import MeetingMixin, OrganizationsFormMixin
-from .meetings import _NOT_TYPED, _saved_values
-from .outcome import Outcome
+from .meetings import _NOT_TYPED, _saved_values, say_checked, settle_pending_save
+from .outcome import Outcome, try_again
 
 
 class MeetingCreateView(LoginRequiredMixin, PermissionRequiredMixin, OrganizationsFormMixin, FormView):
@@ -199,6 +200,10 @@ class MeetingSettingsView(MeetingMixin, FormView):
         meeting = self.meeting
         if meeting.is_canceled:
             return self.render_to_response(self.get_context_data(form=None))
+        # A lost answer's check, once its wait is over: its outcome decides what the form shows.
+        checked, check_failed = settle_pending_save(request, meeting)
+        if check_failed:
+            messages.warning(request, check_failed)
         try:
             current = services.meeting_settings_get(meeting=meeting)
         except services.MeetingCanceled as exc:
@@ -208,7 +213,22 @@ class MeetingSettingsView(MeetingMixin, FormView):
             # Try again reads the page again.
             shown = next_step.outcome(exc, request=request, meeting=meeting, organization=meeting.organization)
             return self.render_to_response(self.get_context_data(form=None, outcome=shown))
-        return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
+        mine = selectors.settings_not_applied(meeting=meeting, user=request.user)
+        if mine is None:
+            if checked is not None:
+                say_checked(request, checked)
+            return self.render_to_response(self.get_context_data(form=MeetingSettingsForm(current=current)))
+        # The person's own change, which DingTalk did not apply: what they chose, on DingTalk's settings now
+        # (`based_on`), so Try again sends it; others see DingTalk's settings.
+        chosen = MeetingSettingsForm.initial_for(_chosen(mine, current))
+        del chosen["based_on"]
+        shown = Outcome(
+            level="warning",
+            text=str(texts.CHECKED_YOURS_SETTINGS_NOT_SAVED % {"fields": mine.settings_summary()}),
+            next_step=try_again("settings-form"),
+        )
+        form = MeetingSettingsForm(current=current, initial=chosen)
+        return self.render_to_response(self.get_context_data(form=form, outcome=shown))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(meeting=self.meeting, canceled_notice=texts.MEETING_CANCELED_NOTICE, **kwargs)
@@ -236,6 +256,14 @@ class MeetingSettingsView(MeetingMixin, FormView):
         else:
             messages.success(self.request, change.message)
         return redirect("meetings:settings", pk=meeting.pk)
+
+
+def _chosen(change: MeetingChange, current) -> dingtalk.ConferenceSettings:
+    """The settings as `change` wanted them: its new values (settings_changes), DingTalk's `current` for the
+    rest."""
+    changes = change.settings_changes.items()
+    wanted = {name: tuple(new) if isinstance(new, list) else new for name, (_old, new) in changes}
+    return dataclasses.replace(current, **wanted)
 
 
 def _both_values(based_on, current) -> list[tuple[str, str, str, bool]]:

@@ -19,7 +19,15 @@ from django.utils.html import escape
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
-from tests.helpers import API_BASE, DINGTALK_CANCELED, dingtalk_has, dingtalk_query_url, edit_url, grant
+from tests.helpers import (
+    API_BASE,
+    DINGTALK_CANCELED,
+    dingtalk_has,
+    dingtalk_query_url,
+    edit_url,
+    grant,
+    the_outcome,
+)
 
 from .test_meeting_create import CREATE_PAGE, CREATE_URL, form_data
 from .test_meeting_settings import SETTINGS_URL, dingtalk_settings, posted, settings_page
@@ -252,3 +260,81 @@ def test_a_settings_change_cut_off_mid_call_is_checked_with_dingtalk(power_clien
     change.refresh_from_db()
     assert change.outcome_label == "Unknown → succeeded (checked with DingTalk)"
     assert json.loads(json.dumps(change.settings_changes)) == {"lock_room": [False, True]}
+
+
+@responses.activate
+def test_a_lost_settings_change_checked_as_not_applied_comes_back_in_the_form(
+    power_client, meeting, dingtalk_waits, django_user_model, organization
+):
+    """Nothing chosen is lost: DingTalk's answer is lost, the check finds the change not applied, and the
+    settings page brings back what the person chose, says DingTalk did not apply it, and Try again sends it."""
+    dingtalk_settings()
+    responses.put(SETTINGS_URL, body=requests.ReadTimeout("slow"))
+    power_client.post(settings_page(meeting), posted(lock_room="on", enable_chat=None, mute_on_join="on"), follow=True)
+    responses.remove(responses.GET, SETTINGS_URL)
+    responses.remove(responses.PUT, SETTINGS_URL)
+    dingtalk_has(meeting)
+    dingtalk_settings()  # DingTalk kept what it had
+    wait_is_over()
+
+    response = power_client.get(settings_page(meeting))  # its check runs here (the wait is over)
+
+    change = MeetingChange.objects.get()
+    assert change.outcome == MeetingChange.Outcome.NOT_APPLIED
+    form = response.context["form"]
+    assert (form["lock_room"].value(), form["enable_chat"].value(), form["mute_on_join"].value()) == (True, False, "on")
+    assert form["host_union_id"].value() == "creator-union-1"  # what the person left alone: DingTalk's
+    outcome = the_outcome(response)
+    assert outcome["level"] == "warning"
+    said = texts.CHECKED_YOURS_SETTINGS_NOT_SAVED % {"fields": change.settings_summary()}
+    assert outcome["text"].startswith(escape(said))
+    assert 'form="settings-form"' in outcome["html"] and str(texts.NEXT_TRY_AGAIN) in outcome["text"]
+    assert outcome["count"] == 1
+
+    # Someone else sees DingTalk's settings, not another person's choice.
+    other = django_user_model.objects.create_user("bert", password="correct horse battery")
+    grant(other, "view_meeting", "change_meeting_settings")
+    organization.members.add(other)
+    power_client.force_login(other)
+    theirs = power_client.get(settings_page(meeting)).context["form"]
+    assert (theirs["lock_room"].value(), theirs["enable_chat"].value(), theirs["mute_on_join"].value()) == (
+        False,
+        True,
+        "off",
+    )
+    power_client.force_login(change.user)
+
+    # Try again posts the form as the page shows it: DingTalk receives the person's choice.
+    responses.put(SETTINGS_URL, json={"success": True})
+    data = {name: value for name, value in form.initial.items() if value not in (False, None)}
+    data = {name: ("on" if value is True else value) for name, value in data.items()}
+    power_client.post(settings_page(meeting), data)
+    sent = json.loads([call for call in responses.calls if call.request.method == "PUT"][-1].request.body)
+    assert sent["scheduleConfSettingModel"] == {
+        "lockRoom": 1,
+        "muteOnJoin": -1,
+        "moziConfVirtualExtraSetting": {"enableChat": 0},
+    }
+    assert MeetingChange.objects.latest("pk").outcome == MeetingChange.Outcome.SUCCESS
+
+
+@responses.activate
+def test_the_meeting_page_that_checks_it_offers_try_again_on_the_settings_page(power_client, meeting, dingtalk_waits):
+    dingtalk_settings()
+    responses.put(SETTINGS_URL, body=requests.ReadTimeout("slow"))
+    power_client.post(settings_page(meeting), posted(lock_room="on"), follow=True)
+    dingtalk_has(meeting)
+    wait_is_over()
+
+    response = power_client.get(edit_url(meeting))  # its check runs here: DingTalk kept what it had
+
+    change = MeetingChange.objects.get()
+    assert change.outcome == MeetingChange.Outcome.NOT_APPLIED
+    outcome = the_outcome(response)
+    said = texts.CHECKED_YOURS_SETTINGS_NOT_SAVED % {"fields": change.settings_summary()}
+    assert outcome["level"] == "warning" and outcome["text"].startswith(escape(said))
+    assert f'href="{settings_page(meeting)}"' in outcome["html"] and str(texts.NEXT_TRY_AGAIN) in outcome["text"]
+    assert outcome["count"] == 1
+
+    form = power_client.get(settings_page(meeting)).context["form"]  # Try again: what they chose, back
+    assert form["lock_room"].value() is True
