@@ -75,9 +75,11 @@ def record_cancel_check(change: MeetingChange, *, canceled: bool) -> None:
             )
             meeting.status, meeting.version = Meeting.Status.CANCELED, meeting.version + 1
         if canceled:
-            _record(change, MeetingChange.Outcome.SUCCESS, texts.CHECKED_CANCELED % params, now=now)
+            _record(change, MeetingChange.Outcome.SUCCESS, texts.Sentence(texts.CHECKED_CANCELED, params), now=now)
         else:
-            _record(change, MeetingChange.Outcome.NOT_APPLIED, texts.CHECKED_NOT_CANCELED % params, now=now)
+            _record(
+                change, MeetingChange.Outcome.NOT_APPLIED, texts.Sentence(texts.CHECKED_NOT_CANCELED, params), now=now
+            )
 
 
 def record_settings_check(change: MeetingChange, current: dingtalk.ConferenceSettings) -> None:
@@ -95,12 +97,15 @@ def record_settings_check(change: MeetingChange, current: dingtalk.ConferenceSet
         )
 
 
-def _record(change: MeetingChange, outcome: str, message: str, *, now: datetime.datetime) -> None:
+def _record(change: MeetingChange, outcome: str, message, *, now: datetime.datetime) -> None:
     """The checked outcome on the row -- only on the row as it was read (save_checks._record_check): one that
-    became pending again since waits for the next check."""
+    became pending again since waits for the next check. A `texts.Sentence` message is kept as its code too
+    (History reads in the reader's language); a text, as written."""
+    sentence = message.as_data() if isinstance(message, texts.Sentence) else None
+    message = str(message)
     as_read = MeetingChange.objects.filter(pk=change.pk, outcome=change.outcome, check_after=change.check_after)
-    if not as_read.update(outcome=outcome, message=message, checked_at=now):
+    if not as_read.update(outcome=outcome, message=message, message_sentence=sentence, checked_at=now):
         logger.warning("Meeting %s: change %s is pending again; the next check reads it", change.meeting_id, change.pk)
         return
-    change.outcome, change.message, change.checked_at = outcome, message, now
+    change.outcome, change.message, change.message_sentence, change.checked_at = outcome, message, sentence, now
     logger.info("Meeting %s: change %s checked as %s", change.meeting_id, change.pk, outcome)

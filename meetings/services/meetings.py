@@ -220,7 +220,19 @@ def _store(change: MeetingChange, *, lease, title, starts_at, ends_at) -> None:
             if change.pk is None:  # a refresh: its row is written now, whole
                 change.save()
             else:  # an update's row since the lease: only what the answer changed (a save's CPU, issue 23)
-                change.save(update_fields=["outcome", "http_status", "check_after", "request_id"])
+                # Kept as its code: History reads in the reader's language, not the saver's.
+                said = texts.Sentence(
+                    texts.MEETING_UPDATED,
+                    {
+                        "title": title,
+                        "start": texts.local_time(starts_at, meeting.organization),
+                        "end": texts.local_time(ends_at, meeting.organization),
+                        "time_zone": texts.Zone(meeting.organization.time_zone, starts_at),
+                    },
+                )
+                change.message, change.message_sentence = str(said), said.as_data()
+                fields = ["outcome", "http_status", "check_after", "request_id", "message", "message_sentence"]
+                change.save(update_fields=fields)
     if not stored and change.action == MeetingChange.Action.UPDATE:
         # DingTalk took our update after our lease ran out: another save or check may have stored the
         # meeting meanwhile, on what DingTalk had before ours landed. Nothing of theirs is overwritten.

@@ -117,15 +117,17 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
         "title": current.title,
         "start": texts.local_time(current.starts_at, meeting.organization),
         "end": texts.local_time(current.ends_at, meeting.organization),
-        "time_zone": texts.zone_name(meeting.organization.time_zone, current.starts_at),
+        "time_zone": texts.Zone(meeting.organization.time_zone, current.starts_at),
     }
     if applied:
-        change.outcome, change.message = MeetingChange.Outcome.SUCCESS, texts.CHECKED_SAVED % params
+        change.outcome, said = MeetingChange.Outcome.SUCCESS, texts.Sentence(texts.CHECKED_SAVED, params)
         updated_by = change.user
     else:
         sentence = texts.CHECKED_NOT_SAVED_PORTAL_UPDATED if differs else texts.CHECKED_NOT_SAVED
-        change.outcome, change.message = MeetingChange.Outcome.NOT_APPLIED, sentence % params
+        change.outcome, said = MeetingChange.Outcome.NOT_APPLIED, texts.Sentence(sentence, params)
         updated_by = None  # changed in DingTalk directly, by someone the portal does not know
+    # Kept as its code: History reads in the reader's language, not in the checking worker's.
+    change.message, change.message_sentence = str(said), said.as_data()
     change.checked_at = now
     # What DingTalk had, for the page of the person's own attempt to say it (and to refill what they typed).
     change.dingtalk_values = {
@@ -147,7 +149,12 @@ def _record_check(change: MeetingChange, current: dingtalk.Conference, *, lease:
                 meeting.title, meeting.starts_at, meeting.ends_at = there
                 meeting.version += 1
                 meeting.updated_by, meeting.updated_at = updated_by, now
-        checked = {"outcome": change.outcome, "message": change.message, "checked_at": now}
+        checked = {
+            "outcome": change.outcome,
+            "message": change.message,
+            "message_sentence": change.message_sentence,
+            "checked_at": now,
+        }
         if not as_read.update(**checked, dingtalk_values=change.dingtalk_values):
             logger.warning("Meeting %s: change %s is pending again; the next check reads it", meeting.pk, change.pk)
             return

@@ -99,7 +99,7 @@ def _take_over(meeting: Meeting, *, current: dingtalk.Conference | None = None, 
             stored = _unheld(meeting).update(
                 status=Meeting.Status.CANCELED, last_synced_at=Now(), updated_at=timezone.now()
             )
-            change.message = str(texts.SYNCED_CANCELED)
+            said = texts.Sentence(texts.SYNCED_CANCELED)
         else:
             stored = _unheld(meeting).update(
                 title=current.title,
@@ -115,12 +115,17 @@ def _take_over(meeting: Meeting, *, current: dingtalk.Conference | None = None, 
                 current.starts_at,
                 current.ends_at,
             )
-            change.message = texts.SYNCED_CHANGED % {
-                "title": current.title,
-                "start": texts.local_time(current.starts_at, meeting.organization),
-                "end": texts.local_time(current.ends_at, meeting.organization),
-                "time_zone": texts.zone_name(meeting.organization.time_zone, current.starts_at),
-            }
+            said = texts.Sentence(
+                texts.SYNCED_CHANGED,
+                {
+                    "title": current.title,
+                    "start": texts.local_time(current.starts_at, meeting.organization),
+                    "end": texts.local_time(current.ends_at, meeting.organization),
+                    "time_zone": texts.Zone(meeting.organization.time_zone, current.starts_at),
+                },
+            )
+        # Kept as its code: History reads in the reader's language.
+        change.message, change.message_sentence = str(said), said.as_data()
         if not stored:
             return "failed"  # a save took the meeting meanwhile: it reads DingTalk itself
         change.save()

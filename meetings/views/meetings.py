@@ -240,7 +240,9 @@ class MeetingEditView(MeetingMixin, FormView):
     def _saved_sentence(self, attempt: MeetingChange) -> str:
         if attempt.checked_at is not None:  # it was unknown first: the person's own words for the check
             return texts.CHECKED_YOURS_SAVED % _attempt_values(attempt)
-        return attempt.message_shown or texts.MEETING_UPDATED % _attempt_values(attempt)
+        if not attempt.message or (attempt.message_sentence or {}).get("code") == "MEETING_UPDATED":
+            return texts.MEETING_UPDATED % _attempt_values(attempt)  # its title with invisible characters shown
+        return attempt.message_shown
 
     def _not_saved_sentence(self, attempt: MeetingChange) -> str:
         """A save checked as not saved, to the person who made it: what DingTalk has, whether it changed there."""

@@ -119,3 +119,26 @@ def test_a_message_kept_before_sentences_had_codes_shows_as_written(office_admin
     html = office_admin_client.get(history_url(meeting), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
     assert "Ein alter Satz, wie er war." in html
+
+
+@responses.activate
+def test_a_save_made_in_english_reads_in_chinese_in_history(office_admin_client, meeting, office_admin):
+    dingtalk_has(meeting)
+    responses.put(UPDATE_URL, json={"success": True})
+    update_meeting(meeting, office_admin, title="Weekly sync v2")  # the person reads English
+
+    html = unescape(office_admin_client.get(history_url(meeting), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+
+    [cell] = re.findall(r'<td data-label="显示的提示">(.*?)</td>', html, flags=re.S)
+    meeting.refresh_from_db()
+    with translation.override("zh-hans"):
+        saved = texts.MEETING_UPDATED % {
+            "title": "Weekly sync v2",
+            "start": texts.local_time(meeting.starts_at, meeting.organization),
+            "end": texts.local_time(meeting.ends_at, meeting.organization),
+            "time_zone": texts.zone_name(meeting.organization.time_zone, meeting.starts_at),
+        }
+    assert cell.strip() == str(saved)
+    assert "北京时间" in cell
+    english = unescape(office_admin_client.get(history_url(meeting), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Saved. DingTalk now has “Weekly sync v2”" in english

@@ -5,6 +5,7 @@ and records what it has -- from the edit or history page, the next save, the que
 
 import datetime
 import io
+from html import unescape
 
 import pytest
 import requests
@@ -97,6 +98,30 @@ def test_after_the_wait_the_edit_page_finds_the_change_saved_after_all(alice_cli
     html = response.content.decode()
     assert "pending-check" not in html
     assert f'<input type="hidden" name="version" value="{meeting.version + 1}"' in html
+
+
+@responses.activate
+def test_a_check_made_for_an_english_reader_reads_in_chinese_in_history(alice_client, meeting, office_admin):
+    grant(office_admin, "view_meetingchange")
+    change = lost_answer(alice_client, meeting)
+    wait_is_over(meeting)
+    dingtalk_now_has(meeting, title=TYPED_TITLE, starts_at=TYPED_START, ends_at=TYPED_END)
+    alice_client.get(edit_url(meeting), HTTP_ACCEPT_LANGUAGE="en")  # checked while Alice reads English
+
+    html = alice_client.get(reverse("meetings:history", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    change.refresh_from_db()
+    with translation.override("zh-hans"):
+        checked = texts.CHECKED_SAVED % {
+            "person": "alice",
+            "when": texts.local_time(change.created_at, meeting.organization),
+            "title": TYPED_TITLE,
+            "start": "2026-12-01 14:00",
+            "end": "2026-12-01 15:30",
+            "time_zone": texts.zone_name(meeting.organization.time_zone, TYPED_START),
+        }
+    assert str(checked) in unescape(html.content.decode())
+    assert "北京时间" in str(checked)
 
 
 @responses.activate

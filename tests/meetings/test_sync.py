@@ -3,11 +3,12 @@ what changed there is taken over, except while a save holds the meeting."""
 
 import datetime
 import json
+from html import unescape
 
 import pytest
 import responses
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import dingtalk, services, texts
 from meetings.models import Meeting, MeetingChange
@@ -62,6 +63,29 @@ def test_history_reads_changed_in_dingtalk_in_chinese(upcoming, historian):
     ).content.decode()
 
     assert "在钉钉中被修改" in html
+    upcoming.refresh_from_db()
+    with translation.override("zh-hans"):
+        taken_over = texts.SYNCED_CHANGED % {
+            "title": "Weekly sync (moved)",
+            "start": texts.local_time(upcoming.starts_at, upcoming.organization),
+            "end": texts.local_time(upcoming.ends_at, upcoming.organization),
+            "time_zone": texts.zone_name(upcoming.organization.time_zone, upcoming.starts_at),
+        }
+    assert str(taken_over) in unescape(html)  # the sync's sentence, not only the action's label
+    assert "北京时间" in unescape(html)
+
+
+@responses.activate
+def test_history_reads_canceled_in_dingtalk_in_chinese(upcoming, historian):
+    responses.get(dingtalk_query_url(upcoming), **DINGTALK_CANCELED)
+    services.meetings_sync()
+
+    html = historian.get(
+        reverse("meetings:history", args=[upcoming.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    with translation.override("zh-hans"):
+        assert str(texts.SYNCED_CANCELED) in unescape(html)
 
 
 @responses.activate

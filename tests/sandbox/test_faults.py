@@ -123,12 +123,14 @@ def test_the_trickle_fault_applies_the_call_then_sends_its_reply_a_byte_at_a_tim
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
     with socket.create_connection(sandbox.base_url.split("//")[1].split(":"), timeout=5) as connection:
+        # Timed from before the request goes: the sandbox's pauses all come after it, so however late this
+        # thread reads (a busy machine), the time can only grow, never shrink below the pauses.
+        started = time.monotonic()
         connection.sendall(head + body)
         reply = connection.makefile("rb")
         status = reply.readline()
         headers = list(iter(reply.readline, b"\r\n"))
         length = next(int(line.split(b":")[1]) for line in headers if line.lower().startswith(b"content-length"))
-        started = time.monotonic()
         first_bytes = reply.read(3)
         took = time.monotonic() - started
 
