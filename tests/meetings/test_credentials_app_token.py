@@ -38,6 +38,7 @@ def test_it_obtains_a_token_with_the_app_credentials_and_keeps_it(app_organizati
     responses.put(UPDATE_URL, json={"success": True})
 
     before = timezone.now()
+    before -= datetime.timedelta(microseconds=before.microsecond % 1000)  # the database's clock: SQLite keeps ms
     update_with_token(app_organization)
     update_with_token(app_organization)
     update_with_token(Organization.objects.get(pk=app_organization.pk))  # another request, same cached token
