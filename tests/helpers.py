@@ -432,3 +432,11 @@ def budget_rows_exist(organization):
         for api in ("GET " + dingtalk.QUERY_PATH, "PUT " + dingtalk.UPDATE_PATH)
         for share in DingTalkBudget.Share.values
     )
+
+
+def now_at_database_precision() -> datetime.datetime:
+    """This host's time cut to what the database's clock keeps (SQLite's Now(): milliseconds), for "not
+    before this" checks of times the portal reads from the database: 12:00:00.581100 here may be stored as
+    12:00:00.581000 a moment later."""
+    now = timezone.now()
+    return now - datetime.timedelta(microseconds=now.microsecond % 1000)

@@ -24,6 +24,7 @@ from tests.helpers import (
     cache_token,
     dingtalk_has,
     issue_token,
+    now_at_database_precision,
     sent_tokens,
     token_requests,
     update_with_token,
@@ -37,8 +38,7 @@ def test_it_obtains_a_token_with_the_app_credentials_and_keeps_it(app_organizati
     issue_token("app-token-1")
     responses.put(UPDATE_URL, json={"success": True})
 
-    before = timezone.now()
-    before -= datetime.timedelta(microseconds=before.microsecond % 1000)  # the database's clock: SQLite keeps ms
+    before = now_at_database_precision()
     update_with_token(app_organization)
     update_with_token(app_organization)
     update_with_token(Organization.objects.get(pk=app_organization.pk))  # another request, same cached token

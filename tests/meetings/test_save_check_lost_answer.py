@@ -24,6 +24,7 @@ from tests.helpers import (
     dingtalk_has,
     edit_url,
     lost_answer,
+    now_at_database_precision,
     post_typed,
     sent_updates,
     shown_messages,
@@ -42,7 +43,7 @@ pytestmark = pytest.mark.usefixtures("read_timeout")
 def test_a_read_timeout_is_unknown_sent_once_and_keeps_the_meeting_locked(alice_client, meeting, office_admin):
     dingtalk_has(meeting)
     responses.put(UPDATE_URL, body=requests.ReadTimeout("slow"))
-    before = timezone.now()
+    before = now_at_database_precision()
 
     response = post_typed(alice_client, meeting)
 
