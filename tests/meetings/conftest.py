@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from meetings import dingtalk
 from meetings.models import MeetingChange, Organization
@@ -58,3 +60,14 @@ def office_admin_client(client, office_admin):
     office_admin.groups.add(Group.objects.get(name="Office admins"))
     client.force_login(office_admin)
     return client
+
+
+@pytest.fixture
+def old_schema(request, transactional_db):
+    """The models as they were at the test module's BEFORE migrations (the database migrated back to them);
+    the database is migrated forward to the latest migrations afterwards."""
+    before = request.module.BEFORE
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    yield executor.loader.project_state(before).apps
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

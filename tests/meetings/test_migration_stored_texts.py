@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
@@ -13,14 +12,6 @@ from meetings.models import MeetingChange, MeetingImportLine
 BEFORE = [("meetings", "0025_message_sentences")]
 AFTER = [("meetings", "0026_stored_texts_as_sentences")]
 AT = datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def old_schema(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield executor.loader.project_state(BEFORE).apps
-    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_known_sentences_in_english_or_chinese_become_codes_and_others_stay_as_written(old_schema):

@@ -2,21 +2,12 @@
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("meetings", "0011_edit_submission")]
 AFTER = [("meetings", "0012_submission_key_on_change")]
 AT = datetime.datetime(2026, 12, 1, 2, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def old_schema(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield executor.loader.project_state(BEFORE).apps
-    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_a_submission_gives_its_key_to_its_attempt_and_a_refused_one_leaves_nothing(old_schema):
